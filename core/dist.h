@@ -1,0 +1,83 @@
+/* dist: exact samplers for the distributions of a scenario's assumptions and of
+ * the simulated counts. Every draw takes its generator as an argument and keeps
+ * no state of its own; each costs O(1) expected time whatever its parameters
+ * (no method whose cost grows with n or the mean). Parameters are assumed valid
+ * here (checked once by fc_dist_check or by the model compiler), so the hot loop
+ * pays for no checks.
+ */
+#ifndef FC_DIST_H
+#define FC_DIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rng.h"
+
+/* Largest binomial n accepted (2^62). */
+#define FC_BINOM_MAX_N (UINT64_C(1) << 62)
+/* Largest Poisson mean accepted. */
+#define FC_POIS_MAX_MEAN 1e12
+
+/* Standard normal (ziggurat, exact tails). */
+double fc_rnorm(fc_pcg32 *rng);
+/* exp(mu + sigma * Z). */
+double fc_rlognormal(fc_pcg32 *rng, double mu, double sigma);
+/* Gamma with the given shape > 0 and scale 1 (Marsaglia-Tsang; shape < 1 by
+ * the boost U^(1/shape)). */
+double fc_rgamma(fc_pcg32 *rng, double shape);
+/* Beta(a, b), a, b > 0; exact also when both are far below 1. */
+double fc_rbeta(fc_pcg32 *rng, double a, double b);
+/* Poisson with mean 0 <= mu <= FC_POIS_MAX_MEAN. */
+uint64_t fc_rpois(fc_pcg32 *rng, double mu);
+/* Binomial(n, p), n <= FC_BINOM_MAX_N, 0 <= p <= 1; exact for every n (the
+ * result is an exact integer also above 2^53). */
+uint64_t fc_rbinom(fc_pcg32 *rng, uint64_t n, double p);
+/* Multinomial: splits n over k cells with probabilities prob[0..k-1] (summing
+ * to 1 within rounding; the last cell takes the rest), into out[0..k-1]. */
+void fc_rmultinom(fc_pcg32 *rng, uint64_t n, size_t k, const double *prob,
+                  uint64_t *out);
+/* Triangular on [lo, hi] with the given mode, lo <= mode <= hi, lo < hi. */
+double fc_rtriangular(fc_pcg32 *rng, double lo, double mode, double hi);
+/* PERT on [lo, hi]: lo + (hi - lo) * Beta(1 + 4 (mode-lo)/(hi-lo),
+ * 1 + 4 (hi-mode)/(hi-lo)). */
+double fc_rpert(fc_pcg32 *rng, double lo, double mode, double hi);
+
+/* A distribution as a value: what a scenario's assumption compiles to. */
+typedef enum fc_dist_kind {
+    FC_DIST_FIXED,      /* p[0] */
+    FC_DIST_UNIFORM,    /* [p[0], p[1]) */
+    FC_DIST_NORMAL,     /* mean p[0], sd p[1] */
+    FC_DIST_LOGNORMAL,  /* mu p[0], sigma p[1] (of the log) */
+    FC_DIST_GAMMA,      /* shape p[0], scale p[1] */
+    FC_DIST_BETA,       /* a p[0], b p[1] */
+    FC_DIST_TRIANGULAR, /* min p[0], mode p[1], max p[2] */
+    FC_DIST_PERT,       /* min p[0], mode p[1], max p[2] */
+    FC_DIST_POISSON,    /* mean p[0] */
+    FC_DIST_BINOMIAL,   /* n, p p[0] */
+    FC_DIST_KIND_COUNT
+} fc_dist_kind;
+
+typedef struct fc_dist {
+    fc_dist_kind kind;
+    double p[3];
+    uint64_t n;
+} fc_dist;
+
+/* Name of a kind ("beta"), and the names of its parameters as a user writes
+ * them (for error messages): fc_dist_param_name(FC_DIST_BETA, 0) is "a". */
+const char *fc_dist_kind_name(fc_dist_kind kind);
+const char *fc_dist_param_name(fc_dist_kind kind, int i);
+
+/* Checks the parameters. Returns 0 when valid; otherwise -1 and writes to err
+ * (size errlen) a message naming the parameter and what was expected, e.g.
+ * "beta: a: expected a number > 0, got -1". */
+int fc_dist_check(const fc_dist *d, char *err, size_t errlen);
+
+/* One draw (binomial and Poisson as doubles: exact below 2^53). */
+double fc_dist_draw(const fc_dist *d, fc_pcg32 *rng);
+
+/* Exact mean and variance of the distribution (for tests and reports). */
+double fc_dist_mean(const fc_dist *d);
+double fc_dist_var(const fc_dist *d);
+
+#endif

@@ -1,0 +1,73 @@
+/* lua_module: builds the module table from the C bindings and the embedded
+ * Lua library (scripts/, see scripts.h). Embedded scripts are loaded with
+ * core._script(name), so they find each other without package.path. */
+#include "lua_module.h"
+
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "funnelcast.h"
+#include "lua_dist.h"
+#include "scripts.h"
+
+#define MODULE_KEY "funnelcast.module"
+
+static const fc_script *find_script(const char *name)
+{
+    for (size_t i = 0; i < fc_script_count; i++)
+        if (strcmp(fc_scripts[i].name, name) == 0)
+            return &fc_scripts[i];
+    return NULL;
+}
+
+/* core._script(name): runs the embedded script once with the core table as
+ * its argument and returns (and caches) its result, like require. */
+static int l_script(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    lua_getfield(L, lua_upvalueindex(1), "_loaded");
+    if (lua_getfield(L, -1, name) != LUA_TNIL)
+        return 1;
+    lua_pop(L, 1);
+    const fc_script *s = find_script(name);
+    if (s == NULL)
+        return luaL_error(L, "no embedded script '%s'", name);
+    lua_pushfstring(L, "@%s", s->path);
+    if (luaL_loadbufferx(L, s->text, s->len, lua_tostring(L, -1), "t") != LUA_OK)
+        return lua_error(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_call(L, 1, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -4, name);
+    return 1;
+}
+
+int fc_lua_push_module(lua_State *L)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, MODULE_KEY) == LUA_TTABLE)
+        return 1;
+    lua_pop(L, 1);
+    lua_newtable(L); /* core: the C side, handed to the scripts */
+    fc_lua_dist_register(L);
+    lua_pushstring(L, fc_version());
+    lua_setfield(L, -2, "version");
+    lua_newtable(L);
+    lua_setfield(L, -2, "_loaded");
+    lua_pushvalue(L, -1);
+    lua_pushcclosure(L, l_script, 1);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "_script");
+    lua_pushstring(L, "funnelcast");
+    lua_call(L, 1, 1);
+    lua_remove(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+    return 1;
+}
+
+int luaopen_funnelcast(lua_State *L) { return fc_lua_push_module(L); }

@@ -1,0 +1,64 @@
+-- util: small helpers shared by the embedded library: number formatting for
+-- messages, closest-name suggestions for typos, error raising without position
+-- (the public entry points re-raise at their caller's line).
+local M = {}
+
+-- A number as messages show it: integers plainly, others with %g.
+function M.show(x)
+  if type(x) == "number" then
+    if math.type(x) == "integer" then return tostring(x) end
+    if x ~= x then return "nan" end
+    return string.format("%g", x)
+  elseif type(x) == "string" then
+    return string.format("%q", x)
+  end
+  return type(x)
+end
+
+function M.fail(fmt, ...)
+  error(string.format(fmt, ...), 0)
+end
+
+local function distance(a, b)
+  -- Levenshtein distance with a rolling row; names are short.
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local cur = { [0] = i }
+    for j = 1, #b do
+      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
+-- The candidate closest to name, when it is close enough to be a typo.
+function M.closest(name, candidates)
+  local best, bestd
+  for _, c in ipairs(candidates) do
+    local d = distance(name:lower(), c:lower())
+    if bestd == nil or d < bestd then best, bestd = c, d end
+  end
+  if best and bestd <= math.max(2, #name // 3) then return best end
+  return nil
+end
+
+-- " (did you mean 'x'?)" or "".
+function M.suggest(name, candidates)
+  local c = type(name) == "string" and M.closest(name, candidates) or nil
+  return c and string.format(" (did you mean '%s'?)", c) or ""
+end
+
+-- Wraps a constructor so that an error raised inside it (at level 0) is
+-- re-raised at the line of the script that called the constructor.
+function M.public(f)
+  return function(...)
+    local ok, r = pcall(f, ...)
+    if not ok then error(r, 2) end
+    return r
+  end
+end
+
+return M
