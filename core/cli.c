@@ -1,16 +1,209 @@
-/* cli: the funnelcast command. Parses the command line, runs the requested
- * command and turns library statuses into exit statuses (0 done, 2 bad input,
- * 3 internal failure). The only place that prints or exits. */
+/* cli: the funnelcast command. Parses the command line, hands the work to the
+ * embedded Lua library (scripts/main.lua) and writes its output whole or not
+ * at all. The only place that prints or exits: 0 done, 2 bad input (usage,
+ * scenario, file), 3 internal failure. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
 
 #include "funnelcast.h"
+#include "lua_module.h"
+#include "lua_util.h"
 
 static const char usage[] =
     "usage: funnelcast run FILE [--trials N] [--seed S] [--threads T]\n"
     "                  [--format text|json] [-o OUT] [--set KEY=VALUE]...\n"
-    "       funnelcast check FILE\n"
-    "       funnelcast --help | --version\n";
+    "       funnelcast check FILE      validate only, print the compiled model\n"
+    "       funnelcast --help | --version\n"
+    "\n"
+    "  --trials N        trials to run (default: the scenario's, else 10000)\n"
+    "  --seed S          random seed (default: the scenario's, else 1)\n"
+    "  --threads T       worker threads (default: all cores); results do not depend on it\n"
+    "  --format F        text (default) or json\n"
+    "  -o OUT            write the report to OUT (whole or not at all) instead of stdout\n"
+    "  --set KEY=VALUE   override a scenario field, e.g. --set channels.search.spend=25000\n"
+    "\n"
+    "exit status: 0 done, 2 bad input, 3 internal failure\n";
+
+typedef struct options {
+    const char *command, *file, *format, *out;
+    const char *trials, *seed, *threads;
+    const char **sets;
+    int nsets;
+} options;
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+    fputs("funnelcast: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n(see funnelcast --help)\n", stderr);
+    return FC_EINPUT;
+}
+
+/* Accepts "--name value" and "--name=value"; returns the value or NULL. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] != 0 || *i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static int parse(int argc, char **argv, options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->sets = calloc((size_t)argc, sizeof *o->sets);
+    if (o->sets == NULL)
+        return FC_EINTERNAL;
+    o->command = argv[1];
+    o->format = "text";
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (a[0] != '-' || a[1] == 0) {
+            if (o->file)
+                return bad_usage("unexpected argument '%s': give one scenario file", a);
+            o->file = a;
+        } else if ((v = option_value(argc, argv, &i, "--trials"))) {
+            o->trials = v;
+        } else if ((v = option_value(argc, argv, &i, "--seed"))) {
+            o->seed = v;
+        } else if ((v = option_value(argc, argv, &i, "--threads"))) {
+            o->threads = v;
+        } else if ((v = option_value(argc, argv, &i, "--format"))) {
+            o->format = v;
+        } else if ((v = option_value(argc, argv, &i, "-o")) || (v = option_value(argc, argv, &i, "--output"))) {
+            o->out = v;
+        } else if ((v = option_value(argc, argv, &i, "--set"))) {
+            if (strchr(v, '=') == NULL || v[0] == '=')
+                return bad_usage("--set %s: expected KEY=VALUE", v);
+            o->sets[o->nsets++] = v;
+        } else {
+            return bad_usage("unknown option or missing value: '%s'", a);
+        }
+    }
+    if (o->file == NULL)
+        return bad_usage("%s: no scenario file given", o->command);
+    if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0)
+        return bad_usage("--format %s: expected text or json", o->format);
+    return 0;
+}
+
+/* Parses a whole decimal integer in [lo, hi]. */
+static int parse_int(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void set_int_opt(lua_State *L, const char *key, long long v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, key);
+}
+
+/* Writes text to path whole or not at all: a temporary file in the same
+ * directory, renamed over the target once complete. */
+static int write_whole(const char *path, const char *text, size_t len)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (tmp == NULL)
+        return -1;
+    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        free(tmp);
+        return -1;
+    }
+    FILE *f = fdopen(fd, "wb");
+    int ok = f != NULL && fwrite(text, 1, len, f) == len;
+    if (f)
+        ok = (fclose(f) == 0) && ok;
+    else
+        close(fd);
+    if (ok && rename(tmp, path) != 0)
+        ok = 0;
+    if (!ok)
+        unlink(tmp);
+    free(tmp);
+    return ok ? 0 : -1;
+}
+
+static int run_command(lua_State *L, const options *o)
+{
+    long long trials = 0, seed = 0, threads = 0;
+    if (o->trials && parse_int(o->trials, 1, 1000000000000LL, &trials))
+        return bad_usage("--trials %s: expected an integer in [1, 1e12]", o->trials);
+    if (o->seed && parse_int(o->seed, LLONG_MIN, LLONG_MAX, &seed))
+        return bad_usage("--seed %s: expected an integer", o->seed);
+    if (o->threads && parse_int(o->threads, 0, 256, &threads))
+        return bad_usage("--threads %s: expected an integer in [0, 256] (0: all cores)", o->threads);
+
+    fc_lua_push_module(L);                 /* fc */
+    lua_getfield(L, -1, "_main");          /* fc, main */
+    lua_pushvalue(L, -2);                  /* fc, main, fc */
+    lua_createtable(L, 0, 8);              /* fc, main, fc, opts */
+    lua_pushstring(L, o->command);
+    lua_setfield(L, -2, "command");
+    lua_pushstring(L, o->file);
+    lua_setfield(L, -2, "file");
+    lua_pushstring(L, o->format);
+    lua_setfield(L, -2, "format");
+    if (o->trials)
+        set_int_opt(L, "trials", trials);
+    if (o->seed)
+        set_int_opt(L, "seed", seed);
+    if (o->threads)
+        set_int_opt(L, "threads", threads);
+    lua_createtable(L, o->nsets, 0);
+    for (int i = 0; i < o->nsets; i++) {
+        const char *eq = strchr(o->sets[i], '=');
+        lua_createtable(L, 2, 0);
+        lua_pushlstring(L, o->sets[i], (size_t)(eq - o->sets[i]));
+        lua_rawseti(L, -2, 1);
+        lua_pushstring(L, eq + 1);
+        lua_rawseti(L, -2, 2);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "sets");
+    int st = fc_lua_pcall(L, 2, 1, 0);
+    if (st != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        fprintf(stderr, "funnelcast: %s\n", msg ? msg : "unknown error");
+        if (st == LUA_ERRMEM || (msg && strstr(msg, "out of memory")))
+            return FC_EINTERNAL;
+        return msg && strcmp(msg, "interrupted") == 0 ? 130 : FC_EINPUT;
+    }
+    size_t len;
+    const char *text = lua_tolstring(L, -1, &len);
+    if (text == NULL)
+        return FC_EINTERNAL;
+    if (o->out) {
+        if (write_whole(o->out, text, len) != 0) {
+            fprintf(stderr, "funnelcast: %s: cannot write the report (%s)\n", o->out, strerror(errno));
+            return FC_EINPUT;
+        }
+    } else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+        fprintf(stderr, "funnelcast: cannot write to standard output\n");
+        return FC_EINTERNAL;
+    }
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -22,6 +215,25 @@ int main(int argc, char **argv)
         printf("funnelcast %s\n", fc_version());
         return 0;
     }
-    fputs(usage, stderr);
-    return FC_EINPUT;
+    if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0)) {
+        if (argc >= 2)
+            fprintf(stderr, "funnelcast: unknown command '%s'\n", argv[1]);
+        fputs(usage, stderr);
+        return FC_EINPUT;
+    }
+    options o;
+    int st = parse(argc, argv, &o);
+    if (st == 0) {
+        lua_State *L = luaL_newstate();
+        if (L == NULL) {
+            fprintf(stderr, "funnelcast: out of memory\n");
+            free(o.sets);
+            return FC_EINTERNAL;
+        }
+        luaL_openlibs(L);
+        st = run_command(L, &o);
+        lua_close(L);
+    }
+    free(o.sets);
+    return st;
 }

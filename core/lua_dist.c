@@ -10,6 +10,7 @@
 
 #include "lua_util.h"
 #include "rng.h"
+#include "special.h"
 
 #define PCG32_MT "funnelcast.pcg32"
 /* sample() refuses more draws than this (1 GiB of Lua array). */
@@ -168,6 +169,20 @@ static int l_pcg32_advance(lua_State *L)
     return 1;
 }
 
+/* beta_from_quantiles(lo, hi) -> a, b: the beta whose 5th and 95th
+ * percentiles are lo and hi; raises a message when none fits. */
+static int l_beta_from_quantiles(lua_State *L)
+{
+    double lo = luaL_checknumber(L, 1), hi = luaL_checknumber(L, 2), a, b;
+    if (fc_beta_from_quantiles(lo, hi, &a, &b) != 0) {
+        lua_pushfstring(L, "no beta distribution has 5th and 95th percentiles %f and %f", lo, hi);
+        return lua_error(L);
+    }
+    lua_pushnumber(L, a);
+    lua_pushnumber(L, b);
+    return 2;
+}
+
 void fc_lua_dist_register(lua_State *L)
 {
     static const luaL_Reg methods[] = {
@@ -185,6 +200,7 @@ void fc_lua_dist_register(lua_State *L)
         {"sample", l_sample},
         {"pcg32", l_pcg32},
         {"_check_dist", l_check_dist},
+        {"beta_from_quantiles", l_beta_from_quantiles},
         {NULL, NULL},
     };
     luaL_setfuncs(L, funcs, 0);

@@ -9,6 +9,7 @@
 
 #include "funnelcast.h"
 #include "lua_dist.h"
+#include "lua_results.h"
 #include "scripts.h"
 
 #define MODULE_KEY "funnelcast.module"
@@ -54,6 +55,7 @@ int fc_lua_push_module(lua_State *L)
     lua_pop(L, 1);
     lua_newtable(L); /* core: the C side, handed to the scripts */
     fc_lua_dist_register(L);
+    fc_lua_results_register(L);
     lua_pushstring(L, fc_version());
     lua_setfield(L, -2, "version");
     lua_newtable(L);

@@ -26,17 +26,19 @@ local function number(fn, name, x)
 end
 
 -- Reads a constructor's arguments: either positional numbers or one table of
--- named fields (which may also say each = "period"). Returns the table of
--- named values; unknown names are errors with a suggestion.
+-- named fields (which may also say each = "period", and clip = true to have
+-- draws clamped into the field's domain instead of rejected by the scenario
+-- check). Returns the table of named values; unknown names are errors with a
+-- suggestion.
 local function args(fn, names, allowed, ...)
   local first = ...
   local named = {}
   if type(first) == "table" and getmetatable(first) == nil and select("#", ...) == 1 then
     for k, v in pairs(first) do
-      local known = k == "each"
+      local known = k == "each" or k == "clip"
       for _, a in ipairs(allowed) do if a == k then known = true end end
       if not known then
-        local cands = { "each" }
+        local cands = { "each", "clip" }
         for _, a in ipairs(allowed) do cands[#cands + 1] = a end
         fail("%s: unknown field '%s'%s", fn, tostring(k), util.suggest(k, cands))
       end
@@ -50,13 +52,21 @@ local function args(fn, names, allowed, ...)
     fail("%s: each: expected \"trial\" or \"period\", got %s", fn, show(each))
   end
   named.each = each
+  if named.clip ~= nil and type(named.clip) ~= "boolean" then
+    fail("%s: clip: expected true or false, got %s", fn, show(named.clip))
+  end
   return named
 end
 
--- Validates the finished table in C and gives it the Dist metatable.
-local function finish(d, label, each)
+-- Validates the finished table in C and gives it the Dist metatable. d.clip
+-- is set only when the scenario asked for it (scenario.lua reads it).
+local function finish(d, label, each, clip)
   d.each, d.label = each, label
   if each == "period" then d.label = label:gsub("%)$", ", each = \"period\")") end
+  if clip then
+    d.clip = true
+    d.label = d.label:gsub("%)$", ", clip = true)")
+  end
   core._check_dist(d)
   return setmetatable(d, Dist)
 end
@@ -73,7 +83,7 @@ M.uniform = public(function(...)
   local a = args("uniform", { "min", "max" }, { "min", "max" }, ...)
   local lo, hi = number("uniform", "min", a.min), number("uniform", "max", a.max)
   return finish({ kind = "uniform", min = lo, max = hi },
-    string.format("uniform(%s, %s)", show(lo), show(hi)), a.each)
+    string.format("uniform(%s, %s)", show(lo), show(hi)), a.each, a.clip)
 end)
 
 M.normal = public(function(...)
@@ -88,7 +98,7 @@ M.normal = public(function(...)
     mean, sd = number("normal", "mean", a.mean), number("normal", "sd", a.sd)
   end
   return finish({ kind = "normal", mean = mean, sd = sd },
-    string.format("normal(%s, %s)", show(mean), show(sd)), a.each)
+    string.format("normal(%s, %s)", show(mean), show(sd)), a.each, a.clip)
 end)
 
 M.lognormal = public(function(...)
@@ -107,7 +117,7 @@ M.lognormal = public(function(...)
     mu, sigma = math.log(median), number("lognormal", "sigma", a.sigma)
   end
   return finish({ kind = "lognormal", mu = mu, sigma = sigma },
-    string.format("lognormal(median %s, sigma %s)", show(math.exp(mu)), show(sigma)), a.each)
+    string.format("lognormal(median %s, sigma %s)", show(math.exp(mu)), show(sigma)), a.each, a.clip)
 end)
 
 M.beta = public(function(...)
@@ -127,14 +137,14 @@ M.beta = public(function(...)
     pa, pb = number("beta", "a", a.a), number("beta", "b", a.b)
   end
   return finish({ kind = "beta", a = pa, b = pb },
-    string.format("beta(%s, %s)", show(pa), show(pb)), a.each)
+    string.format("beta(%s, %s)", show(pa), show(pb)), a.each, a.clip)
 end)
 
 M.gamma = public(function(...)
   local a = args("gamma", { "shape", "scale" }, { "shape", "scale" }, ...)
   local shape, scale = number("gamma", "shape", a.shape), number("gamma", "scale", a.scale or 1)
   return finish({ kind = "gamma", shape = shape, scale = scale },
-    string.format("gamma(%s, %s)", show(shape), show(scale)), a.each)
+    string.format("gamma(%s, %s)", show(shape), show(scale)), a.each, a.clip)
 end)
 
 local function three(kind)
@@ -142,7 +152,7 @@ local function three(kind)
     local a = args(kind, { "min", "mode", "max" }, { "min", "mode", "max" }, ...)
     local lo, mode, hi = number(kind, "min", a.min), number(kind, "mode", a.mode), number(kind, "max", a.max)
     return finish({ kind = kind, min = lo, mode = mode, max = hi },
-      string.format("%s(%s, %s, %s)", kind, show(lo), show(mode), show(hi)), a.each)
+      string.format("%s(%s, %s, %s)", kind, show(lo), show(mode), show(hi)), a.each, a.clip)
   end)
 end
 M.triangular = three("triangular")
@@ -159,7 +169,7 @@ M.range = public(function(...)
   local mu = (math.log(lo) + math.log(hi)) / 2
   local sigma = (math.log(hi) - math.log(lo)) / (2 * Z95)
   local d = finish({ kind = "lognormal", mu = mu, sigma = sigma, range = { lo = lo, hi = hi } },
-    string.format("range(%s, %s)", show(lo), show(hi)), a.each)
+    string.format("range(%s, %s)", show(lo), show(hi)), a.each, a.clip)
   return d
 end)
 
@@ -174,20 +184,20 @@ M.history = public(function(t)
   end
   if s > n then fail("history: successes: expected at most trials (%s), got %s", show(n), show(s)) end
   return finish({ kind = "beta", a = s + 1, b = n - s + 1 },
-    string.format("history(%s of %s)", show(s), show(n)), a.each)
+    string.format("history(%s of %s)", show(s), show(n)), a.each, a.clip)
 end)
 
 M.binomial = public(function(...)
   local a = args("binomial", { "n", "p" }, { "n", "p" }, ...)
   local n, p = number("binomial", "n", a.n), number("binomial", "p", a.p)
   return finish({ kind = "binomial", n = n, p = p },
-    string.format("binomial(%s, %s)", show(n), show(p)), a.each)
+    string.format("binomial(%s, %s)", show(n), show(p)), a.each, a.clip)
 end)
 
 M.poisson = public(function(...)
   local a = args("poisson", { "mean" }, { "mean" }, ...)
   local mean = number("poisson", "mean", a.mean)
-  return finish({ kind = "poisson", mean = mean }, string.format("poisson(%s)", show(mean)), a.each)
+  return finish({ kind = "poisson", mean = mean }, string.format("poisson(%s)", show(mean)), a.each, a.clip)
 end)
 
 return M

@@ -12,4 +12,13 @@ for name, f in pairs(core._script("dist")) do M[name] = f end
 M.sample = core.sample
 M.pcg32 = core.pcg32
 
+-- run(scenario [, { trials =, seed =, threads = }]): runs the scenario and
+-- returns its results table (see core/lua_results.h).
+M.run = function(s, opts)
+  return core.run(M.normalize(s), opts)
+end
+
+-- The command line's entry point (core/cli.c).
+M._main = function(fc, opts) return core._script("main").main(fc, opts) end
+
 return M

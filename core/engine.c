@@ -1,0 +1,537 @@
+/* engine: the trial loop (DESIGN.md "Model semantics", in its order of
+ * operations) and the threads that share the trials out. */
+#include "engine.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dist.h"
+#include "rng.h"
+
+/* Trials are handed to threads in blocks: small enough to balance, large
+ * enough that the shared counter is not contended. */
+#define BLOCK 256
+
+/* One thread's scratch space, allocated once before its first trial. */
+typedef struct work {
+    const fc_model *m;
+    int T, K, C, CE;        /* periods, stages, channels, channel groups counted */
+    double *pv;             /* [nparams][T] parameter values of the trial */
+    uint64_t *n;            /* [K][CE][T] arrivals at stage k from channel group c in period t */
+    uint64_t *arrivals;     /* [C][T] channel arrivals */
+    uint64_t *cohort;       /* [T + 1] active customers by arrival period (sbg) */
+    double *gm, *fcost, *wcost; /* [T] gross margin, funnel cost, win-back cost */
+    double *chan_fcost;     /* [CE] funnel cost attributed to each channel group */
+    double *rec;            /* [nslots] the trial's record */
+    fc_layout lay;
+} work;
+
+static void work_free(work *w)
+{
+    free(w->pv);
+    free(w->n);
+    free(w->arrivals);
+    free(w->cohort);
+    free(w->gm);
+    free(w->chan_fcost);
+    free(w->rec);
+    memset(w, 0, sizeof *w);
+}
+
+static int work_init(work *w, const fc_model *m)
+{
+    memset(w, 0, sizeof *w);
+    w->m = m;
+    w->T = m->periods;
+    w->K = m->nstages;
+    w->C = m->nchannels;
+    w->CE = m->track_channels ? m->nchannels : 1;
+    fc_layout_of(m, &w->lay);
+    size_t T = (size_t)w->T;
+    w->pv = calloc((size_t)m->nparams * T + 1, sizeof *w->pv);
+    w->n = calloc((size_t)w->K * (size_t)w->CE * T, sizeof *w->n);
+    w->arrivals = calloc((size_t)w->C * T + 1, sizeof *w->arrivals);
+    w->cohort = calloc(T + 1, sizeof *w->cohort);
+    w->gm = calloc(3 * T, sizeof *w->gm);
+    w->chan_fcost = calloc((size_t)w->CE, sizeof *w->chan_fcost);
+    w->rec = calloc((size_t)w->lay.nslots, sizeof *w->rec);
+    if (!w->pv || !w->n || !w->arrivals || !w->cohort || !w->gm || !w->chan_fcost || !w->rec) {
+        work_free(w);
+        return -1;
+    }
+    w->fcost = w->gm + T;
+    w->wcost = w->gm + 2 * T;
+    return 0;
+}
+
+/* Value of parameter p in period t (0-based). */
+static inline double pval(const work *w, const fc_param *p, int t)
+{
+    return w->pv[(size_t)p->index * (size_t)w->T + (size_t)(p->per_period ? t : 0)];
+}
+
+static int in_domain(fc_domain d, double x)
+{
+    switch (d) {
+    case FC_DOMAIN_REAL: return isfinite(x);
+    case FC_DOMAIN_NONNEG: return x >= 0 && x < INFINITY;
+    case FC_DOMAIN_POSITIVE: return x > 0 && x < INFINITY;
+    case FC_DOMAIN_PROBABILITY: return x >= 0 && x <= 1;
+    case FC_DOMAIN_FRACTION: return x >= 0 && x < 1;
+    }
+    return 0;
+}
+
+static double clip_to(fc_domain d, double x)
+{
+    switch (d) {
+    case FC_DOMAIN_REAL: return x;
+    case FC_DOMAIN_NONNEG: return x < 0 ? 0 : x;
+    case FC_DOMAIN_POSITIVE: return x < 0x1p-1022 ? 0x1p-1022 : x;
+    case FC_DOMAIN_PROBABILITY: return x < 0 ? 0 : x > 1 ? 1 : x;
+    case FC_DOMAIN_FRACTION: return x < 0 ? 0 : x >= 1 ? 0x1.fffffffffffffp-1 : x;
+    }
+    return x;
+}
+
+static const char *domain_text(fc_domain d)
+{
+    switch (d) {
+    case FC_DOMAIN_REAL: return "a finite number";
+    case FC_DOMAIN_NONNEG: return "a number >= 0";
+    case FC_DOMAIN_POSITIVE: return "a number > 0";
+    case FC_DOMAIN_PROBABILITY: return "a probability in [0, 1]";
+    case FC_DOMAIN_FRACTION: return "a number in [0, 1)";
+    }
+    return "";
+}
+
+/* Draws every parameter of trial `trial`. */
+static int draw_params(work *w, uint64_t trial, char *err, size_t errlen)
+{
+    const fc_model *m = w->m;
+    for (int i = 0; i < m->nparams; i++) {
+        const fc_param *p = m->params[i];
+        double *dst = w->pv + (size_t)i * (size_t)w->T;
+        int count = p->per_period ? w->T : 1;
+        if (p->dist.kind == FC_DIST_FIXED) {
+            for (int t = 0; t < count; t++)
+                dst[t] = p->dist.p[0];
+            continue;
+        }
+        fc_pcg32 rng;
+        fc_rng_stream(&rng, m->seed, trial, p->key);
+        for (int t = 0; t < count; t++) {
+            double x = fc_dist_draw(&p->dist, &rng);
+            if (!in_domain(p->domain, x)) {
+                if (!p->clip) {
+                    snprintf(err, errlen,
+                             "%s: a draw fell outside its range in trial %llu: expected %s, got %g "
+                             "(use a distribution that stays in range, or clip = true)",
+                             p->path, (unsigned long long)trial, domain_text(p->domain), x);
+                    return -1;
+                }
+                x = clip_to(p->domain, x);
+            }
+            dst[t] = x;
+        }
+    }
+    return 0;
+}
+
+/* Channel arrivals: effective spend with carry-over, response, organic and
+ * season, then Poisson. */
+static int channel_arrivals(work *w, uint64_t trial, char *err, size_t errlen)
+{
+    const fc_model *m = w->m;
+    const int T = w->T;
+    for (int c = 0; c < w->C; c++) {
+        const fc_channel *ch = &m->channels[c];
+        fc_pcg32 rng;
+        fc_rng_stream(&rng, m->seed, trial, ch->arrivals_key);
+        uint64_t *out = w->arrivals + (size_t)c * (size_t)T;
+        uint64_t *enter = w->n + ((size_t)ch->enters * (size_t)w->CE +
+                                  (size_t)(m->track_channels ? c : 0)) * (size_t)T;
+        double e = 0;
+        for (int t = 0; t < T; t++) {
+            e = ch->spend[t] + (ch->has_adstock ? pval(w, &ch->adstock, t) * e : 0);
+            double lambda = 0;
+            if (ch->response == FC_RESPONSE_COST) {
+                lambda = e / pval(w, &ch->cost, t);
+            } else if (ch->response == FC_RESPONSE_HILL) {
+                double s = pval(w, &ch->hill_shape, t);
+                double es = pow(e, s), hs = pow(pval(w, &ch->hill_half, t), s);
+                lambda = es + hs > 0 ? pval(w, &ch->hill_max, t) * es / (es + hs) : 0;
+            }
+            if (ch->has_organic)
+                lambda += pval(w, &ch->organic, t);
+            double mean = lambda * ch->season[t];
+            if (!(mean <= FC_POIS_MAX_MEAN)) {
+                snprintf(err, errlen,
+                         "channels.%s: expected arrivals in period %d of trial %llu are %g, "
+                         "above the limit of %g (check spend and cpc)",
+                         ch->name, t + 1, (unsigned long long)trial, mean, FC_POIS_MAX_MEAN);
+                return -1;
+            }
+            out[t] = fc_rpois(&rng, mean);
+            enter[t] += out[t];
+        }
+    }
+    return 0;
+}
+
+/* Conversions through the funnel, stage by stage: of the units that entered
+ * stage k-1 in period s, Binomial(n, rate) reach stage k, spread over the lags
+ * by sequential conditional binomials (a multinomial); those that would land
+ * after the last period are dropped without being placed. */
+static void funnel(work *w, uint64_t trial)
+{
+    const fc_model *m = w->m;
+    const int T = w->T, CE = w->CE;
+    for (int k = 1; k < w->K; k++) {
+        const fc_stage *st = &m->stages[k];
+        fc_pcg32 rng;
+        fc_rng_stream(&rng, m->seed, trial, st->key);
+        for (int c = 0; c < CE; c++) {
+            const fc_param *rate = st->rate_by_channel ? &st->rate_by_channel[c] : &st->rate;
+            const uint64_t *from = w->n + ((size_t)(k - 1) * (size_t)CE + (size_t)c) * (size_t)T;
+            uint64_t *to = w->n + ((size_t)k * (size_t)CE + (size_t)c) * (size_t)T;
+            for (int s = 0; s < T; s++) {
+                if (from[s] == 0)
+                    continue;
+                uint64_t left = fc_rbinom(&rng, from[s], pval(w, rate, s));
+                double mass = 1.0;
+                int last = st->nlags < T - s ? st->nlags : T - s;
+                for (int j = 0; j < last && left > 0; j++) {
+                    double pj = st->lag_prob[j];
+                    if (pj <= 0)
+                        continue;
+                    uint64_t x = pj >= mass ? left : fc_rbinom(&rng, left, pj / mass);
+                    to[s + j] += x;
+                    left -= x;
+                    mass -= pj;
+                }
+            }
+        }
+    }
+}
+
+static double ltv_of(const work *w)
+{
+    const fc_customers *cu = &w->m->customers;
+    double value = pval(w, &cu->arpu, 0) * pval(w, &cu->margin, 0);
+    double disc = 1.0 / (1.0 + cu->discount);
+    int H = cu->ltv_horizon;
+    if (value == 0)
+        return 0;
+    if (cu->churn_kind == FC_CHURN_NONE || cu->churn_kind == FC_CHURN_RATE) {
+        double keep = cu->churn_kind == FC_CHURN_NONE ? 1.0 : 1.0 - pval(w, &cu->churn, 0);
+        double r = keep * disc; /* sum of r^k, k = 0 .. H-1 (or infinity) */
+        if (H == 0)
+            return r < 1 ? value / (1 - r) : INFINITY;
+        return r == 1 ? value * H : value * (1 - pow(r, H)) / (1 - r);
+    }
+    double a = pval(w, &cu->sbg_alpha, 0), b = pval(w, &cu->sbg_beta, 0);
+    if (H == 0 && cu->discount == 0)
+        return a > 1 ? value * (a + b - 1) / (a - 1) : INFINITY;
+    /* S(k) = S(k-1) (b + k - 1) / (a + b + k - 1); with discount the terms
+     * fall geometrically, so the sum stops when they no longer matter. */
+    double sum = 0, s = 1, d = 1;
+    for (long k = 0; H == 0 || k < H; k++) {
+        sum += s * d;
+        if (s * d < 1e-15 * sum)
+            break;
+        s *= (b + (double)k) / (a + b + (double)k);
+        d *= disc;
+    }
+    return value * sum;
+}
+
+/* Retention, win-back and money, period by period, then the record. */
+static void customers(work *w, uint64_t trial)
+{
+    const fc_model *m = w->m;
+    const fc_customers *cu = &m->customers;
+    const fc_winback *wb = &m->winback;
+    const fc_layout *lay = &w->lay;
+    const int T = w->T, K = w->K, CE = w->CE;
+    double *rec = w->rec;
+    double *ser = rec + lay->series;
+    fc_pcg32 rc, rw;
+    fc_rng_stream(&rc, m->seed, trial, fc_rng_key("customers.churned"));
+    fc_rng_stream(&rw, m->seed, trial, fc_rng_key("winback.won_back"));
+
+    uint64_t A = (uint64_t)cu->initial, L = (uint64_t)cu->lost;
+    memset(w->cohort, 0, ((size_t)T + 1) * sizeof *w->cohort);
+    w->cohort[0] = A;
+    double growth_factor = 1.0;
+    for (int t = 0; t < T; t++) {
+        uint64_t newc = 0;
+        for (int c = 0; c < CE; c++)
+            newc += w->n[((size_t)(K - 1) * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
+        uint64_t churned = 0;
+        if (cu->churn_kind == FC_CHURN_RATE) {
+            churned = fc_rbinom(&rc, A, pval(w, &cu->churn, t));
+        } else if (cu->churn_kind == FC_CHURN_SBG) {
+            double a = pval(w, &cu->sbg_alpha, t), b = pval(w, &cu->sbg_beta, t);
+            /* cohort s (s = 0: the initial customers) is in period k of its
+             * tenure, churning with probability a / (a + b + k - 1) */
+            for (int s = 0; s <= t; s++) {
+                if (w->cohort[s] == 0)
+                    continue;
+                double k = s == 0 ? (double)cu->initial_tenure + t + 1 : (double)(t + 1 - s);
+                uint64_t x = fc_rbinom(&rc, w->cohort[s], a / (a + b + k - 1));
+                w->cohort[s] -= x;
+                churned += x;
+            }
+        }
+        uint64_t won = wb->enabled ? fc_rbinom(&rw, L, pval(w, &wb->rate, t)) : 0;
+        w->wcost[t] = wb->enabled ? pval(w, &wb->cost, t) * (double)L : 0;
+        A = A - churned + won + newc;
+        L = L + churned - won;
+        w->cohort[t + 1] = won + newc;
+
+        if (t > 0)
+            growth_factor *= 1.0 + pval(w, &cu->growth, t);
+        double revenue = (double)A * pval(w, &cu->arpu, t) * growth_factor;
+        double spend = 0;
+        for (int c = 0; c < w->C; c++)
+            spend += m->channels[c].spend[t];
+        double fcost = 0;
+        for (int k = 0; k < K; k++) {
+            if (!m->stages[k].has_cost)
+                continue;
+            double unit = pval(w, &m->stages[k].cost, t);
+            for (int c = 0; c < CE; c++) {
+                double x = unit * (double)w->n[((size_t)k * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
+                fcost += x;
+                w->chan_fcost[c] += x;
+            }
+        }
+        w->gm[t] = revenue * pval(w, &cu->margin, t);
+        w->fcost[t] = fcost;
+        ser[FC_S_NEW_CUSTOMERS * T + t] = (double)newc;
+        ser[FC_S_CHURNED * T + t] = (double)churned;
+        ser[FC_S_WON_BACK * T + t] = (double)won;
+        ser[FC_S_ACTIVE * T + t] = (double)A;
+        ser[FC_S_LOST * T + t] = (double)L;
+        ser[FC_S_REVENUE * T + t] = revenue;
+        ser[FC_S_SPEND * T + t] = spend;
+    }
+}
+
+/* A goal's (or total's) metric cumulated through period `by` (1-based). */
+static double metric_through(const work *w, int id, int by, double ltv)
+{
+    const int T = w->T;
+    const double *ser = w->rec + w->lay.series;
+    if (id >= FC_M_COUNT) {
+        const double *st = w->rec + w->lay.stage_series + (size_t)(id - FC_M_COUNT) * (size_t)T;
+        double x = 0;
+        for (int t = 0; t < by; t++)
+            x += st[t];
+        return x;
+    }
+    double newc = 0, churned = 0, won = 0, revenue = 0, gm = 0, spend = 0, fcost = 0, wcost = 0;
+    for (int t = 0; t < by; t++) {
+        newc += ser[FC_S_NEW_CUSTOMERS * T + t];
+        churned += ser[FC_S_CHURNED * T + t];
+        won += ser[FC_S_WON_BACK * T + t];
+        revenue += ser[FC_S_REVENUE * T + t];
+        spend += ser[FC_S_SPEND * T + t];
+        gm += w->gm[t];
+        fcost += w->fcost[t];
+        wcost += w->wcost[t];
+    }
+    const fc_customers *cu = &w->m->customers;
+    double cac = newc > 0 ? (spend + fcost) / newc : INFINITY;
+    double cost = spend + fcost + wcost;
+    switch ((fc_metric)id) {
+    case FC_M_NEW_CUSTOMERS: return newc;
+    case FC_M_CHURNED: return churned;
+    case FC_M_WON_BACK: return won;
+    case FC_M_ACTIVE_END: return ser[FC_S_ACTIVE * T + by - 1];
+    case FC_M_REVENUE: return revenue;
+    case FC_M_GROSS_MARGIN: return gm;
+    case FC_M_SPEND: return spend;
+    case FC_M_FUNNEL_COST: return fcost;
+    case FC_M_WINBACK_COST: return wcost;
+    case FC_M_CAC: return cac;
+    case FC_M_LTV: return ltv;
+    case FC_M_LTV_CAC: return ltv / cac;
+    case FC_M_ROI: return (gm - cost) / cost;
+    case FC_M_PAYBACK: return cac / (pval(w, &cu->arpu, 0) * pval(w, &cu->margin, 0));
+    case FC_M_COUNT: break;
+    }
+    return NAN;
+}
+
+static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
+{
+    const fc_model *m = w->m;
+    const fc_layout *lay = &w->lay;
+    const int T = w->T, K = w->K, CE = w->CE;
+    memset(w->n, 0, (size_t)K * (size_t)CE * (size_t)T * sizeof *w->n);
+    memset(w->chan_fcost, 0, (size_t)CE * sizeof *w->chan_fcost);
+    if (draw_params(w, trial, err, errlen) != 0 || channel_arrivals(w, trial, err, errlen) != 0)
+        return -1;
+    funnel(w, trial);
+    customers(w, trial);
+
+    double *rec = w->rec;
+    for (int k = 0; k < K; k++)
+        for (int t = 0; t < T; t++) {
+            uint64_t x = 0;
+            for (int c = 0; c < CE; c++)
+                x += w->n[((size_t)k * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
+            rec[lay->stage_series + k * T + t] = (double)x;
+        }
+    double ltv = ltv_of(w);
+    for (int i = 0; i < FC_M_COUNT; i++)
+        rec[lay->metrics + i] = metric_through(w, i, T, ltv);
+    /* cost per arrival at stage k: all spend and the stage costs up to k */
+    double cost = rec[lay->metrics + FC_M_SPEND];
+    for (int k = 0; k < K; k++) {
+        double arrivals = metric_through(w, FC_M_COUNT + k, T, ltv);
+        if (m->stages[k].has_cost) {
+            double unit_total = 0;
+            for (int t = 0; t < T; t++)
+                unit_total += pval(w, &m->stages[k].cost, t) * rec[lay->stage_series + k * T + t];
+            cost += unit_total;
+        }
+        rec[lay->stage_total + k] = arrivals;
+        rec[lay->stage_cost + k] = arrivals > 0 ? cost / arrivals : INFINITY;
+    }
+    for (int c = 0; c < w->C; c++) {
+        double *f = rec + lay->channel + c * FC_C_COUNT;
+        double visitors = 0, spend = 0;
+        for (int t = 0; t < T; t++) {
+            visitors += (double)w->arrivals[(size_t)c * (size_t)T + (size_t)t];
+            spend += m->channels[c].spend[t];
+        }
+        f[FC_C_VISITORS] = visitors;
+        f[FC_C_SPEND] = spend;
+        if (m->track_channels) {
+            double customers = 0;
+            for (int t = 0; t < T; t++)
+                customers += (double)w->n[((size_t)(K - 1) * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
+            f[FC_C_CUSTOMERS] = customers;
+            f[FC_C_CAC] = customers > 0 ? (spend + w->chan_fcost[c]) / customers : INFINITY;
+        } else {
+            f[FC_C_CUSTOMERS] = NAN;
+            f[FC_C_CAC] = NAN;
+        }
+    }
+    for (int g = 0; g < m->ngoals; g++)
+        rec[lay->goal + g] = metric_through(w, m->goals[g].metric_id, m->goals[g].by, ltv);
+    return 0;
+}
+
+typedef struct shared {
+    const fc_model *m;
+    fc_summary *s;
+    const fc_run_opts *opts;
+    atomic_uint_fast64_t next_block;
+    atomic_uint_fast64_t done;
+    atomic_int failed;       /* an error or a stop: other threads finish their block and leave */
+    pthread_mutex_t lock;
+    uint64_t err_trial;      /* lowest failing trial, under lock */
+    int status;
+    char err[512];
+} shared;
+
+static void fail(shared *sh, uint64_t trial, int status, const char *msg)
+{
+    pthread_mutex_lock(&sh->lock);
+    if (sh->status == 0 || trial < sh->err_trial) {
+        sh->status = status;
+        sh->err_trial = trial;
+        snprintf(sh->err, sizeof sh->err, "%s", msg);
+    }
+    pthread_mutex_unlock(&sh->lock);
+    atomic_store(&sh->failed, 1);
+}
+
+static void *worker(void *arg)
+{
+    shared *sh = arg;
+    fc_summary *s = sh->s;
+    work w;
+    if (work_init(&w, sh->m) != 0) {
+        fail(sh, 0, -1, "out of memory");
+        return NULL;
+    }
+    const uint64_t nblocks = (s->ntrials + BLOCK - 1) / BLOCK;
+    const int nslots = w.lay.nslots;
+    char err[512];
+    for (;;) {
+        uint64_t b = atomic_fetch_add(&sh->next_block, 1);
+        if (b >= nblocks || atomic_load(&sh->failed))
+            break;
+        if (sh->opts && sh->opts->stop && *sh->opts->stop) {
+            fail(sh, UINT64_MAX, -2, "interrupted");
+            break;
+        }
+        uint64_t lo = b * BLOCK, hi = lo + BLOCK < s->ntrials ? lo + BLOCK : s->ntrials;
+        for (uint64_t i = lo; i < hi; i++) {
+            if (run_trial(&w, s->from + i, err, sizeof err) != 0) {
+                fail(sh, s->from + i, -1, err);
+                break;
+            }
+            for (int slot = 0; slot < nslots; slot++)
+                s->values[(size_t)slot * s->ntrials + i] = w.rec[slot];
+        }
+        uint64_t done = atomic_fetch_add(&sh->done, hi - lo) + (hi - lo);
+        if (sh->opts && sh->opts->progress && b % 64 == 0)
+            sh->opts->progress(sh->opts->progress_ctx, done, s->ntrials);
+    }
+    work_free(&w);
+    return NULL;
+}
+
+int fc_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
+int fc_engine_run(const fc_model *m, fc_summary *s, const fc_run_opts *opts,
+                  char *err, size_t errlen)
+{
+    shared sh;
+    memset(&sh, 0, sizeof sh);
+    sh.m = m;
+    sh.s = s;
+    sh.opts = opts;
+    atomic_init(&sh.next_block, 0);
+    atomic_init(&sh.done, 0);
+    atomic_init(&sh.failed, 0);
+    pthread_mutex_init(&sh.lock, NULL);
+    int nthreads = opts && opts->threads > 0 ? opts->threads : fc_cpu_count();
+    uint64_t nblocks = (s->ntrials + BLOCK - 1) / BLOCK;
+    if ((uint64_t)nthreads > nblocks)
+        nthreads = nblocks > 0 ? (int)nblocks : 1;
+    pthread_t tids[256];
+    int started = 0;
+    for (int i = 1; i < nthreads; i++) {
+        if (pthread_create(&tids[started], NULL, worker, &sh) != 0)
+            break; /* fewer threads: the same result, later */
+        started++;
+    }
+    worker(&sh);
+    for (int i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    pthread_mutex_destroy(&sh.lock);
+    if (sh.status != 0) {
+        snprintf(err, errlen, "%s", sh.err);
+        return sh.status;
+    }
+    if (opts && opts->progress)
+        opts->progress(opts->progress_ctx, s->ntrials, s->ntrials);
+    return 0;
+}

@@ -1,0 +1,32 @@
+/* engine: runs trials of a compiled model. Trial i draws every random process
+ * from its own PCG32 stream keyed by (seed, i, name), so its record depends on
+ * nothing but the model, the seed and i: any thread count, any split of the
+ * trials gives the same records. The trial loop allocates nothing. */
+#ifndef FC_ENGINE_H
+#define FC_ENGINE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "summary.h"
+
+typedef struct fc_run_opts {
+    int threads;                        /* 0: all cores */
+    const volatile sig_atomic_t *stop;  /* set asynchronously to stop early; may be NULL */
+    void (*progress)(void *ctx, uint64_t done, uint64_t total); /* may be NULL; called from one thread */
+    void *progress_ctx;
+} fc_run_opts;
+
+/* Runs the trials of summary s ([s->from, s->from + s->ntrials)) into its
+ * records. Returns 0; -1 with a message in err when a draw leaves its domain
+ * (the first such trial in trial order is reported) or when out of memory;
+ * -2 when stopped through opts->stop. */
+int fc_engine_run(const fc_model *m, fc_summary *s, const fc_run_opts *opts,
+                  char *err, size_t errlen);
+
+/* The number of online processors (at least 1). */
+int fc_cpu_count(void);
+
+#endif

@@ -1,0 +1,25 @@
+/* lua_results: the results table that Lua reports, comparisons and plans
+ * read. Shape (every `stat` is { mean, sd, min, max, p5, p10, p25, p50, p75,
+ * p90, p95, n, infinite, count }):
+ *   { scenario, trials, seed, periods, unit,
+ *     metrics  = { { name = "new_customers", stat = ... }, ... }   (report order)
+ *     stages   = { { name, total = stat, cost = stat }, ... }
+ *     channels = { { name, visitors, spend = stat, customers = stat|nil, cac = stat|nil }, ... }
+ *     series   = { { name, periods = { stat, ... } }, ... }  (stages first, then the others)
+ *     goals    = { { name, metric, op, target, by, probability, confidence, on_track,
+ *                    value = stat (the metric through `by`) }, ... } }
+ * Also the binding core.run(normalized, options) that compiles and runs. */
+#ifndef FC_LUA_RESULTS_H
+#define FC_LUA_RESULTS_H
+
+#include <lua.h>
+
+#include "summary.h"
+
+/* Pushes the results table of a finished summary. */
+void fc_lua_push_results(lua_State *L, const fc_summary *s);
+
+/* Adds run and compile_check to the table on the stack top. */
+void fc_lua_results_register(lua_State *L);
+
+#endif

@@ -1,0 +1,177 @@
+/* model: allocation, release and final checks of the compiled scenario. */
+#include "model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "rng.h"
+
+fc_model *fc_model_new(int periods, int nchannels, int nstages, int ngoals)
+{
+    fc_model *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return NULL;
+    m->periods = periods;
+    m->nchannels = nchannels;
+    m->nstages = nstages;
+    m->ngoals = ngoals;
+    m->channels = calloc((size_t)nchannels + 1, sizeof *m->channels);
+    m->stages = calloc((size_t)nstages + 1, sizeof *m->stages);
+    m->goals = calloc((size_t)ngoals + 1, sizeof *m->goals);
+    if (m->channels == NULL || m->stages == NULL || m->goals == NULL) {
+        fc_model_free(m);
+        return NULL;
+    }
+    for (int c = 0; c < nchannels; c++) {
+        m->channels[c].spend = calloc((size_t)periods, sizeof(double));
+        m->channels[c].season = calloc((size_t)periods, sizeof(double));
+        if (m->channels[c].spend == NULL || m->channels[c].season == NULL) {
+            fc_model_free(m);
+            return NULL;
+        }
+    }
+    return m;
+}
+
+void fc_model_free(fc_model *m)
+{
+    if (m == NULL)
+        return;
+    if (m->channels)
+        for (int c = 0; c < m->nchannels; c++) {
+            free(m->channels[c].spend);
+            free(m->channels[c].season);
+        }
+    if (m->stages)
+        for (int k = 0; k < m->nstages; k++) {
+            free(m->stages[k].rate_by_channel);
+            free(m->stages[k].lag_prob);
+        }
+    free(m->params);
+    free(m->channels);
+    free(m->stages);
+    free(m->goals);
+    free(m);
+}
+
+void fc_param_init(fc_param *p, const char *path, fc_domain domain)
+{
+    snprintf(p->path, sizeof p->path, "%s", path);
+    p->domain = domain;
+    p->key = fc_rng_key(p->path);
+}
+
+/* Calls f on every parameter the model uses, in a fixed order. */
+static void each_param(fc_model *m, void (*f)(fc_model *, fc_param *))
+{
+    for (int c = 0; c < m->nchannels; c++) {
+        fc_channel *ch = &m->channels[c];
+        if (ch->response == FC_RESPONSE_COST)
+            f(m, &ch->cost);
+        if (ch->response == FC_RESPONSE_HILL) {
+            f(m, &ch->hill_max);
+            f(m, &ch->hill_half);
+            f(m, &ch->hill_shape);
+        }
+        if (ch->has_adstock)
+            f(m, &ch->adstock);
+        if (ch->has_organic)
+            f(m, &ch->organic);
+    }
+    for (int k = 0; k < m->nstages; k++) {
+        fc_stage *st = &m->stages[k];
+        if (k > 0 && st->rate_by_channel == NULL)
+            f(m, &st->rate);
+        if (k > 0 && st->rate_by_channel != NULL)
+            for (int c = 0; c < m->nchannels; c++)
+                f(m, &st->rate_by_channel[c]);
+        if (st->has_cost)
+            f(m, &st->cost);
+    }
+    fc_customers *cu = &m->customers;
+    if (cu->churn_kind == FC_CHURN_RATE)
+        f(m, &cu->churn);
+    if (cu->churn_kind == FC_CHURN_SBG) {
+        f(m, &cu->sbg_alpha);
+        f(m, &cu->sbg_beta);
+    }
+    f(m, &cu->arpu);
+    f(m, &cu->growth);
+    f(m, &cu->margin);
+    if (m->winback.enabled) {
+        f(m, &m->winback.rate);
+        f(m, &m->winback.cost);
+    }
+}
+
+static void count_param(fc_model *m, fc_param *p)
+{
+    p->index = m->nparams++;
+}
+
+static void list_param(fc_model *m, fc_param *p)
+{
+    m->params[p->index] = p;
+}
+
+int fc_model_finish(fc_model *m, char *err, size_t errlen)
+{
+    m->nparams = 0;
+    each_param(m, count_param);
+    free(m->params);
+    m->params = calloc((size_t)m->nparams + 1, sizeof *m->params);
+    if (m->params == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    each_param(m, list_param);
+    for (int i = 0; i < m->nparams; i++) {
+        char derr[200];
+        if (fc_dist_check(&m->params[i]->dist, derr, sizeof derr) != 0) {
+            snprintf(err, errlen, "%s: %s", m->params[i]->path, derr);
+            return -1;
+        }
+    }
+    if (m->periods < 1 || m->periods > FC_MAX_PERIODS) {
+        snprintf(err, errlen, "periods: expected an integer in [1, %d], got %d",
+                 FC_MAX_PERIODS, m->periods);
+        return -1;
+    }
+    if (m->nstages < 1) {
+        snprintf(err, errlen, "funnel: expected at least one stage");
+        return -1;
+    }
+    m->track_channels = m->track_channels && m->nchannels > 0;
+    for (int k = 0; k < m->nstages; k++) {
+        char path[96];
+        snprintf(path, sizeof path, "funnel.%s", m->stages[k].name);
+        m->stages[k].key = fc_rng_key(path);
+        if (m->stages[k].rate_by_channel)
+            m->track_channels = 1;
+    }
+    for (int c = 0; c < m->nchannels; c++) {
+        char path[96];
+        snprintf(path, sizeof path, "channels.%s.arrivals", m->channels[c].name);
+        m->channels[c].arrivals_key = fc_rng_key(path);
+        if (m->channels[c].enters < 0 || m->channels[c].enters >= m->nstages) {
+            snprintf(err, errlen, "channels.%s.enters: no such stage", m->channels[c].name);
+            return -1;
+        }
+    }
+    for (int g = 0; g < m->ngoals; g++) {
+        fc_goal *goal = &m->goals[g];
+        goal->metric_id = fc_metric_id(m, goal->metric);
+        if (goal->metric_id < 0) {
+            snprintf(err, errlen, "goals[%d].metric: unknown metric '%s'", g + 1, goal->metric);
+            return -1;
+        }
+        if (goal->by < 1 || goal->by > m->periods) {
+            snprintf(err, errlen, "goals[%d].by: expected a period in [1, %d], got %d",
+                     g + 1, m->periods, goal->by);
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,131 @@
+/* model: the compiled scenario. Plain C structs for everything in DESIGN.md's
+ * "Model semantics", built once from a validated scenario (core/lua_model.c),
+ * then immutable: the engine's threads read it concurrently. One owner frees
+ * everything with fc_model_free().
+ */
+#ifndef FC_MODEL_H
+#define FC_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dist.h"
+
+#define FC_MAX_PERIODS 600
+#define FC_MAX_STAGES 32
+#define FC_MAX_CHANNELS 64
+#define FC_MAX_LAGS 600
+
+/* What range a drawn value must stay in. */
+typedef enum fc_domain {
+    FC_DOMAIN_REAL,         /* any finite number */
+    FC_DOMAIN_NONNEG,       /* >= 0: counts, spends, prices, costs */
+    FC_DOMAIN_POSITIVE,     /* > 0: a cost per click, a hill half point */
+    FC_DOMAIN_PROBABILITY,  /* [0, 1]: rates, churn, margin */
+    FC_DOMAIN_FRACTION,     /* [0, 1): adstock */
+} fc_domain;
+
+/* An assumption: a constant (FC_DIST_FIXED) or a distribution drawn once per
+ * trial, or once per period when per_period is set. Its stream is keyed by
+ * its field path, so its draws do not depend on any other assumption. */
+typedef struct fc_param {
+    fc_dist dist;
+    int per_period;
+    int clip;           /* clamp draws into the domain instead of failing */
+    fc_domain domain;
+    uint64_t key;       /* fc_rng_key(path) */
+    int index;          /* position in fc_model.params, set by fc_model_finish */
+    char path[96];      /* "channels.search.cpc", for streams and messages */
+} fc_param;
+
+typedef enum fc_response {
+    FC_RESPONSE_NONE,   /* organic only */
+    FC_RESPONSE_COST,   /* lambda = e / cost (cpc or cpl) */
+    FC_RESPONSE_HILL,   /* lambda = max e^s / (e^s + half^s) */
+} fc_response;
+
+typedef struct fc_channel {
+    char name[64];
+    double *spend;      /* [periods], owned */
+    double *season;     /* [periods] multipliers, owned */
+    fc_response response;
+    fc_param cost;      /* cpc or cpl (FC_RESPONSE_COST) */
+    fc_param hill_max, hill_half, hill_shape;
+    int has_adstock;
+    fc_param adstock;
+    int has_organic;
+    fc_param organic;
+    int enters;         /* stage index (0-based) where arrivals enter */
+    uint64_t arrivals_key;
+} fc_channel;
+
+typedef struct fc_stage {
+    char name[64];
+    fc_param rate;            /* stage > 0: chance a unit of the previous stage arrives */
+    fc_param *rate_by_channel; /* [channels] when the rate differs by channel, owned; else NULL */
+    int nlags;                /* lag distribution over 0..nlags-1 periods */
+    double *lag_prob;         /* [nlags], owned; sums to 1 */
+    int has_cost;
+    fc_param cost;            /* cost per unit that reaches the stage */
+    uint64_t key;             /* stream of the stage's conversions */
+} fc_stage;
+
+typedef enum fc_churn_kind { FC_CHURN_NONE, FC_CHURN_RATE, FC_CHURN_SBG } fc_churn_kind;
+
+typedef struct fc_customers {
+    int64_t initial, lost;    /* A(0), L(0) */
+    int64_t initial_tenure;
+    fc_churn_kind churn_kind;
+    fc_param churn;           /* FC_CHURN_RATE */
+    fc_param sbg_alpha, sbg_beta;
+    fc_param arpu, growth, margin;
+    int ltv_horizon;          /* periods; 0 = unlimited */
+    double discount;          /* per period */
+} fc_customers;
+
+typedef struct fc_winback {
+    int enabled;
+    fc_param rate, cost;
+} fc_winback;
+
+typedef enum fc_goal_op { FC_GOAL_AT_LEAST, FC_GOAL_AT_MOST } fc_goal_op;
+
+typedef struct fc_goal {
+    char name[128];
+    char metric[64];      /* a total metric name or a stage name */
+    int metric_id;        /* resolved by fc_model_finish */
+    fc_goal_op op;
+    double target;
+    int by;               /* 1-based period through which the metric is cumulated */
+    double confidence;
+} fc_goal;
+
+typedef struct fc_model {
+    char name[128];
+    char unit[16];
+    int periods;
+    uint64_t trials, seed;
+    int nchannels, nstages, ngoals;
+    fc_channel *channels; /* owned */
+    fc_stage *stages;     /* owned */
+    fc_goal *goals;       /* owned */
+    fc_customers customers;
+    fc_winback winback;
+    int track_channels;   /* keep counts per channel (some rate differs by channel) */
+    int nparams;          /* every assumption, set by fc_model_finish */
+    const fc_param **params; /* [nparams], owned (the parameters are not) */
+} fc_model;
+
+/* Allocates an empty model with room for the given counts, or NULL when out
+ * of memory. The caller owns it and frees it with fc_model_free(). */
+fc_model *fc_model_new(int periods, int nchannels, int nstages, int ngoals);
+void fc_model_free(fc_model *m);
+
+/* Sets the path, domain and key of a parameter. */
+void fc_param_init(fc_param *p, const char *path, fc_domain domain);
+
+/* Final checks and derived fields (stream keys, goal metric ids, whether
+ * channels are tracked). Returns 0, or -1 with a message in err. */
+int fc_model_finish(fc_model *m, char *err, size_t errlen);
+
+#endif

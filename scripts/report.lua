@@ -1,0 +1,204 @@
+-- report: writers for a run's results table (see core/lua_results.h): the
+-- JSON contract of DESIGN.md and a text table for a person.
+local core = ...
+local M = {}
+
+local QUANTS = { "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
+local STAT_KEYS = { "mean", "sd", "min", "max", "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
+
+-- Shortest text that reads back as the same double; JSON has no infinity.
+local function num(x)
+  if x ~= x or x == math.huge or x == -math.huge then return "null" end
+  if x == math.floor(x) and math.abs(x) < 2 ^ 53 then return string.format("%d", x) end
+  for _, f in ipairs({ "%.15g", "%.16g", "%.17g" }) do
+    local s = string.format(f, x)
+    if tonumber(s) == x then return s end
+  end
+end
+M.num = num
+
+local function str(s)
+  return '"' .. s:gsub('[%c"\\]', function(c)
+    local map = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
+    return map[c] or string.format("\\u%04x", c:byte())
+  end) .. '"'
+end
+
+local function stat_json(st, prefix)
+  local parts = {}
+  if prefix then parts[1] = prefix end
+  for _, k in ipairs(STAT_KEYS) do parts[#parts + 1] = str(k) .. ": " .. num(st[k]) end
+  if st.infinite > 0 then parts[#parts + 1] = '"infinite": ' .. st.infinite end
+  return "{ " .. table.concat(parts, ", ") .. " }"
+end
+
+local function object(pairs_list, indent)
+  if #pairs_list == 0 then return "{}" end
+  local pad = string.rep("  ", indent)
+  local lines = {}
+  for i, kv in ipairs(pairs_list) do
+    lines[i] = pad .. "  " .. str(kv[1]) .. ": " .. kv[2]
+  end
+  return "{\n" .. table.concat(lines, ",\n") .. "\n" .. pad .. "}"
+end
+
+-- One scenario's results as the JSON object of the contract.
+function M.json_object(r, indent)
+  indent = indent or 0
+  local top = {
+    { "funnelcast", str(core.version) },
+    { "scenario", str(r.scenario) },
+    { "trials", num(r.trials) },
+    { "seed", num(r.seed) },
+    { "periods", num(r.periods) },
+    { "unit", str(r.unit) },
+  }
+  local metrics = {}
+  for _, m in ipairs(r.metrics) do metrics[#metrics + 1] = { m.name, stat_json(m.stat) } end
+  top[#top + 1] = { "metrics", object(metrics, indent + 1) }
+  local stages, costs = {}, {}
+  for _, s in ipairs(r.stages) do
+    stages[#stages + 1] = { s.name, stat_json(s.total) }
+    costs[#costs + 1] = { s.name, stat_json(s.cost) }
+  end
+  top[#top + 1] = { "stages", object(stages, indent + 1) }
+  top[#top + 1] = { "stage_costs", object(costs, indent + 1) }
+  local channels = {}
+  for _, c in ipairs(r.channels) do
+    local figs = {}
+    for _, k in ipairs({ "visitors", "customers", "spend", "cac" }) do
+      if c[k] then figs[#figs + 1] = { k, stat_json(c[k]) } end
+    end
+    channels[#channels + 1] = { c.name, object(figs, indent + 2) }
+  end
+  top[#top + 1] = { "channels", object(channels, indent + 1) }
+  local series = {}
+  local pad = string.rep("  ", indent + 2)
+  for _, s in ipairs(r.series) do
+    local rows = {}
+    for t, st in ipairs(s.periods) do
+      rows[t] = pad .. "  " .. stat_json(st, '"period": ' .. t)
+    end
+    series[#series + 1] = { s.name, "[\n" .. table.concat(rows, ",\n") .. "\n" .. pad .. "]" }
+  end
+  top[#top + 1] = { "series", object(series, indent + 1) }
+  local goals = {}
+  for i, g in ipairs(r.goals) do
+    goals[i] = string.rep("  ", indent + 2) .. "{ " .. table.concat({
+      '"name": ' .. str(g.name), '"metric": ' .. str(g.metric), '"op": ' .. str(g.op),
+      '"target": ' .. num(g.target), '"by": ' .. num(g.by),
+      '"probability": ' .. num(g.probability), '"confidence": ' .. num(g.confidence),
+      '"on_track": ' .. tostring(g.on_track),
+    }, ", ") .. " }"
+  end
+  top[#top + 1] = { "goals", #goals == 0 and "[]" or
+    "[\n" .. table.concat(goals, ",\n") .. "\n" .. string.rep("  ", indent + 1) .. "]" }
+  return object(top, indent)
+end
+
+-- The whole JSON document: one object, or {"scenarios": [...]} for several.
+function M.json(results)
+  if #results == 1 then return M.json_object(results[1]) .. "\n" end
+  local parts = {}
+  for i, r in ipairs(results) do parts[i] = "    " .. M.json_object(r, 2) end
+  return '{\n  "scenarios": [\n' .. table.concat(parts, ",\n") .. "\n  ]\n}\n"
+end
+
+-- Numbers for people: grouped thousands for large values, 3 significant
+-- digits for small ones.
+local function human(x)
+  if x ~= x then return "-" end
+  if x == math.huge then return "inf" end
+  if x == -math.huge then return "-inf" end
+  local a = math.abs(x)
+  local s
+  if a >= 1000 then
+    s = string.format("%.0f", a):reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", "")
+    if x < 0 then s = "-" .. s end
+  elseif x == math.floor(x) then
+    s = string.format("%d", x)
+  else
+    s = string.format("%.3g", x)
+  end
+  return s
+end
+M.human = human
+
+local function row(cols, widths)
+  local out = {}
+  for i, c in ipairs(cols) do
+    out[i] = i == 1 and string.format("%-" .. widths[i] .. "s", c) or string.format("%" .. widths[i] .. "s", c)
+  end
+  return (table.concat(out, "  "):gsub("%s+$", ""))
+end
+
+local function stat_cols(st)
+  local mean = human(st.mean)
+  if st.infinite > 0 then mean = mean .. "*" end
+  return { mean, human(st.p10), human(st.p50), human(st.p90) }
+end
+
+local function section(lines, title, head, rows)
+  local widths = {}
+  for i, h in ipairs(head) do widths[i] = #h end
+  for _, r in ipairs(rows) do
+    for i, c in ipairs(r) do widths[i] = math.max(widths[i], #c) end
+  end
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = title
+  lines[#lines + 1] = row(head, widths)
+  for _, r in ipairs(rows) do lines[#lines + 1] = row(r, widths) end
+end
+
+function M.text_one(r)
+  local lines = {}
+  lines[1] = string.format("%s: %s trials, seed %s, %d %ss (funnelcast %s)",
+    r.scenario, human(r.trials), num(r.seed), r.periods, r.unit, core.version)
+  local any_inf = false
+  local rows = {}
+  for _, m in ipairs(r.metrics) do
+    local c = stat_cols(m.stat)
+    any_inf = any_inf or m.stat.infinite > 0
+    rows[#rows + 1] = { m.name, table.unpack(c) }
+  end
+  section(lines, "Forecast", { "metric", "mean", "P10", "P50", "P90" }, rows)
+  if #r.goals > 0 then
+    rows = {}
+    for _, g in ipairs(r.goals) do
+      rows[#rows + 1] = {
+        g.name, string.format("%s %s %s by %s %d", g.metric, g.op, human(g.target), r.unit, g.by),
+        string.format("%.1f%%", 100 * g.probability), string.format("%.0f%%", 100 * g.confidence),
+        g.on_track and "on track" or "below confidence",
+      }
+    end
+    section(lines, "Goals", { "goal", "target", "probability", "needs", "verdict" }, rows)
+  end
+  rows = {}
+  for _, s in ipairs(r.stages) do
+    local c = stat_cols(s.total)
+    rows[#rows + 1] = { s.name, c[1], c[2], c[3], c[4], human(s.cost.p50) }
+  end
+  section(lines, "Funnel (arrivals over the horizon)", { "stage", "mean", "P10", "P50", "P90", "cost each (P50)" }, rows)
+  if #r.channels > 0 then
+    rows = {}
+    for _, ch in ipairs(r.channels) do
+      local c = stat_cols(ch.visitors)
+      rows[#rows + 1] = { ch.name, human(ch.spend.mean), c[1], c[3],
+        ch.customers and human(ch.customers.mean) or "-", ch.cac and human(ch.cac.p50) or "-" }
+    end
+    section(lines, "Channels", { "channel", "spend", "arrivals mean", "arrivals P50", "customers mean", "CAC P50" }, rows)
+  end
+  lines[#lines + 1] = ""
+  if any_inf then
+    lines[#lines + 1] = "* some trials had no finite value (e.g. no customer, so no CAC): mean over the others"
+  end
+  return table.concat(lines, "\n") .. "\n"
+end
+
+function M.text(results)
+  local parts = {}
+  for i, r in ipairs(results) do parts[i] = M.text_one(r) end
+  return table.concat(parts, "\n")
+end
+
+return M
