@@ -54,6 +54,8 @@ endif
 
 .PHONY: all deps need-deps ensure-deps demo test tests-build bench clean
 .DEFAULT_GOAL := all
+# keep object files of tests and benchmarks between builds
+.SECONDARY:
 
 all: need-deps $(LIB) $(CLI) $(MODULE)
 

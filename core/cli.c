@@ -28,6 +28,7 @@ static const char usage[] =
     "  --format F        text (default) or json\n"
     "  -o OUT            write the report to OUT (whole or not at all) instead of stdout\n"
     "  --set KEY=VALUE   override a scenario field, e.g. --set channels.search.spend=25000\n"
+    "  --timing          print the simulation's own time and trials per second on stderr\n"
     "\n"
     "exit status: 0 done, 2 bad input, 3 internal failure\n";
 
@@ -36,6 +37,7 @@ typedef struct options {
     const char *trials, *seed, *threads;
     const char **sets;
     int nsets;
+    int timing;
 } options;
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -73,6 +75,8 @@ static int parse(int argc, char **argv, options *o)
             if (o->file)
                 return bad_usage("unexpected argument '%s': give one scenario file", a);
             o->file = a;
+        } else if (strcmp(a, "--timing") == 0) {
+            o->timing = 1;
         } else if ((v = option_value(argc, argv, &i, "--trials"))) {
             o->trials = v;
         } else if ((v = option_value(argc, argv, &i, "--seed"))) {
@@ -170,6 +174,8 @@ static int run_command(lua_State *L, const options *o)
         set_int_opt(L, "seed", seed);
     if (o->threads)
         set_int_opt(L, "threads", threads);
+    lua_pushboolean(L, o->timing);
+    lua_setfield(L, -2, "timing");
     lua_createtable(L, o->nsets, 0);
     for (int i = 0; i < o->nsets; i++) {
         const char *eq = strchr(o->sets[i], '=');

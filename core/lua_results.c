@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 
@@ -146,9 +147,6 @@ static int opt_int(lua_State *L, int idx, const char *k, lua_Integer dflt, lua_I
     return ok;
 }
 
-/* Set by the CLI's signal handler through fc_lua_stop_flag(). */
-static volatile sig_atomic_t stop_flag;
-
 /* core.run(normalized [, { trials =, seed =, threads = }]) -> results.
  * Raises "<message>" on a bad model or a failed run, and "interrupted". */
 static int l_run(lua_State *L)
@@ -177,8 +175,15 @@ static int l_run(lua_State *L)
         return luaL_error(L, "not enough memory for %I trials (%f GiB of results)",
                           trials, (double)bytes / 1073741824.0);
     }
-    fc_run_opts opts = {(int)threads, &stop_flag, NULL, NULL};
+    /* the embedding program may register a stop flag (the CLI's Ctrl-C) */
+    lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
+    const volatile sig_atomic_t *stop = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    fc_run_opts opts = {(int)threads, stop, NULL, NULL};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int st = fc_engine_run(m, s, &opts, err, sizeof err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (st == 0 && fc_summary_finish(s) != 0) {
         st = -1;
         snprintf(err, sizeof err, "out of memory");
@@ -189,6 +194,8 @@ static int l_run(lua_State *L)
         return luaL_error(L, "%s", st == -2 ? "interrupted" : err);
     }
     fc_lua_push_results(L, s);
+    lua_pushnumber(L, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+    lua_setfield(L, -2, "engine_seconds");
     fc_summary_free(s);
     fc_model_free(m);
     return 1;

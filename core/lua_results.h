@@ -16,6 +16,11 @@
 
 #include "summary.h"
 
+/* Registry key of an optional light userdata pointing to a volatile
+ * sig_atomic_t: when it becomes nonzero, a running core.run stops and raises
+ * "interrupted". */
+#define FC_LUA_STOP_KEY "funnelcast.stop"
+
 /* Pushes the results table of a finished summary. */
 void fc_lua_push_results(lua_State *L, const fc_summary *s);
 

@@ -219,10 +219,23 @@ end
 -- Lines that help when the file returned no scenario: the first call of
 -- fname (a scenario built but not returned), and the last line with code.
 function M.first_call(src, fname)
-  for _, tk in ipairs(M.lex(src)) do
-    if tk.t == "name" and tk.v == fname then return tk.line end
+  local toks = M.lex(src)
+  for i, tk in ipairs(toks) do
+    local nx = toks[i + 1]
+    if tk.t == "name" and tk.v == fname and nx and (is_op(nx, "{") or is_op(nx, "(")) then
+      return tk.line
+    end
   end
   return nil
+end
+
+-- The line of the last `return` (where a wrong value was returned).
+function M.last_return(src)
+  local line
+  for _, tk in ipairs(M.lex(src)) do
+    if tk.t == "name" and tk.v == "return" then line = tk.line end
+  end
+  return line
 end
 
 function M.last_line(src)

@@ -80,6 +80,11 @@ function M.main(fc, opts)
   local results = {}
   for i, s in ipairs(scenarios) do
     results[i] = core.run(fc.normalize(s), { trials = opts.trials, seed = opts.seed, threads = opts.threads })
+    if opts.timing then
+      local r = results[i]
+      io.stderr:write(string.format("funnelcast: %s: %d trials simulated in %.3f s (%.0f trials/s)\n",
+        r.scenario, r.trials, r.engine_seconds, r.trials / r.engine_seconds))
+    end
   end
   if opts.format == "json" then return report.json(results) end
   return report.text(results)

@@ -201,4 +201,67 @@ function M.text(results)
   return table.concat(parts, "\n")
 end
 
+-- The compiled model, for `funnelcast check`: what will be simulated, with
+-- every assumption and where its randomness comes from.
+function M.describe(n, random)
+  local lines = {}
+  local function add(fmt, ...) lines[#lines + 1] = string.format(fmt, ...) end
+  local function p(x)
+    if x == nil then return "-" end
+    return x.label .. (x.clip and " (clipped)" or "")
+  end
+  add("%s: %d %ss, %s trials, seed %s; %d random assumptions", n.name, n.periods, n.unit,
+    human(n.trials), num(n.seed), random)
+  add("")
+  add("Channels")
+  for _, c in ipairs(n.channels) do
+    local lo, hi = math.huge, -math.huge
+    for _, x in ipairs(c.spend) do lo, hi = math.min(lo, x), math.max(hi, x) end
+    local spend = lo == hi and human(lo) or (human(lo) .. " to " .. human(hi))
+    local resp = c.response == "cost" and ("cost per arrival " .. p(c.cost))
+      or c.response == "hill" and string.format("hill(max %s, half %s, shape %s)", p(c.hill.max), p(c.hill.half), p(c.hill.shape))
+      or "no paid response"
+    add("  %-12s spend %s per %s; %s; enters at %s%s%s", c.name, spend, n.unit, resp,
+      n.stages[c.enters].name, c.adstock and ("; adstock " .. p(c.adstock)) or "",
+      c.organic and ("; organic " .. p(c.organic)) or "")
+  end
+  add("")
+  add("Funnel")
+  for k, s in ipairs(n.stages) do
+    local rate = "-"
+    if s.rate_by_channel then
+      local parts = {}
+      for i, r in ipairs(s.rate_by_channel) do parts[i] = n.channels[i].name .. " " .. p(r) end
+      rate = table.concat(parts, ", ")
+    elseif s.rate then
+      rate = p(s.rate)
+    end
+    local lag = ""
+    if s.lags and #s.lags > 1 then
+      local mean = 0
+      for j, q in ipairs(s.lags) do mean = mean + (j - 1) * q end
+      lag = string.format("; delay over %d periods, mean %.2f", #s.lags, mean)
+    elseif s.lags and s.lags[1] ~= 1 then
+      lag = ""
+    end
+    add("  %d. %-10s rate %s%s%s", k, s.name, rate, lag, s.cost and ("; cost " .. p(s.cost)) or "")
+  end
+  local cu = n.customers
+  add("")
+  add("Customers: initial %s, lost %s; churn %s; arpu %s, growth %s, margin %s",
+    human(cu.initial), human(cu.lost),
+    cu.sbg and string.format("sbg(alpha %s, beta %s)", p(cu.sbg.alpha), p(cu.sbg.beta)) or p(cu.churn),
+    p(cu.arpu), p(cu.growth), p(cu.margin))
+  if n.winback then add("Win-back: rate %s, cost %s per lost customer per period", p(n.winback.rate), p(n.winback.cost)) end
+  if #n.goals > 0 then
+    add("")
+    add("Goals")
+    for _, g in ipairs(n.goals) do
+      add("  %s: %s %s %s by %s %d (confidence %s%%)", g.name, g.metric, g.op, human(g.target), n.unit, g.by,
+        num(100 * g.confidence))
+    end
+  end
+  return table.concat(lines, "\n") .. "\n"
+end
+
 return M

@@ -163,6 +163,9 @@ static double beta_cf(double a, double b, double x)
     if (fabs(d) < TINY)
         d = TINY;
     d = 1 / d;
+    /* c carries over between iterations (Lentz), so its scope is the loop's
+     * enclosing block */
+    /* cppcheck-suppress variableScope */
     double c = 1, h = d;
     for (int m = 1; m < 1000000; m++) {
         int m2 = 2 * m;

@@ -1,0 +1,1033 @@
+-- scenario: the scenario-file API. The constructors a scenario file calls
+-- (scenario, goal, hill, sbg, lags.*), the validation of every field of
+-- DESIGN.md's "Model semantics" with errors an analyst can act on
+-- ("q3.lua:14: funnel[3].rate: expected a probability in [0, 1], got 1.4"),
+-- the what-if copies (s:with, s:set) and normalize(s), the plain table that
+-- the model compiler (core/lua_model.c) reads.
+local core = ...
+local util = core._script("util")
+local dist = core._script("dist")
+local lines = core._script("lines")
+
+-- Scenario files run in a sandbox without io and debug; the library keeps
+-- its own references, taken when it loads, to find the file and the line of
+-- each scenario{} call.
+local io_open = io and io.open
+local getinfo = debug and debug.getinfo
+
+local join, parent = lines.join, lines.parent
+local public = util.public
+
+local M = {}
+
+----------------------------------------------------------------------------
+-- Records made by the small constructors (hill, sbg, goal). They only tag
+-- their table: the fields are checked inside scenario{}, where the error can
+-- name the field path (goals[2].at_least) and its line.
+
+local Hill = { __name = "hill" }
+local Sbg = { __name = "sbg" }
+local Goal = { __name = "goal" }
+local RECORDS = { [Hill] = "hill", [Sbg] = "sbg", [Goal] = "goal" }
+
+local function record(mt, what, fields)
+  return public(function(t, extra)
+    if type(t) ~= "table" or getmetatable(t) ~= nil or extra ~= nil then
+      util.fail("%s: expected a table {%s}, got %s", what, fields, util.show(t))
+    end
+    local copy = {}
+    for k, v in pairs(t) do copy[k] = v end
+    return setmetatable(copy, mt)
+  end)
+end
+
+M.hill = record(Hill, "hill", "max = , half = , shape = ")
+M.sbg = record(Sbg, "sbg", "alpha = , beta = ")
+M.goal = record(Goal, "goal", "name = , metric = , at_least = | at_most = , by = , confidence = ")
+
+Hill.__tostring = function(h) return "hill{...}" end
+Sbg.__tostring = function(s) return "sbg{...}" end
+Goal.__tostring = function(g) return "goal{...}" end
+
+----------------------------------------------------------------------------
+-- Lags: lists of lag probabilities {P(lag 0), P(lag 1), ...} for a stage's
+-- delay. Each law is put on the lags 0, 1, 2, ... periods, the list is cut at
+-- the first lag K where the probability left beyond K is below 1e-6, and the
+-- kept probabilities are divided by their sum so that they sum to 1.
+
+local LAG_TAIL = 1e-6
+local MAX_LAGS = 600 -- FC_MAX_LAGS in core/model.h
+
+local function lag_number(fn, name, x, positive)
+  if type(x) ~= "number" or x ~= x or x == math.huge or x == -math.huge then
+    util.fail("lags.%s: %s: expected a finite number, got %s", fn, name, util.show(x))
+  end
+  if positive and not (x > 0) then
+    util.fail("lags.%s: %s: expected a number > 0, got %s", fn, name, util.show(x))
+  elseif not (x >= 0) then
+    util.fail("lags.%s: %s: expected a number >= 0, got %s", fn, name, util.show(x))
+  end
+  return x
+end
+
+local function lag_args(fn, t, names)
+  if type(t) ~= "table" or getmetatable(t) ~= nil then
+    util.fail("lags.%s: expected a table {%s = }, got %s", fn, table.concat(names, " = , "), util.show(t))
+  end
+  for k in pairs(t) do
+    local known = false
+    for _, n in ipairs(names) do known = known or n == k end
+    if not known then
+      util.fail("lags.%s: unknown field '%s'%s", fn, tostring(k), util.suggest(tostring(k), names))
+    end
+  end
+  return t
+end
+
+-- Builds the list from pmf(k) and tail(k) = P(lag > k), cut and renormalized.
+local function cut(fn, what, pmf, tail)
+  local p, sum = {}, 0
+  for k = 0, MAX_LAGS - 1 do
+    p[k + 1] = pmf(k)
+    sum = sum + p[k + 1]
+    if tail(k, sum) < LAG_TAIL then
+      for i = 1, #p do p[i] = p[i] / sum end
+      return p
+    end
+  end
+  util.fail("lags.%s: %s: expected lags that end within %d periods, got a law with more than 1e-6 of its probability beyond",
+    fn, what, MAX_LAGS)
+end
+
+M.lags = {}
+
+-- Geometric on 0, 1, 2, ... with mean m: P(k) = p (1 - p)^k, p = 1 / (1 + m).
+M.lags.geometric = public(function(t)
+  local a = lag_args("geometric", t, { "mean" })
+  local m = lag_number("geometric", "mean", a.mean)
+  local p = 1 / (1 + m)
+  return cut("geometric", "mean", function(k) return p * (1 - p) ^ k end,
+    function(k) return (1 - p) ^ (k + 1) end)
+end)
+
+-- Negative binomial on 0, 1, 2, ... with mean m and sd s (s^2 > m: more spread
+-- than a Poisson): P(k) = Gamma(k + r) / (k! Gamma(r)) q^r (1 - q)^k with
+-- q = m / s^2 and r = m^2 / (s^2 - m). Computed in logs, term after term,
+-- so that large r does not underflow.
+M.lags.negbin = public(function(t)
+  local a = lag_args("negbin", t, { "mean", "sd" })
+  local m = lag_number("negbin", "mean", a.mean, true)
+  local s = lag_number("negbin", "sd", a.sd, true)
+  local v = s * s
+  if not (v > m) then
+    util.fail("lags.negbin: sd: expected sd^2 > mean (%s), got %s", util.show(m), util.show(s))
+  end
+  local q, r = m / v, m * m / (v - m)
+  local logp
+  return cut("negbin", "mean", function(k)
+    if k == 0 then logp = r * math.log(q)
+    else logp = logp + math.log((k - 1 + r) / k) + math.log(1 - q) end
+    return math.exp(logp)
+  end, function(k, sum) return k >= m and 1 - sum or 1 end)
+end)
+
+-- Weibull with shape c and scale l, discretized as P(lag = k) = F(k + 1) -
+-- F(k), F(x) = 1 - exp(-(x / l)^c): the lag is the whole number of periods
+-- elapsed before the continuous time.
+M.lags.weibull = public(function(t)
+  local a = lag_args("weibull", t, { "shape", "scale" })
+  local c = lag_number("weibull", "shape", a.shape, true)
+  local l = lag_number("weibull", "scale", a.scale, true)
+  local function surv(x) return math.exp(-((x / l) ^ c)) end
+  return cut("weibull", "scale", function(k) return surv(k) - surv(k + 1) end,
+    function(k) return surv(k + 1) end)
+end)
+
+----------------------------------------------------------------------------
+-- Values as messages show them.
+
+local function is_list_of_numbers(t)
+  if type(t) ~= "table" or getmetatable(t) ~= nil or #t == 0 then return false end
+  for k, v in pairs(t) do
+    if math.type(k) ~= "integer" or k < 1 or k > #t or type(v) ~= "number" then return false end
+  end
+  return true
+end
+
+local function show(x)
+  if x == nil then return "nothing" end
+  if type(x) == "number" then
+    if x == math.huge then return "inf" elseif x == -math.huge then return "-inf" end
+    return util.show(x)
+  end
+  if type(x) == "boolean" then return tostring(x) end
+  if dist.is_dist(x) then return x.label end
+  if type(x) == "table" then
+    local mt = getmetatable(x)
+    if RECORDS[mt] then return RECORDS[mt] .. "{...}" end
+    if is_list_of_numbers(x) then
+      local parts = {}
+      for i = 1, math.min(#x, 6) do parts[i] = util.show(x[i]) end
+      if #x > 6 then parts[#parts + 1] = "..." end
+      return "{" .. table.concat(parts, ", ") .. "}"
+    end
+    return "a table"
+  end
+  if type(x) == "string" then return util.show(x) end
+  return "a " .. type(x)
+end
+M.show = show
+
+----------------------------------------------------------------------------
+-- Origins: where the fields of a spec were written, to put file:line in
+-- front of a message. A scenario{} or s:with{} call in a file is an origin
+-- with a lazily built map path -> line; a --set is an origin of its own.
+
+local FileOrigin = {}
+FileOrigin.__index = FileOrigin
+
+local function read_source(file)
+  if not io_open then return nil end
+  local f = io_open(file, "rb")
+  if not f then return nil end
+  local src = f:read("a")
+  f:close()
+  return src
+end
+
+function FileOrigin:find(path)
+  if self.map == nil then
+    local src = self.chunk and read_source(self.file)
+    self.map = src and lines.map(src, self.line, self.fname) or false
+  end
+  local line = self.map and self.map[path]
+  if path == "" then line = line or self.line end
+  return line and string.format("%s:%d", self.file, line) or nil
+end
+
+function FileOrigin:fallback() return string.format("%s:%d", self.file, self.line) end
+
+local SetOrigin = {}
+SetOrigin.__index = SetOrigin
+
+function SetOrigin:find(path)
+  local p = self.path
+  if path == p or path:sub(1, #p + 1) == p .. "." or path:sub(1, #p + 1) == p .. "[" then
+    return self.text
+  end
+  return nil
+end
+
+function SetOrigin:fallback() return self.text end
+
+-- The frame of the caller outside this library: embedded scripts have chunk
+-- names "@scripts/<name>.lua", so a what-if helper calling s:with is skipped
+-- and the line is the analyst's.
+local function caller_origin(fname)
+  local level = 3
+  while getinfo do
+    local info = getinfo(level, "Sl")
+    if info == nil then break end
+    local src = info.source
+    if info.what ~= "C" and not src:match("^@scripts/[%w_]+%.lua$") then
+      local chunk = src:sub(1, 1) == "@"
+      return setmetatable({ file = chunk and src:sub(2) or info.short_src, chunk = chunk,
+        line = info.currentline, fname = fname }, FileOrigin)
+    end
+    level = level + 1
+  end
+  return setmetatable({ file = "?", line = 0, fname = fname }, FileOrigin)
+end
+
+-- "file:line" of path: the newest origin that wrote the path itself, else
+-- the one that wrote its longest written prefix, else the newest call.
+local function locate(origins, path)
+  local p = path
+  while true do
+    for i = #origins, 1, -1 do
+      local where = origins[i]:find(p)
+      if where then return where end
+    end
+    if p == "" then break end
+    p = parent(p)
+  end
+  return origins[#origins]:fallback()
+end
+
+----------------------------------------------------------------------------
+-- Validation context: raises "<where>: <path>: <message>". `at` is the path
+-- whose line is looked up when it differs from the one in the message (an
+-- unknown field is reported at its parent but found at its own line).
+
+local Ctx = {}
+Ctx.__index = Ctx
+
+function Ctx:fail(path, at, fmt, ...)
+  local label = path ~= "" and path or "scenario"
+  error(string.format("%s: %s: %s", locate(self.origins, at or path), label, string.format(fmt, ...)), 0)
+end
+
+function Ctx:expected(path, what, got, hint)
+  self:fail(path, nil, "expected %s, got %s%s", what, show(got), hint or "")
+end
+
+local function is_plain(t) return type(t) == "table" and getmetatable(t) == nil end
+
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    if type(a) == type(b) and (type(a) == "string" or type(a) == "number") then return a < b end
+    return type(a) < type(b)
+  end)
+  return keys
+end
+
+-- Every key of record t must be one of known (names); positional keys too
+-- when npos > 0 (a stage's name at [1]).
+function Ctx:fields(path, t, known, npos)
+  for _, k in ipairs(sorted_keys(t)) do
+    local ok = false
+    if type(k) == "string" then
+      for _, n in ipairs(known) do ok = ok or n == k end
+      if not ok and #known == 0 then
+        self:fail(path, join(path, k), "expected a list, got a field '%s'", k)
+      elseif not ok then
+        local hint = util.suggest(k, known)
+        if hint == "" then hint = " (known fields: " .. table.concat(known, ", ") .. ")" end
+        self:fail(path, join(path, k), "unknown field '%s'%s", k, hint)
+      end
+    elseif not (math.type(k) == "integer" and k >= 1 and k <= (npos or 0)) then
+      local at = math.type(k) == "integer" and join(path, k) or path
+      local names = {}
+      for _, n in ipairs(known) do
+        if n ~= "name" and #names < 3 then names[#names + 1] = n .. " = " end
+      end
+      self:fail(path, at, "expected named fields (%s), got %s at position %s",
+        table.concat(names, ", "), show(t[k]), tostring(k))
+    end
+  end
+end
+
+function Ctx:record(path, t, what)
+  if t ~= nil and not is_plain(t) then self:expected(path, what, t) end
+  return t or {}
+end
+
+----------------------------------------------------------------------------
+-- Numbers and assumptions.
+
+local DOMAIN_TEXT = {
+  real = "a number",
+  nonneg = "a number >= 0",
+  positive = "a number > 0",
+  probability = "a probability in [0, 1]",
+  fraction = "a number in [0, 1)",
+}
+
+local function finite(x) return type(x) == "number" and x == x and x ~= math.huge and x ~= -math.huge end
+
+local function in_domain(x, domain)
+  if domain == "nonneg" then return x >= 0 end
+  if domain == "positive" then return x > 0 end
+  if domain == "probability" then return x >= 0 and x <= 1 end
+  if domain == "fraction" then return x >= 0 and x < 1 end
+  return true
+end
+
+-- The support of a distribution: lo, hi, and whether each end is open (a
+-- lognormal never draws 0, a uniform never draws its max).
+local function support(d)
+  local k = d.kind
+  if k == "fixed" then return d.value, d.value, false, false end
+  if k == "uniform" then return d.min, d.max, false, true end
+  if k == "triangular" or k == "pert" then return d.min, d.max, false, false end
+  if k == "beta" then return 0, 1, true, true end
+  if k == "lognormal" or k == "gamma" then return 0, math.huge, true, true end
+  if k == "poisson" then return 0, math.huge, false, true end
+  if k == "binomial" then return 0, d.n, false, false end
+  return -math.huge, math.huge, true, true
+end
+
+local function fits(domain, lo, hi, lo_open, hi_open)
+  if domain == "nonneg" then return lo >= 0 end
+  if domain == "positive" then return lo > 0 or (lo == 0 and lo_open) end
+  if domain == "probability" then return lo >= 0 and hi <= 1 end
+  if domain == "fraction" then return lo >= 0 and (hi < 1 or (hi == 1 and hi_open)) end
+  return true
+end
+
+local ESCAPE_HINT = {
+  nonneg = "can fall below 0; use lognormal, gamma or range, or add clip = true",
+  positive = "can fall to 0 or below; use lognormal, gamma or range, or add clip = true",
+  probability = "can fall outside [0, 1]; use beta or range, or add clip = true",
+  fraction = "can fall outside [0, 1); use beta or range, or add clip = true",
+}
+
+-- A plain copy of a dist table (the same distribution object may sit in two
+-- fields; each gets its own path).
+local function copy_dist(d)
+  local p = {}
+  for k, v in pairs(d) do p[k] = v end
+  return p
+end
+
+-- range(lo, hi) in a probability field: the beta with those 5th and 95th
+-- percentiles (never silently the lognormal, which can exceed 1).
+function Ctx:range_beta(path, d)
+  local lo, hi = d.range.lo, d.range.hi
+  if not (hi < 1) then
+    self:expected(path, "a 90% range inside (0, 1) for a probability", d)
+  end
+  if not core.beta_from_quantiles then
+    error("funnelcast: internal error: core.beta_from_quantiles is missing", 0)
+  end
+  local a, b = core.beta_from_quantiles(lo, hi)
+  return { kind = "beta", a = a, b = b, each = d.each, label = d.label, range = { lo = lo, hi = hi } }
+end
+
+-- An assumption: a constant or a distribution whose draws fit the domain.
+-- path is the field as messages name it (funnel[3].rate), key the stable
+-- name that keys its random stream (funnel.mql.rate). Returns the P table
+-- of normalize().
+function Ctx:param(path, key, v, domain)
+  local p, clip = nil, dist.is_dist(v) and v.clip == true
+  if type(v) == "number" then
+    if not finite(v) or not in_domain(v, domain) then self:expected(path, DOMAIN_TEXT[domain], v) end
+    p = copy_dist(dist.fixed(v))
+  elseif dist.is_dist(v) then
+    if v.range and (domain == "probability" or domain == "fraction") then
+      p = self:range_beta(path, v)
+    else
+      if not clip and not fits(domain, support(v)) then
+        if v.kind == "fixed" then self:expected(path, DOMAIN_TEXT[domain], v.value) end
+        self:fail(path, nil, "%s %s", v.label, ESCAPE_HINT[domain])
+      end
+      p = copy_dist(v)
+    end
+  else
+    self:expected(path, DOMAIN_TEXT[domain] .. " or a distribution", v)
+  end
+  p.path, p.domain, p.clip = key, domain, clip
+  return p
+end
+
+-- A constant integer in [lo, hi] (hi may be nil: no upper bound).
+function Ctx:integer(path, v, lo, hi, default)
+  if v == nil then return default end
+  local n = type(v) == "number" and math.tointeger(v)
+  if not n or n < lo or (hi and n > hi) then
+    local what = hi and string.format("an integer in [%d, %d]", lo, hi) or string.format("an integer >= %d", lo)
+    self:expected(path, what, v)
+  end
+  return n
+end
+
+-- A constant number (goal targets, the discount rate).
+function Ctx:number(path, v, domain, default)
+  if v == nil and default ~= nil then return default end
+  if not finite(v) or not in_domain(v, domain) then self:expected(path, DOMAIN_TEXT[domain], v) end
+  return v
+end
+
+function Ctx:string(path, v, default)
+  if v == nil and default ~= nil then return default end
+  if type(v) ~= "string" or v == "" then self:expected(path, "a non-empty string", v) end
+  return v
+end
+
+-- A value per period: a number for every period, or a list of `periods`
+-- numbers (or 12, repeated, for a monthly season). Plans, not assumptions:
+-- no distributions here.
+function Ctx:series(path, v, periods, default, allow12, what)
+  local out = {}
+  if v == nil then
+    for t = 1, periods do out[t] = default end
+    return out
+  end
+  if type(v) == "number" then
+    if not finite(v) or v < 0 then self:expected(path, "a number >= 0", v) end
+    for t = 1, periods do out[t] = v end
+    return out
+  end
+  if not is_plain(v) then self:expected(path, what, v) end
+  local n = #v
+  for _, k in ipairs(sorted_keys(v)) do
+    if not (math.type(k) == "integer" and k >= 1 and k <= n) then
+      self:expected(path, what, v)
+    end
+  end
+  if n ~= periods and not (allow12 and n == 12) then
+    self:fail(path, nil, "expected %s, got a list of %d", what, n)
+  end
+  for i = 1, n do
+    local x = v[i]
+    if not finite(x) or x < 0 then self:expected(join(path, i), "a number >= 0", x) end
+  end
+  for t = 1, periods do out[t] = v[(t - 1) % n + 1] end
+  return out
+end
+
+-- A stage's delay: an integer lag, or lag probabilities summing to 1.
+function Ctx:lags(path, v)
+  if v == nil then return { 1 } end
+  if type(v) == "number" then
+    local n = math.tointeger(v)
+    if not n or n < 0 or n >= MAX_LAGS then
+      self:expected(path, string.format("a lag in periods (an integer in [0, %d]) or a list of lag probabilities", MAX_LAGS - 1), v)
+    end
+    local out = {}
+    for i = 1, n do out[i] = 0 end
+    out[n + 1] = 1
+    return out
+  end
+  if not is_list_of_numbers(v) then
+    self:expected(path, "a lag in periods (an integer >= 0) or a list of lag probabilities", v)
+  end
+  if #v > MAX_LAGS then self:fail(path, nil, "expected at most %d lag probabilities, got %d", MAX_LAGS, #v) end
+  local sum, out = 0, {}
+  for i, x in ipairs(v) do
+    if not finite(x) or x < 0 or x > 1 then self:expected(join(path, i), "a probability in [0, 1]", x) end
+    sum, out[i] = sum + x, x
+  end
+  if math.abs(sum - 1) > 1e-9 then
+    self:expected(path, "lag probabilities summing to 1", v, string.format(" (sum %.10g)", sum))
+  end
+  return out
+end
+
+----------------------------------------------------------------------------
+-- The scenario's parts.
+
+local TOP = { "name", "periods", "unit", "trials", "seed", "channels", "funnel", "customers",
+  "winback", "goals", "track_channels" }
+local UNITS = { "day", "week", "month", "quarter", "year" }
+local CHANNEL = { "spend", "cpc", "cpl", "enters", "response", "adstock", "organic", "season" }
+local STAGE = { "name", "rate", "delay", "cost" }
+local HILL = { "max", "half", "shape" }
+local CUSTOMERS = { "initial", "lost", "initial_tenure", "churn", "arpu", "growth", "margin",
+  "ltv_horizon", "discount" }
+local SBG = { "alpha", "beta" }
+local WINBACK = { "rate", "cost" }
+local GOAL = { "name", "metric", "at_least", "at_most", "by", "confidence" }
+local METRICS = { "new_customers", "churned", "won_back", "active_end", "revenue", "gross_margin",
+  "spend", "funnel_cost", "winback_cost", "cac", "ltv", "ltv_cac", "roi", "payback" }
+
+local function one_of(v, list)
+  for _, x in ipairs(list) do if x == v then return true end end
+  return false
+end
+
+function Ctx:stages(spec)
+  local path, funnel = "funnel", spec.funnel
+  if funnel == nil then self:expected(path, "a list of stages ({ \"visitor\" }, { \"lead\", rate = ... }, ...)", nil) end
+  if not is_plain(funnel) or #funnel == 0 then self:expected(path, "a list of at least one stage", funnel) end
+  self:fields(path, funnel, {}, #funnel)
+  local stages, seen = {}, {}
+  for i, st in ipairs(funnel) do
+    local sp = join(path, i)
+    if not is_plain(st) then self:expected(sp, "a stage { \"name\", rate = ..., delay = ..., cost = ... }", st) end
+    self:fields(sp, st, STAGE, 1)
+    if st[1] ~= nil and st.name ~= nil then self:fail(sp, nil, "expected the stage name once, got both [1] and name") end
+    local name = st[1] or st.name
+    if type(name) ~= "string" or name == "" then
+      self:expected(sp, "a stage name first ({ \"lead\", rate = ... })", name)
+    end
+    if seen[name] then
+      self:expected(sp, string.format("a unique stage name (funnel[%d] is \"%s\")", seen[name], name), name)
+    end
+    if one_of(name, METRICS) then self:expected(sp, "a stage name that is not a metric name", name) end
+    seen[name] = i
+    stages[i] = { name = name, spec = st, path = sp, key = "funnel." .. name }
+  end
+  return stages
+end
+
+function Ctx:channel(path, name, c, periods, unit, stages)
+  if not is_plain(c) then self:expected(path, "a channel { spend = ..., cpc = ... }", c) end
+  self:fields(path, c, CHANNEL)
+  local key = "channels." .. name
+  local ch = { name = name }
+  local responses = {}
+  for _, f in ipairs({ "cpc", "cpl", "response" }) do
+    if c[f] ~= nil then responses[#responses + 1] = f end
+  end
+  if #responses > 1 then
+    self:fail(path, join(path, responses[2]), "expected one of cpc, cpl or response, got both %s and %s",
+      responses[1], responses[2])
+  end
+  local r = responses[1]
+  if r == "cpc" or r == "cpl" then
+    ch.response, ch.cost = "cost", self:param(join(path, r), join(key, r), c[r], "positive")
+  elseif r == "response" then
+    local h = c.response
+    local hp = join(path, "response")
+    if getmetatable(h) ~= Hill and not is_plain(h) then self:expected(hp, "hill{max = , half = , shape = }", h) end
+    self:fields(hp, h, HILL)
+    local hk = join(key, "response")
+    ch.response = "hill"
+    ch.hill = {
+      max = self:param(join(hp, "max"), join(hk, "max"), h.max, "positive"),
+      half = self:param(join(hp, "half"), join(hk, "half"), h.half, "positive"),
+      shape = self:param(join(hp, "shape"), join(hk, "shape"), h.shape == nil and 1 or h.shape, "positive"),
+    }
+  elseif c.organic == nil then
+    self:fail(path, nil, "expected a response (cpc, cpl or response = hill{...}) or organic, got none")
+  else
+    ch.response = "none"
+  end
+  local spend_what = string.format("a number >= 0 or a list of %d numbers", periods)
+  if ch.response ~= "none" and c.spend == nil then self:expected(join(path, "spend"), spend_what, nil) end
+  ch.spend = self:series(join(path, "spend"), c.spend, periods, 0, false, spend_what)
+  local season_what = unit == "month" and periods ~= 12 and string.format("a list of %d numbers (or 12, repeated)", periods)
+    or string.format("a list of %d numbers", periods)
+  ch.season = self:series(join(path, "season"), c.season, periods, 1, unit == "month", season_what)
+  if c.adstock ~= nil then ch.adstock = self:param(join(path, "adstock"), join(key, "adstock"), c.adstock, "fraction") end
+  if c.organic ~= nil then ch.organic = self:param(join(path, "organic"), join(key, "organic"), c.organic, "nonneg") end
+  ch.enters = self:enters(path, c, r, stages)
+  return ch
+end
+
+-- The stage where a channel's arrivals enter: a stage name (or its index),
+-- by default the first stage, the second for a cost per lead.
+function Ctx:enters(path, c, response, stages)
+  local ep = join(path, "enters")
+  if c.enters == nil then
+    if response ~= "cpl" then return 1 end
+    if #stages < 2 then
+      self:fail(join(path, "cpl"), nil, "expected a funnel with a second stage for the leads to enter, got 1 stage")
+    end
+    return 2
+  end
+  local names = {}
+  for i, st in ipairs(stages) do names[i] = st.name end
+  if math.type(c.enters) == "integer" and c.enters >= 1 and c.enters <= #stages then return c.enters end
+  for i, n in ipairs(names) do if n == c.enters then return i end end
+  self:expected(ep, "a stage name (" .. table.concat(names, ", ") .. ")", c.enters, util.suggest(c.enters, names))
+end
+
+function Ctx:channels(spec, periods, unit, stages)
+  local path, chans = "channels", spec.channels
+  if chans == nil then return {} end
+  if not is_plain(chans) then self:expected(path, "a table of channels { search = { ... }, ... }", chans) end
+  local names = {}
+  for k in pairs(chans) do
+    if type(k) ~= "string" or k == "" then
+      self:fail(path, math.type(k) == "integer" and join(path, k) or path,
+        "expected channels by name (search = { ... }), got %s at position %s", show(chans[k]), tostring(k))
+    end
+    names[#names + 1] = k
+  end
+  table.sort(names)
+  local out = {}
+  for i, name in ipairs(names) do
+    out[i] = self:channel(join(path, name), name, chans[name], periods, unit, stages)
+  end
+  return out
+end
+
+-- A stage's rate: one assumption, or a table per channel
+-- { default = ..., events = ... } (then rate_by_channel, in channel order).
+function Ctx:rate(st, channels)
+  local path, key, v = join(st.path, "rate"), join(st.key, "rate"), st.spec.rate
+  if v == nil then self:expected(path, "a probability in [0, 1] or a distribution", nil) end
+  if not is_plain(v) or is_list_of_numbers(v) then return self:param(path, key, v, "probability") end
+  local names = { "default" }
+  for _, ch in ipairs(channels) do names[#names + 1] = ch.name end
+  for _, k in ipairs(sorted_keys(v)) do
+    if not one_of(k, names) then
+      self:fail(path, type(k) == "string" and join(path, k) or path,
+        "expected 'default' or a channel name (%s), got %s%s", table.concat(names, ", ", 2),
+        type(k) == "string" and ("'" .. k .. "'") or show(k), util.suggest(k, names))
+    end
+  end
+  local default = v.default ~= nil and self:param(join(path, "default"), key, v.default, "probability") or nil
+  local by = {}
+  for i, ch in ipairs(channels) do
+    local x = v[ch.name]
+    if x ~= nil then
+      by[i] = self:param(join(path, ch.name), join(key, ch.name), x, "probability")
+    elseif default then
+      by[i] = copy_dist(default) -- the same assumption (same path, same draws) as the default
+    else
+      self:expected(join(path, ch.name), "a rate for this channel (or rate.default)", nil)
+    end
+  end
+  return default or by[1], by
+end
+
+function Ctx:funnel(stages, channels)
+  local out = {}
+  for i, st in ipairs(stages) do
+    local s = { name = st.name }
+    if i == 1 then
+      for _, f in ipairs({ "rate", "delay" }) do
+        if st.spec[f] ~= nil then
+          self:expected(join(st.path, f), "no " .. f .. " on the first stage (the channels bring its arrivals)", st.spec[f])
+        end
+      end
+    else
+      s.rate, s.rate_by_channel = self:rate(st, channels)
+      s.lags = self:lags(join(st.path, "delay"), st.spec.delay)
+    end
+    if st.spec.cost ~= nil then
+      s.cost = self:param(join(st.path, "cost"), join(st.key, "cost"), st.spec.cost, "nonneg")
+    end
+    out[i] = s
+  end
+  return out
+end
+
+function Ctx:customers(spec)
+  local path = "customers"
+  local c = self:record(path, spec.customers, "a table { initial = , churn = , arpu = , ... }")
+  self:fields(path, c, CUSTOMERS)
+  local function p(f) return join(path, f) end
+  local out = {
+    initial = self:integer(p("initial"), c.initial, 0, nil, 0),
+    lost = self:integer(p("lost"), c.lost, 0, nil, 0),
+    initial_tenure = self:integer(p("initial_tenure"), c.initial_tenure, 0, nil, 0),
+    arpu = self:param(p("arpu"), p("arpu"), c.arpu == nil and 0 or c.arpu, "nonneg"),
+    growth = self:param(p("growth"), p("growth"), c.growth == nil and 0 or c.growth, "real"),
+    margin = self:param(p("margin"), p("margin"), c.margin == nil and 1 or c.margin, "probability"),
+    ltv_horizon = self:integer(p("ltv_horizon"), c.ltv_horizon, 1, nil, 0),
+    discount = self:number(p("discount"), c.discount, "nonneg", 0),
+  }
+  local churn = c.churn
+  if getmetatable(churn) == Sbg then
+    local sp = p("churn")
+    self:fields(sp, churn, SBG)
+    out.sbg = {
+      alpha = self:param(join(sp, "alpha"), join(sp, "alpha"), churn.alpha, "positive"),
+      beta = self:param(join(sp, "beta"), join(sp, "beta"), churn.beta, "positive"),
+    }
+  elseif churn ~= nil then
+    if not (type(churn) == "number" or dist.is_dist(churn)) then
+      self:expected(p("churn"), "a probability in [0, 1], a distribution or sbg{alpha = , beta = }", churn)
+    end
+    out.churn = self:param(p("churn"), p("churn"), churn, "probability")
+  end
+  return out
+end
+
+function Ctx:winback(spec)
+  local path, w = "winback", spec.winback
+  if w == nil then return nil end
+  w = self:record(path, w, "a table { rate = , cost = }")
+  self:fields(path, w, WINBACK)
+  if w.rate == nil then self:expected(join(path, "rate"), "a probability in [0, 1] or a distribution", nil) end
+  return {
+    rate = self:param(join(path, "rate"), join(path, "rate"), w.rate, "probability"),
+    cost = self:param(join(path, "cost"), join(path, "cost"), w.cost == nil and 0 or w.cost, "nonneg"),
+  }
+end
+
+function Ctx:goal(path, g, periods, stages)
+  if not (getmetatable(g) == Goal or is_plain(g)) then self:expected(path, "goal{...}", g) end
+  self:fields(path, g, GOAL)
+  local names = {}
+  for _, m in ipairs(METRICS) do names[#names + 1] = m end
+  for _, st in ipairs(stages) do names[#names + 1] = st.name end
+  local mp = join(path, "metric")
+  if type(g.metric) ~= "string" or not one_of(g.metric, names) then
+    local hint = type(g.metric) == "string" and util.suggest(g.metric, names) or ""
+    if hint == "" then hint = " (one of: " .. table.concat(names, ", ") .. ")" end
+    self:expected(mp, "a metric or a stage name", g.metric, hint)
+  end
+  if g.at_least ~= nil and g.at_most ~= nil then
+    self:fail(path, join(path, "at_most"), "expected one of at_least or at_most, got both")
+  end
+  if g.at_least == nil and g.at_most == nil then
+    self:fail(path, nil, "expected at_least = or at_most =, got neither")
+  end
+  local op, bound = ">=", "at_least"
+  if g.at_most ~= nil then op, bound = "<=", "at_most" end
+  local target = self:number(join(path, bound), g[bound], "real")
+  local out = {
+    metric = g.metric, op = op, target = target,
+    by = self:integer(join(path, "by"), g.by, 1, periods, periods),
+  }
+  local conf = g.confidence
+  if conf == nil then conf = 0.8 end
+  if not finite(conf) or conf <= 0 or conf >= 1 then self:expected(join(path, "confidence"), "a number in (0, 1)", conf) end
+  out.confidence = conf
+  out.name = self:string(join(path, "name"), g.name, string.format("%s %s %s", g.metric, op, util.show(target)))
+  return out
+end
+
+function Ctx:goals(spec, periods, stages)
+  local path, goals = "goals", spec.goals
+  if goals == nil then return {} end
+  if not is_plain(goals) then self:expected(path, "a list of goal{...}", goals) end
+  self:fields(path, goals, {}, #goals)
+  local out = {}
+  for i, g in ipairs(goals) do out[i] = self:goal(join(path, i), g, periods, stages) end
+  return out
+end
+
+-- The whole spec, checked field by field in the order an analyst reads it;
+-- returns the normalized table.
+function Ctx:check(spec, default_name)
+  if not is_plain(spec) then self:expected("", "a table { name = , periods = , channels = , funnel = , ... }", spec) end
+  self:fields("", spec, TOP)
+  local n = {
+    name = self:string("name", spec.name, default_name),
+    periods = self:integer("periods", spec.periods, 1, 600, 12),
+  }
+  local unit = spec.unit == nil and "month" or spec.unit
+  if not one_of(unit, UNITS) then
+    self:expected("unit", "one of " .. table.concat(UNITS, ", "), unit,
+      type(unit) == "string" and util.suggest(unit, UNITS) or "")
+  end
+  n.unit = unit
+  n.trials = self:integer("trials", spec.trials, 1, nil, 10000)
+  n.seed = self:integer("seed", spec.seed, 0, nil, 1)
+  if spec.track_channels ~= nil and type(spec.track_channels) ~= "boolean" then
+    self:expected("track_channels", "true or false", spec.track_channels)
+  end
+  n.track_channels = spec.track_channels == true
+  local stages = self:stages(spec)
+  n.channels = self:channels(spec, n.periods, unit, stages)
+  n.stages = self:funnel(stages, n.channels)
+  n.customers = self:customers(spec)
+  n.winback = self:winback(spec)
+  n.goals = self:goals(spec, n.periods, stages)
+  return n
+end
+
+----------------------------------------------------------------------------
+-- Scenario objects.
+
+local Scenario = { __name = "scenario" }
+local methods = {}
+
+-- Deep copy of the plain tables of a spec (records keep their metatable;
+-- distributions are immutable and shared), so that later edits of the
+-- analyst's tables do not change a validated scenario.
+local function copy_spec(v)
+  if type(v) ~= "table" or dist.is_dist(v) then return v end
+  local mt = getmetatable(v)
+  if mt ~= nil and not RECORDS[mt] then return v end
+  local out = {}
+  for k, x in pairs(v) do out[k] = copy_spec(x) end
+  return setmetatable(out, mt)
+end
+
+-- with{} merge: tables merge key by key (a list like funnel by index), other
+-- values replace. A list of numbers (a spend plan, a season, lags) is one
+-- value and replaces the old one whole.
+local function merge(base, over)
+  local mergeable = type(base) == "table" and (getmetatable(base) == nil or RECORDS[getmetatable(base)])
+    and not is_list_of_numbers(base)
+  if not (is_plain(over) and not is_list_of_numbers(over) and mergeable) then return copy_spec(over) end
+  local out = copy_spec(base)
+  for k, v in pairs(over) do out[k] = merge(base[k], v) end
+  return out
+end
+
+local function base_name(origins)
+  local o = origins[1]
+  if o and o.chunk then return (o.file:match("([^/\\]+)$") or o.file):gsub("%.lua$", "") end
+  return "scenario"
+end
+
+local function build(spec, origins)
+  local ctx = setmetatable({ origins = origins }, Ctx)
+  local norm = ctx:check(spec, base_name(origins))
+  return setmetatable({ _spec = spec, _origins = origins, _norm = norm }, Scenario)
+end
+
+function M.is_scenario(x) return getmetatable(x) == Scenario end
+
+M.scenario = function(spec, extra)
+  local origin = caller_origin("scenario")
+  if extra ~= nil then
+    error(string.format("%s: scenario: expected one table, got more arguments", origin:fallback()), 0)
+  end
+  local origins = { origin }
+  if not is_plain(spec) then
+    setmetatable({ origins = origins }, Ctx):expected("", "a table { name = , periods = , channels = , funnel = , ... }", spec)
+  end
+  return build(copy_spec(spec), origins)
+end
+
+local function derive(s, over, origin)
+  local origins = {}
+  for i, o in ipairs(s._origins) do origins[i] = o end
+  origins[#origins + 1] = origin
+  return build(merge(s._spec, over), origins)
+end
+
+-- s:with{...}: a validated changed copy; the lines of fields written in the
+-- with{} table come from that call, the others from the original.
+function methods.with(s, over)
+  local origin = caller_origin("with")
+  if not M.is_scenario(s) then
+    error(string.format("%s: with: expected a scenario (write s:with{...}), got %s", origin:fallback(), show(s)), 0)
+  end
+  if not is_plain(over) then
+    error(string.format("%s: with: expected a table of changed fields, got %s", origin:fallback(), show(over)), 0)
+  end
+  return derive(s, over, origin)
+end
+
+-- Reads a --set path: "channels.search.spend", "funnel[3].rate" or
+-- "funnel.mql.rate", "goals[1].at_least". Returns its keys, with stage names
+-- resolved to indices, and the path in message syntax.
+local function parse_set_path(s, key, fail)
+  local keys, rest = {}, key
+  local first = rest:match("^([%a_][%w_]*)")
+  if not first then fail("expected a field path such as channels.search.spend") end
+  keys[1], rest = first, rest:sub(#first + 1)
+  while rest ~= "" do
+    local name = rest:match("^%.([^.%[%]]+)")
+    local index = rest:match("^%[(%d+)%]")
+    if name then
+      keys[#keys + 1], rest = name, rest:sub(#name + 2)
+    elseif index then
+      keys[#keys + 1], rest = math.tointeger(tonumber(index)), rest:sub(#index + 3)
+    else
+      fail("expected a field path such as channels.search.spend or funnel[3].rate")
+    end
+  end
+  local spec, norm = s._spec, s._norm
+  if keys[1] == "funnel" and type(keys[2]) == "string" then
+    local names = {}
+    for i, st in ipairs(norm.stages) do
+      names[i] = st.name
+      if st.name == keys[2] then keys[2] = i end
+    end
+    if type(keys[2]) == "string" then fail("unknown stage '%s'%s", keys[2], util.suggest(keys[2], names)) end
+  end
+  if keys[1] == "channels" and keys[2] ~= nil then
+    local names = {}
+    for i, ch in ipairs(norm.channels) do names[i] = ch.name end
+    if not one_of(keys[2], names) then fail("unknown channel '%s'%s", tostring(keys[2]), util.suggest(tostring(keys[2]), names)) end
+  end
+  if (keys[1] == "funnel" or keys[1] == "goals") and math.type(keys[2]) == "integer" then
+    local n = #(spec[keys[1]] or {})
+    if keys[2] < 1 or keys[2] > n then fail("expected %s[1] to %s[%d], got %s[%d]", keys[1], keys[1], n, keys[1], keys[2]) end
+  end
+  local path = ""
+  for _, k in ipairs(keys) do path = join(path, k) end
+  return keys, path
+end
+
+-- The constructors a --set value may call: funnel.mql.rate=beta(30,70).
+local set_env = {}
+for k, f in pairs(dist) do set_env[k] = f end
+set_env.hill, set_env.sbg, set_env.lags = M.hill, M.sbg, M.lags
+
+local function parse_set_value(text, fail)
+  if type(text) ~= "string" then return text end
+  local n = tonumber(text)
+  if n then return n end
+  if text == "true" then return true elseif text == "false" then return false end
+  if text:match("^%s*[%a_][%w_.]*%s*[%({]") then
+    local chunk = load("return " .. text, "=--set", "t", set_env)
+    if not chunk then fail("expected a number, true, false or a distribution such as beta(30, 70), got %s", util.show(text)) end
+    local ok, v = pcall(chunk)
+    if not ok then fail("%s", (tostring(v):gsub("^%-%-set:%d+: ", ""))) end
+    return v
+  end
+  return text
+end
+
+-- s:set(path, value): the CLI's --set KEY=VALUE. The value is a string read
+-- as a number, a boolean, a constructor call or else a string.
+function methods.set(s, key, text)
+  local label = string.format("--set %s=%s", tostring(key), type(text) == "string" and text or show(text))
+  local function fail(fmt, ...) error(label .. ": " .. string.format(fmt, ...), 0) end
+  if type(key) ~= "string" then fail("expected a field path, got %s", show(key)) end
+  local keys, path = parse_set_path(s, key, fail)
+  local value = parse_set_value(text, fail)
+  local over = value
+  for i = #keys, 1, -1 do over = { [keys[i]] = over } end
+  return derive(s, over, setmetatable({ path = path, text = label }, SetOrigin))
+end
+
+function methods.normalize(s) return s._norm end
+
+-- A read-only view of the raw spec (distributions and records as given).
+local function readonly(t)
+  if not is_plain(t) then return t end
+  return setmetatable({}, {
+    __index = function(_, k) return readonly(t[k]) end,
+    __newindex = function() error("a scenario is read-only: use s:with{...} or s:set(path, value)", 2) end,
+    __len = function() return #t end,
+    __pairs = function()
+      return function(_, k)
+        local nk, v = next(t, k)
+        return nk, readonly(v)
+      end, nil, nil
+    end,
+  })
+end
+
+Scenario.__index = function(s, k)
+  if methods[k] then return methods[k] end
+  if k == "spec" then return readonly(rawget(s, "_spec")) end
+  local norm = rawget(s, "_norm")
+  if k == "name" or k == "periods" or k == "unit" or k == "trials" or k == "seed" then return norm[k] end
+  return nil
+end
+
+Scenario.__newindex = function()
+  error("a scenario is read-only: use s:with{...} or s:set(path, value)", 2)
+end
+
+local function plural(n, word) return string.format("%d %s%s", n, word, n == 1 and "" or "s") end
+
+Scenario.__tostring = function(s)
+  local n = s._norm
+  local chans, stages = {}, {}
+  for i, ch in ipairs(n.channels) do chans[i] = ch.name end
+  for i, st in ipairs(n.stages) do stages[i] = st.name end
+  return string.format("scenario \"%s\": %s, %s (%s), %s (%s), %s, %s, seed %d",
+    n.name, plural(n.periods, n.unit), plural(#n.channels, "channel"), table.concat(chans, ", "),
+    plural(#n.stages, "stage"), table.concat(stages, " > "), plural(#n.goals, "goal"),
+    plural(n.trials, "trial"), n.seed)
+end
+
+-- normalize(s): the plain table core/lua_model.c compiles (see the shape in
+-- the brief of this module's header and in tests/scenario_api.lua).
+function M.normalize(s)
+  if not M.is_scenario(s) then
+    util.fail("normalize: expected a scenario, got %s", show(s))
+  end
+  return s._norm
+end
+
+-- What a scenario file returned: one scenario, several, or a list of them.
+-- Returns the list; a file that returned something else is an error at the
+-- line that most likely needs a `return` (its scenario{} call or last line).
+function M.returned(chunkname, ...)
+  local n, first = select("#", ...), ...
+  local file = type(chunkname) == "string" and chunkname:gsub("^[@=]", "") or "?"
+  local src = chunkname and chunkname:sub(1, 1) == "@" and read_source(file)
+  local function fail(line, fmt, ...)
+    error(string.format("%s:%d: %s", file, line, string.format(fmt, ...)), 0)
+  end
+  local list
+  if n == 1 and is_plain(first) and not M.is_scenario(first) and #first > 0 then
+    list = first
+  else
+    list = { ... }
+  end
+  if n == 0 or (n == 1 and first == nil) then
+    local line = src and (lines.first_call(src, "scenario") or lines.last_line(src)) or 1
+    fail(line, "expected the file to return a scenario (return scenario{...}) or a list of scenarios, got nothing")
+  end
+  local line = src and (lines.last_return(src) or lines.last_line(src)) or 1
+  for i = 1, math.max(#list, n) do
+    if not M.is_scenario(list[i]) then
+      if n == 1 and #list <= 1 then
+        fail(line, "expected the file to return a scenario (return scenario{...}) or a list of scenarios, got %s", show(first))
+      end
+      fail(line, "expected the file to return a list of scenarios, got %s at position %d", show(list[i]), i)
+    end
+  end
+  return list
+end
+
+return M
