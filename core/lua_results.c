@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 
@@ -138,6 +139,13 @@ void fc_lua_push_results(lua_State *L, const fc_summary *s)
     lua_setfield(L, -2, "goals");
 }
 
+/* Raises msg as is: run errors name the scenario's fields, not a Lua line. */
+static int raise_msg(lua_State *L, const char *msg)
+{
+    lua_pushstring(L, msg);
+    return lua_error(L);
+}
+
 static int opt_int(lua_State *L, int idx, const char *k, lua_Integer dflt, lua_Integer *out)
 {
     lua_getfield(L, idx, k);
@@ -154,26 +162,33 @@ static int l_run(lua_State *L)
     char err[512];
     fc_model *m = fc_lua_compile(L, 1, err, sizeof err);
     if (m == NULL)
-        return luaL_error(L, "%s", err);
+        return raise_msg(L, err);
     lua_Integer trials = (lua_Integer)m->trials, seed = (lua_Integer)m->seed, threads = 0;
     if (lua_istable(L, 2) && (!opt_int(L, 2, "trials", trials, &trials) ||
                               !opt_int(L, 2, "seed", seed, &seed) ||
                               !opt_int(L, 2, "threads", 0, &threads))) {
         fc_model_free(m);
-        return luaL_error(L, "run: options: expected integers for trials, seed and threads");
+        return raise_msg(L, "run: options: expected integers for trials, seed and threads");
     }
     if (trials < 1 || threads < 0) {
         fc_model_free(m);
-        return luaL_error(L, "run: expected trials >= 1 and threads >= 0");
+        return raise_msg(L, "run: expected trials >= 1 and threads >= 0");
     }
     m->trials = (uint64_t)trials;
     m->seed = (uint64_t)seed;
-    fc_summary *s = fc_summary_new(m, 0, m->trials);
+    /* refuse before allocating what the machine does not have: with memory
+     * overcommit a too-large allocation would succeed and be killed later */
+    size_t need = fc_summary_bytes(m, m->trials);
+    double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
+    fc_summary *s = need > 0 && (phys <= 0 || (double)need < 0.8 * phys)
+                        ? fc_summary_new(m, 0, m->trials) : NULL;
     if (s == NULL) {
         size_t bytes = fc_summary_bytes(m, m->trials);
         fc_model_free(m);
-        return luaL_error(L, "not enough memory for %I trials (%f GiB of results)",
-                          trials, (double)bytes / 1073741824.0);
+        char msg[200];
+        snprintf(msg, sizeof msg, "not enough memory for %lld trials: the results need %.1f GiB; "
+                 "run fewer trials", (long long)trials, (double)bytes / 1073741824.0);
+        return raise_msg(L, msg);
     }
     /* the embedding program may register a stop flag (the CLI's Ctrl-C) */
     lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
@@ -191,7 +206,7 @@ static int l_run(lua_State *L)
     if (st != 0) {
         fc_summary_free(s);
         fc_model_free(m);
-        return luaL_error(L, "%s", st == -2 ? "interrupted" : err);
+        return raise_msg(L, st == -2 ? "interrupted" : err);
     }
     fc_lua_push_results(L, s);
     lua_pushnumber(L, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
@@ -208,7 +223,7 @@ static int l_compile_check(lua_State *L)
     char err[512];
     fc_model *m = fc_lua_compile(L, 1, err, sizeof err);
     if (m == NULL)
-        return luaL_error(L, "%s", err);
+        return raise_msg(L, err);
     int random = 0;
     for (int i = 0; i < m->nparams; i++)
         random += m->params[i]->dist.kind != FC_DIST_FIXED;

@@ -26,10 +26,12 @@ return scenario {
     { "mql",  rate = { default = beta(30, 70), events = beta(55, 45) } },
     { "sql",  rate = { default = beta(35, 65), linkedin = beta(40, 60) }, cost = 150 },  -- an SDR call per SQL
     -- The sales cycle: about three months, spread over one to six.
-    { "customer", rate = beta(20, 80), delay = lags.negbin{ mean = 3, sd = 1.5 }, cost = 2000 },
+    { "customer", rate = beta(20, 80), delay = lags.negbin{ mean = 3, sd = 2 }, cost = 2000 },
   },
 
-  customers = { initial = 80, churn = beta(1, 99), arpu = 4000, margin = 0.8 },
+  -- Lifetime value over five years: enterprise churn is low and uncertain,
+  -- so an unlimited horizon would let a few very loyal futures dominate.
+  customers = { initial = 80, churn = beta(1, 99), arpu = 4000, margin = 0.8, ltv_horizon = 60 },
 
   goals = {
     goal{ name = "40 new logos in 2027", metric = "new_customers", at_least = 40 },

@@ -45,8 +45,9 @@ return scenario {
   winback = { rate = beta(4, 96), cost = 0.4 },
 
   goals = {
-    goal{ name = "14,000 subscribers at year end", metric = "active_end", at_least = 14000 },
-    goal{ name = "4.5M revenue in 2027", metric = "revenue", at_least = 4.5e6 },
-    goal{ name = "6,000 new subscribers by June", metric = "new_customers", at_least = 6000, by = 6 },
+    goal{ name = "22,000 subscribers at year end", metric = "active_end", at_least = 22000 },
+    goal{ name = "7M revenue in 2027", metric = "revenue", at_least = 7e6 },
+    goal{ name = "3,000 subscribers won back", metric = "won_back", at_least = 3000 },
+    goal{ name = "Acquisition cost under 25", metric = "cac", at_most = 25 },
   },
 }

@@ -26,7 +26,7 @@ M.normalize, M.is_scenario = scenario.normalize, scenario.is_scenario
 M.returned = scenario.returned
 
 local util = core._script("util")
-local loadfile = loadfile
+local loadfile, io = loadfile, io
 
 -- The environment of one scenario file: main.environment's, where reading
 -- an unknown global is an error with a suggestion (a misspelt constructor,
@@ -46,9 +46,18 @@ end
 -- load(path): runs a scenario file (chunk name "@path") and returns the list
 -- of scenarios it returned; errors are "path:line: ..." messages.
 function M.load(path)
+  local f, oerr = io.open(path, "rb")
+  if not f then
+    error(string.format("%s: cannot open the scenario file (%s)", path, (oerr or ""):gsub("^[^:]*: ", "")), 0)
+  end
+  f:close()
   local chunk, err = loadfile(path, "t", file_env())
   if not chunk then error(err, 0) end
-  return M.returned("@" .. path, chunk())
+  local prev = scenario._loading(path)
+  local ok, r = pcall(function() return table.pack(chunk()) end)
+  scenario._loading(prev)
+  if not ok then error(r, 0) end
+  return M.returned("@" .. path, table.unpack(r, 1, r.n))
 end
 
 -- run(scenario [, { trials =, seed =, threads = }]): runs the scenario and

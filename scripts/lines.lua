@@ -199,11 +199,23 @@ end
 -- The first call of a function named fname (scenario, with) written at or
 -- after line `from` whose argument is a table constructor: returns the path
 -- -> line map of that table ("" maps to the line of the call), or nil.
+-- With from == nil, the first call that a `return` begins (`return
+-- scenario {`, `return base:with {`): the call Lua made as a tail call,
+-- whose line the debug library cannot report.
+local function after_return(toks, i)
+  i = i - 1
+  while i >= 1 and (toks[i].t == "name" or is_op(toks[i], ".") or is_op(toks[i], ":")) do
+    if toks[i].t == "name" and toks[i].v == "return" then return true end
+    i = i - 1
+  end
+  return false
+end
+
 function M.map(src, from, fname)
   local toks = M.lex(src)
   for i = 1, #toks - 1 do
     local tk = toks[i]
-    if tk.t == "name" and tk.v == fname and tk.line >= from then
+    if tk.t == "name" and tk.v == fname and (from == nil and after_return(toks, i) or from and tk.line >= from) then
       local j = i + 1
       if is_op(toks[j], "(") then j = j + 1 end
       if is_op(toks[j], "{") then

@@ -199,13 +199,14 @@ function FileOrigin:find(path)
   if self.map == nil then
     local src = self.chunk and read_source(self.file)
     self.map = src and lines.map(src, self.line, self.fname) or false
+    if self.line == nil then self.line = self.map and self.map[""] or 1 end
   end
   local line = self.map and self.map[path]
   if path == "" then line = line or self.line end
   return line and string.format("%s:%d", self.file, line) or nil
 end
 
-function FileOrigin:fallback() return string.format("%s:%d", self.file, self.line) end
+function FileOrigin:fallback() return self:find("") end
 
 local SetOrigin = {}
 SetOrigin.__index = SetOrigin
@@ -223,7 +224,23 @@ function SetOrigin:fallback() return self.text end
 -- The frame of the caller outside this library: embedded scripts have chunk
 -- names "@scripts/<name>.lua", so a what-if helper calling s:with is skipped
 -- and the line is the analyst's.
+--
+-- `return scenario {...}` is a tail call: Lua has dropped the file's frame.
+-- The loader (funnelcast.load) says which file is running, and the line is
+-- found in its text (the call that follows a `return`).
+local loading = nil
+
+function M._loading(file)
+  local prev = loading
+  loading = file
+  return prev
+end
+
 local function caller_origin(fname)
+  local own = getinfo and getinfo(2, "t")
+  if own and own.istailcall and loading then
+    return setmetatable({ file = loading, chunk = true, line = nil, fname = fname }, FileOrigin)
+  end
   local level = 3
   while getinfo do
     local info = getinfo(level, "Sl")
