@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "dist_tables.h"
 
@@ -19,8 +20,28 @@
 /* inv_tab[] holds 1/k for k <= INV_MAX; the inversion samplers stop there. */
 #define INV_MAX ((int)(sizeof inv_tab / sizeof inv_tab[0]) - 1)
 #define CORR_N ((int)(sizeof corr_tab / sizeof corr_tab[0]))
+#define LF_N ((int)(sizeof lfact_tab / sizeof lfact_tab[0]))
 
-/* ---- normal ------------------------------------------------------------- */
+/* ---- normal and exponential -------------------------------------------- */
+
+/* The rare paths stay out of line so that the inlined common path is a few
+ * instructions with no register spills. */
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
+/* x with its sign flipped when bit 8 of bits is set: a bit operation, since a
+ * branch on a random bit is mispredicted half the time. */
+static inline double with_sign(double x, uint64_t bits)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    b ^= (bits & 0x100) << 55;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
 
 /* Tail beyond ZIG_R by Marsaglia's 1964 method (the one the ziggurat paper
  * uses): x = -log(U1)/r, y = -log(U2), accept when 2y >= x^2; then r + x has
@@ -35,30 +56,72 @@ static double norm_tail(fc_pcg32 *rng)
     }
 }
 
-/* Ziggurat of Marsaglia & Tsang (2000), 256 layers in Doornik's (2005) layout
- * (layer 0 is the base strip standing for the tail). One 64-bit draw gives
- * three independent parts from disjoint bits: the layer from bits 0-7, the sign
- * from bit 8, and a 53-bit uniform integer from bits 11-63, so the common case
- * (about 99% of calls) costs one draw, one table compare and one multiply. */
-static inline double norm(fc_pcg32 *rng)
+/* The ziggurat's rare cases for the draw bits (tail, wedges), then new draws
+ * until one is accepted. */
+static NOINLINE double norm_slow(fc_pcg32 *rng, uint64_t bits)
 {
     for (;;) {
-        uint64_t bits = fc_pcg32_next64(rng);
         unsigned i = (unsigned)(bits & 0xff);
         uint64_t u = bits >> 11;
         double x = (double)u * zig_w[i];
-        if (u < zig_k[i]) /* inside the layer's rectangle: under the density */
-            return (bits & 0x100) ? -x : x;
-        if (i == 0) {
-            x = norm_tail(rng);
-            return (bits & 0x100) ? -x : x;
-        }
+        if (u < zig_k[i])
+            return with_sign(x, bits);
+        if (i == 0)
+            return with_sign(norm_tail(rng), bits);
         /* Wedge: a uniform point of the strip [f(x[i]), f(x[i+1])] against
          * the exact density. */
         if (zig_f[i] + fc_rng_uniform(rng) * (zig_f[i + 1] - zig_f[i])
             < exp(-0.5 * x * x))
-            return (bits & 0x100) ? -x : x;
+            return with_sign(x, bits);
+        bits = fc_pcg32_next64(rng);
     }
+}
+
+/* Ziggurat of Marsaglia & Tsang (2000), 256 layers in Doornik's (2005) layout
+ * (layer 0 is the base strip standing for the tail). One 64-bit draw gives
+ * three independent parts from disjoint bits: the layer from bits 0-7, the sign
+ * from bit 8, and a 53-bit uniform integer from bits 11-63, so the common case
+ * (98.5% of calls) costs one draw, one table compare and one multiply. */
+static inline double norm(fc_pcg32 *rng)
+{
+    uint64_t bits = fc_pcg32_next64(rng);
+    unsigned i = (unsigned)(bits & 0xff);
+    uint64_t u = bits >> 11;
+    if (u < zig_k[i]) /* inside the layer's rectangle: under the density */
+        return with_sign((double)u * zig_w[i], bits);
+    return norm_slow(rng, bits);
+}
+
+static inline double expo(fc_pcg32 *rng);
+
+/* The exponential ziggurat's rare cases: the tail beyond r is r plus a fresh
+ * exponential (memorylessness), the wedges are tested against exp(-x). */
+static NOINLINE double expo_slow(fc_pcg32 *rng, uint64_t bits)
+{
+    for (;;) {
+        unsigned i = (unsigned)(bits & 0xff);
+        uint64_t u = bits >> 11;
+        double x = (double)u * zexp_w[i];
+        if (u < zexp_k[i])
+            return x;
+        if (i == 0)
+            return ZEXP_R + expo(rng);
+        if (zexp_f[i] + fc_rng_uniform(rng) * (zexp_f[i + 1] - zexp_f[i]) < exp(-x))
+            return x;
+        bits = fc_pcg32_next64(rng);
+    }
+}
+
+/* Standard exponential by the 256-layer ziggurat of Marsaglia & Tsang (2000),
+ * laid out and drawn as norm() (no sign): cheaper than -log(U). */
+static inline double expo(fc_pcg32 *rng)
+{
+    uint64_t bits = fc_pcg32_next64(rng);
+    unsigned i = (unsigned)(bits & 0xff);
+    uint64_t u = bits >> 11;
+    if (u < zexp_k[i])
+        return (double)u * zexp_w[i];
+    return expo_slow(rng, bits);
 }
 
 double fc_rnorm(fc_pcg32 *rng)
@@ -99,15 +162,16 @@ static double gamma_ge1(fc_pcg32 *rng, double a)
 }
 
 /* Gamma(a) for a < 1 by the boost of Marsaglia & Tsang (2000):
- * Gamma(a+1) * U^(1/a). Written G * exp(log(U)/a), with the logarithm of the
- * result in *lg when the factor exp(log(U)/a) would lose precision to
- * underflow (for a = 1e-3 that is half of all draws); then the returned value
- * is exp(*lg), possibly a subnormal or 0, which is the correctly rounded
- * result. Otherwise *lg is left alone. Returns whether *lg was set. */
+ * Gamma(a+1) * U^(1/a), written G * exp(-E/a) with E = -log U a standard
+ * exponential (from its ziggurat, cheaper than a log). When exp(-E/a) would
+ * lose precision to underflow (for a = 1e-3 that is half of all draws) the
+ * result is taken as exp(log G - E/a) instead, the correctly rounded value
+ * (possibly a subnormal or 0), and that logarithm is stored in *lg for callers
+ * that need the variate beyond the double range. Returns whether *lg was set. */
 static int gamma_lt1(fc_pcg32 *rng, double a, double *x, double *lg)
 {
     double g = gamma_ge1(rng, a + 1.0);
-    double t = log(fc_rng_uniform_pos(rng)) / a;
+    double t = -expo(rng) / a;
     if (t > -700.0) {
         *x = g * exp(t);
         return 0;
@@ -117,10 +181,14 @@ static int gamma_lt1(fc_pcg32 *rng, double a, double *x, double *lg)
     return 1;
 }
 
+/* Shape 1 is the exponential, drawn directly; above it Marsaglia-Tsang, below
+ * it the boost. */
 double fc_rgamma(fc_pcg32 *rng, double shape)
 {
-    if (shape >= 1.0)
+    if (shape > 1.0)
         return gamma_ge1(rng, shape);
+    if (shape == 1.0)
+        return expo(rng);
     double x, lg;
     gamma_lt1(rng, shape, &x, &lg);
     return x;
@@ -149,10 +217,10 @@ static double ratio_from_logs(fc_pcg32 *rng, double lx, double ly, double a,
  * that beta(0.01, 0.01), where both underflow in most draws, stays exact. */
 static double beta_johnk(fc_pcg32 *rng, double a, double b)
 {
-    double ia = 1.0 / a, ib = 1.0 / b;
+    double ia = -1.0 / a, ib = -1.0 / b;
     for (;;) {
-        double lx = log(fc_rng_uniform_pos(rng)) * ia;
-        double ly = log(fc_rng_uniform_pos(rng)) * ib;
+        double lx = expo(rng) * ia; /* log U / a, with -log U exponential */
+        double ly = expo(rng) * ib;
         double x = exp(lx), y = exp(ly);
         double s = x + y;
         if (s > 1.0)
@@ -166,11 +234,10 @@ static double beta_johnk(fc_pcg32 *rng, double a, double b)
 /* One gamma variate for the beta ratio; *lg is its log when it is tiny. */
 static int beta_gamma_part(fc_pcg32 *rng, double a, double *x, double *lg)
 {
-    if (a >= 1.0) {
-        *x = gamma_ge1(rng, a);
-        return 0;
-    }
-    return gamma_lt1(rng, a, x, lg);
+    if (a < 1.0)
+        return gamma_lt1(rng, a, x, lg);
+    *x = a > 1.0 ? gamma_ge1(rng, a) : expo(rng);
+    return 0;
 }
 
 double fc_rbeta(fc_pcg32 *rng, double a, double b)
@@ -240,6 +307,26 @@ static double bd0(double x, double m, double d)
     return x * log(x / m) - d;
 }
 
+/* log1p(x) for x > -1 by Kahan's trick (HP-15C manual, 1982): log(1+x)
+ * corrected by x / ((1+x) - 1), accurate to a few ulps and about twice as
+ * fast as glibc's log1p. */
+static double log1p_fast(double x)
+{
+    double u = 1.0 + x;
+    if (u == 1.0)
+        return x;
+    return log(u) * (x / (u - 1.0));
+}
+
+/* The transformed-rejection samplers below draw U (53 bits) and the top 11
+ * bits of V from one 64-bit word: V = (v11 + W) / 2^11, the rest W drawn only
+ * when the 11 bits cannot decide the squeeze V <= vr, or when V is needed in
+ * full (1 call in 7). V stays uniform on [0, 1), so the methods are exactly
+ * the published ones, at one draw per iteration instead of two. */
+#define TR_U(bits) ((double)((bits) >> 11) * 0x1p-53 + (0x1p-54 - 0.5)) /* (-1/2, 1/2), exact */
+#define TR_VC(bits) ((double)((bits) & 0x7ff) * 0x1p-11)
+#define TR_VW(rng) (fc_rng_uniform(rng) * 0x1p-11)
+
 /* ---- Poisson ------------------------------------------------------------ */
 
 /* Inversion by sequential search from 0 (mu < 10: about mu + 1 steps).
@@ -263,30 +350,46 @@ static uint64_t pois_inv(fc_pcg32 *rng, double mu)
 
 /* PTRS, Hormann (1993), "The transformed rejection method for generating
  * Poisson random variables", for mu >= 10: a transformed-rejection hat with a
- * squeeze that accepts about 86% of draws at the cost of two uniforms and a
- * division. The exact test compares with log p(k) in the Stirling form
- * -bd0(k, mu) - log(2 pi k) / 2 - corr(k), which does not cancel even at
- * mu = 1e12 (the plain -mu + k log mu - log k! loses 1e-3 there). */
+ * squeeze that accepts most draws (86% for large mu, 38% at mu = 10) for one
+ * 64-bit draw and a division. The exact test log(V alpha'/(a/us^2 + b)) <=
+ * log p(k) takes log k! from a table below LF_N, and above it the Stirling
+ * form log p(k) = -bd0(k, mu) - log(2 pi k)/2 - corr(k), which does not cancel
+ * even at mu = 1e12 (the plain -mu + k log mu - log k! loses 1e-3 there). */
 static uint64_t pois_ptrs(fc_pcg32 *rng, double mu)
 {
     double smu = sqrt(mu);
     double b = 0.931 + 2.53 * smu;
     double a = -0.059 + 0.02483 * b;
     double vr = 0.9277 - 3.6224 / (b - 2.0);
+    double lmu = 0.0; /* log mu, computed on first need */
     for (;;) {
-        double u = fc_rng_uniform_pos(rng) - 0.5; /* exact, never +-0.5 */
-        double v = fc_rng_uniform(rng);
+        uint64_t bits = fc_pcg32_next64(rng);
+        double u = TR_U(bits), vc = TR_VC(bits), v = -1.0;
         double us = 0.5 - fabs(u);
         double k = floor((2.0 * a / us + b) * u + mu + 0.43);
-        if (us >= 0.07 && v <= vr)
-            return (uint64_t)k;
+        if (us >= 0.07) {
+            if (vc + 0x1p-11 <= vr)
+                return (uint64_t)k;
+            if (vc < vr) {
+                v = vc + TR_VW(rng);
+                if (v <= vr)
+                    return (uint64_t)k;
+            }
+        }
+        if (v < 0.0)
+            v = vc + TR_VW(rng);
         if (k < 0.0 || (us < 0.013 && v > us))
             continue;
         double inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
-        double h = v * inv_alpha / (a / (us * us) + b);
-        /* log h <= log p(k), with log(2 pi k)/2 moved left into one log. */
-        if (0.5 * log(h * h * TWO_PI * stir_arg(k)) <= -bd0(k, mu, k - mu) - corr(k))
-            return (uint64_t)k;
+        double h = v * inv_alpha * us * us / (a + b * us * us);
+        if (k < LF_N) {
+            if (lmu == 0.0)
+                lmu = log(mu);
+            if (log(h) <= k * lmu - mu - lfact_tab[(int)k])
+                return (uint64_t)k;
+        } else if (0.5 * log(h * h * TWO_PI * k) <= -bd0(k, mu, k - mu) - corr(k)) {
+            return (uint64_t)k; /* log(2 pi k)/2 moved left, into one log */
+        }
     }
 }
 
@@ -301,6 +404,16 @@ uint64_t fc_rpois(fc_pcg32 *rng, double mu)
 
 /* ---- binomial ----------------------------------------------------------- */
 
+/* Number of successes in n <= 4 Bernoulli(p) trials, each one 64-bit draw
+ * against floor(p 2^64) (exact to 2^-64): cheaper than any set-up. */
+static uint64_t binom_bern(fc_pcg32 *rng, uint64_t n, double p)
+{
+    uint64_t t = (uint64_t)(p * 0x1p64), x = 0; /* p <= 1/2: no overflow */
+    for (uint64_t i = 0; i < n; i++)
+        x += fc_pcg32_next64(rng) < t;
+    return x;
+}
+
 /* Inversion for n p < 10, p <= 1/2: sequential search from 0 with
  * P(0) = q^n = exp(n log1p(-p)) (at least 1e-6 here, never underflowing) and
  * P(k+1) = P(k) (n-k)/(k+1) p/q; about n p + 1 steps whatever n is. Cut at
@@ -308,7 +421,7 @@ uint64_t fc_rpois(fc_pcg32 *rng, double mu)
 static uint64_t binom_inv(fc_pcg32 *rng, uint64_t n, double p)
 {
     double r = p / (1.0 - p);
-    double p0 = exp((double)n * log1p(-p));
+    double p0 = exp((double)n * log1p_fast(-p));
     int kmax = n < (uint64_t)INV_MAX ? (int)n : INV_MAX;
     for (;;) {
         double u = fc_rng_uniform(rng), f = p0;
@@ -323,32 +436,25 @@ static uint64_t binom_inv(fc_pcg32 *rng, uint64_t n, double p)
     }
 }
 
-/* log f(k) / f(m) for the binomial pmf f, with k = m + j, 0 <= k <= n, m the
- * mode, written as sums of small well-conditioned terms (Stirling form with
- * bd0, as in Loader 2000) so that it keeps its accuracy for n up to 2^62:
- *   j lr - bd0(k, m) - bd0(n-k, n-m) - log(s(k) s(n-k) / (m (n-m))) / 2
- *   - corr(k) - corr(n-k) + corr(m) + corr(n-m),
- * where lr = log((n-m) p / (m q)) = log1p((n p - m) / (m q)) is tiny and
- * computed from the exact n p - m. The half-log is returned apart (in *hl) so
- * that the caller folds it into its own logarithm. */
-static double binom_lratio(uint64_t n, uint64_t m, int64_t j, double nf,
-                           double q, double *hl)
-{
-    uint64_t k = m + (uint64_t)j;
-    double kd = (double)k, nkd = (double)(n - k);
-    double md = (double)m, nmd = (double)(n - m), jd = (double)j;
-    double lr = log1p(nf / (md * q));
-    *hl = (stir_arg(kd) / md) * (stir_arg(nkd) / nmd);
-    return jd * lr - bd0(kd, md, jd) - bd0(nkd, nmd, -jd)
-           - corr(kd) - corr(nkd) + corr(md) + corr(nmd);
-}
-
 /* BTRS, Hormann (1993), "The generation of binomial random variates", for
- * n p >= 10, p <= 1/2. The draw is formed as an integer offset j from the
- * integer mode m = floor((n+1) p), never as a floating k, so that it is exact
- * above 2^53; for that, n p is split exactly into an integer and a fraction
- * (n cut into two halves that are exact doubles, each product made exact with
- * fma), and the hat's centre c = n p + 1/2 enters only as c - m. */
+ * n p >= 10, p <= 1/2.
+ *
+ * The draw is formed as an integer offset j from the integer mode
+ * m = floor((n+1) p), never as a floating k, so that it is exact above 2^53;
+ * for that, n p is split exactly into an integer and a fraction (n cut into
+ * two halves that are exact doubles, each product made exact with fma), and
+ * the hat's centre c = n p + 1/2 enters only as c - m.
+ *
+ * The exact test compares with log f(k)/f(m) = j log(p/q) - [log k! - log m!]
+ * - [log (n-k)! - log (n-m)!]. Each bracket comes from the table of log k!
+ * when both its counts are below LF_N, and otherwise in the Stirling form
+ *   log x! - log M! = d log M + bd0(x, M) + log(s(x)/M)/2 + corr(x) - corr(M)
+ * (x = M + d). When both brackets are in Stirling form their d log M terms
+ * join j log(p/q) into j lr with lr = log((n-m) p / (m q)) =
+ * log1p((n p - m) / (m q)), tiny and computed from the exact n p - m; so no
+ * term cancels even at n = 2^62 (where the textbook form of the test, with
+ * (n+1) log((n-m+1)/(n-k+1)), loses everything). The half-logs are folded into
+ * the logarithm of the left side. */
 static uint64_t binom_btrs(fc_pcg32 *rng, uint64_t n, double p)
 {
     double q = 1.0 - p;
@@ -367,25 +473,62 @@ static uint64_t binom_btrs(fc_pcg32 *rng, uint64_t n, double p)
     double nf = frac - fm; /* n p - m */
     double cm = nf + 0.5;  /* c - m */
 
+    /* Constants of the exact test, computed on first need. */
+    int init = 0;
+    double md = (double)m, nmd = (double)(n - m), alpha = 0, lr = 0, corr_m = 0,
+           corr_nm = 0;
     for (;;) {
-        double u = fc_rng_uniform_pos(rng) - 0.5;
-        double v = fc_rng_uniform(rng);
+        uint64_t bits = fc_pcg32_next64(rng);
+        double u = TR_U(bits), vc = TR_VC(bits), v = -1.0;
         double us = 0.5 - fabs(u);
         double jd = floor((2.0 * a / us + b) * u + cm);
         /* The squeeze region lies well inside [-m, n-m] (|jd| < 0.9 b < m). */
-        if (us >= 0.07 && v <= vr)
-            return m + (uint64_t)(int64_t)jd;
+        if (us >= 0.07) {
+            if (vc + 0x1p-11 <= vr)
+                return m + (uint64_t)(int64_t)jd;
+            if (vc < vr) {
+                v = vc + TR_VW(rng);
+                if (v <= vr)
+                    return m + (uint64_t)(int64_t)jd;
+            }
+        }
         if (!(fabs(jd) <= 0x1p62))
             continue;
         int64_t j = (int64_t)jd;
         if (j < 0 ? (uint64_t)(-j) > m : (uint64_t)j > n - m)
             continue;
-        double alpha = (2.83 + 5.1 / b) * spq;
-        double h = v * alpha / (a / (us * us) + b);
-        double hl;
-        double lf = binom_lratio(n, m, j, nf, q, &hl);
-        if (0.5 * log(h * h * hl) <= lf)
-            return m + (uint64_t)j;
+        if (v < 0.0)
+            v = vc + TR_VW(rng);
+        if (!init) {
+            alpha = (2.83 + 5.1 / b) * spq;
+            lr = log1p_fast(nf / (md * q));
+            corr_m = corr(md);
+            corr_nm = corr(nmd);
+            init = 1;
+        }
+        uint64_t k = m + (uint64_t)j;
+        double kd = (double)k, nkd = (double)(n - k);
+        double h = v * alpha * us * us / (a + b * us * us);
+        double hl = h * h, rhs = 0.0;
+        int ta = k < LF_N && m < LF_N, tb = n - k < LF_N && n - m < LF_N;
+        if (ta) {
+            rhs -= lfact_tab[k] - lfact_tab[m];
+        } else {
+            rhs -= bd0(kd, md, jd) + corr(kd) - corr_m;
+            hl *= stir_arg(kd) / md;
+        }
+        if (tb) {
+            rhs -= lfact_tab[n - k] - lfact_tab[n - m];
+        } else {
+            rhs -= bd0(nkd, nmd, -jd) + corr(nkd) - corr_nm;
+            hl *= stir_arg(nkd) / nmd;
+        }
+        if (!ta && !tb)
+            rhs += jd * lr;
+        else /* small counts: |j| < LF_N, so a plain log is accurate */
+            rhs += jd * log(p * (tb ? 1.0 : nmd) / (q * (ta ? 1.0 : md)));
+        if (0.5 * log(hl) <= rhs)
+            return k;
     }
 }
 
@@ -399,8 +542,13 @@ uint64_t fc_rbinom(fc_pcg32 *rng, uint64_t n, double p)
      * p > 1/2 (Sterbenz). */
     int flip = p > 0.5;
     double pp = flip ? 1.0 - p : p;
-    uint64_t x = (double)n * pp < 10.0 ? binom_inv(rng, n, pp)
-                                       : binom_btrs(rng, n, pp);
+    uint64_t x;
+    if (n <= 4)
+        x = binom_bern(rng, n, pp);
+    else if ((double)n * pp < 10.0)
+        x = binom_inv(rng, n, pp);
+    else
+        x = binom_btrs(rng, n, pp);
     return flip ? n - x : x;
 }
 

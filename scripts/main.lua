@@ -31,32 +31,15 @@ function M.environment(fc)
 end
 
 -- Loads a scenario file: returns a list of scenarios (one, or the several a
--- file returns to compare).
+-- file returns to compare). A file that cannot be read is named plainly.
 function M.load(fc, path)
   local f, err = io.open(path, "rb")
   if not f then
     error(string.format("%s: cannot open the scenario file (%s)", path,
       (err or ""):gsub("^[^:]*: ", "")), 0)
   end
-  local text = f:read("a")
   f:close()
-  local chunk, perr = load(text, "@" .. path, "t", M.environment(fc))
-  if not chunk then error(perr, 0) end
-  local ok, result = pcall(chunk)
-  if not ok then error(result, 0) end
-  if result == nil then
-    error(string.format("%s: the file returns nothing: expected 'return scenario { ... }'", path), 0)
-  end
-  if fc.is_scenario(result) then return { result } end
-  if type(result) == "table" and #result > 0 then
-    for i, s in ipairs(result) do
-      if not fc.is_scenario(s) then
-        error(string.format("%s: returned list, item %d: expected a scenario, got %s", path, i, type(s)), 0)
-      end
-    end
-    return result
-  end
-  error(string.format("%s: the file returns a %s: expected 'return scenario { ... }'", path, type(result)), 0)
+  return fc.load(path)
 end
 
 -- opts: { command = "run" | "check", file, trials, seed, threads, format,

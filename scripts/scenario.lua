@@ -248,25 +248,58 @@ local function caller_origin(fname)
     local src = info.source
     if info.what ~= "C" and not src:match("^@scripts/[%w_]+%.lua$") then
       local chunk = src:sub(1, 1) == "@"
+      -- After a tail call outside a loader, this frame is not the one that
+      -- wrote the table: name its line, and look for no fields there.
+      local lost = own and own.istailcall or nil
       return setmetatable({ file = chunk and src:sub(2) or info.short_src, chunk = chunk,
-        line = info.currentline, fname = fname }, FileOrigin)
+        line = info.currentline, fname = fname, map = lost and false }, FileOrigin)
     end
     level = level + 1
   end
   return setmetatable({ file = "?", line = 0, fname = fname }, FileOrigin)
 end
 
--- "file:line" of path: the newest origin that wrote the path itself, else
--- the one that wrote its longest written prefix, else the newest call.
-local function locate(origins, path)
+-- The paths a with{} table (or a --set) writes: its leaves (values that
+-- replace) and the tables it descends through.
+local function written(over, path, leaves, interior)
+  if type(over) == "table" and getmetatable(over) == nil and not (#over > 0 and type(over[1]) == "number") then
+    interior[path] = true
+    for k, v in pairs(over) do written(v, join(path, k), leaves, interior) end
+  else
+    leaves[path] = true
+  end
+  return leaves, interior
+end
+
+-- Whether origin o wrote path: the original scenario{} wrote everything; a
+-- with{} or --set wrote its leaves, what lies under them, and the tables it
+-- descended through.
+local function wrote(o, path)
+  if o.leaves == nil then return true end
+  if o.interior[path] then return true end
   local p = path
   while true do
-    for i = #origins, 1, -1 do
-      local where = origins[i]:find(p)
-      if where then return where end
-    end
-    if p == "" then break end
+    if o.leaves[p] then return true end
+    if p == "" then return false end
     p = parent(p)
+  end
+end
+
+-- "file:line" of path: the line in the newest origin that wrote it, of the
+-- path itself or of its longest prefix written there, else of the call.
+local function locate(origins, path)
+  for i = #origins, 1, -1 do
+    local o = origins[i]
+    if wrote(o, path) then
+      local p = path
+      while true do
+        local where = o:find(p)
+        if where then return where end
+        if p == "" then break end
+        p = parent(p)
+      end
+      return o:fallback()
+    end
   end
   return origins[#origins]:fallback()
 end
@@ -670,6 +703,9 @@ function Ctx:rate(st, channels)
       self:expected(join(path, ch.name), "a rate for this channel (or rate.default)", nil)
     end
   end
+  if default == nil and #channels == 0 then
+    self:expected(join(path, "default"), "a probability in [0, 1] or a distribution", nil)
+  end
   return default or by[1], by
 end
 
@@ -871,6 +907,7 @@ end
 local function derive(s, over, origin)
   local origins = {}
   for i, o in ipairs(s._origins) do origins[i] = o end
+  origin.leaves, origin.interior = written(over, "", {}, {})
   origins[#origins + 1] = origin
   return build(merge(s._spec, over), origins)
 end

@@ -217,8 +217,10 @@ void mb_goal(fc_model *m, int g, const char *metric, fc_goal_op op,
 void mb_finish(fc_model *m)
 {
     char err[256] = "";
-    if (fc_model_finish(m, err, sizeof err) != 0)
-        fail_msg("fc_model_finish: %s", err);
+    if (fc_model_finish(m, err, sizeof err) != 0) {
+        print_error("fc_model_finish: %s\n", err);
+        fail();
+    }
 }
 
 fc_summary *mb_run_range(const fc_model *m, uint64_t from, uint64_t n, int threads)
@@ -229,7 +231,8 @@ fc_summary *mb_run_range(const fc_model *m, uint64_t from, uint64_t n, int threa
     char err[512] = "";
     if (fc_engine_run(m, s, &opts, err, sizeof err) != 0) {
         fc_summary_free(s);
-        fail_msg("fc_engine_run: %s", err);
+        print_error("fc_engine_run: %s\n", err);
+        fail();
     }
     assert_int_equal(fc_summary_finish(s), 0);
     return s;

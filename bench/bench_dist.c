@@ -1,0 +1,190 @@
+/* Sampler benchmark: nanoseconds per draw of each core/dist sampler in the
+ * parameter regimes a scenario meets. bench/bench_dist.sh prints these beside
+ * numpy's cost for the same draws (bench/numpy_dist.py), measured in the same
+ * run, as ratios (DESIGN.md rule B1): a lone absolute time says nothing.
+ *
+ *   build/bench/bench_dist                 every regime, one "name ns" line each
+ *   build/bench/bench_dist poisson(1e12)   only the regimes named (for perf)
+ *   build/bench/bench_dist --list          the regime names, one a line
+ *   FC_BENCH_SECONDS=0.5 build/bench/bench_dist
+ *
+ * Each regime is timed in batches of N draws, N chosen so that one batch takes
+ * about FC_BENCH_SECONDS (default 0.2 s); the best of 3 batches is printed.
+ * Every result is summed into a volatile sink so the draws cannot be removed.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dist.h"
+#include "rng.h"
+
+static volatile double sink;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* One batch: n draws summed into the sink. A function per regime keeps the
+ * sampler call direct in the loop; only the batch is called indirectly. */
+typedef void batch_fn(fc_pcg32 *rng, long n);
+
+#define BATCH(fn, type, expr)                      \
+    static void fn(fc_pcg32 *rng, long n)          \
+    {                                              \
+        type acc = 0;                              \
+        for (long i = 0; i < n; i++)               \
+            acc += (expr);                         \
+        sink += (double)acc;                       \
+    }
+
+/* Raw generator, for context: the floor under every sampler. */
+BATCH(raw_u32, uint32_t, fc_pcg32_next(rng))
+BATCH(raw_double, double, fc_rng_uniform(rng))
+
+/* uniform(2, 5) as a scenario draws it (through fc_dist_draw). */
+static const fc_dist uniform_d = {FC_DIST_UNIFORM, {2.0, 5.0, 0.0}, 0};
+BATCH(b_uniform, double, fc_dist_draw(&uniform_d, rng))
+BATCH(b_normal, double, fc_rnorm(rng))
+BATCH(b_lognormal, double, fc_rlognormal(rng, 0.0, 1.0))
+
+BATCH(b_gamma_03, double, fc_rgamma(rng, 0.3))
+BATCH(b_gamma_1, double, fc_rgamma(rng, 1.0))
+BATCH(b_gamma_25, double, fc_rgamma(rng, 2.5))
+BATCH(b_gamma_100, double, fc_rgamma(rng, 100.0))
+
+BATCH(b_beta_05, double, fc_rbeta(rng, 0.5, 0.5))
+BATCH(b_beta_23, double, fc_rbeta(rng, 2.0, 3.0))
+BATCH(b_beta_30, double, fc_rbeta(rng, 30.0, 970.0))
+
+BATCH(b_pois_05, uint64_t, fc_rpois(rng, 0.5))
+BATCH(b_pois_3, uint64_t, fc_rpois(rng, 3.0))
+BATCH(b_pois_30, uint64_t, fc_rpois(rng, 30.0))
+BATCH(b_pois_1e4, uint64_t, fc_rpois(rng, 1e4))
+BATCH(b_pois_1e9, uint64_t, fc_rpois(rng, 1e9))
+BATCH(b_pois_1e12, uint64_t, fc_rpois(rng, 1e12))
+
+BATCH(b_binom_20, uint64_t, fc_rbinom(rng, 20, 0.5))
+BATCH(b_binom_1000, uint64_t, fc_rbinom(rng, 1000, 0.5))
+BATCH(b_binom_1000s, uint64_t, fc_rbinom(rng, 1000, 0.005))
+BATCH(b_binom_1e9, uint64_t, fc_rbinom(rng, 1000000000, 0.3))
+BATCH(b_binom_2e7, uint64_t, fc_rbinom(rng, 20000000, 1e-6))
+BATCH(b_binom_1e9h, uint64_t, fc_rbinom(rng, 1000000000, 0.999))
+
+/* 1000 units over 5 cells; the cost is per vector. */
+static void b_multinom(fc_pcg32 *rng, long n)
+{
+    static const double prob[5] = {0.1, 0.2, 0.3, 0.25, 0.15};
+    uint64_t out[5], acc = 0;
+    for (long i = 0; i < n; i++) {
+        fc_rmultinom(rng, 1000, 5, prob, out);
+        acc += out[0] ^ out[4];
+    }
+    sink += (double)acc;
+}
+
+BATCH(b_triangular, double, fc_rtriangular(rng, 0.0, 0.3, 1.0))
+BATCH(b_pert, double, fc_rpert(rng, 0.0, 0.3, 1.0))
+
+/* Names are matched one for one by bench/numpy_dist.py. */
+static const struct regime {
+    const char *name;
+    batch_fn *fn;
+} regimes[] = {
+    {"raw:u32", raw_u32},
+    {"raw:double53", raw_double},
+    {"uniform(2,5)", b_uniform},
+    {"normal", b_normal},
+    {"lognormal(0,1)", b_lognormal},
+    {"gamma(0.3)", b_gamma_03},
+    {"gamma(1)", b_gamma_1},
+    {"gamma(2.5)", b_gamma_25},
+    {"gamma(100)", b_gamma_100},
+    {"beta(0.5,0.5)", b_beta_05},
+    {"beta(2,3)", b_beta_23},
+    {"beta(30,970)", b_beta_30},
+    {"poisson(0.5)", b_pois_05},
+    {"poisson(3)", b_pois_3},
+    {"poisson(30)", b_pois_30},
+    {"poisson(1e4)", b_pois_1e4},
+    {"poisson(1e9)", b_pois_1e9},
+    {"poisson(1e12)", b_pois_1e12},
+    {"binomial(20,0.5)", b_binom_20},
+    {"binomial(1000,0.5)", b_binom_1000},
+    {"binomial(1000,0.005)", b_binom_1000s},
+    {"binomial(1e9,0.3)", b_binom_1e9},
+    {"binomial(2e7,1e-6)", b_binom_2e7},
+    {"binomial(1e9,0.999)", b_binom_1e9h},
+    {"multinomial(1000,5)", b_multinom},
+    {"triangular(0,0.3,1)", b_triangular},
+    {"pert(0,0.3,1)", b_pert},
+};
+
+static double run_regime(const struct regime *r, double target)
+{
+    fc_pcg32 rng;
+    fc_pcg32_seed(&rng, 42u, 54u);
+    /* Calibrate: grow n until one batch takes a tenth of the target. */
+    long n = 1024;
+    double t;
+    for (;;) {
+        double t0 = now();
+        r->fn(&rng, n);
+        t = now() - t0;
+        if (t >= 0.1 * target || n > (1L << 40))
+            break;
+        n *= 4;
+    }
+    if (t > 0.0)
+        n = (long)((double)n * target / t) + 1;
+    double best = 1e300;
+    for (int rep = 0; rep < 3; rep++) {
+        double t0 = now();
+        r->fn(&rng, n);
+        t = now() - t0;
+        if (t < best)
+            best = t;
+    }
+    return best * 1e9 / (double)n;
+}
+
+int main(int argc, char **argv)
+{
+    const char *env = getenv("FC_BENCH_SECONDS");
+    double target = env ? atof(env) : 0.2;
+    if (!(target > 0.0))
+        target = 0.2;
+    size_t nreg = sizeof regimes / sizeof regimes[0];
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (size_t i = 0; i < nreg; i++)
+            printf("%s\n", regimes[i].name);
+        return 0;
+    }
+    for (int a = 1; a < argc; a++) {
+        int found = 0;
+        for (size_t i = 0; i < nreg; i++)
+            found |= strcmp(argv[a], regimes[i].name) == 0;
+        if (!found) {
+            fprintf(stderr, "bench_dist: unknown regime '%s'; regimes:", argv[a]);
+            for (size_t i = 0; i < nreg; i++)
+                fprintf(stderr, " %s", regimes[i].name);
+            fprintf(stderr, "\n");
+            return 2;
+        }
+    }
+    for (size_t i = 0; i < nreg; i++) {
+        int wanted = argc == 1;
+        for (int a = 1; a < argc; a++)
+            wanted |= strcmp(argv[a], regimes[i].name) == 0;
+        if (!wanted)
+            continue;
+        printf("%s %.3f\n", regimes[i].name, run_regime(&regimes[i], target));
+        fflush(stdout);
+    }
+    return 0;
+}

@@ -1,0 +1,63 @@
+#!/bin/sh
+# The command line as a user meets it: broken scenarios (tests/bad/ and
+# tests/bad_cli/, each naming its expected message on its first line),
+# usage errors, exit statuses, whole-or-nothing output files, and
+# byte-identical results across thread counts and repeated runs.
+BUILD=${BUILD:-build}
+FC="$BUILD/funnelcast"
+B1=scenarios/b2b_saas_inbound.lua
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_error STATUS MESSAGE -- ARGS...: status, exact stderr, empty stdout
+expect_error() {
+  want_st=$1 want_msg=$2
+  shift 3
+  "$FC" "$@" > "$tmp/out" 2> "$tmp/err"
+  st=$?
+  if [ "$st" = "$want_st" ] && [ "$(cat "$tmp/err")" = "$want_msg" ] && [ ! -s "$tmp/out" ]; then ok
+  else bad "funnelcast $*: status $st (want $want_st)"; echo "  want: $want_msg"; echo "  got:  $(cat "$tmp/err")"; fi
+}
+
+for f in tests/bad/*.lua tests/bad_cli/*.lua; do
+  expect=$(sed -n '1s/^-- expect: //p' "$f")
+  expect_error 2 "funnelcast: $expect" -- run "$f" --trials 100
+done
+
+expect_error 2 "funnelcast: nofile.lua: cannot open the scenario file (No such file or directory)" -- run nofile.lua
+expect_error 2 "funnelcast: --trials 0: expected an integer in [1, 1e12]
+(see funnelcast --help)" -- run "$B1" --trials 0
+expect_error 2 "funnelcast: --format xml: expected text or json
+(see funnelcast --help)" -- run "$B1" --format xml
+expect_error 2 "funnelcast: unknown option or missing value: '--trails'
+(see funnelcast --help)" -- run "$B1" --trails 10
+expect_error 2 "funnelcast: --set channels.search.spend=-5: channels.search.spend: expected a number >= 0, got -5" -- run "$B1" --set channels.search.spend=-5
+"$FC" frobnicate > /dev/null 2>&1; [ $? = 2 ] && ok || bad "unknown command: status"
+"$FC" --version | grep -q '^funnelcast 0\.1\.0$' && ok || bad "--version"
+"$FC" --help | grep -q 'usage: funnelcast run FILE' && ok || bad "--help"
+
+# -o writes the whole file, or leaves what was there untouched
+echo "previous" > "$tmp/report.json"
+"$FC" run tests/bad/rate_above_one.lua -o "$tmp/report.json" 2> /dev/null
+[ "$(cat "$tmp/report.json")" = "previous" ] && ok || bad "-o replaced the file on a failed run"
+[ "$(ls "$tmp" | grep -c tmp)" = 0 ] && ok || bad "-o left a temporary file"
+"$FC" run "$B1" --trials 2000 --format json -o "$tmp/report.json" && ok || bad "-o run failed"
+/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["trials"] == 2000 and d["scenario"] == "inbound-2027"' "$tmp/report.json" && ok || bad "-o output is not the JSON report"
+
+# determinism: threads 1, 2 and 3, and the same seed twice, byte for byte
+for s in scenarios/*.lua; do
+  "$FC" run "$s" --trials 3000 --format json --threads 1 > "$tmp/t1" &&
+  "$FC" run "$s" --trials 3000 --format json --threads 2 > "$tmp/t2" &&
+  "$FC" run "$s" --trials 3000 --format json --threads 3 > "$tmp/t3" &&
+  "$FC" run "$s" --trials 3000 --format json --threads 2 > "$tmp/t2b" || { bad "$s did not run"; continue; }
+  cmp -s "$tmp/t1" "$tmp/t2" && cmp -s "$tmp/t1" "$tmp/t3" && ok || bad "$s: JSON differs between thread counts"
+  cmp -s "$tmp/t2" "$tmp/t2b" && ok || bad "$s: JSON differs between two runs with the same seed"
+  "$FC" run "$s" --trials 3000 --format json --seed 99 > "$tmp/s99"
+  cmp -s "$tmp/t1" "$tmp/s99" && bad "$s: another seed gave the same JSON" || ok
+done
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
