@@ -4,7 +4,7 @@
  * expected time whatever the parameters. Nothing is cached between calls: the
  * set-up of each method is kept to a few flops, a square root and a division.
  * Only static const tables (core/dist_tables.h, written by
- * scripts/gen_dist_tables.py) are shared, so any number of threads may draw.
+ * bench/gen_dist_tables.py) are shared, so any number of threads may draw.
  */
 #include "dist.h"
 
@@ -351,34 +351,42 @@ static uint64_t pois_inv(fc_pcg32 *rng, double mu)
 /* PTRS, Hormann (1993), "The transformed rejection method for generating
  * Poisson random variables", for mu >= 10: a transformed-rejection hat with a
  * squeeze that accepts most draws (86% for large mu, 38% at mu = 10) for one
- * 64-bit draw and a division. The exact test log(V alpha'/(a/us^2 + b)) <=
- * log p(k) takes log k! from a table below LF_N, and above it the Stirling
- * form log p(k) = -bd0(k, mu) - log(2 pi k)/2 - corr(k), which does not cancel
- * even at mu = 1e12 (the plain -mu + k log mu - log k! loses 1e-3 there). */
+ * 64-bit draw and a division. The squeeze V <= vr = 0.9277 - 3.6224/(b-2) is
+ * tested as (0.9277 - V)(b - 2) >= 3.6224, with no division. The exact test
+ * log(V alpha'/(a/us^2 + b)) <= log p(k) takes log k! from a table below LF_N,
+ * and above it the Stirling form log p(k) = -bd0(k, mu) - log(2 pi k)/2 -
+ * corr(k), which does not cancel even at mu = 1e12 (the plain
+ * -mu + k log mu - log k! loses 1e-3 there). */
 static uint64_t pois_ptrs(fc_pcg32 *rng, double mu)
 {
     double smu = sqrt(mu);
     double b = 0.931 + 2.53 * smu;
     double a = -0.059 + 0.02483 * b;
-    double vr = 0.9277 - 3.6224 / (b - 2.0);
+    double bm2 = b - 2.0;
+    double c = mu + 0.43;
     double lmu = 0.0; /* log mu, computed on first need */
     for (;;) {
         uint64_t bits = fc_pcg32_next64(rng);
         double u = TR_U(bits), vc = TR_VC(bits), v = -1.0;
         double us = 0.5 - fabs(u);
-        double k = floor((2.0 * a / us + b) * u + mu + 0.43);
-        if (us >= 0.07) {
-            if (vc + 0x1p-11 <= vr)
-                return (uint64_t)k;
-            if (vc < vr) {
+        double ius = 1.0 / us; /* divides while sqrt(mu) is computed */
+        double y = (2.0 * a * ius + b) * u + c; /* k = floor(y) */
+        if (us >= 0.07) { /* here y > 1.86 sqrt(mu) > 0, so floor is truncation */
+            if ((0.9277 - 0x1p-11 - vc) * bm2 >= 3.6224)
+                return (uint64_t)(int64_t)y;
+            if ((0.9277 - vc) * bm2 > 3.6224) {
                 v = vc + TR_VW(rng);
-                if (v <= vr)
-                    return (uint64_t)k;
+                if ((0.9277 - v) * bm2 >= 3.6224)
+                    return (uint64_t)(int64_t)y;
             }
         }
+        /* k < 0, or k beyond 2^62 where p(k) is 0 to any precision: reject. */
+        if (!(y >= 0.0 && y < 0x1p62))
+            continue;
+        double k = (double)(int64_t)y;
         if (v < 0.0)
             v = vc + TR_VW(rng);
-        if (k < 0.0 || (us < 0.013 && v > us))
+        if (us < 0.013 && v > us)
             continue;
         double inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
         double h = v * inv_alpha * us * us / (a + b * us * us);
@@ -414,21 +422,39 @@ static uint64_t binom_bern(fc_pcg32 *rng, uint64_t n, double p)
     return x;
 }
 
+/* x^n by repeated squaring (n small): no transcendental call. */
+static double powi(double x, uint64_t n)
+{
+    double r = 1.0;
+    for (; n; n >>= 1, x *= x)
+        if (n & 1)
+            r *= x;
+    return r;
+}
+
 /* Inversion for n p < 10, p <= 1/2: sequential search from 0 with
- * P(0) = q^n = exp(n log1p(-p)) (at least 1e-6 here, never underflowing) and
  * P(k+1) = P(k) (n-k)/(k+1) p/q; about n p + 1 steps whatever n is. Cut at
- * INV_MAX and restarted as in pois_inv (P(X >= 64) < 1e-25 here). */
+ * INV_MAX and restarted as in pois_inv (P(X >= 64) < 1e-25 here).
+ * P(0) = q^n (at least 1e-6 here, never underflowing) is found the cheapest
+ * accurate way: by squaring for n <= 64 (relative error below 1e-14), as
+ * exp(-n (p + p^2/2 + p^3/3 + p^4/4)) for p < 2^-13 (the series of log1p(-p),
+ * truncated below 1e-16 relative), else as exp(n log1p(-p)). */
 static uint64_t binom_inv(fc_pcg32 *rng, uint64_t n, double p)
 {
-    double r = p / (1.0 - p);
-    double p0 = exp((double)n * log1p_fast(-p));
+    double q = 1.0 - p, r = p / q, p0;
+    if (n <= 64)
+        p0 = powi(q, n);
+    else if (p < 0x1p-13)
+        p0 = exp(-(double)(int64_t)n * (p + p * p * (0.5 + p * (1.0 / 3 + p * 0.25))));
+    else
+        p0 = exp((double)(int64_t)n * log1p_fast(-p));
     int kmax = n < (uint64_t)INV_MAX ? (int)n : INV_MAX;
     for (;;) {
         double u = fc_rng_uniform(rng), f = p0;
         int k = 0;
         while (u >= f && k < kmax) {
             u -= f;
-            f *= r * (double)(n - (uint64_t)k) * inv_tab[k + 1];
+            f *= r * (double)(int64_t)(n - (uint64_t)k) * inv_tab[k + 1];
             k++;
         }
         if (u < f)
@@ -436,14 +462,23 @@ static uint64_t binom_inv(fc_pcg32 *rng, uint64_t n, double p)
     }
 }
 
+/* floor(y) for |y| < 2^63, without a libm call. */
+static inline int64_t ifloor(double y)
+{
+    int64_t j = (int64_t)y;
+    return j - (y < (double)j);
+}
+
 /* BTRS, Hormann (1993), "The generation of binomial random variates", for
  * n p >= 10, p <= 1/2.
  *
- * The draw is formed as an integer offset j from the integer mode
- * m = floor((n+1) p), never as a floating k, so that it is exact above 2^53;
- * for that, n p is split exactly into an integer and a fraction (n cut into
- * two halves that are exact doubles, each product made exact with fma), and
- * the hat's centre c = n p + 1/2 enters only as c - m.
+ * The draw is formed as an integer offset j from an integer mode m, never as
+ * a floating k, so that it is exact above 2^53. m = floor((n+1) p) and the
+ * hat's centre c - m = n p + 1/2 - m come from the rounded n p, which moves
+ * the hat by at most 2^-52 n p: within the slack of Hormann's constants (and,
+ * above 2^53, m may be a few hundred from the mode, where f(m) / f(mode) >
+ * 1 - 1e-13), so the squeeze and the hat stay valid and the method exact. The
+ * squeeze V <= vr = 0.92 - 4.2/b is tested as (0.92 - V) b >= 4.2.
  *
  * The exact test compares with log f(k)/f(m) = j log(p/q) - [log k! - log m!]
  * - [log (n-k)! - log (n-m)!]. Each bracket comes from the table of log k!
@@ -451,63 +486,66 @@ static uint64_t binom_inv(fc_pcg32 *rng, uint64_t n, double p)
  *   log x! - log M! = d log M + bd0(x, M) + log(s(x)/M)/2 + corr(x) - corr(M)
  * (x = M + d). When both brackets are in Stirling form their d log M terms
  * join j log(p/q) into j lr with lr = log((n-m) p / (m q)) =
- * log1p((n p - m) / (m q)), tiny and computed from the exact n p - m; so no
- * term cancels even at n = 2^62 (where the textbook form of the test, with
+ * log1p((n p - m) / (m q)), computed from n p - m made exact with fma (n cut
+ * into two halves that are exact doubles); so no term cancels even at
+ * n = 2^62 (where the textbook form of the test, with
  * (n+1) log((n-m+1)/(n-k+1)), loses everything). The half-logs are folded into
  * the logarithm of the left side. */
 static uint64_t binom_btrs(fc_pcg32 *rng, uint64_t n, double p)
 {
     double q = 1.0 - p;
-    double spq = sqrt((double)n * p * q);
+    double nd = (double)(int64_t)n; /* n <= 2^62 */
+    double spq = sqrt(nd * p * q);
     double b = 1.15 + 2.53 * spq;
     double a = -0.0873 + 0.0248 * b + 0.01 * p;
-    double vr = 0.92 - 4.2 / b;
-
-    double nh = (double)(n & ~UINT64_C(0xffffffff)), nl = (double)(n & 0xffffffffu);
-    double h1 = nh * p, l1 = fma(nh, p, -h1);
-    double h2 = nl * p, l2 = fma(nl, p, -h2);
-    double f1 = floor(h1), f2 = floor(h2);
-    double frac = (h1 - f1) + (h2 - f2) + (l1 + l2); /* n p = f1 + f2 + frac */
-    double fm = floor(frac + p);
-    uint64_t m = (uint64_t)f1 + (uint64_t)f2 + (uint64_t)(int64_t)fm; /* mod 2^64 */
-    double nf = frac - fm; /* n p - m */
-    double cm = nf + 0.5;  /* c - m */
+    double np = nd * p;
+    uint64_t m = (uint64_t)(int64_t)(np + p); /* > 0: truncation is floor */
+    double md = (double)(int64_t)m, nmd = (double)(int64_t)(n - m);
+    double cm = (np - md) + 0.5; /* c - m; np - md is exact (Sterbenz) */
 
     /* Constants of the exact test, computed on first need. */
     int init = 0;
-    double md = (double)m, nmd = (double)(n - m), alpha = 0, lr = 0, corr_m = 0,
-           corr_nm = 0;
+    double alpha = 0, lr = 0, corr_m = 0, corr_nm = 0;
     for (;;) {
         uint64_t bits = fc_pcg32_next64(rng);
         double u = TR_U(bits), vc = TR_VC(bits), v = -1.0;
         double us = 0.5 - fabs(u);
-        double jd = floor((2.0 * a / us + b) * u + cm);
-        /* The squeeze region lies well inside [-m, n-m] (|jd| < 0.9 b < m). */
+        double ius = 1.0 / us; /* divides while sqrt(n p q) is computed */
+        double y = (2.0 * a * ius + b) * u + cm; /* j = floor(y) */
+        /* The squeeze region lies well inside [-m, n-m] (|y| < 0.9 b < m). */
         if (us >= 0.07) {
-            if (vc + 0x1p-11 <= vr)
-                return m + (uint64_t)(int64_t)jd;
-            if (vc < vr) {
+            if ((0.92 - 0x1p-11 - vc) * b >= 4.2)
+                return m + (uint64_t)ifloor(y);
+            if ((0.92 - vc) * b > 4.2) {
                 v = vc + TR_VW(rng);
-                if (v <= vr)
-                    return m + (uint64_t)(int64_t)jd;
+                if ((0.92 - v) * b >= 4.2)
+                    return m + (uint64_t)ifloor(y);
             }
         }
-        if (!(fabs(jd) <= 0x1p62))
+        if (!(fabs(y) < 0x1p62))
             continue;
-        int64_t j = (int64_t)jd;
+        int64_t j = ifloor(y);
         if (j < 0 ? (uint64_t)(-j) > m : (uint64_t)j > n - m)
             continue;
         if (v < 0.0)
             v = vc + TR_VW(rng);
         if (!init) {
-            alpha = (2.83 + 5.1 / b) * spq;
+            uint64_t nhi = n & ~UINT64_C(0xffffffff);
+            double nh = (double)(int64_t)nhi, nl = (double)(int64_t)(n - nhi);
+            double h1 = nh * p, l1 = fma(nh, p, -h1);
+            double h2 = nl * p, l2 = fma(nl, p, -h2);
+            int64_t i1 = (int64_t)h1, i2 = (int64_t)h2;
+            /* n p - m = (i1 + i2 - m) + the fractions, all exact but the sum */
+            double nf = (double)(i1 + i2 - (int64_t)m)
+                        + ((h1 - (double)i1) + (h2 - (double)i2) + (l1 + l2));
             lr = log1p_fast(nf / (md * q));
+            alpha = (2.83 + 5.1 / b) * spq;
             corr_m = corr(md);
             corr_nm = corr(nmd);
             init = 1;
         }
         uint64_t k = m + (uint64_t)j;
-        double kd = (double)k, nkd = (double)(n - k);
+        double jd = (double)j, kd = (double)(int64_t)k, nkd = (double)(int64_t)(n - k);
         double h = v * alpha * us * us / (a + b * us * us);
         double hl = h * h, rhs = 0.0;
         int ta = k < LF_N && m < LF_N, tb = n - k < LF_N && n - m < LF_N;
@@ -545,7 +583,7 @@ uint64_t fc_rbinom(fc_pcg32 *rng, uint64_t n, double p)
     uint64_t x;
     if (n <= 4)
         x = binom_bern(rng, n, pp);
-    else if ((double)n * pp < 10.0)
+    else if ((double)(int64_t)n * pp < 10.0)
         x = binom_inv(rng, n, pp);
     else
         x = binom_btrs(rng, n, pp);

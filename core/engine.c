@@ -470,8 +470,13 @@ static void *worker(void *arg)
     const int nslots = w.lay.nslots;
     char err[512];
     for (;;) {
+        /* Checked before taking a block, never after: a block once taken is
+         * always run, so every trial below a failing one runs and the lowest
+         * failing trial is the one reported, whatever the thread timing. */
+        if (atomic_load(&sh->failed))
+            break;
         uint64_t b = atomic_fetch_add(&sh->next_block, 1);
-        if (b >= nblocks || atomic_load(&sh->failed))
+        if (b >= nblocks)
             break;
         if (sh->opts && sh->opts->stop && *sh->opts->stop) {
             fail(sh, UINT64_MAX, -2, "interrupted");
@@ -517,6 +522,8 @@ int fc_engine_run(const fc_model *m, fc_summary *s, const fc_run_opts *opts,
     if ((uint64_t)nthreads > nblocks)
         nthreads = nblocks > 0 ? (int)nblocks : 1;
     pthread_t tids[256];
+    if (nthreads > 256) /* opts->threads is not capped by every caller (core.run) */
+        nthreads = 256;
     int started = 0;
     for (int i = 1; i < nthreads; i++) {
         if (pthread_create(&tids[started], NULL, worker, &sh) != 0)

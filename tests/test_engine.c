@@ -453,6 +453,88 @@ static void test_lags(void **state)
     fc_model_free(m);
 }
 
+/* A cpl channel enters at its `enters` stage: its arrivals are leads, not
+ * visitors, and only the later stages thin them. Another channel entering at
+ * the first stage adds its own converted visitors. */
+static void test_enters(void **state)
+{
+    (void)state;
+    const int T = 6;
+    const uint64_t n = 20000;
+    fc_model *m = mb_new(T, 2, 3, 0);
+    mb_cpc(m, 0, "partners", 600, 20); /* cpl: 30 leads a period */
+    m->channels[0].enters = 1;
+    mb_cpc(m, 1, "search", 1000, 2); /* 500 visitors a period */
+    mb_stage(m, 0, "visitor", 1);
+    mb_stage(m, 1, "lead", 0.04);
+    mb_stage(m, 2, "customer", 0.25);
+    mb_finish(m);
+    fc_summary *s = mb_run(m, n);
+    double v = 500, l = 30 + 500 * 0.04, c = l * 0.25;
+    check_moments(&s->stats[mb_stage_series_slot(s, 0, 2)], v, v, pois_mu4(v), "visitors, period 3");
+    check_moments(&s->stats[mb_stage_series_slot(s, 1, 2)], l, l, pois_mu4(l), "leads, period 3");
+    law d = poisson(T * c);
+    check_law(s, mb_metric_slot(s, FC_M_NEW_CUSTOMERS), &d, T * c, T * c, pois_mu4(T * c),
+              "new_customers, two entry stages");
+    /* a channel's visitors are its arrivals, wherever they enter */
+    check_moments(&s->stats[mb_channel_slot(s, 0, FC_C_VISITORS)], T * 30.0, T * 30.0,
+                  pois_mu4(T * 30.0), "partners arrivals");
+    fc_summary_free(s);
+    fc_model_free(m);
+}
+
+/* A rate drawn once per trial is shared by every period; drawn each period
+ * it is not. Leads in a period are Poisson(lambda p) mixed over p ~ Beta(a, b):
+ * mean lambda E p, variance lambda E p + lambda^2 Var p either way, while the
+ * covariance of two periods is lambda^2 Var p once per trial and 0 each
+ * period. Variance and covariance are tested with plug-in standard errors
+ * (sd of the products over sqrt n; 40k trials make them accurate to ~1%). */
+static void check_mean_of(const double *prod, uint64_t n, double want, const char *label)
+{
+    double mean = 0, ss = 0;
+    for (uint64_t i = 0; i < n; i++)
+        mean += prod[i];
+    mean /= (double)n;
+    for (uint64_t i = 0; i < n; i++)
+        ss += (prod[i] - mean) * (prod[i] - mean);
+    check_z(mean, want, sqrt(ss / (double)(n - 1) / (double)n), label);
+}
+
+static void test_per_period(void **state)
+{
+    (void)state;
+    const int T = 4;
+    const uint64_t n = 40000;
+    const double lambda = 200, a = 20, b = 80;
+    const double ep = a / (a + b), vp = a * b / ((a + b) * (a + b) * (a + b + 1));
+    double *prod = malloc(2 * n * sizeof *prod);
+    assert_non_null(prod);
+    for (int each = 0; each <= 1; each++) {
+        fc_model *m = mb_new(T, 1, 2, 0);
+        mb_cpc(m, 0, "search", 1000, 1000 / lambda);
+        mb_stage(m, 0, "visitor", 1);
+        mb_stage(m, 1, "lead", 0);
+        mb_dist(&m->stages[1].rate, "funnel.lead.rate", FC_DOMAIN_PROBABILITY, FC_DIST_BETA, a, b, 0);
+        m->stages[1].rate.per_period = each;
+        mb_finish(m);
+        fc_summary *s = mb_run(m, n);
+        const double mu = lambda * ep, var = lambda * ep + lambda * lambda * vp;
+        const double *x1 = mb_stage_series(s, 1, 1), *x2 = mb_stage_series(s, 1, 2);
+        check_z(s->stats[mb_stage_series_slot(s, 1, 1)].mean, mu, sqrt(var / (double)n),
+                each ? "per period: mean leads" : "per trial: mean leads");
+        for (uint64_t i = 0; i < n; i++) {
+            prod[i] = (x1[i] - mu) * (x1[i] - mu);
+            prod[n + i] = (x1[i] - mu) * (x2[i] - mu);
+        }
+        check_mean_of(prod, n, var, each ? "per period: var leads" : "per trial: var leads");
+        check_mean_of(prod + n, n, each ? 0 : lambda * lambda * vp,
+                      each ? "per period: cov of periods" : "per trial: cov of periods");
+        fc_summary_free(s);
+        fc_model_free(m);
+    }
+    free(prod);
+}
+
 /* ---- response curves ------------------------------------------------------ */
 
 /* Constant spend S with adstock theta: e(t) = S + theta e(t-1) =
@@ -977,6 +1059,8 @@ int main(void)
         cmocka_unit_test(test_churn_winback),
         cmocka_unit_test(test_sbg_churn),
         cmocka_unit_test(test_lags),
+        cmocka_unit_test(test_enters),
+        cmocka_unit_test(test_per_period),
         cmocka_unit_test(test_hill_adstock),
         cmocka_unit_test(test_money_exact),
         cmocka_unit_test(test_ltv_exact),
