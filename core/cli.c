@@ -4,9 +4,11 @@
  * scenario, file), 3 internal failure. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -14,6 +16,7 @@
 
 #include "funnelcast.h"
 #include "lua_module.h"
+#include "lua_results.h"
 #include "lua_util.h"
 
 static const char usage[] =
@@ -31,6 +34,39 @@ static const char usage[] =
     "  --timing          print the simulation's own time and trials per second on stderr\n"
     "\n"
     "exit status: 0 done, 2 bad input, 3 internal failure\n";
+
+/* Set by SIGINT/SIGTERM; the engine polls it between blocks of trials. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* A progress bar on standard error, for long runs on a terminal only. */
+typedef struct progress_bar {
+    struct timespec start;
+    int shown;
+} progress_bar;
+
+static void show_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    progress_bar *bar = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double elapsed = (double)(now.tv_sec - bar->start.tv_sec) + 1e-9 * (double)(now.tv_nsec - bar->start.tv_nsec);
+    if (done < total && elapsed < 1.0)
+        return; /* short runs stay quiet */
+    int width = 30, filled = total ? (int)((double)width * (double)done / (double)total) : width;
+    fprintf(stderr, "\r[%.*s%*s] %3.0f%% %llu/%llu trials", filled,
+            "##############################", width - filled, "",
+            total ? 100.0 * (double)done / (double)total : 100.0, (unsigned long long)done,
+            (unsigned long long)total);
+    bar->shown = 1;
+    if (done >= total)
+        fputs("\r\033[K", stderr);
+}
 
 typedef struct options {
     const char *command, *file, *format, *out;
@@ -237,6 +273,21 @@ int main(int argc, char **argv)
             return FC_EINTERNAL;
         }
         luaL_openlibs(L);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        lua_pushlightuserdata(L, (void *)&interrupted);
+        lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
+        progress_bar bar = {{0, 0}, 0};
+        fc_lua_progress progress = {show_progress, &bar};
+        if (isatty(STDERR_FILENO)) {
+            clock_gettime(CLOCK_MONOTONIC, &bar.start);
+            lua_pushlightuserdata(L, &progress);
+            lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_PROGRESS_KEY);
+        }
         st = run_command(L, &o);
         lua_close(L);
     }

@@ -194,7 +194,11 @@ static int l_run(lua_State *L)
     lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
     const volatile sig_atomic_t *stop = lua_touserdata(L, -1);
     lua_pop(L, 1);
-    fc_run_opts opts = {(int)threads, stop, NULL, NULL};
+    lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_PROGRESS_KEY);
+    const fc_lua_progress *progress = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    fc_run_opts opts = {(int)threads, stop, progress ? progress->fn : NULL,
+                        progress ? progress->ctx : NULL};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int st = fc_engine_run(m, s, &opts, err, sizeof err);

@@ -12,6 +12,8 @@
 #ifndef FC_LUA_RESULTS_H
 #define FC_LUA_RESULTS_H
 
+#include <stdint.h>
+
 #include <lua.h>
 
 #include "summary.h"
@@ -20,6 +22,15 @@
  * sig_atomic_t: when it becomes nonzero, a running core.run stops and raises
  * "interrupted". */
 #define FC_LUA_STOP_KEY "funnelcast.stop"
+
+/* Registry key of an optional light userdata pointing to an fc_lua_progress:
+ * core.run then reports its progress through it (the CLI's progress bar). */
+#define FC_LUA_PROGRESS_KEY "funnelcast.progress"
+
+typedef struct fc_lua_progress {
+    void (*fn)(void *ctx, uint64_t done, uint64_t total);
+    void *ctx;
+} fc_lua_progress;
 
 /* Pushes the results table of a finished summary. */
 void fc_lua_push_results(lua_State *L, const fc_summary *s);

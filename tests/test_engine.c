@@ -11,10 +11,11 @@
  * - money figures without randomness are closed-form numbers.
  *
  * Thresholds. A statistical check asserts |z| < Z_MAX = 6 (two-sided normal
- * p = 2.0e-9) or a p-value > P_MIN = 1e-9. This file makes fewer than 450
- * such checks (quantile bands included), so a correct engine fails it with
- * probability below 450 x 2e-9 = 9e-7 < 1e-6 (union bound; with fixed seeds
- * the outcome is in fact the same every run). The brief's "4 SE" for goal
+ * p = 2.0e-9) or a p-value > P_MIN = 1e-9. This file makes 329 such checks
+ * (each reported quantile counted as one), so a correct engine fails it with
+ * probability below 330 x 2e-9 = 6.6e-7 < 1e-6 (union bound; with fixed seeds
+ * the outcome is in fact the same every run). Adding checks eats that margin:
+ * keep the count below 500. The brief's "4 SE" for goal
  * probabilities and "5 SE" per period (p = 6e-5 and 6e-7 each) would not
  * meet that bound over hundreds of checks, so every z-check uses Z_MAX. With
  * 20k-50k trials the power is still high: a mean off by 0.03-0.04 of a
