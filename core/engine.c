@@ -75,18 +75,6 @@ static inline double pval(const work *w, const fc_param *p, int t)
     return w->pv[(size_t)p->index * (size_t)w->T + (size_t)(p->per_period ? t : 0)];
 }
 
-static int in_domain(fc_domain d, double x)
-{
-    switch (d) {
-    case FC_DOMAIN_REAL: return isfinite(x);
-    case FC_DOMAIN_NONNEG: return x >= 0 && x < INFINITY;
-    case FC_DOMAIN_POSITIVE: return x > 0 && x < INFINITY;
-    case FC_DOMAIN_PROBABILITY: return x >= 0 && x <= 1;
-    case FC_DOMAIN_FRACTION: return x >= 0 && x < 1;
-    }
-    return 0;
-}
-
 static double clip_to(fc_domain d, double x)
 {
     switch (d) {
@@ -97,18 +85,6 @@ static double clip_to(fc_domain d, double x)
     case FC_DOMAIN_FRACTION: return x < 0 ? 0 : x >= 1 ? 0x1.fffffffffffffp-1 : x;
     }
     return x;
-}
-
-static const char *domain_text(fc_domain d)
-{
-    switch (d) {
-    case FC_DOMAIN_REAL: return "a finite number";
-    case FC_DOMAIN_NONNEG: return "a number >= 0";
-    case FC_DOMAIN_POSITIVE: return "a number > 0";
-    case FC_DOMAIN_PROBABILITY: return "a probability in [0, 1]";
-    case FC_DOMAIN_FRACTION: return "a number in [0, 1)";
-    }
-    return "";
 }
 
 /* Draws every parameter of trial `trial`. */
@@ -128,12 +104,12 @@ static int draw_params(work *w, uint64_t trial, char *err, size_t errlen)
         fc_rng_stream(&rng, m->seed, trial, p->key);
         for (int t = 0; t < count; t++) {
             double x = fc_dist_draw(&p->dist, &rng);
-            if (!in_domain(p->domain, x)) {
+            if (!fc_domain_contains(p->domain, x)) {
                 if (!p->clip) {
                     snprintf(err, errlen,
                              "%s: a draw fell outside its range in trial %llu: expected %s, got %g "
                              "(use a distribution that stays in range, or clip = true)",
-                             p->path, (unsigned long long)trial, domain_text(p->domain), x);
+                             p->path, (unsigned long long)trial, fc_domain_text(p->domain), x);
                     return -1;
                 }
                 x = clip_to(p->domain, x);

@@ -98,16 +98,6 @@ static int read_param(ctx *c, int t, const char *path, fc_param *p)
     lua_getfield(L, t, "clip");
     p->clip = lua_toboolean(L, -1);
     lua_pop(L, 4);
-    if (p->dist.kind == FC_DIST_FIXED) {
-        /* a constant outside its domain is a scenario error, not a runtime one */
-        double x = p->dist.p[0];
-        int ok = dom == FC_DOMAIN_REAL || (dom == FC_DOMAIN_NONNEG && x >= 0) ||
-                 (dom == FC_DOMAIN_POSITIVE && x > 0) ||
-                 (dom == FC_DOMAIN_PROBABILITY && x >= 0 && x <= 1) ||
-                 (dom == FC_DOMAIN_FRACTION && x >= 0 && x < 1);
-        if (!ok)
-            return failf(c, p->path, "constant outside its range");
-    }
     return 0;
 }
 

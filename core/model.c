@@ -1,6 +1,7 @@
 /* model: allocation, release and final checks of the compiled scenario. */
 #include "model.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,30 @@ void fc_model_free(fc_model *m)
     free(m->stages);
     free(m->goals);
     free(m);
+}
+
+int fc_domain_contains(fc_domain d, double x)
+{
+    switch (d) {
+    case FC_DOMAIN_REAL: return isfinite(x);
+    case FC_DOMAIN_NONNEG: return x >= 0 && x < INFINITY;
+    case FC_DOMAIN_POSITIVE: return x > 0 && x < INFINITY;
+    case FC_DOMAIN_PROBABILITY: return x >= 0 && x <= 1;
+    case FC_DOMAIN_FRACTION: return x >= 0 && x < 1;
+    }
+    return 0;
+}
+
+const char *fc_domain_text(fc_domain d)
+{
+    switch (d) {
+    case FC_DOMAIN_REAL: return "a finite number";
+    case FC_DOMAIN_NONNEG: return "a number >= 0";
+    case FC_DOMAIN_POSITIVE: return "a number > 0";
+    case FC_DOMAIN_PROBABILITY: return "a probability in [0, 1]";
+    case FC_DOMAIN_FRACTION: return "a number in [0, 1)";
+    }
+    return "";
 }
 
 void fc_param_init(fc_param *p, const char *path, fc_domain domain)
@@ -128,12 +153,26 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
     }
     each_param(m, list_param);
     for (int i = 0; i < m->nparams; i++) {
+        const fc_param *p = m->params[i];
         char derr[200];
-        if (fc_dist_check(&m->params[i]->dist, derr, sizeof derr) != 0) {
-            snprintf(err, errlen, "%s: %s", m->params[i]->path, derr);
+        if (fc_dist_check(&p->dist, derr, sizeof derr) != 0) {
+            snprintf(err, errlen, "%s: %s", p->path, derr);
+            return -1;
+        }
+        /* a constant outside its domain is a scenario error, not a runtime one */
+        if (p->dist.kind == FC_DIST_FIXED && !p->clip && !fc_domain_contains(p->domain, p->dist.p[0])) {
+            snprintf(err, errlen, "%s: expected %s, got %g", p->path, fc_domain_text(p->domain),
+                     p->dist.p[0]);
             return -1;
         }
     }
+    for (int k = 0; k < m->nstages; k++)
+        for (int j = 0; j < k; j++)
+            if (strcmp(m->stages[j].name, m->stages[k].name) == 0) {
+                snprintf(err, errlen, "funnel[%d]: stage name '%s' is used twice", k + 1,
+                         m->stages[k].name);
+                return -1;
+            }
     if (m->periods < 1 || m->periods > FC_MAX_PERIODS) {
         snprintf(err, errlen, "periods: expected an integer in [1, %d], got %d",
                  FC_MAX_PERIODS, m->periods);

@@ -121,6 +121,10 @@ typedef struct fc_model {
 fc_model *fc_model_new(int periods, int nchannels, int nstages, int ngoals);
 void fc_model_free(fc_model *m);
 
+/* Whether x lies in domain d; the domain in words ("a probability in [0, 1]"). */
+int fc_domain_contains(fc_domain d, double x);
+const char *fc_domain_text(fc_domain d);
+
 /* Sets the path, domain and key of a parameter. */
 void fc_param_init(fc_param *p, const char *path, fc_domain domain);
 
