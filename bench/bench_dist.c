@@ -6,6 +6,9 @@
  *   build/bench/bench_dist                 every regime, one "name ns" line each
  *   build/bench/bench_dist poisson(1e12)   only the regimes named (for perf)
  *   build/bench/bench_dist --list          the regime names, one a line
+ *
+ * Poisson and binomial regimes come in three variants (NAME, NAME/prep,
+ * NAME/vary: one-shot, prepared, parameters changing every draw; see POIS3).
  *   FC_BENCH_SECONDS=0.5 build/bench/bench_dist
  *
  * Each regime is timed in batches of N draws, N chosen so that one batch takes
@@ -62,19 +65,89 @@ BATCH(b_beta_05, double, fc_rbeta(rng, 0.5, 0.5))
 BATCH(b_beta_23, double, fc_rbeta(rng, 2.0, 3.0))
 BATCH(b_beta_30, double, fc_rbeta(rng, 30.0, 970.0))
 
-BATCH(b_pois_05, uint64_t, fc_rpois(rng, 0.5))
-BATCH(b_pois_3, uint64_t, fc_rpois(rng, 3.0))
-BATCH(b_pois_30, uint64_t, fc_rpois(rng, 30.0))
-BATCH(b_pois_1e4, uint64_t, fc_rpois(rng, 1e4))
-BATCH(b_pois_1e9, uint64_t, fc_rpois(rng, 1e9))
-BATCH(b_pois_1e12, uint64_t, fc_rpois(rng, 1e12))
+/* Poisson and binomial in three variants per regime:
+ *   NAME       one-shot calls (fc_rpois / fc_rbinom) with fixed parameters;
+ *   NAME/prep  a prepared sampler (set up once per batch, as numpy's
+ *              vectorized call sets up once per array);
+ *   NAME/vary  one-shot calls whose n (binomial) or mean (Poisson) changes at
+ *              every draw, taken from a table of 16 values around the nominal
+ *              one (VARY_N, VARY_MU) in the order VARY_IDX: what a simulation
+ *              does when each period has another count. numpy_dist.py draws the
+ *              same sequence of parameters as an array argument. */
+#define VARY_LEN 4096
+/* index t of the draw -> table entry: ((t * 2654435761) >> 7) & 15 (the same
+ * formula in numpy_dist.py) */
+static unsigned char vary_idx[VARY_LEN];
 
-BATCH(b_binom_20, uint64_t, fc_rbinom(rng, 20, 0.5))
-BATCH(b_binom_1000, uint64_t, fc_rbinom(rng, 1000, 0.5))
-BATCH(b_binom_1000s, uint64_t, fc_rbinom(rng, 1000, 0.005))
-BATCH(b_binom_1e9, uint64_t, fc_rbinom(rng, 1000000000, 0.3))
-BATCH(b_binom_2e7, uint64_t, fc_rbinom(rng, 20000000, 1e-6))
-BATCH(b_binom_1e9h, uint64_t, fc_rbinom(rng, 1000000000, 0.999))
+static void vary_init(void)
+{
+    for (uint64_t t = 0; t < VARY_LEN; t++)
+        vary_idx[t] = (unsigned char)(((t * 2654435761u) >> 7) & 15);
+}
+
+/* entry i of the table around x: x (0.9 + 0.2 i / 15), rounded for counts */
+static double vary_factor(int i)
+{
+    return 0.9 + 0.2 * (double)i / 15.0;
+}
+
+#define POIS3(fn, mu)                                                         \
+    BATCH(fn, uint64_t, fc_rpois(rng, mu))                                    \
+    static void fn##_prep(fc_pcg32 *rng, long n)                              \
+    {                                                                         \
+        fc_pois_prep s;                                                       \
+        fc_pois_prep_init(&s, mu);                                            \
+        uint64_t acc = 0;                                                     \
+        for (long i = 0; i < n; i++)                                          \
+            acc += fc_rpois_prep(rng, &s);                                    \
+        sink += (double)acc;                                                  \
+    }                                                                         \
+    static void fn##_vary(fc_pcg32 *rng, long n)                              \
+    {                                                                         \
+        double tab[16];                                                       \
+        for (int i = 0; i < 16; i++)                                          \
+            tab[i] = (mu) * vary_factor(i);                                   \
+        uint64_t acc = 0;                                                     \
+        for (long i = 0; i < n; i++)                                          \
+            acc += fc_rpois(rng, tab[vary_idx[i & (VARY_LEN - 1)]]);          \
+        sink += (double)acc;                                                  \
+    }
+
+#define BINOM3(fn, nn, p)                                                     \
+    BATCH(fn, uint64_t, fc_rbinom(rng, nn, p))                                \
+    static void fn##_prep(fc_pcg32 *rng, long n)                              \
+    {                                                                         \
+        fc_binom_prep s;                                                      \
+        fc_binom_prep_init(&s, nn, p);                                        \
+        uint64_t acc = 0;                                                     \
+        for (long i = 0; i < n; i++)                                          \
+            acc += fc_rbinom_prep(rng, &s);                                   \
+        sink += (double)acc;                                                  \
+    }                                                                         \
+    static void fn##_vary(fc_pcg32 *rng, long n)                              \
+    {                                                                         \
+        uint64_t tab[16];                                                     \
+        for (int i = 0; i < 16; i++)                                          \
+            tab[i] = (uint64_t)((double)(nn) * vary_factor(i) + 0.5);         \
+        uint64_t acc = 0;                                                     \
+        for (long i = 0; i < n; i++)                                          \
+            acc += fc_rbinom(rng, tab[vary_idx[i & (VARY_LEN - 1)]], p);      \
+        sink += (double)acc;                                                  \
+    }
+
+POIS3(b_pois_05, 0.5)
+POIS3(b_pois_3, 3.0)
+POIS3(b_pois_30, 30.0)
+POIS3(b_pois_1e4, 1e4)
+POIS3(b_pois_1e9, 1e9)
+POIS3(b_pois_1e12, 1e12)
+
+BINOM3(b_binom_20, 20, 0.5)
+BINOM3(b_binom_1000, 1000, 0.5)
+BINOM3(b_binom_1000s, 1000, 0.005)
+BINOM3(b_binom_1e9, 1000000000, 0.3)
+BINOM3(b_binom_2e7, 20000000, 1e-6)
+BINOM3(b_binom_1e9h, 1000000000, 0.999)
 
 /* 1000 units over 5 cells; the cost is per vector. */
 static void b_multinom(fc_pcg32 *rng, long n)
@@ -109,17 +182,41 @@ static const struct regime {
     {"beta(2,3)", b_beta_23},
     {"beta(30,970)", b_beta_30},
     {"poisson(0.5)", b_pois_05},
+    {"poisson(0.5)/prep", b_pois_05_prep},
+    {"poisson(0.5)/vary", b_pois_05_vary},
     {"poisson(3)", b_pois_3},
+    {"poisson(3)/prep", b_pois_3_prep},
+    {"poisson(3)/vary", b_pois_3_vary},
     {"poisson(30)", b_pois_30},
+    {"poisson(30)/prep", b_pois_30_prep},
+    {"poisson(30)/vary", b_pois_30_vary},
     {"poisson(1e4)", b_pois_1e4},
+    {"poisson(1e4)/prep", b_pois_1e4_prep},
+    {"poisson(1e4)/vary", b_pois_1e4_vary},
     {"poisson(1e9)", b_pois_1e9},
+    {"poisson(1e9)/prep", b_pois_1e9_prep},
+    {"poisson(1e9)/vary", b_pois_1e9_vary},
     {"poisson(1e12)", b_pois_1e12},
+    {"poisson(1e12)/prep", b_pois_1e12_prep},
+    {"poisson(1e12)/vary", b_pois_1e12_vary},
     {"binomial(20,0.5)", b_binom_20},
+    {"binomial(20,0.5)/prep", b_binom_20_prep},
+    {"binomial(20,0.5)/vary", b_binom_20_vary},
     {"binomial(1000,0.5)", b_binom_1000},
+    {"binomial(1000,0.5)/prep", b_binom_1000_prep},
+    {"binomial(1000,0.5)/vary", b_binom_1000_vary},
     {"binomial(1000,0.005)", b_binom_1000s},
+    {"binomial(1000,0.005)/prep", b_binom_1000s_prep},
+    {"binomial(1000,0.005)/vary", b_binom_1000s_vary},
     {"binomial(1e9,0.3)", b_binom_1e9},
+    {"binomial(1e9,0.3)/prep", b_binom_1e9_prep},
+    {"binomial(1e9,0.3)/vary", b_binom_1e9_vary},
     {"binomial(2e7,1e-6)", b_binom_2e7},
+    {"binomial(2e7,1e-6)/prep", b_binom_2e7_prep},
+    {"binomial(2e7,1e-6)/vary", b_binom_2e7_vary},
     {"binomial(1e9,0.999)", b_binom_1e9h},
+    {"binomial(1e9,0.999)/prep", b_binom_1e9h_prep},
+    {"binomial(1e9,0.999)/vary", b_binom_1e9h_vary},
     {"multinomial(1000,5)", b_multinom},
     {"triangular(0,0.3,1)", b_triangular},
     {"pert(0,0.3,1)", b_pert},
@@ -160,6 +257,7 @@ int main(int argc, char **argv)
     if (!(target > 0.0))
         target = 0.2;
     size_t nreg = sizeof regimes / sizeof regimes[0];
+    vary_init();
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
         for (size_t i = 0; i < nreg; i++)
             printf("%s\n", regimes[i].name);

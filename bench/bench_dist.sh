@@ -3,8 +3,11 @@
 # (build/bench/bench_dist) beside numpy's cost for the same draws
 # (bench/numpy_dist.py, PCG64 Generator, vectorized), measured in the same run
 # on the same machine. Ratio = numpy time / funnelcast time: above 1 means
-# funnelcast is faster. Aim: no regime below 1x, large-n binomial and
-# large-mean Poisson at 2x or more. Builds nothing: `make bench` built it.
+# funnelcast is faster. Poisson and binomial are compared twice: (a) fixed
+# parameters (prepared sampler vs numpy's vectorized call) and (b) parameters
+# changing every draw (one-shot calls vs numpy with array parameters). Aim, in
+# both: no regime below 1x, large-n binomial and large-mean Poisson at 2x or
+# more. Builds nothing: `make bench` built it.
 #   FC_BENCH_SECONDS=0.2 NP_SIZE=2000000 sh bench/bench_dist.sh
 BUILD=${BUILD:-build}
 PY=/usr/bin/python3
@@ -24,41 +27,69 @@ else
   echo "(python3-numpy missing under $PY: numpy column skipped; apt-get install python3-numpy)"
 fi
 # Each regime is timed on both sides back to back, so that a change in the
-# machine's load during the run touches both figures of a ratio alike.
+# machine's load during the run touches both figures of a ratio alike. NAME/prep
+# is numpy's fixed-parameter call again: its figure is NAME's.
 : > "$tmp/fc"; : > "$tmp/np"
 "$BIN" --list > "$tmp/names" || exit 1
 while read -r name; do
   "$BIN" "$name" >> "$tmp/fc" || exit 1
+  case "$name" in */prep) continue ;; esac
   if [ -n "$have_np" ]; then
     $PY bench/numpy_dist.py --size "${NP_SIZE:-2000000}" "$name" >> "$tmp/np" || exit 1
   fi
 done < "$tmp/names"
 
+# Poisson and binomial get two comparisons (see bench/bench_dist.c):
+#  (a) fixed parameters: funnelcast's prepared sampler (NAME/prep) against
+#      numpy's vectorized call, each setting up once;
+#  (b) parameters changing every draw: funnelcast's one-shot call (NAME/vary)
+#      against numpy given the same sequence as an array.
+# The one-shot call with fixed parameters (NAME) is shown for context.
 awk -v large="$LARGE" '
   FILENAME == ARGV[1] { np[$1] = $2; next }
-  {
-    name = $1; fc = $2
-    if (name ~ /^raw:/ && !raw_head) { print "raw generator (context: funnelcast pcg32 vs numpy PCG64)"; raw_head = 1 }
-    if (name !~ /^raw:/ && !reg_head) { print "samplers"; reg_head = 1 }
-    if (name in np) {
-      r = np[name] / fc
-      printf "  %-24s %10.2f %10.2f %8.2fx\n", name, fc, np[name], r
-      if (name !~ /^raw:/) {
-        if (r < 1) slow = slow " " name sprintf("(%.2fx)", r)
-        if (index(" " large " ", " " name " ")) {
-          if (r < 2) below = below " " name sprintf("(%.2fx)", r)
-          nlarge++
-        }
-      }
-    } else {
-      printf "  %-24s %10.2f %10s %9s\n", name, fc, "-", "-"
-      missing = 1
+  { fc[$1] = $2; if ($1 !~ /\/(prep|vary)$/) order[++n] = $1 }
+  function verdict(r, name, tag) {
+    if (r < 1) slow[tag] = slow[tag] " " name sprintf("(%.2fx)", r)
+    if (index(" " large " ", " " name " ")) {
+      if (r < 2) below[tag] = below[tag] " " name sprintf("(%.2fx)", r)
+      nlarge[tag]++
     }
   }
-  BEGIN { printf "  %-24s %10s %10s %9s\n", "regime", "funnelcast", "numpy", "np/fc" }
   END {
+    printf "  %-22s %9s %9s %9s %7s | %9s %9s %7s\n", "regime", "one-shot", "fc fixed", "numpy", "(a)", "fc vary", "np vary", "(b)"
+    for (i = 1; i <= n; i++) {
+      name = order[i]
+      if (name ~ /^raw:/ && !raw_head) { print "raw generator (context: funnelcast pcg32 vs numpy PCG64)"; raw_head = 1 }
+      if (name !~ /^raw:/ && !reg_head) { print "samplers (fc fixed: the prepared sampler where there is one)"; reg_head = 1 }
+      prep = (name "/prep") in fc
+      fix = prep ? fc[name "/prep"] : fc[name]
+      os = prep ? sprintf("%9.2f", fc[name]) : sprintf("%9s", "")
+      if (name in np) {
+        ra = np[name] / fix
+        line = sprintf("  %-22s %s %9.2f %9.2f %6.2fx", name, os, fix, np[name], ra)
+        if (name !~ /^raw:/) verdict(ra, name, "a")
+      } else {
+        line = sprintf("  %-22s %s %9.2f %9s %7s", name, os, fix, "-", "-")
+        missing = 1
+      }
+      v = name "/vary"
+      if (v in fc) {
+        if (v in np) {
+          rb = np[v] / fc[v]
+          line = line sprintf(" | %9.2f %9.2f %6.2fx", fc[v], np[v], rb)
+          verdict(rb, name, "b")
+        } else
+          line = line sprintf(" | %9.2f %9s %7s", fc[v], "-", "-")
+      }
+      print line
+    }
     if (missing) { print "verdict: no numpy figures, no ratios"; exit 0 }
-    print "verdict: slower than numpy:" (slow == "" ? " none" : slow)
-    print "verdict: large-n binomial / large-mean Poisson at 2x or more: " \
-          (below == "" ? "yes (all " nlarge ")" : "no; below 2x:" below)
+    split("a b", tags, " ")
+    for (t = 1; t <= 2; t++) {
+      g = tags[t]
+      what = g == "a" ? "(a) fixed parameters" : "(b) parameters varying per draw"
+      print "verdict " what ": slower than numpy:" (slow[g] == "" ? " none" : slow[g])
+      print "verdict " what ": large-n binomial / large-mean Poisson at 2x or more: " \
+            (below[g] == "" ? "yes (all " nlarge[g] ")" : "no; below 2x:" below[g])
+    }
   }' "$tmp/np" "$tmp/fc"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -21,7 +22,9 @@
 
 static const char usage[] =
     "usage: funnelcast run FILE [--trials N] [--seed S] [--threads T]\n"
-    "                  [--format text|json] [-o OUT] [--set KEY=VALUE]...\n"
+    "                  [--format text|json] [-o OUT] [--set KEY=VALUE]... [--precision P]\n"
+    "       funnelcast run FILE --shard K/N --partial OUT [--trials N] [--seed S] ...\n"
+    "       funnelcast merge PARTIAL... [--format text|json] [-o OUT]\n"
     "       funnelcast check FILE      validate only, print the compiled model\n"
     "       funnelcast --help | --version\n"
     "\n"
@@ -32,6 +35,11 @@ static const char usage[] =
     "  -o OUT            write the report to OUT (whole or not at all) instead of stdout\n"
     "  --set KEY=VALUE   override a scenario field, e.g. --set channels.search.spend=25000\n"
     "  --timing          print the simulation's own time and trials per second on stderr\n"
+    "  --precision P     run blocks of trials until every goal's probability is known within\n"
+    "                    +-P and every total's mean within a relative +-P (95% intervals);\n"
+    "                    --trials is then the most to run (default 100,000,000)\n"
+    "  --shard K/N       run only the K-th of N shares of the trials (K = 1..N) ...\n"
+    "  --partial OUT     ... and write their partial summary to OUT, for funnelcast merge\n"
     "\n"
     "exit status: 0 done, 2 bad input, 3 internal failure\n";
 
@@ -70,9 +78,9 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
 
 typedef struct options {
     const char *command, *file, *format, *out;
-    const char *trials, *seed, *threads;
-    const char **sets;
-    int nsets;
+    const char *trials, *seed, *threads, *precision, *shard, *partial;
+    const char **sets, **files;
+    int nsets, nfiles;
     int timing;
 } options;
 
@@ -101,18 +109,26 @@ static int parse(int argc, char **argv, options *o)
 {
     memset(o, 0, sizeof *o);
     o->sets = calloc((size_t)argc, sizeof *o->sets);
-    if (o->sets == NULL)
+    o->files = calloc((size_t)argc, sizeof *o->files);
+    if (o->sets == NULL || o->files == NULL)
         return FC_EINTERNAL;
     o->command = argv[1];
     o->format = "text";
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v;
         if (a[0] != '-' || a[1] == 0) {
-            if (o->file)
+            if (o->file && strcmp(o->command, "merge") != 0)
                 return bad_usage("unexpected argument '%s': give one scenario file", a);
-            o->file = a;
+            o->file = o->file ? o->file : a;
+            o->files[o->nfiles++] = a;
         } else if (strcmp(a, "--timing") == 0) {
             o->timing = 1;
+        } else if ((v = option_value(argc, argv, &i, "--precision"))) {
+            o->precision = v;
+        } else if ((v = option_value(argc, argv, &i, "--shard"))) {
+            o->shard = v;
+        } else if ((v = option_value(argc, argv, &i, "--partial"))) {
+            o->partial = v;
         } else if ((v = option_value(argc, argv, &i, "--trials"))) {
             o->trials = v;
         } else if ((v = option_value(argc, argv, &i, "--seed"))) {
@@ -132,7 +148,12 @@ static int parse(int argc, char **argv, options *o)
         }
     }
     if (o->file == NULL)
-        return bad_usage("%s: no scenario file given", o->command);
+        return bad_usage(strcmp(o->command, "merge") == 0 ? "%s: no partial summaries given"
+                                                          : "%s: no scenario file given", o->command);
+    if ((o->shard == NULL) != (o->partial == NULL))
+        return bad_usage("%s", "--shard K/N and --partial OUT go together");
+    if (o->partial && (o->out || o->precision))
+        return bad_usage("%s", "--partial writes the partial summary: -o and --precision do not apply");
     if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0)
         return bad_usage("--format %s: expected text or json", o->format);
     return 0;
@@ -170,6 +191,10 @@ static int write_whole(const char *path, const char *text, size_t len)
         free(tmp);
         return -1;
     }
+    /* mkstemp makes the file private; the report gets the usual permissions */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
     FILE *f = fdopen(fd, "wb");
     int ok = f != NULL && fwrite(text, 1, len, f) == len;
     if (f)
@@ -193,6 +218,25 @@ static int run_command(lua_State *L, const options *o)
         return bad_usage("--seed %s: expected an integer", o->seed);
     if (o->threads && parse_int(o->threads, 0, 256, &threads))
         return bad_usage("--threads %s: expected an integer in [0, 256] (0: all cores)", o->threads);
+    double precision = 0;
+    if (o->precision) {
+        char *end;
+        precision = strtod(o->precision, &end);
+        if (end == o->precision || *end || !(precision > 0 && precision < 0.5))
+            return bad_usage("--precision %s: expected a number in (0, 0.5), such as 0.005", o->precision);
+    }
+    long long shard_k = 0, shard_n = 0;
+    if (o->shard) {
+        const char *slash = strchr(o->shard, '/');
+        char kbuf[32];
+        size_t klen = slash ? (size_t)(slash - o->shard) : 0;
+        if (!slash || klen == 0 || klen >= sizeof kbuf)
+            return bad_usage("--shard %s: expected K/N, such as 3/8", o->shard);
+        memcpy(kbuf, o->shard, klen);
+        kbuf[klen] = 0;
+        if (parse_int(slash + 1, 1, 1000000, &shard_n) || parse_int(kbuf, 1, shard_n, &shard_k))
+            return bad_usage("--shard %s: expected K/N with 1 <= K <= N <= 1000000", o->shard);
+    }
 
     fc_lua_push_module(L);                 /* fc */
     lua_getfield(L, -1, "_main");          /* fc, main */
@@ -210,6 +254,24 @@ static int run_command(lua_State *L, const options *o)
         set_int_opt(L, "seed", seed);
     if (o->threads)
         set_int_opt(L, "threads", threads);
+    if (o->precision) {
+        lua_pushnumber(L, precision);
+        lua_setfield(L, -2, "precision");
+    }
+    if (o->shard) {
+        lua_createtable(L, 2, 0);
+        lua_pushinteger(L, shard_k);
+        lua_rawseti(L, -2, 1);
+        lua_pushinteger(L, shard_n);
+        lua_rawseti(L, -2, 2);
+        lua_setfield(L, -2, "shard");
+    }
+    lua_createtable(L, o->nfiles, 0);
+    for (int i = 0; i < o->nfiles; i++) {
+        lua_pushstring(L, o->files[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "files");
     lua_pushboolean(L, o->timing);
     lua_setfield(L, -2, "timing");
     lua_createtable(L, o->nsets, 0);
@@ -235,9 +297,11 @@ static int run_command(lua_State *L, const options *o)
     const char *text = lua_tolstring(L, -1, &len);
     if (text == NULL)
         return FC_EINTERNAL;
-    if (o->out) {
-        if (write_whole(o->out, text, len) != 0) {
-            fprintf(stderr, "funnelcast: %s: cannot write the report (%s)\n", o->out, strerror(errno));
+    const char *out = o->partial ? o->partial : o->out;
+    if (out) {
+        if (write_whole(out, text, len) != 0) {
+            fprintf(stderr, "funnelcast: %s: cannot write the %s (%s)\n", out,
+                    o->partial ? "partial summary" : "report", strerror(errno));
             return FC_EINPUT;
         }
     } else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
@@ -257,7 +321,8 @@ int main(int argc, char **argv)
         printf("funnelcast %s\n", fc_version());
         return 0;
     }
-    if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0)) {
+    if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0 &&
+                     strcmp(argv[1], "merge") != 0)) {
         if (argc >= 2)
             fprintf(stderr, "funnelcast: unknown command '%s'\n", argv[1]);
         fputs(usage, stderr);
@@ -270,6 +335,7 @@ int main(int argc, char **argv)
         if (L == NULL) {
             fprintf(stderr, "funnelcast: out of memory\n");
             free(o.sets);
+            free(o.files);
             return FC_EINTERNAL;
         }
         luaL_openlibs(L);
@@ -292,5 +358,6 @@ int main(int argc, char **argv)
         lua_close(L);
     }
     free(o.sets);
+    free(o.files);
     return st;
 }

@@ -2,8 +2,9 @@
  * method is exact (rejection or inversion against the exact density or pmf,
  * never an approximation of one distribution by another) and costs O(1)
  * expected time whatever the parameters. Nothing is cached between calls: the
- * set-up of each method is kept to a few flops, a square root and a division.
- * Only static const tables (core/dist_tables.h, written by
+ * set-up of each method is kept to a few flops, a square root and a division;
+ * a caller that draws often with the same parameters keeps a prepared sampler
+ * (fc_pois_prep, fc_binom_prep) instead. Only static const tables (core/dist_tables.h, written by
  * bench/gen_dist_tables.py) are shared, so any number of threads may draw.
  */
 #include "dist.h"
@@ -28,8 +29,10 @@
  * instructions with no register spills. */
 #if defined(__GNUC__)
 #define NOINLINE __attribute__((noinline))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define NOINLINE
+#define ALWAYS_INLINE inline
 #endif
 
 /* x with its sign flipped when bit 8 of bits is set: a bit operation, since a
@@ -329,12 +332,14 @@ static double log1p_fast(double x)
 
 /* ---- Poisson ------------------------------------------------------------ */
 
-/* Inversion by sequential search from 0 (mu < 10: about mu + 1 steps).
- * Rounding can leave u above the sum of all computed terms; the search is then
- * cut at INV_MAX (P(X >= 64) < 1e-30 here) and restarted. */
-static uint64_t pois_inv(fc_pcg32 *rng, double mu)
+enum { PM_ZERO, PM_INV, PM_PTRS };
+
+/* Inversion by sequential search from 0 (mu < 10: about mu + 1 steps), from
+ * P(0) = exp(-mu) prepared. Rounding can leave u above the sum of all computed
+ * terms; the search is then cut at INV_MAX (P(X >= 64) < 1e-30 here) and
+ * restarted. */
+static uint64_t pois_inv(fc_pcg32 *rng, double mu, double p0)
 {
-    double p0 = exp(-mu);
     for (;;) {
         double u = fc_rng_uniform(rng), f = p0;
         int k = 0;
@@ -348,6 +353,37 @@ static uint64_t pois_inv(fc_pcg32 *rng, double mu)
     }
 }
 
+/* The constants of PTRS's exact test (a log and a division), which a one-shot
+ * draw computes only when a draw reaches that test. */
+static void pois_exact_init(fc_pois_prep *s)
+{
+    s->lmu = log(s->mu);
+    s->inv_alpha = 1.1239 + 1.1328 / (s->b - 3.4);
+    s->ready = 1;
+}
+
+/* Everything but the exact test's constants (full: those too). */
+static ALWAYS_INLINE void pois_init(fc_pois_prep *s, double mu, int full)
+{
+    s->mu = mu;
+    s->ready = 0;
+    if (mu >= 10.0) {
+        s->method = PM_PTRS;
+        double smu = sqrt(mu);
+        s->b = 0.931 + 2.53 * smu;
+        s->a = -0.059 + 0.02483 * s->b;
+        s->bm2 = s->b - 2.0;
+        s->c = mu + 0.43;
+        if (full)
+            pois_exact_init(s);
+    } else if (mu > 0.0) {
+        s->method = PM_INV;
+        s->p0 = exp(-mu);
+    } else {
+        s->method = PM_ZERO;
+    }
+}
+
 /* PTRS, Hormann (1993), "The transformed rejection method for generating
  * Poisson random variables", for mu >= 10: a transformed-rejection hat with a
  * squeeze that accepts most draws (86% for large mu, 38% at mu = 10) for one
@@ -356,20 +392,18 @@ static uint64_t pois_inv(fc_pcg32 *rng, double mu)
  * log(V alpha'/(a/us^2 + b)) <= log p(k) takes log k! from a table below LF_N,
  * and above it the Stirling form log p(k) = -bd0(k, mu) - log(2 pi k)/2 -
  * corr(k), which does not cancel even at mu = 1e12 (the plain
- * -mu + k log mu - log k! loses 1e-3 there). */
-static uint64_t pois_ptrs(fc_pcg32 *rng, double mu)
+ * -mu + k log mu - log k! loses 1e-3 there). s's exact-test constants are
+ * used when set (a prepared sampler), else computed on first need. */
+static ALWAYS_INLINE uint64_t pois_ptrs(fc_pcg32 *rng, const fc_pois_prep *s)
 {
-    double smu = sqrt(mu);
-    double b = 0.931 + 2.53 * smu;
-    double a = -0.059 + 0.02483 * b;
-    double bm2 = b - 2.0;
-    double c = mu + 0.43;
-    double lmu = 0.0; /* log mu, computed on first need */
+    const double b = s->b, a = s->a, bm2 = s->bm2, c = s->c, mu = s->mu;
+    double lmu = s->lmu, inv_alpha = s->inv_alpha;
+    int ready = s->ready;
     for (;;) {
         uint64_t bits = fc_pcg32_next64(rng);
         double u = TR_U(bits), vc = TR_VC(bits), v = -1.0;
         double us = 0.5 - fabs(u);
-        double ius = 1.0 / us; /* divides while sqrt(mu) is computed */
+        double ius = 1.0 / us;
         double y = (2.0 * a * ius + b) * u + c; /* k = floor(y) */
         if (us >= 0.07) { /* here y > 1.86 sqrt(mu) > 0, so floor is truncation */
             if ((0.9277 - 0x1p-11 - vc) * bm2 >= 3.6224)
@@ -388,11 +422,13 @@ static uint64_t pois_ptrs(fc_pcg32 *rng, double mu)
             v = vc + TR_VW(rng);
         if (us < 0.013 && v > us)
             continue;
-        double inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+        if (!ready) { /* as pois_exact_init */
+            lmu = log(mu);
+            inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+            ready = 1;
+        }
         double h = v * inv_alpha * us * us / (a + b * us * us);
         if (k < LF_N) {
-            if (lmu == 0.0)
-                lmu = log(mu);
             if (log(h) <= k * lmu - mu - lfact_tab[(int)k])
                 return (uint64_t)k;
         } else if (0.5 * log(h * h * TWO_PI * k) <= -bd0(k, mu, k - mu) - corr(k)) {
@@ -401,22 +437,41 @@ static uint64_t pois_ptrs(fc_pcg32 *rng, double mu)
     }
 }
 
+static ALWAYS_INLINE uint64_t pois_draw(fc_pcg32 *rng, const fc_pois_prep *s)
+{
+    if (s->method == PM_PTRS)
+        return pois_ptrs(rng, s);
+    if (s->method == PM_INV)
+        return pois_inv(rng, s->mu, s->p0);
+    return 0;
+}
+
+void fc_pois_prep_init(fc_pois_prep *s, double mu)
+{
+    pois_init(s, mu, 1);
+}
+
+uint64_t fc_rpois_prep(fc_pcg32 *rng, const fc_pois_prep *s)
+{
+    return pois_draw(rng, s);
+}
+
 uint64_t fc_rpois(fc_pcg32 *rng, double mu)
 {
-    if (mu >= 10.0)
-        return pois_ptrs(rng, mu);
-    if (mu > 0.0)
-        return pois_inv(rng, mu);
-    return 0;
+    fc_pois_prep s;
+    pois_init(&s, mu, 0);
+    return pois_draw(rng, &s);
 }
 
 /* ---- binomial ----------------------------------------------------------- */
 
+enum { BM_ZERO, BM_ALL, BM_BERN, BM_INV, BM_BTRS };
+
 /* Number of successes in n <= 4 Bernoulli(p) trials, each one 64-bit draw
- * against floor(p 2^64) (exact to 2^-64): cheaper than any set-up. */
-static uint64_t binom_bern(fc_pcg32 *rng, uint64_t n, double p)
+ * against t = floor(p 2^64) (exact to 2^-64): cheaper than any set-up. */
+static uint64_t binom_bern(fc_pcg32 *rng, uint64_t n, uint64_t t)
 {
-    uint64_t t = (uint64_t)(p * 0x1p64), x = 0; /* p <= 1/2: no overflow */
+    uint64_t x = 0;
     for (uint64_t i = 0; i < n; i++)
         x += fc_pcg32_next64(rng) < t;
     return x;
@@ -432,23 +487,29 @@ static double powi(double x, uint64_t n)
     return r;
 }
 
+/* P(0) = q^n for the inversion (n p < 10, so at least 1e-6 here, never
+ * underflowing), the cheapest accurate way: by squaring for n <= 64 (relative
+ * error below 1e-14), as exp(-n (p + p^2/2 + p^3/3 + p^4/4)) for p < 2^-13
+ * (the series of log1p(-p), truncated below 1e-16 relative), else as
+ * exp(n log1p(-p)). */
+static double binom_p0(uint64_t n, double p, double q)
+{
+    if (n <= 64)
+        return powi(q, n);
+    if (p < 0x1p-13)
+        return exp(-(double)(int64_t)n * (p + p * p * (0.5 + p * (1.0 / 3 + p * 0.25))));
+    return exp((double)(int64_t)n * log1p_fast(-p));
+}
+
 /* Inversion for n p < 10, p <= 1/2: sequential search from 0 with
  * P(k+1) = P(k) (n-k)/(k+1) p/q; about n p + 1 steps whatever n is. Cut at
- * INV_MAX and restarted as in pois_inv (P(X >= 64) < 1e-25 here).
- * P(0) = q^n (at least 1e-6 here, never underflowing) is found the cheapest
- * accurate way: by squaring for n <= 64 (relative error below 1e-14), as
- * exp(-n (p + p^2/2 + p^3/3 + p^4/4)) for p < 2^-13 (the series of log1p(-p),
- * truncated below 1e-16 relative), else as exp(n log1p(-p)). */
-static uint64_t binom_inv(fc_pcg32 *rng, uint64_t n, double p)
+ * kmax = min(n, INV_MAX) and restarted as in pois_inv (P(X >= 64) < 1e-25
+ * here). */
+static uint64_t binom_inv(fc_pcg32 *rng, const fc_binom_prep *s)
 {
-    double q = 1.0 - p, r = p / q, p0;
-    if (n <= 64)
-        p0 = powi(q, n);
-    else if (p < 0x1p-13)
-        p0 = exp(-(double)(int64_t)n * (p + p * p * (0.5 + p * (1.0 / 3 + p * 0.25))));
-    else
-        p0 = exp((double)(int64_t)n * log1p_fast(-p));
-    int kmax = n < (uint64_t)INV_MAX ? (int)n : INV_MAX;
+    const uint64_t n = s->n;
+    const double r = s->r, p0 = s->p0;
+    const int kmax = s->kmax;
     for (;;) {
         double u = fc_rng_uniform(rng), f = p0;
         int k = 0;
@@ -469,16 +530,154 @@ static inline int64_t ifloor(double y)
     return j - (y < (double)j);
 }
 
+__extension__ typedef unsigned __int128 u128; /* GCC and Clang on 64-bit */
+
+/* n p = N + f exactly split: N = floor(n p) and f in [0, 1) to 2^-53, from the
+ * 115-bit product of n and p's 53-bit mantissa (p normal, 2^-60 < p <= 1/2,
+ * so p = M 2^-s with 54 <= s <= 113 and the product fits 128 bits). No fma
+ * (a libm call on a build without -mfma) and no rounding of n p itself. */
+static inline uint64_t mul_split(uint64_t n, double p, double *f)
+{
+    uint64_t bits;
+    memcpy(&bits, &p, sizeof bits);
+    unsigned s = 1075u - (unsigned)(bits >> 52);
+    uint64_t mant = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+    u128 prod = (u128)n * mant;
+    /* the fraction's top 53 bits, truncated: f < 1 always */
+    uint64_t top = (uint64_t)((prod << (128u - s)) >> 64);
+    *f = (double)(top >> 11) * 0x1p-53;
+    return (uint64_t)(prod >> s);
+}
+
+/* The constants of BTRS's exact test; a one-shot draw computes them only when
+ * a draw reaches that test (a fifth of the draws at large n). lr is
+ * log((n-m) p / (m q)) = log1p((n p - m) / (m q)), with n p - m = f - (m - N)
+ * exact to 2^-53 from mul_split (it is -1 < n p - m <= 1). imn = 1 / (m (n-m)):
+ * the half-logs of the Stirling forms of the test share it. */
+static void btrs_exact_init(fc_binom_prep *s)
+{
+    double f;
+    uint64_t ip = mul_split(s->n, s->p, &f);
+    double nf = f - (double)(int64_t)(s->m - ip);
+    s->lr = log1p_fast(nf / (s->md * s->q));
+    s->alpha = (2.83 + 5.1 / s->b) * s->spq;
+    s->corr_m = corr(s->md);
+    s->corr_nm = corr(s->nmd);
+    s->imn = 1.0 / (s->md * s->nmd);
+    s->ready = 1;
+}
+
+/* Everything but the BTRS exact test's constants (full: those too). */
+static ALWAYS_INLINE void binom_init(fc_binom_prep *s, uint64_t n, double p, int full)
+{
+    s->n = n;
+    s->ready = 0;
+    s->flip = 0;
+    if (n == 0 || !(p > 0.0)) {
+        s->method = BM_ZERO;
+        return;
+    }
+    if (p >= 1.0) {
+        s->method = BM_ALL;
+        return;
+    }
+    /* By symmetry, sample the count of the rarer outcome: 1 - p is exact for
+     * p > 1/2 (Sterbenz). */
+    s->flip = p > 0.5;
+    if (s->flip)
+        p = 1.0 - p;
+    double q = 1.0 - p, nd = (double)(int64_t)n; /* n <= 2^62 */
+    s->p = p;
+    s->q = q;
+    if (n <= 4) {
+        s->method = BM_BERN;
+        s->m = (uint64_t)(p * 0x1p64); /* p <= 1/2: no overflow */
+    } else if (nd * p < 10.0) {
+        s->method = BM_INV;
+        s->r = p / q;
+        s->p0 = binom_p0(n, p, q);
+        s->kmax = n < (uint64_t)INV_MAX ? (int)n : INV_MAX;
+    } else {
+        s->method = BM_BTRS;
+        double spq = sqrt(nd * p * q);
+        double b = 1.15 + 2.53 * spq;
+        s->spq = spq;
+        s->b = b;
+        s->a = -0.0873 + 0.0248 * b + 0.01 * p;
+        /* m = floor((n+1) p) = N + [f + p >= 1], and c - m = n p + 1/2 - m,
+         * from the exact split n p = N + f */
+        double f;
+        uint64_t ip = mul_split(n, p, &f);
+        uint64_t up = f + p >= 1.0;
+        s->m = ip + up;
+        s->cm = (f + 0.5) - (double)up;
+        s->md = (double)(int64_t)s->m;
+        s->nmd = (double)(int64_t)(n - s->m);
+        if (full)
+            btrs_exact_init(s);
+    }
+}
+
+/* BTRS's exact test for the offset j (k = m + j within [0, n]) and the
+ * draw's V and us: whether V <= f(k) / hat(k). Out of line: a fifth of the
+ * draws at large n come here. The constants are s's when set (a prepared
+ * sampler), else lazy's, computed on the first call of the draw. */
+static NOINLINE int btrs_accept(const fc_binom_prep *s, fc_binom_prep *lazy,
+                                int64_t j, double v, double us)
+{
+    const fc_binom_prep *ex = s;
+    if (!s->ready) {
+        if (!lazy->ready) {
+            *lazy = *s;
+            btrs_exact_init(lazy);
+        }
+        ex = lazy;
+    }
+    const uint64_t n = s->n, m = s->m;
+    const double a = s->a, b = s->b, md = s->md, nmd = s->nmd;
+    uint64_t k = m + (uint64_t)j;
+    double jd = (double)j, kd = (double)(int64_t)k, nkd = (double)(int64_t)(n - k);
+    double h = v * ex->alpha * us * us / (a + b * us * us);
+    double hl = h * h, rhs;
+    int ta = k < LF_N && m < LF_N, tb = n - k < LF_N && n - m < LF_N;
+    if (!ta && !tb) {
+        /* the common case at large n: both brackets in Stirling form, their
+         * half-logs log(s(k) s(n-k) / (m (n-m)))/2 joined */
+        rhs = jd * ex->lr - bd0(kd, md, jd) - bd0(nkd, nmd, -jd)
+              - (corr(kd) - ex->corr_m) - (corr(nkd) - ex->corr_nm);
+        hl *= stir_arg(kd) * stir_arg(nkd) * ex->imn;
+    } else {
+        rhs = 0.0;
+        if (ta) {
+            rhs -= lfact_tab[k] - lfact_tab[m];
+        } else {
+            rhs -= bd0(kd, md, jd) + corr(kd) - ex->corr_m;
+            hl *= stir_arg(kd) / md;
+        }
+        if (tb) {
+            rhs -= lfact_tab[n - k] - lfact_tab[n - m];
+        } else {
+            rhs -= bd0(nkd, nmd, -jd) + corr(nkd) - ex->corr_nm;
+            hl *= stir_arg(nkd) / nmd;
+        }
+        /* small counts: |j| < LF_N, so a plain log is accurate */
+        rhs += jd * log(s->p * (tb ? 1.0 : nmd) / (s->q * (ta ? 1.0 : md)));
+    }
+    return 0.5 * log(hl) <= rhs;
+}
+
 /* BTRS, Hormann (1993), "The generation of binomial random variates", for
  * n p >= 10, p <= 1/2.
  *
  * The draw is formed as an integer offset j from an integer mode m, never as
  * a floating k, so that it is exact above 2^53. m = floor((n+1) p) and the
- * hat's centre c - m = n p + 1/2 - m come from the rounded n p, which moves
- * the hat by at most 2^-52 n p: within the slack of Hormann's constants (and,
- * above 2^53, m may be a few hundred from the mode, where f(m) / f(mode) >
- * 1 - 1e-13), so the squeeze and the hat stay valid and the method exact. The
- * squeeze V <= vr = 0.92 - 4.2/b is tested as (0.92 - V) b >= 4.2.
+ * hat's centre c - m = n p + 1/2 - m come from the exact split of n p into
+ * its integer part and fraction (mul_split), so the hat is Hormann's to
+ * 2^-53 (the fraction's truncation) whatever n is: within the slack of his
+ * constants, and m is the true mode up to a tie decided by that last bit,
+ * which moves nothing (f(m)/f(mode) > 1 - 1e-15 then). So the squeeze and
+ * the hat stay valid and the method exact. The squeeze V <= vr = 0.92 - 4.2/b
+ * is tested as (0.92 - V) b >= 4.2.
  *
  * The exact test compares with log f(k)/f(m) = j log(p/q) - [log k! - log m!]
  * - [log (n-k)! - log (n-m)!]. Each bracket comes from the table of log k!
@@ -486,31 +685,21 @@ static inline int64_t ifloor(double y)
  *   log x! - log M! = d log M + bd0(x, M) + log(s(x)/M)/2 + corr(x) - corr(M)
  * (x = M + d). When both brackets are in Stirling form their d log M terms
  * join j log(p/q) into j lr with lr = log((n-m) p / (m q)) =
- * log1p((n p - m) / (m q)), computed from n p - m made exact with fma (n cut
- * into two halves that are exact doubles); so no term cancels even at
- * n = 2^62 (where the textbook form of the test, with
+ * log1p((n p - m) / (m q)), n p - m exact to 2^-53 (btrs_exact_init); so no
+ * term cancels even at n = 2^62 (where the textbook form of the test, with
  * (n+1) log((n-m+1)/(n-k+1)), loses everything). The half-logs are folded into
- * the logarithm of the left side. */
-static uint64_t binom_btrs(fc_pcg32 *rng, uint64_t n, double p)
+ * the logarithm of the left side (btrs_accept). */
+static ALWAYS_INLINE uint64_t binom_btrs(fc_pcg32 *rng, const fc_binom_prep *s)
 {
-    double q = 1.0 - p;
-    double nd = (double)(int64_t)n; /* n <= 2^62 */
-    double spq = sqrt(nd * p * q);
-    double b = 1.15 + 2.53 * spq;
-    double a = -0.0873 + 0.0248 * b + 0.01 * p;
-    double np = nd * p;
-    uint64_t m = (uint64_t)(int64_t)(np + p); /* > 0: truncation is floor */
-    double md = (double)(int64_t)m, nmd = (double)(int64_t)(n - m);
-    double cm = (np - md) + 0.5; /* c - m; np - md is exact (Sterbenz) */
-
-    /* Constants of the exact test, computed on first need. */
-    int init = 0;
-    double alpha = 0, lr = 0, corr_m = 0, corr_nm = 0;
+    const uint64_t n = s->n, m = s->m;
+    const double b = s->b, a = s->a, cm = s->cm;
+    fc_binom_prep lazy;
+    lazy.ready = 0;
     for (;;) {
         uint64_t bits = fc_pcg32_next64(rng);
         double u = TR_U(bits), vc = TR_VC(bits), v = -1.0;
         double us = 0.5 - fabs(u);
-        double ius = 1.0 / us; /* divides while sqrt(n p q) is computed */
+        double ius = 1.0 / us;
         double y = (2.0 * a * ius + b) * u + cm; /* j = floor(y) */
         /* The squeeze region lies well inside [-m, n-m] (|y| < 0.9 b < m). */
         if (us >= 0.07) {
@@ -529,65 +718,47 @@ static uint64_t binom_btrs(fc_pcg32 *rng, uint64_t n, double p)
             continue;
         if (v < 0.0)
             v = vc + TR_VW(rng);
-        if (!init) {
-            uint64_t nhi = n & ~UINT64_C(0xffffffff);
-            double nh = (double)(int64_t)nhi, nl = (double)(int64_t)(n - nhi);
-            double h1 = nh * p, l1 = fma(nh, p, -h1);
-            double h2 = nl * p, l2 = fma(nl, p, -h2);
-            int64_t i1 = (int64_t)h1, i2 = (int64_t)h2;
-            /* n p - m = (i1 + i2 - m) + the fractions, all exact but the sum */
-            double nf = (double)(i1 + i2 - (int64_t)m)
-                        + ((h1 - (double)i1) + (h2 - (double)i2) + (l1 + l2));
-            lr = log1p_fast(nf / (md * q));
-            alpha = (2.83 + 5.1 / b) * spq;
-            corr_m = corr(md);
-            corr_nm = corr(nmd);
-            init = 1;
-        }
-        uint64_t k = m + (uint64_t)j;
-        double jd = (double)j, kd = (double)(int64_t)k, nkd = (double)(int64_t)(n - k);
-        double h = v * alpha * us * us / (a + b * us * us);
-        double hl = h * h, rhs = 0.0;
-        int ta = k < LF_N && m < LF_N, tb = n - k < LF_N && n - m < LF_N;
-        if (ta) {
-            rhs -= lfact_tab[k] - lfact_tab[m];
-        } else {
-            rhs -= bd0(kd, md, jd) + corr(kd) - corr_m;
-            hl *= stir_arg(kd) / md;
-        }
-        if (tb) {
-            rhs -= lfact_tab[n - k] - lfact_tab[n - m];
-        } else {
-            rhs -= bd0(nkd, nmd, -jd) + corr(nkd) - corr_nm;
-            hl *= stir_arg(nkd) / nmd;
-        }
-        if (!ta && !tb)
-            rhs += jd * lr;
-        else /* small counts: |j| < LF_N, so a plain log is accurate */
-            rhs += jd * log(p * (tb ? 1.0 : nmd) / (q * (ta ? 1.0 : md)));
-        if (0.5 * log(hl) <= rhs)
-            return k;
+        if (btrs_accept(s, &lazy, j, v, us))
+            return m + (uint64_t)j;
     }
+}
+
+static ALWAYS_INLINE uint64_t binom_draw(fc_pcg32 *rng, const fc_binom_prep *s)
+{
+    uint64_t x;
+    switch (s->method) {
+    case BM_BTRS:
+        x = binom_btrs(rng, s);
+        break;
+    case BM_INV:
+        x = binom_inv(rng, s);
+        break;
+    case BM_BERN:
+        x = binom_bern(rng, s->n, s->m);
+        break;
+    case BM_ALL:
+        return s->n;
+    default:
+        return 0;
+    }
+    return s->flip ? s->n - x : x;
+}
+
+void fc_binom_prep_init(fc_binom_prep *s, uint64_t n, double p)
+{
+    binom_init(s, n, p, 1);
+}
+
+uint64_t fc_rbinom_prep(fc_pcg32 *rng, const fc_binom_prep *s)
+{
+    return binom_draw(rng, s);
 }
 
 uint64_t fc_rbinom(fc_pcg32 *rng, uint64_t n, double p)
 {
-    if (n == 0 || !(p > 0.0))
-        return 0;
-    if (p >= 1.0)
-        return n;
-    /* By symmetry, sample the count of the rarer outcome: 1 - p is exact for
-     * p > 1/2 (Sterbenz). */
-    int flip = p > 0.5;
-    double pp = flip ? 1.0 - p : p;
-    uint64_t x;
-    if (n <= 4)
-        x = binom_bern(rng, n, pp);
-    else if ((double)(int64_t)n * pp < 10.0)
-        x = binom_inv(rng, n, pp);
-    else
-        x = binom_btrs(rng, n, pp);
-    return flip ? n - x : x;
+    fc_binom_prep s;
+    binom_init(&s, n, p, 0);
+    return binom_draw(rng, &s);
 }
 
 /* Conditional binomials: cell i gets Binomial(left, prob[i] / mass), mass the

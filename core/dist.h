@@ -32,6 +32,41 @@ uint64_t fc_rpois(fc_pcg32 *rng, double mu);
 /* Binomial(n, p), n <= FC_BINOM_MAX_N, 0 <= p <= 1; exact for every n (the
  * result is an exact integer also above 2^53). */
 uint64_t fc_rbinom(fc_pcg32 *rng, uint64_t n, double p);
+/* Prepared samplers: everything a Poisson or binomial draw needs that
+ * depends only on its parameters, computed once by the _init function, for a
+ * process that draws many times with the same parameters. A draw from a
+ * prepared sampler is the one fc_rpois / fc_rbinom makes with those parameters
+ * (same method, same use of the generator, the same value); fc_rpois and
+ * fc_rbinom are themselves init + draw, with the constants only the rare
+ * exact test needs left to that test. A prepared sampler is a plain value
+ * with no pointers (copy it freely; a const one may be shared by threads);
+ * its fields are private to core/dist. Parameters as for fc_rpois and
+ * fc_rbinom. */
+typedef struct fc_pois_prep {
+    double mu;
+    double p0;                /* inversion: exp(-mu) */
+    double b, a, bm2, c;      /* PTRS hat and squeeze */
+    double lmu, inv_alpha;    /* PTRS exact test */
+    int method, ready;
+} fc_pois_prep;
+
+void fc_pois_prep_init(fc_pois_prep *s, double mu);
+uint64_t fc_rpois_prep(fc_pcg32 *rng, const fc_pois_prep *s);
+
+typedef struct fc_binom_prep {
+    uint64_t n;
+    uint64_t m;               /* BTRS: the mode; Bernoulli: floor(p 2^64) */
+    double p, q;              /* the rarer outcome's probability, and 1 - p */
+    double p0, r;             /* inversion: q^n and p / q */
+    double b, a, cm, spq;     /* BTRS hat and squeeze */
+    double md, nmd;           /* BTRS: m and n - m as doubles */
+    double alpha, lr, corr_m, corr_nm, imn; /* BTRS exact test */
+    int method, flip, kmax, ready;
+} fc_binom_prep;
+
+void fc_binom_prep_init(fc_binom_prep *s, uint64_t n, double p);
+uint64_t fc_rbinom_prep(fc_pcg32 *rng, const fc_binom_prep *s);
+
 /* Multinomial: splits n over k cells with probabilities prob[0..k-1] (summing
  * to 1 within rounding; the last cell takes the rest), into out[0..k-1]. */
 void fc_rmultinom(fc_pcg32 *rng, uint64_t n, size_t k, const double *prob,

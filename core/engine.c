@@ -13,9 +13,6 @@
 #include "dist.h"
 #include "rng.h"
 
-/* Trials are handed to threads in blocks: small enough to balance, large
- * enough that the shared counter is not contended. */
-#define BLOCK 256
 
 /* One thread's scratch space, allocated once before its first trial. */
 typedef struct work {
@@ -27,7 +24,10 @@ typedef struct work {
     uint64_t *cohort;       /* [T + 1] active customers by arrival period (sbg) */
     double *gm, *fcost, *wcost; /* [T] gross margin, funnel cost, win-back cost */
     double *chan_fcost;     /* [CE] funnel cost attributed to each channel group */
-    double *rec;            /* [nslots] the trial's record */
+    double *recs;           /* [FC_BLOCK][nslots] the records of the block being run */
+    double *rec;            /* the current trial's record, within recs */
+    fc_moments *mom;        /* [nslots] the block's moments */
+    fc_accum acc;           /* this thread's counts */
     fc_layout lay;
 } work;
 
@@ -39,7 +39,9 @@ static void work_free(work *w)
     free(w->cohort);
     free(w->gm);
     free(w->chan_fcost);
-    free(w->rec);
+    free(w->recs);
+    free(w->mom);
+    fc_accum_free(&w->acc);
     memset(w, 0, sizeof *w);
 }
 
@@ -59,11 +61,14 @@ static int work_init(work *w, const fc_model *m)
     w->cohort = calloc(T + 1, sizeof *w->cohort);
     w->gm = calloc(3 * T, sizeof *w->gm);
     w->chan_fcost = calloc((size_t)w->CE, sizeof *w->chan_fcost);
-    w->rec = calloc((size_t)w->lay.nslots, sizeof *w->rec);
-    if (!w->pv || !w->n || !w->arrivals || !w->cohort || !w->gm || !w->chan_fcost || !w->rec) {
+    w->recs = calloc((size_t)FC_BLOCK * (size_t)w->lay.nslots, sizeof *w->recs);
+    w->mom = calloc((size_t)w->lay.nslots, sizeof *w->mom);
+    if (!w->pv || !w->n || !w->arrivals || !w->cohort || !w->gm || !w->chan_fcost || !w->recs ||
+        !w->mom || fc_accum_init(&w->acc, m) != 0) {
         work_free(w);
         return -1;
     }
+    w->rec = w->recs;
     w->fcost = w->gm + T;
     w->wcost = w->gm + 2 * T;
     return 0;
@@ -412,7 +417,9 @@ typedef struct shared {
     const fc_model *m;
     fc_summary *s;
     const fc_run_opts *opts;
-    atomic_uint_fast64_t next_block;
+    /* job j runs block offset + j * stride, for j < njobs; trials < upto */
+    uint64_t offset, stride, njobs, upto;
+    atomic_uint_fast64_t next_job;
     atomic_uint_fast64_t done;
     atomic_int failed;       /* an error or a stop: other threads finish their block and leave */
     pthread_mutex_t lock;
@@ -431,57 +438,78 @@ static void fail(shared *sh, uint64_t trial, int status, const char *msg)
     }
     pthread_mutex_unlock(&sh->lock);
     atomic_store(&sh->failed, 1);
+    fc_summary_abort(sh->s);
 }
+
+/* Runs block b: its trials, then its moments into the ordered fold and its
+ * records into this thread's counts. */
+static int run_block(shared *sh, work *w, uint64_t b)
+{
+    fc_summary *s = sh->s;
+    const size_t nslots = (size_t)w->lay.nslots;
+    uint64_t lo = b * FC_BLOCK, hi = lo + FC_BLOCK < sh->upto ? lo + FC_BLOCK : sh->upto;
+    char err[512];
+    for (uint64_t i = lo; i < hi; i++) {
+        w->rec = w->recs + (size_t)(i - lo) * nslots;
+        if (run_trial(w, i, err, sizeof err) != 0) {
+            fail(sh, i, -1, err);
+            return -1;
+        }
+        if (s->values && i < s->values_capacity)
+            for (size_t slot = 0; slot < nslots; slot++)
+                s->values[slot * s->values_capacity + i] = w->rec[slot];
+    }
+    fc_block_moments(sh->m, w->recs, (size_t)(hi - lo), w->mom);
+    fc_summary_fold(s, b, hi - lo, w->mom);
+    if (fc_accum_add(&w->acc, sh->m, w->recs, (size_t)(hi - lo)) != 0) {
+        fail(sh, lo, -1, "out of memory");
+        return -1;
+    }
+    uint64_t done = atomic_fetch_add(&sh->done, hi - lo) + (hi - lo);
+    if (sh->opts && sh->opts->progress && b % 16 == 0)
+        sh->opts->progress(sh->opts->progress_ctx, done, sh->njobs * FC_BLOCK);
+    return 0;
+}
+
+typedef struct thread_ctx {
+    shared *sh;
+    work w;
+    int ok;
+} thread_ctx;
 
 static void *worker(void *arg)
 {
-    shared *sh = arg;
-    fc_summary *s = sh->s;
-    work w;
-    if (work_init(&w, sh->m) != 0) {
+    thread_ctx *t = arg;
+    shared *sh = t->sh;
+    if (work_init(&t->w, sh->m) != 0) {
         fail(sh, 0, -1, "out of memory");
         return NULL;
     }
-    const uint64_t nblocks = (s->ntrials + BLOCK - 1) / BLOCK;
-    const int nslots = w.lay.nslots;
-    char err[512];
+    t->ok = 1;
     for (;;) {
         /* Checked before taking a block, never after: a block once taken is
          * always run, so every trial below a failing one runs and the lowest
          * failing trial is the one reported, whatever the thread timing. */
         if (atomic_load(&sh->failed))
             break;
-        uint64_t b = atomic_fetch_add(&sh->next_block, 1);
-        if (b >= nblocks)
-            break;
         if (sh->opts && sh->opts->stop && *sh->opts->stop) {
             fail(sh, UINT64_MAX, -2, "interrupted");
             break;
         }
-        uint64_t lo = b * BLOCK, hi = lo + BLOCK < s->ntrials ? lo + BLOCK : s->ntrials;
-        for (uint64_t i = lo; i < hi; i++) {
-            if (run_trial(&w, s->from + i, err, sizeof err) != 0) {
-                fail(sh, s->from + i, -1, err);
-                break;
-            }
-            for (int slot = 0; slot < nslots; slot++)
-                s->values[(size_t)slot * s->ntrials + i] = w.rec[slot];
-        }
-        uint64_t done = atomic_fetch_add(&sh->done, hi - lo) + (hi - lo);
-        if (sh->opts && sh->opts->progress && b % 64 == 0)
-            sh->opts->progress(sh->opts->progress_ctx, done, s->ntrials);
+        uint64_t j = atomic_fetch_add(&sh->next_job, 1);
+        if (j >= sh->njobs || run_block(sh, &t->w, sh->offset + j * sh->stride) != 0)
+            break;
     }
-    work_free(&w);
     return NULL;
 }
 
 int fc_cpu_count(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+    return n < 1 ? 1 : n > FC_MAX_THREADS ? FC_MAX_THREADS : (int)n;
 }
 
-int fc_engine_run(const fc_model *m, fc_summary *s, const fc_run_opts *opts,
+int fc_engine_run(const fc_model *m, fc_summary *s, uint64_t upto, const fc_run_opts *opts,
                   char *err, size_t errlen)
 {
     shared sh;
@@ -489,32 +517,67 @@ int fc_engine_run(const fc_model *m, fc_summary *s, const fc_run_opts *opts,
     sh.m = m;
     sh.s = s;
     sh.opts = opts;
-    atomic_init(&sh.next_block, 0);
+    sh.upto = upto;
+    uint64_t nblocks = (upto + FC_BLOCK - 1) / FC_BLOCK;
+    if (s->kept != NULL) {
+        /* a shard runs the blocks k, k + n, k + 2n, ... of the whole run */
+        sh.offset = s->shard_k;
+        sh.stride = s->shard_n;
+        sh.njobs = nblocks > s->shard_k ? (nblocks - s->shard_k + s->shard_n - 1) / s->shard_n : 0;
+    } else {
+        if (s->ntrials != s->next_block * FC_BLOCK && upto > s->ntrials) {
+            snprintf(err, errlen, "a run can only continue after whole blocks of %d trials", FC_BLOCK);
+            return -1;
+        }
+        sh.offset = s->next_block;
+        sh.stride = 1;
+        sh.njobs = nblocks > s->next_block ? nblocks - s->next_block : 0;
+    }
+    atomic_init(&sh.next_job, 0);
     atomic_init(&sh.done, 0);
     atomic_init(&sh.failed, 0);
     pthread_mutex_init(&sh.lock, NULL);
     int nthreads = opts && opts->threads > 0 ? opts->threads : fc_cpu_count();
-    uint64_t nblocks = (s->ntrials + BLOCK - 1) / BLOCK;
-    if ((uint64_t)nthreads > nblocks)
-        nthreads = nblocks > 0 ? (int)nblocks : 1;
-    pthread_t tids[256];
-    if (nthreads > 256) /* opts->threads is not capped by every caller (core.run) */
-        nthreads = 256;
-    int started = 0;
+    if ((uint64_t)nthreads > sh.njobs)
+        nthreads = sh.njobs > 0 ? (int)sh.njobs : 1;
+    if (nthreads > FC_MAX_THREADS)
+        nthreads = FC_MAX_THREADS;
+    thread_ctx *ctx = calloc((size_t)nthreads, sizeof *ctx);
+    pthread_t *tids = calloc((size_t)nthreads, sizeof *tids);
+    if (ctx == NULL || tids == NULL) {
+        free(ctx);
+        free(tids);
+        pthread_mutex_destroy(&sh.lock);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int started = 1;
+    ctx[0].sh = &sh;
     for (int i = 1; i < nthreads; i++) {
-        if (pthread_create(&tids[started], NULL, worker, &sh) != 0)
+        ctx[i].sh = &sh;
+        if (pthread_create(&tids[i], NULL, worker, &ctx[i]) != 0)
             break; /* fewer threads: the same result, later */
         started++;
     }
-    worker(&sh);
-    for (int i = 0; i < started; i++)
+    worker(&ctx[0]);
+    for (int i = 1; i < started; i++)
         pthread_join(tids[i], NULL);
+    /* the counts of every thread, into the summary (addition: any order) */
+    for (int i = 0; i < started; i++) {
+        if (ctx[i].ok && sh.status == 0 && fc_accum_merge(&s->acc, &ctx[i].w.acc) != 0) {
+            sh.status = -1;
+            snprintf(sh.err, sizeof sh.err, "out of memory");
+        }
+        work_free(&ctx[i].w);
+    }
+    free(ctx);
+    free(tids);
     pthread_mutex_destroy(&sh.lock);
     if (sh.status != 0) {
         snprintf(err, errlen, "%s", sh.err);
         return sh.status;
     }
     if (opts && opts->progress)
-        opts->progress(opts->progress_ctx, s->ntrials, s->ntrials);
+        opts->progress(opts->progress_ctx, upto, upto);
     return 0;
 }

@@ -19,11 +19,16 @@ typedef struct fc_run_opts {
     void *progress_ctx;
 } fc_run_opts;
 
-/* Runs the trials of summary s ([s->from, s->from + s->ntrials)) into its
- * records. Returns 0; -1 with a message in err when a draw leaves its domain
- * (the first such trial in trial order is reported) or when out of memory;
- * -2 when stopped through opts->stop. */
-int fc_engine_run(const fc_model *m, fc_summary *s, const fc_run_opts *opts,
+/* Most threads a run uses. */
+#define FC_MAX_THREADS 256
+
+/* Runs trials [s->ntrials, upto) into summary s, in blocks of FC_BLOCK
+ * trials (s->ntrials must be a whole number of blocks: a run continues where
+ * the last stopped, as --precision does). Returns 0; -1 with a message in err
+ * when a draw leaves its domain (the first such trial in trial order is
+ * reported) or when out of memory; -2 when stopped through opts->stop. After
+ * a failure the summary is incomplete: free it. */
+int fc_engine_run(const fc_model *m, fc_summary *s, uint64_t upto, const fc_run_opts *opts,
                   char *err, size_t errlen);
 
 /* The number of online processors (at least 1). */

@@ -2,6 +2,7 @@
 #include "lua_results.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 
 #include "engine.h"
 #include "lua_model.h"
+#include "partial.h"
 
 static const char *const qnames[FC_NQUANTILES] = {"p5", "p10", "p25", "p50", "p75", "p90", "p95"};
 
@@ -155,69 +157,225 @@ static int opt_int(lua_State *L, int idx, const char *k, lua_Integer dflt, lua_I
     return ok;
 }
 
-/* core.run(normalized [, { trials =, seed =, threads = }]) -> results.
- * Raises "<message>" on a bad model or a failed run, and "interrupted". */
-static int l_run(lua_State *L)
+/* What core.run and core.run_shard share: the model, its options, the
+ * summary and the engine's options. */
+typedef struct run_ctx {
+    fc_model *m;
+    fc_summary *s;
+    fc_run_opts opts;
+    double precision;   /* 0: run m->trials; else stop when precise (at most m->trials) */
+    uint64_t shard_k, shard_n;
+    double seconds;
+} run_ctx;
+
+static void run_ctx_free(run_ctx *c)
+{
+    fc_summary_free(c->s);
+    fc_model_free(c->m);
+}
+
+/* Compiles argument 1 and reads the options table at 2 ({ trials, seed,
+ * threads, precision, shard_k, shard_n }); raises on errors. */
+static void run_setup(lua_State *L, run_ctx *c)
 {
     char err[512];
-    fc_model *m = fc_lua_compile(L, 1, err, sizeof err);
-    if (m == NULL)
-        return raise_msg(L, err);
-    lua_Integer trials = (lua_Integer)m->trials, seed = (lua_Integer)m->seed, threads = 0;
-    if (lua_istable(L, 2) && (!opt_int(L, 2, "trials", trials, &trials) ||
-                              !opt_int(L, 2, "seed", seed, &seed) ||
-                              !opt_int(L, 2, "threads", 0, &threads))) {
-        fc_model_free(m);
-        return raise_msg(L, "run: options: expected integers for trials, seed and threads");
+    memset(c, 0, sizeof *c);
+    c->m = fc_lua_compile(L, 1, err, sizeof err);
+    if (c->m == NULL)
+        raise_msg(L, err);
+    lua_Integer trials = (lua_Integer)c->m->trials, seed = (lua_Integer)c->m->seed, threads = 0;
+    lua_Integer k = 0, n = 0;
+    if (lua_istable(L, 2)) {
+        int ok = opt_int(L, 2, "trials", trials, &trials) && opt_int(L, 2, "seed", seed, &seed) &&
+                 opt_int(L, 2, "threads", 0, &threads) && opt_int(L, 2, "shard_k", 0, &k) &&
+                 opt_int(L, 2, "shard_n", 0, &n);
+        lua_getfield(L, 2, "precision");
+        c->precision = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        if (!ok || trials < 1 || threads < 0 || threads > FC_MAX_THREADS || n < 0 || k < 0 ||
+            (n > 0 && k >= n) || !(c->precision >= 0 && c->precision < 1)) {
+            fc_model_free(c->m);
+            raise_msg(L, "run: options: expected trials >= 1, 0 <= threads <= 256, "
+                         "0 <= shard_k < shard_n and 0 <= precision < 1");
+        }
     }
-    if (trials < 1 || threads < 0) {
-        fc_model_free(m);
-        return raise_msg(L, "run: expected trials >= 1 and threads >= 0");
+    c->m->trials = (uint64_t)trials;
+    c->m->seed = (uint64_t)seed;
+    c->shard_k = (uint64_t)k;
+    c->shard_n = (uint64_t)n;
+    int nthreads = threads > 0 ? (int)threads : fc_cpu_count();
+    c->s = fc_summary_new(c->m, 4 * nthreads);
+    if (c->s == NULL || (n > 0 && fc_summary_set_shard(c->s, c->shard_k, c->shard_n, c->m->trials) != 0)) {
+        run_ctx_free(c);
+        raise_msg(L, "out of memory");
     }
-    m->trials = (uint64_t)trials;
-    m->seed = (uint64_t)seed;
-    /* refuse before allocating what the machine does not have: with memory
-     * overcommit a too-large allocation would succeed and be killed later */
-    size_t need = fc_summary_bytes(m, m->trials);
-    double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
-    fc_summary *s = need > 0 && (phys <= 0 || (double)need < 0.8 * phys)
-                        ? fc_summary_new(m, 0, m->trials) : NULL;
-    if (s == NULL) {
-        size_t bytes = fc_summary_bytes(m, m->trials);
-        fc_model_free(m);
-        char msg[200];
-        snprintf(msg, sizeof msg, "not enough memory for %lld trials: the results need %.1f GiB; "
-                 "run fewer trials", (long long)trials, (double)bytes / 1073741824.0);
-        return raise_msg(L, msg);
-    }
-    /* the embedding program may register a stop flag (the CLI's Ctrl-C) */
+    /* the embedding program may register a stop flag (the CLI's Ctrl-C) and
+     * a progress display */
     lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
-    const volatile sig_atomic_t *stop = lua_touserdata(L, -1);
-    lua_pop(L, 1);
+    c->opts.stop = lua_touserdata(L, -1);
     lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_PROGRESS_KEY);
     const fc_lua_progress *progress = lua_touserdata(L, -1);
-    lua_pop(L, 1);
-    fc_run_opts opts = {(int)threads, stop, progress ? progress->fn : NULL,
-                        progress ? progress->ctx : NULL};
+    lua_pop(L, 2);
+    c->opts.threads = (int)threads;
+    if (progress && c->precision == 0) {
+        c->opts.progress = progress->fn;
+        c->opts.progress_ctx = progress->ctx;
+    }
+}
+
+/* Rounds of this many trials between checks of --precision: a whole number
+ * of blocks, so that where a run stops depends on the seed alone. */
+#define PRECISION_ROUND (16 * FC_BLOCK)
+
+/* Runs the trials (all, or round by round until precise); raises on errors. */
+static void run_trials(lua_State *L, run_ctx *c)
+{
+    char err[512];
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int st = fc_engine_run(m, s, &opts, err, sizeof err);
+    int st = 0;
+    if (c->precision > 0) {
+        while (st == 0 && c->s->ntrials < c->m->trials) {
+            uint64_t upto = c->s->ntrials + PRECISION_ROUND;
+            st = fc_engine_run(c->m, c->s, upto < c->m->trials ? upto : c->m->trials, &c->opts,
+                               err, sizeof err);
+            if (st == 0 && fc_summary_precise(c->s, c->precision))
+                break;
+        }
+    } else {
+        st = fc_engine_run(c->m, c->s, c->m->trials, &c->opts, err, sizeof err);
+    }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (st == 0 && fc_summary_finish(s) != 0) {
+    c->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (st == 0 && c->shard_n == 0 && fc_summary_finish(c->s) != 0) {
         st = -1;
         snprintf(err, sizeof err, "out of memory");
     }
     if (st != 0) {
-        fc_summary_free(s);
-        fc_model_free(m);
-        return raise_msg(L, st == -2 ? "interrupted" : err);
+        run_ctx_free(c);
+        raise_msg(L, st == -2 ? "interrupted" : err);
     }
-    fc_lua_push_results(L, s);
-    lua_pushnumber(L, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+}
+
+/* core.run(normalized [, { trials, seed, threads, precision }]) -> results.
+ * Raises "<message>" on a bad model or a failed run, and "interrupted". */
+static int l_run(lua_State *L)
+{
+    run_ctx c;
+    run_setup(L, &c);
+    c.shard_n = 0;
+    run_trials(L, &c);
+    fc_lua_push_results(L, c.s);
+    lua_pushnumber(L, c.seconds);
     lua_setfield(L, -2, "engine_seconds");
+    if (c.precision > 0) {
+        setnum(L, "precision", c.precision);
+        lua_pushboolean(L, c.s->ntrials < c.m->trials || fc_summary_precise(c.s, c.precision));
+        lua_setfield(L, -2, "precise");
+    }
+    run_ctx_free(&c);
+    return 1;
+}
+
+/* core.run_shard(normalized, text, { trials, seed, threads, shard_k, shard_n })
+ * -> the partial summary's bytes, holding `text` (the serialized scenario). */
+static int l_run_shard(lua_State *L)
+{
+    size_t tlen;
+    const char *text = luaL_checklstring(L, 2, &tlen);
+    lua_pushvalue(L, 3);
+    lua_replace(L, 2); /* options at 2, as run_setup reads them */
+    run_ctx c;
+    run_setup(L, &c);
+    if (c.shard_n == 0) {
+        run_ctx_free(&c);
+        return raise_msg(L, "run_shard: expected shard_k and shard_n");
+    }
+    run_trials(L, &c);
+    lua_pushnumber(L, c.seconds); /* keep text alive: it is still in the frame */
+    lua_pop(L, 1);
+    size_t len;
+    unsigned char *bytes = fc_partial_encode(c.s, text, tlen, c.m->seed, &len);
+    run_ctx_free(&c);
+    if (bytes == NULL)
+        return raise_msg(L, "out of memory");
+    lua_pushlstring(L, (const char *)bytes, len);
+    free(bytes);
+    return 1;
+}
+
+/* core.partial_scenario(bytes, name) -> the serialized scenario of a partial
+ * summary; raises the decoder's message for a bad one. */
+static int l_partial_scenario(lua_State *L)
+{
+    size_t len;
+    const unsigned char *buf = (const unsigned char *)luaL_checklstring(L, 1, &len);
+    const char *name = luaL_checkstring(L, 2);
+    fc_partial p;
+    char err[512];
+    if (fc_partial_decode(buf, len, name, &p, err, sizeof err) != 0)
+        return raise_msg(L, err);
+    lua_pushlstring(L, p.scenario, p.scenario_len);
+    lua_pushinteger(L, (lua_Integer)p.seed);
+    lua_pushinteger(L, (lua_Integer)p.run_trials);
+    fc_partial_free(&p);
+    return 3;
+}
+
+/* core.merge(normalized, { { name, bytes }, ... }) -> results of the whole
+ * run the partials make up. */
+static int l_merge(lua_State *L)
+{
+    char err[512];
+    luaL_checktype(L, 2, LUA_TTABLE);
+    int n = (int)lua_rawlen(L, 2);
+    fc_partial *parts = calloc((size_t)n + 1, sizeof *parts);
+    fc_partial **ptrs = calloc((size_t)n + 1, sizeof *ptrs);
+    fc_model *m = NULL;
+    fc_summary *s = NULL;
+    int decoded = 0;
+    if (parts == NULL || ptrs == NULL) {
+        snprintf(err, sizeof err, "out of memory");
+        goto fail;
+    }
+    for (; decoded < n; decoded++) {
+        lua_rawgeti(L, 2, decoded + 1);
+        lua_rawgeti(L, -1, 1);
+        lua_rawgeti(L, -2, 2);
+        size_t len;
+        const char *name = lua_tostring(L, -2);
+        const unsigned char *buf = (const unsigned char *)lua_tolstring(L, -1, &len);
+        int st = name && buf ? fc_partial_decode(buf, len, name, &parts[decoded], err, sizeof err) : -1;
+        lua_pop(L, 3);
+        if (st != 0)
+            goto fail;
+        ptrs[decoded] = &parts[decoded];
+    }
+    m = fc_lua_compile(L, 1, err, sizeof err);
+    if (m == NULL)
+        goto fail;
+    if (n > 0) {
+        m->seed = parts[0].seed;
+        m->trials = parts[0].run_trials;
+    }
+    s = fc_partial_merge(m, ptrs, n, err, sizeof err);
+    if (s == NULL)
+        goto fail;
+    fc_lua_push_results(L, s);
     fc_summary_free(s);
     fc_model_free(m);
+    for (int i = 0; i < decoded; i++)
+        fc_partial_free(&parts[i]);
+    free(parts);
+    free(ptrs);
     return 1;
+fail:
+    fc_model_free(m);
+    for (int i = 0; i < decoded; i++)
+        fc_partial_free(&parts[i]);
+    free(parts);
+    free(ptrs);
+    return raise_msg(L, err);
 }
 
 /* core.compile_check(normalized): raises the compiler's message, or returns
@@ -240,6 +398,9 @@ void fc_lua_results_register(lua_State *L)
 {
     static const luaL_Reg funcs[] = {
         {"run", l_run},
+        {"run_shard", l_run_shard},
+        {"partial_scenario", l_partial_scenario},
+        {"merge", l_merge},
         {"compile_check", l_compile_check},
         {NULL, NULL},
     };

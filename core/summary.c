@@ -1,6 +1,5 @@
-/* summary: statistics over the trial records. Sums run in trial order, so the
- * figures are the same bytes whatever the thread count. Quantiles are exact
- * order statistics (selection on a copy of the finite values). */
+/* summary: order-free counts, the block-ordered fold of moments, and the
+ * statistics (see summary.h). */
 #include "summary.h"
 
 #include <math.h>
@@ -9,46 +8,47 @@
 
 const double fc_quantile_levels[FC_NQUANTILES] = {0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95};
 
-size_t fc_summary_bytes(const fc_model *m, uint64_t ntrials)
+int fc_accum_init(fc_accum *a, const fc_model *m)
 {
     fc_layout lay;
     fc_layout_of(m, &lay);
-    uint64_t slots = (uint64_t)lay.nslots;
-    if (ntrials > 0 && slots > (SIZE_MAX / 2) / sizeof(double) / ntrials)
-        return 0;
-    /* the records, plus one slot's copy for the selection */
-    return (size_t)((slots + 1) * ntrials * sizeof(double)) + (size_t)slots * sizeof(fc_stat);
+    return fc_accum_alloc(a, lay.nslots, m->ngoals);
 }
 
-fc_summary *fc_summary_new(const fc_model *m, uint64_t from, uint64_t ntrials)
+int fc_accum_alloc(fc_accum *a, int nslots, int ngoals)
 {
-    if (fc_summary_bytes(m, ntrials) == 0)
-        return NULL;
-    fc_summary *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return NULL;
-    s->model = m;
-    fc_layout_of(m, &s->layout);
-    s->from = from;
-    s->ntrials = ntrials;
-    s->values = malloc((size_t)s->layout.nslots * (size_t)ntrials * sizeof(double) + 1);
-    s->stats = calloc((size_t)s->layout.nslots + 1, sizeof *s->stats);
-    s->goal_prob = calloc((size_t)m->ngoals + 1, sizeof *s->goal_prob);
-    if (s->values == NULL || s->stats == NULL || s->goal_prob == NULL) {
-        fc_summary_free(s);
-        return NULL;
+    memset(a, 0, sizeof *a);
+    a->nslots = nslots;
+    a->ngoals = ngoals;
+    size_t n = (size_t)nslots;
+    a->hist = calloc(n + 1, sizeof *a->hist);
+    a->min = malloc((n + 1) * sizeof *a->min);
+    a->max = malloc((n + 1) * sizeof *a->max);
+    a->infinite = calloc(n + 1, sizeof *a->infinite);
+    a->goal_met = calloc((size_t)ngoals + 1, sizeof *a->goal_met);
+    if (!a->hist || !a->min || !a->max || !a->infinite || !a->goal_met) {
+        fc_accum_free(a);
+        return -1;
     }
-    return s;
+    for (size_t i = 0; i < n; i++) {
+        fc_hist_init(&a->hist[i], 1);
+        a->min[i] = INFINITY;
+        a->max[i] = -INFINITY;
+    }
+    return 0;
 }
 
-void fc_summary_free(fc_summary *s)
+void fc_accum_free(fc_accum *a)
 {
-    if (s == NULL)
-        return;
-    free(s->values);
-    free(s->stats);
-    free(s->goal_prob);
-    free(s);
+    if (a->hist)
+        for (int i = 0; i < a->nslots; i++)
+            fc_hist_free(&a->hist[i]);
+    free(a->hist);
+    free(a->min);
+    free(a->max);
+    free(a->infinite);
+    free(a->goal_met);
+    memset(a, 0, sizeof *a);
 }
 
 int fc_goal_met(const fc_goal *g, double x)
@@ -58,109 +58,305 @@ int fc_goal_met(const fc_goal *g, double x)
     return g->op == FC_GOAL_AT_LEAST ? x >= g->target : x <= g->target;
 }
 
-static void swap(double *a, double *b)
+int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n)
 {
-    double t = *a;
-    *a = *b;
-    *b = t;
+    const int nslots = a->nslots;
+    const int goal0 = nslots - m->ngoals; /* goals are the record's last slots */
+    /* slot by slot: one histogram's pages stay in cache for the whole block */
+    for (int slot = 0; slot < nslots; slot++) {
+        fc_hist *h = &a->hist[slot];
+        double mn = a->min[slot], mx = a->max[slot];
+        for (size_t i = 0; i < n; i++) {
+            double x = recs[i * (size_t)nslots + (size_t)slot];
+            if (!isfinite(x)) {
+                a->infinite[slot]++;
+                continue;
+            }
+            mn = x < mn ? x : mn;
+            mx = x > mx ? x : mx;
+            if (fc_hist_add(h, x) != 0)
+                return -1;
+        }
+        a->min[slot] = mn;
+        a->max[slot] = mx;
+    }
+    for (int g = 0; g < m->ngoals; g++)
+        for (size_t i = 0; i < n; i++)
+            a->goal_met[g] += (uint64_t)fc_goal_met(&m->goals[g], recs[i * (size_t)nslots + (size_t)(goal0 + g)]);
+    return 0;
 }
 
-/* Rearranges v[lo..hi] so that v[k] holds the value of rank k, smaller ones
- * before it and larger ones after (Hoare's selection, median-of-three). */
-static void select_rank(double *v, size_t lo, size_t hi, size_t k)
+int fc_accum_merge(fc_accum *into, const fc_accum *from)
 {
-    while (hi > lo) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < v[lo]) swap(&v[mid], &v[lo]);
-        if (v[hi] < v[lo]) swap(&v[hi], &v[lo]);
-        if (v[hi] < v[mid]) swap(&v[hi], &v[mid]);
-        double pivot = v[mid];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot) i++;
-            while (v[j] > pivot) j--;
-            if (i <= j) {
-                swap(&v[i], &v[j]);
-                i++;
-                if (j == 0)
-                    break;
-                j--;
+    for (int i = 0; i < into->nslots; i++) {
+        if (fc_hist_merge(&into->hist[i], &from->hist[i]) != 0)
+            return -1;
+        into->min[i] = from->min[i] < into->min[i] ? from->min[i] : into->min[i];
+        into->max[i] = from->max[i] > into->max[i] ? from->max[i] : into->max[i];
+        into->infinite[i] += from->infinite[i];
+    }
+    for (int g = 0; g < into->ngoals; g++)
+        into->goal_met[g] += from->goal_met[g];
+    return 0;
+}
+
+fc_summary *fc_summary_new(const fc_model *m, int window)
+{
+    fc_summary *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->model = m;
+    fc_layout_of(m, &s->layout);
+    s->window = window < 1 ? 1 : window;
+    size_t n = (size_t)s->layout.nslots;
+    int locks = 0;
+    if (fc_accum_init(&s->acc, m) != 0)
+        goto fail;
+    s->mom = calloc(n, sizeof *s->mom);
+    s->pending = calloc((size_t)s->window * n, sizeof *s->pending);
+    s->pending_block = malloc((size_t)s->window * sizeof *s->pending_block);
+    s->pending_trials = calloc((size_t)s->window, sizeof *s->pending_trials);
+    s->stats = calloc(n, sizeof *s->stats);
+    s->goal_prob = calloc((size_t)m->ngoals + 1, sizeof *s->goal_prob);
+    if (!s->mom || !s->pending || !s->pending_block || !s->pending_trials || !s->stats || !s->goal_prob)
+        goto fail;
+    for (int i = 0; i < s->window; i++)
+        s->pending_block[i] = UINT64_MAX;
+    if (pthread_mutex_init(&s->lock, NULL) != 0)
+        goto fail;
+    locks = 1;
+    if (pthread_cond_init(&s->turn, NULL) != 0)
+        goto fail;
+    return s;
+fail:
+    if (locks)
+        pthread_mutex_destroy(&s->lock);
+    s->window = 0; /* no condition variable to destroy */
+    fc_accum_free(&s->acc);
+    free(s->mom);
+    free(s->pending);
+    free(s->pending_block);
+    free(s->pending_trials);
+    free(s->stats);
+    free(s->goal_prob);
+    free(s);
+    return NULL;
+}
+
+int fc_summary_keep_values(fc_summary *s, uint64_t capacity)
+{
+    free(s->values);
+    s->values_capacity = capacity;
+    s->values = calloc((size_t)s->layout.nslots * (size_t)capacity + 1, sizeof *s->values);
+    return s->values ? 0 : -1;
+}
+
+int fc_summary_set_shard(fc_summary *s, uint64_t k, uint64_t n, uint64_t run_trials)
+{
+    uint64_t nblocks = (run_trials + FC_BLOCK - 1) / FC_BLOCK;
+    s->shard_k = k;
+    s->shard_n = n;
+    s->run_trials = run_trials;
+    s->nkept = nblocks > k ? (nblocks - k + n - 1) / n : 0;
+    free(s->kept);
+    free(s->kept_trials);
+    s->kept = calloc((size_t)s->nkept * (size_t)s->layout.nslots + 1, sizeof *s->kept);
+    s->kept_trials = calloc((size_t)s->nkept + 1, sizeof *s->kept_trials);
+    return s->kept && s->kept_trials ? 0 : -1;
+}
+
+void fc_summary_free(fc_summary *s)
+{
+    if (s == NULL)
+        return;
+    free(s->kept);
+    free(s->kept_trials);
+    free(s->values);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->turn);
+    fc_accum_free(&s->acc);
+    free(s->mom);
+    free(s->pending);
+    free(s->pending_block);
+    free(s->pending_trials);
+    free(s->stats);
+    free(s->goal_prob);
+    free(s);
+}
+
+void fc_block_moments(const fc_model *m, const double *recs, size_t n, fc_moments *mom)
+{
+    fc_layout lay;
+    fc_layout_of(m, &lay);
+    const size_t nslots = (size_t)lay.nslots;
+    for (size_t slot = 0; slot < nslots; slot++) {
+        double sum = 0, cnt = 0;
+        for (size_t i = 0; i < n; i++) {
+            double x = recs[i * nslots + slot];
+            if (isfinite(x)) {
+                sum += x;
+                cnt += 1;
             }
         }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return;
-    }
-}
-
-/* Quantile ranks are selected from the middle out, each within the part the
- * previous selection left, so the whole costs a few passes over the data. */
-static void quantiles(double *v, size_t n, double *q)
-{
-    size_t rank[FC_NQUANTILES];
-    for (int i = 0; i < FC_NQUANTILES; i++) {
-        double r = ceil(fc_quantile_levels[i] * (double)n);
-        rank[i] = r < 1 ? 0 : (size_t)r - 1;
-    }
-    const int mid = 3;
-    select_rank(v, 0, n - 1, rank[mid]);
-    for (int i = mid - 1; i >= 0; i--)
-        select_rank(v, 0, rank[i + 1], rank[i]);
-    for (int i = mid + 1; i < FC_NQUANTILES; i++)
-        select_rank(v, rank[i - 1], n - 1, rank[i]);
-    for (int i = 0; i < FC_NQUANTILES; i++)
-        q[i] = v[rank[i]];
-}
-
-static void stat_of(const double *x, uint64_t n, double *scratch, fc_stat *st)
-{
-    memset(st, 0, sizeof *st);
-    double sum = 0, mn = INFINITY, mx = -INFINITY;
-    size_t m = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        if (!isfinite(x[i])) {
-            st->infinite++;
-            continue;
+        double mean = cnt > 0 ? sum / cnt : 0, m2 = 0;
+        for (size_t i = 0; i < n; i++) {
+            double x = recs[i * nslots + slot];
+            if (isfinite(x))
+                m2 += (x - mean) * (x - mean);
         }
-        sum += x[i];
-        mn = x[i] < mn ? x[i] : mn;
-        mx = x[i] > mx ? x[i] : mx;
-        scratch[m++] = x[i];
+        mom[slot].n = cnt;
+        mom[slot].mean = mean;
+        mom[slot].m2 = m2;
     }
-    st->n = m;
-    if (m == 0) {
-        st->mean = st->sd = st->min = st->max = NAN;
-        for (int i = 0; i < FC_NQUANTILES; i++)
-            st->q[i] = NAN;
+}
+
+void fc_moments_merge(fc_moments *a, const fc_moments *b)
+{
+    if (b->n == 0)
+        return;
+    if (a->n == 0) {
+        *a = *b;
         return;
     }
-    double mean = sum / (double)m, ss = 0;
-    for (size_t i = 0; i < m; i++)
-        ss += (scratch[i] - mean) * (scratch[i] - mean);
-    st->mean = mean;
-    st->sd = m > 1 ? sqrt(ss / (double)(m - 1)) : 0;
-    st->min = mn;
-    st->max = mx;
-    quantiles(scratch, m, st->q);
+    double n = a->n + b->n, delta = b->mean - a->mean;
+    a->mean += delta * (b->n / n);
+    a->m2 += b->m2 + delta * delta * (a->n * b->n / n);
+    a->n = n;
+}
+
+/* Folds every pending block that is next in order; called under the lock. */
+static void fold_ready(fc_summary *s)
+{
+    const int nslots = s->layout.nslots;
+    for (;;) {
+        int at = (int)(s->next_block % (uint64_t)s->window);
+        if (s->pending_block[at] != s->next_block)
+            return;
+        const fc_moments *mom = s->pending + (size_t)at * (size_t)nslots;
+        for (int i = 0; i < nslots; i++)
+            fc_moments_merge(&s->mom[i], &mom[i]);
+        s->ntrials += s->pending_trials[at];
+        s->pending_block[at] = UINT64_MAX;
+        s->next_block++;
+    }
+}
+
+void fc_summary_fold(fc_summary *s, uint64_t block, uint64_t ntrials, const fc_moments *mom)
+{
+    const size_t nslots = (size_t)s->layout.nslots;
+    pthread_mutex_lock(&s->lock);
+    if (s->kept != NULL) { /* kept for the merge, which folds in block order */
+        uint64_t j = block / s->shard_n;
+        memcpy(s->kept + (size_t)j * nslots, mom, nslots * sizeof *mom);
+        s->kept_trials[j] = ntrials;
+        s->ntrials += ntrials;
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
+    /* a block more than `window` ahead waits for the fold to reach it */
+    while (block >= s->next_block + (uint64_t)s->window && !s->aborted)
+        pthread_cond_wait(&s->turn, &s->lock);
+    if (s->aborted) {
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
+    int at = (int)(block % (uint64_t)s->window);
+    memcpy(s->pending + (size_t)at * nslots, mom, nslots * sizeof *mom);
+    s->pending_block[at] = block;
+    s->pending_trials[at] = ntrials;
+    fold_ready(s);
+    pthread_cond_broadcast(&s->turn);
+    pthread_mutex_unlock(&s->lock);
+}
+
+int fc_summary_add_block(fc_summary *s, uint64_t block, const double *recs, size_t n)
+{
+    fc_moments *mom = malloc((size_t)s->layout.nslots * sizeof *mom + 1);
+    if (mom == NULL)
+        return -1;
+    fc_block_moments(s->model, recs, n, mom);
+    fc_summary_fold(s, block, n, mom);
+    free(mom);
+    return fc_accum_add(&s->acc, s->model, recs, n);
+}
+
+void fc_summary_abort(fc_summary *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->aborted = 1;
+    pthread_cond_broadcast(&s->turn);
+    pthread_mutex_unlock(&s->lock);
 }
 
 int fc_summary_finish(fc_summary *s)
 {
-    double *scratch = malloc((size_t)s->ntrials * sizeof(double) + 1);
-    if (scratch == NULL)
-        return -1;
-    for (int slot = 0; slot < s->layout.nslots; slot++)
-        stat_of(s->values + (size_t)slot * s->ntrials, s->ntrials, scratch, &s->stats[slot]);
-    free(scratch);
-    for (int g = 0; g < s->model->ngoals; g++) {
-        const double *x = s->values + (size_t)(s->layout.goal + g) * s->ntrials;
-        uint64_t met = 0;
-        for (uint64_t i = 0; i < s->ntrials; i++)
-            met += (uint64_t)fc_goal_met(&s->model->goals[g], x[i]);
-        s->goal_prob[g] = s->ntrials ? (double)met / (double)s->ntrials : NAN;
+    fc_accum *a = &s->acc;
+    for (int slot = 0; slot < s->layout.nslots; slot++) {
+        fc_stat *st = &s->stats[slot];
+        const fc_moments *mo = &s->mom[slot];
+        memset(st, 0, sizeof *st);
+        if (fc_hist_settle(&a->hist[slot]) != 0)
+            return -1;
+        st->n = a->hist[slot].count;
+        st->infinite = a->infinite[slot];
+        if (st->n == 0) {
+            st->mean = st->sd = st->min = st->max = NAN;
+            for (int i = 0; i < FC_NQUANTILES; i++)
+                st->q[i] = NAN;
+            continue;
+        }
+        st->mean = mo->mean;
+        st->sd = mo->n > 1 ? sqrt(mo->m2 / (mo->n - 1)) : 0;
+        /* + 0.0 turns -0 into +0: min and max keep whichever zero came
+         * first, and the order of arrival must not show in the result */
+        st->min = a->min[slot] + 0.0;
+        st->max = a->max[slot] + 0.0;
+        uint64_t rank[FC_NQUANTILES];
+        for (int i = 0; i < FC_NQUANTILES; i++) {
+            double r = ceil(fc_quantile_levels[i] * (double)st->n);
+            rank[i] = r < 1 ? 1 : (uint64_t)r;
+        }
+        if (fc_hist_at_ranks(&a->hist[slot], rank, FC_NQUANTILES, st->q) != 0)
+            return -1;
+        /* a bucket's representative may lie beyond the extreme values */
+        for (int i = 0; i < FC_NQUANTILES; i++)
+            st->q[i] = st->q[i] < st->min ? st->min : st->q[i] > st->max ? st->max : st->q[i];
     }
+    for (int g = 0; g < s->model->ngoals; g++)
+        s->goal_prob[g] = s->ntrials ? (double)a->goal_met[g] / (double)s->ntrials : NAN;
     return 0;
+}
+
+int fc_summary_precise(const fc_summary *s, double precision)
+{
+    const double z = 1.959963984540054;
+    double n = (double)s->ntrials;
+    if (n < 2)
+        return 0;
+    for (int g = 0; g < s->model->ngoals; g++) {
+        double p = (double)s->acc.goal_met[g] / n;
+        /* never stop on p = 0 or 1 alone: that is no evidence of precision */
+        double var = p * (1 - p) > 0 ? p * (1 - p) : 0.25 / n;
+        if (z * sqrt(var / n) > precision)
+            return 0;
+    }
+    /* the totals and the stage totals: the figures a report leads with */
+    int last = s->layout.stage_total + s->model->nstages;
+    for (int slot = s->layout.metrics; slot < last; slot++) {
+        const fc_moments *mo = &s->mom[slot];
+        if (mo->n < 2)
+            continue;
+        double sd = sqrt(mo->m2 / (mo->n - 1));
+        if (z * sd / sqrt(mo->n) > precision * fabs(mo->mean))
+            return 0;
+    }
+    return 1;
+}
+
+size_t fc_summary_bytes(const fc_summary *s)
+{
+    size_t bytes = 0;
+    for (int i = 0; i < s->acc.nslots; i++)
+        bytes += fc_hist_bytes(&s->acc.hist[i]);
+    return bytes;
 }

@@ -1,19 +1,31 @@
-/* summary: the figures of a run. Holds every trial's record (slot-major, in
- * trial order, so that statistics do not depend on which thread ran which
- * trial) and, after fc_summary_finish, per slot the mean, sd, min, max and
- * the quantiles of DESIGN.md, and each goal's probability.
- * Memory: 8 bytes per slot per trial (fc_layout.nslots slots).
+/* summary: the figures of a run, in memory that does not depend on the number
+ * of trials. Trials are summarized in blocks of FC_BLOCK consecutive trials
+ * (block b holds trials [b * FC_BLOCK, (b + 1) * FC_BLOCK) of the run):
+ *  - per slot, an exact histogram of whole numbers or a 0.5% relative-error
+ *    sketch of other values (hist.h), the exact min and max and the count of
+ *    non-finite values: sums of counts, so any merge order gives the same;
+ *  - per slot, the mean and the sum of squared deviations of each block, folded
+ *    block after block in block order (Chan's pairwise update): the same
+ *    floating-point operations in the same order whatever the thread count;
+ *  - per goal, the number of trials that met it.
+ * After fc_summary_finish: per slot the mean, sd, min, max and the quantiles
+ * of DESIGN.md, and each goal's probability.
  */
 #ifndef FC_SUMMARY_H
 #define FC_SUMMARY_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hist.h"
 #include "metrics.h"
 #include "model.h"
 
 #define FC_NQUANTILES 7
+/* Trials per block: the unit of work and of the ordered fold of moments. */
+#define FC_BLOCK 1024
+
 /* The quantile levels reported: p5, p10, p25, p50, p75, p90, p95. */
 extern const double fc_quantile_levels[FC_NQUANTILES];
 
@@ -21,31 +33,113 @@ typedef struct fc_stat {
     uint64_t n;          /* trials with a finite value */
     uint64_t infinite;   /* trials whose value was not finite (a CAC without customers) */
     double mean, sd, min, max;
-    double q[FC_NQUANTILES]; /* lower empirical quantiles: the value at rank ceil(level * n) */
+    double q[FC_NQUANTILES]; /* the value at rank ceil(level * n) of the finite values:
+                               exact for whole numbers, else within 0.5% relative */
 } fc_stat;
+
+/* Mean and sum of squared deviations of the finite values of some trials. */
+typedef struct fc_moments {
+    double n, mean, m2;
+} fc_moments;
+
+/* The order-free part of a summary: what one thread accumulates and what
+ * merges by addition. */
+typedef struct fc_accum {
+    int nslots, ngoals;
+    fc_hist *hist;        /* [nslots], owned */
+    double *min, *max;    /* [nslots], owned */
+    uint64_t *infinite;   /* [nslots], owned */
+    uint64_t *goal_met;   /* [ngoals], owned */
+} fc_accum;
+
+/* Allocates an empty accumulator for model m's records (the caller owns it:
+ * fc_accum_free). Returns 0, or -1 when out of memory. */
+int fc_accum_init(fc_accum *a, const fc_model *m);
+/* The same for nslots slots and ngoals goals. */
+int fc_accum_alloc(fc_accum *a, int nslots, int ngoals);
+void fc_accum_free(fc_accum *a);
+/* Adds n trial records (record i at recs[i * nslots]). Returns 0 or -1 (memory). */
+int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n);
+/* Adds every count of `from` into `into`. Returns 0 or -1 (memory). */
+int fc_accum_merge(fc_accum *into, const fc_accum *from);
 
 typedef struct fc_summary {
     const fc_model *model; /* not owned: must outlive the summary */
     fc_layout layout;
-    uint64_t from, ntrials;  /* trials [from, from + ntrials) */
-    double *values;          /* [nslots][ntrials], owned */
-    fc_stat *stats;          /* [nslots], owned; valid after fc_summary_finish */
-    double *goal_prob;       /* [ngoals], owned; valid after fc_summary_finish */
+    uint64_t ntrials;      /* trials summarized so far: blocks [0, next_block) */
+    fc_accum acc;          /* merged counts */
+    fc_moments *mom;       /* [nslots] fold of blocks [0, next_block) */
+    uint64_t next_block;
+    /* Blocks that finished early wait here, by block number, for their turn. */
+    int window;
+    fc_moments *pending;   /* [window][nslots] */
+    uint64_t *pending_block; /* [window], UINT64_MAX when free */
+    uint64_t *pending_trials; /* [window] */
+    pthread_mutex_t lock;
+    pthread_cond_t turn;
+    int aborted;           /* a run failed: folds return without waiting */
+    /* A shard (kept != NULL) runs blocks shard_k, shard_k + shard_n, ... of a
+     * run of run_trials trials and keeps each block's moments, by position
+     * j (block shard_k + j * shard_n), for the merge to fold in block order. */
+    uint64_t shard_k, shard_n, run_trials, nkept;
+    fc_moments *kept;      /* [nkept][nslots], owned */
+    uint64_t *kept_trials; /* [nkept], owned; 0 for a block not run */
+    double *values;        /* NULL, or [nslots][values_capacity]: every record, slot-major
+                              by trial (tests compare against exact order statistics) */
+    uint64_t values_capacity;
+    fc_stat *stats;        /* [nslots]; valid after fc_summary_finish */
+    double *goal_prob;     /* [ngoals]; valid after fc_summary_finish */
 } fc_summary;
 
-/* A summary with room for ntrials trial records, or NULL when out of memory
- * (or when the size would overflow). The caller owns it: fc_summary_free. */
-fc_summary *fc_summary_new(const fc_model *m, uint64_t from, uint64_t ntrials);
+/* An empty summary of model m, whose fold accepts up to `window` blocks ahead
+ * of the next in order (4 per thread is plenty). The caller owns it:
+ * fc_summary_free. NULL when out of memory. */
+fc_summary *fc_summary_new(const fc_model *m, int window);
 void fc_summary_free(fc_summary *s);
 
-/* Bytes fc_summary_new would allocate, or 0 on overflow. */
-size_t fc_summary_bytes(const fc_model *m, uint64_t ntrials);
+/* Makes s the summary of shard k (0-based) of n of a run of run_trials
+ * trials. Returns 0, or -1 when out of memory. */
+int fc_summary_set_shard(fc_summary *s, uint64_t k, uint64_t n, uint64_t run_trials);
+
+/* Makes the engine also keep every record of trials [0, capacity) in
+ * s->values (memory grows with trials: for tests). Returns 0 or -1. */
+int fc_summary_keep_values(fc_summary *s, uint64_t capacity);
+
+/* Block moments of n records (n <= FC_BLOCK), written to mom[nslots]: two
+ * passes in record order. */
+void fc_block_moments(const fc_model *m, const double *recs, size_t n, fc_moments *mom);
+
+/* Folds block `block` (with its ntrials trials and moments) into s in block
+ * order: waits while the block is too far ahead of the fold. Thread-safe.
+ * Blocks must be folded each exactly once, from 0 up. */
+void fc_summary_fold(fc_summary *s, uint64_t block, uint64_t ntrials, const fc_moments *mom);
+
+/* Adds block `block` of n records (record i at recs[i * nslots]) to s from a
+ * single thread: its moments into the fold, its counts into s->acc. Returns 0
+ * or -1 (memory). The engine does the same with a private fc_accum per thread. */
+int fc_summary_add_block(fc_summary *s, uint64_t block, const double *recs, size_t n);
+
+/* Wakes and releases every thread waiting in fc_summary_fold (a run failed
+ * or was stopped; the summary is then incomplete). */
+void fc_summary_abort(fc_summary *s);
+
+/* Moments of two parts, a before b (Chan et al.): the fold's one operation. */
+void fc_moments_merge(fc_moments *a, const fc_moments *b);
 
 /* Computes the statistics of every slot and the goal probabilities. Returns
  * 0, or -1 when out of memory. */
 int fc_summary_finish(fc_summary *s);
 
+/* Whether the figures so far are precise enough to stop: every goal's
+ * probability within +-precision and every total's mean within a relative
+ * +-precision, both as 95% intervals. */
+int fc_summary_precise(const fc_summary *s, double precision);
+
 /* Whether goal g is met by value x. */
 int fc_goal_met(const fc_goal *g, double x);
+
+/* Bytes held by a summary's counts (grows with the distinct values seen,
+ * not with the trials). */
+size_t fc_summary_bytes(const fc_summary *s);
 
 #endif

@@ -154,6 +154,13 @@ function M.text_one(r)
   local lines = {}
   lines[1] = string.format("%s: %s trials, seed %s, %d %ss (funnelcast %s)",
     r.scenario, human(r.trials), num(r.seed), r.periods, r.unit, core.version)
+  if r.precision then
+    lines[#lines + 1] = r.precise
+      and string.format("Stopped when precise: goal probabilities within +-%s, total means within +-%s%% (95%%).",
+        num(r.precision), num(100 * r.precision))
+      or string.format("Not yet precise to +-%s after %s trials (the most --trials allows).",
+        num(r.precision), human(r.trials))
+  end
   local any_inf = false
   local rows = {}
   for _, m in ipairs(r.metrics) do

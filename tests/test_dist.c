@@ -532,9 +532,90 @@ static void test_binomial(void **state)
         {3, 0.5},      {20, 0.9},          {1000, 0.5},       {1000000000, 0.3},
         {20000000, 1e-6}, {1000000, 0.999999}, {100, 0.02},  {1000, 0.01},
         {30, 0.35},    {50, 0.7},          {10000, 0.0031},   {1000, 0.00999},
+        {123456789012345, 0.4999999}, {FC_BINOM_MAX_N, 0x1p-59},
+        {FC_BINOM_MAX_N, 0x1.5p-59}, /* n p = 10.5: BTRS, the split's widest shift */
     };
     for (size_t i = 0; i < sizeof g / sizeof g[0]; i++)
         run_binomial(g[i].n, g[i].p);
+}
+
+/* Prepared samplers: the same law, and in fact the same draws, as the
+ * one-shot calls on the same stream (a prepared sampler only computes ahead
+ * what the one-shot call computes on the way), in every method's regime,
+ * edges included; plus the full statistical check on prepared draws at large
+ * n and mean, where the exact test's constants differ in when they are made. */
+static void test_prepared(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t n;
+        double p;
+    } g[] = {
+        {0, 0.5},    {7, 0},        {7, 1},          {3, 0.5},        {4, 0.9},
+        {20, 0.5},   {100, 0.02},   {1000, 0.00999}, {1000, 0.01},    {50, 0.7},
+        {1000, 0.5}, {30, 0.35},    {1000000000, 0.3}, {20000000, 1e-6},
+        {1000000000, 0.999},        {FC_BINOM_MAX_N, 0.5},
+        {FC_BINOM_MAX_N, 0x1p-59},  {FC_BINOM_MAX_N - 1, 1.0 / 3},
+        {123456789012345, 0.4999999},
+    };
+    for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
+        fc_binom_prep s;
+        fc_binom_prep_init(&s, g[i].n, g[i].p);
+        fc_pcg32 r1, r2;
+        fc_rng_stream(&r1, SEED, i, 77);
+        r2 = r1;
+        for (int t = 0; t < 20000; t++) {
+            uint64_t a = fc_rbinom(&r1, g[i].n, g[i].p);
+            uint64_t b = fc_rbinom_prep(&r2, &s);
+            if (a != b || a > g[i].n) {
+                print_error("binomial(%llu, %g) draw %d: one-shot %llu, "
+                            "prepared %llu\n", (unsigned long long)g[i].n,
+                            g[i].p, t, (unsigned long long)a,
+                            (unsigned long long)b);
+                fail();
+            }
+        }
+        assert_memory_equal(&r1, &r2, sizeof r1);
+    }
+    static const double mus[] = {0, 0.5, 3, 9.9, 10, 10.1, 50, 1e4, 1e9, 1e12};
+    for (size_t i = 0; i < sizeof mus / sizeof mus[0]; i++) {
+        fc_pois_prep s;
+        fc_pois_prep_init(&s, mus[i]);
+        fc_pcg32 r1, r2;
+        fc_rng_stream(&r1, SEED, i, 78);
+        r2 = r1;
+        for (int t = 0; t < 20000; t++) {
+            uint64_t a = fc_rpois(&r1, mus[i]);
+            uint64_t b = fc_rpois_prep(&r2, &s);
+            if (a != b) {
+                print_error("poisson(%g) draw %d: one-shot %llu, prepared "
+                            "%llu\n", mus[i], t, (unsigned long long)a,
+                            (unsigned long long)b);
+                fail();
+            }
+        }
+        assert_memory_equal(&r1, &r2, sizeof r1);
+    }
+    {
+        fc_binom_prep s;
+        fc_binom_prep_init(&s, 1000000000, 0.3);
+        fc_pcg32 r;
+        stream_for(&r, "prepared binomial(1e9, 0.3)");
+        for (size_t i = 0; i < N_SAMPLES; i++)
+            ks[i] = fc_rbinom_prep(&r, &s);
+        fc_dist d = {FC_DIST_BINOMIAL, {0.3, 0, 0}, 1000000000};
+        check_discrete_sample("prepared binomial(1e9, 0.3)", ks, N_SAMPLES, &d);
+    }
+    {
+        fc_pois_prep s;
+        fc_pois_prep_init(&s, 1e12);
+        fc_pcg32 r;
+        stream_for(&r, "prepared poisson(1e12)");
+        for (size_t i = 0; i < N_SAMPLES; i++)
+            ks[i] = fc_rpois_prep(&r, &s);
+        fc_dist d = {FC_DIST_POISSON, {1e12, 0, 0}, 0};
+        check_discrete_sample("prepared poisson(1e12)", ks, N_SAMPLES, &d);
+    }
 }
 
 /* fc_dist_draw's Poisson and binomial (doubles) follow the same laws. */
@@ -869,6 +950,7 @@ int main(void)
         cmocka_unit_test(test_poisson),
         cmocka_unit_test(test_binomial),
         cmocka_unit_test(test_discrete_via_dist_draw),
+        cmocka_unit_test(test_prepared),
         cmocka_unit_test(test_binomial_2_62),
         cmocka_unit_test(test_multinomial_joint),
         cmocka_unit_test(test_multinomial_marginals),

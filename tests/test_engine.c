@@ -935,16 +935,20 @@ static void test_threads_identical(void **state)
     assert_true(s1->stats[mb_metric_slot(s1, FC_M_NEW_CUSTOMERS)].sd > 0);
     assert_true(s1->stats[mb_metric_slot(s1, FC_M_CHURNED)].sd > 0);
 
-    /* trial i depends on (seed, i) only: [0, k) + [k, n) is [0, n) */
-    const uint64_t k = 1000;
-    fc_summary *a = mb_run_range(m, 0, k, 2), *b = mb_run_range(m, k, n - k, 3);
-    for (size_t slot = 0; slot < nslots; slot++) {
-        const double *all = mb_slot(s1, (int)slot);
-        assert_memory_equal(mb_slot(a, (int)slot), all, k * sizeof(double));
-        assert_memory_equal(mb_slot(b, (int)slot), all + k, (n - k) * sizeof(double));
-    }
+    /* trial i depends on (seed, i) only: a run continued after k trials (as
+     * --precision does) is the run of n trials, records and statistics */
+    const uint64_t k = 2 * FC_BLOCK;
+    fc_summary *a = mb_run_range(m, 0, k, 2);
+    free(a->values);
+    a->values = NULL;
+    assert_int_equal(fc_summary_keep_values(a, n), 0);
+    mb_run_upto(m, a, n, 3);
+    assert_int_equal(fc_summary_finish(a), 0);
+    for (size_t slot = 0; slot < nslots; slot++)
+        assert_memory_equal(mb_slot(a, (int)slot) + k, mb_slot(s1, (int)slot) + k,
+                            (n - k) * sizeof(double));
+    assert_memory_equal(a->stats, s1->stats, nslots * sizeof(fc_stat));
     fc_summary_free(a);
-    fc_summary_free(b);
 
     /* adding a channel does not change the draws of the first one */
     fc_model *m1 = random_model(1);
@@ -985,12 +989,12 @@ static void test_stop(void **state)
 {
     (void)state;
     fc_model *m = random_model(1);
-    fc_summary *s = fc_summary_new(m, 0, 1000);
+    fc_summary *s = fc_summary_new(m, 8);
     assert_non_null(s);
     volatile sig_atomic_t stop = 1;
     fc_run_opts opts = {2, &stop, NULL, NULL};
     char err[256];
-    assert_int_equal(fc_engine_run(m, s, &opts, err, sizeof err), -2);
+    assert_int_equal(fc_engine_run(m, s, 1000, &opts, err, sizeof err), -2);
     fc_summary_free(s);
     fc_model_free(m);
 }
@@ -1011,19 +1015,24 @@ static void test_domain(void **state)
     mb_dist(&m->stages[1].rate, "funnel.lead.rate", FC_DOMAIN_PROBABILITY, FC_DIST_NORMAL, 0.5, 0.2, 0);
     mb_finish(m);
     char err1[512] = "", err4[512] = "";
-    fc_summary *s = fc_summary_new(m, 0, 5000);
+    fc_summary *s = fc_summary_new(m, 8), *s4 = fc_summary_new(m, 16);
     assert_non_null(s);
+    assert_non_null(s4);
     fc_run_opts o1 = {1, NULL, NULL, NULL}, o4 = {4, NULL, NULL, NULL};
-    assert_int_equal(fc_engine_run(m, s, &o1, err1, sizeof err1), -1);
+    assert_int_equal(fc_engine_run(m, s, 5000, &o1, err1, sizeof err1), -1);
     assert_non_null(strstr(err1, "funnel.lead.rate"));
     assert_non_null(strstr(err1, "probability"));
-    assert_int_equal(fc_engine_run(m, s, &o4, err4, sizeof err4), -1);
+    assert_int_equal(fc_engine_run(m, s4, 5000, &o4, err4, sizeof err4), -1);
     assert_string_equal(err1, err4);
+    fc_summary_free(s);
+    fc_summary_free(s4);
 
     m->stages[1].rate.clip = 1;
+    s = fc_summary_new(m, 8);
+    assert_non_null(s);
     fc_run_opts o = {2, NULL, NULL, NULL};
     char err[512] = "";
-    assert_int_equal(fc_engine_run(m, s, &o, err, sizeof err), 0);
+    assert_int_equal(fc_engine_run(m, s, 5000, &o, err, sizeof err), 0);
     assert_int_equal(fc_summary_finish(s), 0);
     fc_summary_free(s);
     fc_model_free(m);

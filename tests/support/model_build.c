@@ -223,13 +223,28 @@ void mb_finish(fc_model *m)
     }
 }
 
-fc_summary *mb_run_range(const fc_model *m, uint64_t from, uint64_t n, int threads)
+fc_summary *mb_run_upto(const fc_model *m, fc_summary *s, uint64_t upto, int threads)
 {
-    fc_summary *s = fc_summary_new(m, from, n);
-    assert_non_null(s);
     fc_run_opts opts = {threads, NULL, NULL, NULL};
     char err[512] = "";
-    if (fc_engine_run(m, s, &opts, err, sizeof err) != 0) {
+    if (fc_engine_run(m, s, upto, &opts, err, sizeof err) != 0) {
+        fc_summary_free(s);
+        print_error("fc_engine_run: %s\n", err);
+        fail();
+    }
+    return s;
+}
+
+fc_summary *mb_run_range(const fc_model *m, uint64_t from, uint64_t n, int threads)
+{
+    /* trials are numbered from 0 in every run: the records of [from, from + n)
+     * are those of a run of from + n trials (kept whole, for the tests) */
+    fc_summary *s = fc_summary_new(m, 16);
+    assert_non_null(s);
+    assert_int_equal(fc_summary_keep_values(s, from + n), 0);
+    fc_run_opts opts = {threads, NULL, NULL, NULL};
+    char err[512] = "";
+    if (fc_engine_run(m, s, from + n, &opts, err, sizeof err) != 0) {
         fc_summary_free(s);
         print_error("fc_engine_run: %s\n", err);
         fail();
@@ -245,7 +260,7 @@ fc_summary *mb_run(const fc_model *m, uint64_t n)
 
 const double *mb_slot(const fc_summary *s, int slot)
 {
-    return s->values + (size_t)slot * s->ntrials;
+    return s->values + (size_t)slot * s->values_capacity;
 }
 
 int mb_metric_slot(const fc_summary *s, int metric)

@@ -62,12 +62,15 @@ void mb_goal(fc_model *m, int g, const char *metric, fc_goal_op op,
 /* fc_model_finish, failing the test with its message on error. */
 void mb_finish(fc_model *m);
 
-/* Runs trials [from, from + n) on `threads` threads and summarizes them;
- * fails the test on any error. Owned by the caller (fc_summary_free). */
+/* Runs trials [0, from + n) on `threads` threads, keeping every record, and
+ * summarizes them; fails the test on any error. Owned by the caller
+ * (fc_summary_free). */
 fc_summary *mb_run_range(const fc_model *m, uint64_t from, uint64_t n, int threads);
+/* Continues summary s up to trial `upto` (s holds whole blocks so far). */
+fc_summary *mb_run_upto(const fc_model *m, fc_summary *s, uint64_t upto, int threads);
 fc_summary *mb_run(const fc_model *m, uint64_t n);
 
-/* Values over the trials of slot `slot`, of total metric `metric`, of
+/* Values over the trials (from trial 0) of slot `slot`, of total metric `metric`, of
  * series `series` in period t (0-based), of stage k's series in period t. */
 const double *mb_slot(const fc_summary *s, int slot);
 const double *mb_metric(const fc_summary *s, int metric);
