@@ -339,11 +339,12 @@ fc_summary *fc_partial_merge(const fc_model *m, fc_partial *const *parts, int np
     for (int i = 0; i < nparts; i++) {
         const fc_partial *p = parts[i];
         const char *diff = strcmp(p->version, p0->version) ? "funnelcast version"
-                           : p->scenario_len != p0->scenario_len ||
-                                     memcmp(p->scenario, p0->scenario, p->scenario_len) ? "scenario"
                            : p->seed != p0->seed ? "seed"
                            : p->run_trials != p0->run_trials ? "trial count"
-                           : p->shard_n != n ? "shard count" : NULL;
+                           : p->shard_n != n ? "shard count"
+                           : p->scenario_len != p0->scenario_len ||
+                                     memcmp(p->scenario, p0->scenario, p->scenario_len) ? "scenario"
+                           : NULL;
         if (diff) {
             snprintf(err, errlen, "merge: partial %d of %d comes from another run (its %s differs)",
                      i + 1, nparts, diff);
