@@ -24,8 +24,8 @@ typedef struct work {
     uint64_t *cohort;       /* [T + 1] active customers by arrival period (sbg) */
     double *gm, *fcost, *wcost; /* [T] gross margin, funnel cost, win-back cost */
     double *chan_fcost;     /* [CE] funnel cost attributed to each channel group */
-    double *recs;           /* [FC_BLOCK][nslots] the records of the block being run */
-    double *rec;            /* the current trial's record, within recs */
+    double *rec;            /* [nslots] the current trial's record */
+    double *cols;           /* [nslots][FC_BLOCK] the block's records, slot by slot */
     fc_moments *mom;        /* [nslots] the block's moments */
     fc_accum acc;           /* this thread's counts */
     fc_layout lay;
@@ -39,7 +39,8 @@ static void work_free(work *w)
     free(w->cohort);
     free(w->gm);
     free(w->chan_fcost);
-    free(w->recs);
+    free(w->rec);
+    free(w->cols);
     free(w->mom);
     fc_accum_free(&w->acc);
     memset(w, 0, sizeof *w);
@@ -61,14 +62,14 @@ static int work_init(work *w, const fc_model *m)
     w->cohort = calloc(T + 1, sizeof *w->cohort);
     w->gm = calloc(3 * T, sizeof *w->gm);
     w->chan_fcost = calloc((size_t)w->CE, sizeof *w->chan_fcost);
-    w->recs = calloc((size_t)FC_BLOCK * (size_t)w->lay.nslots, sizeof *w->recs);
+    w->rec = calloc((size_t)w->lay.nslots, sizeof *w->rec);
+    w->cols = calloc((size_t)FC_BLOCK * (size_t)w->lay.nslots, sizeof *w->cols);
     w->mom = calloc((size_t)w->lay.nslots, sizeof *w->mom);
-    if (!w->pv || !w->n || !w->arrivals || !w->cohort || !w->gm || !w->chan_fcost || !w->recs ||
-        !w->mom || fc_accum_init(&w->acc, m) != 0) {
+    if (!w->pv || !w->n || !w->arrivals || !w->cohort || !w->gm || !w->chan_fcost || !w->rec ||
+        !w->cols || !w->mom || fc_accum_init(&w->acc, m) != 0) {
         work_free(w);
         return -1;
     }
-    w->rec = w->recs;
     w->fcost = w->gm + T;
     w->wcost = w->gm + 2 * T;
     return 0;
@@ -306,46 +307,56 @@ static void customers(work *w, uint64_t trial)
     }
 }
 
-/* A goal's (or total's) metric cumulated through period `by` (1-based). */
-static double metric_through(const work *w, int id, int by, double ltv)
+/* The sums a metric is made of, cumulated through a period. */
+typedef struct sums {
+    double newc, churned, won, revenue, gm, spend, fcost, wcost, active;
+} sums;
+
+static void sums_through(const work *w, int by, sums *o)
 {
     const int T = w->T;
     const double *ser = w->rec + w->lay.series;
+    memset(o, 0, sizeof *o);
+    for (int t = 0; t < by; t++) {
+        o->newc += ser[FC_S_NEW_CUSTOMERS * T + t];
+        o->churned += ser[FC_S_CHURNED * T + t];
+        o->won += ser[FC_S_WON_BACK * T + t];
+        o->revenue += ser[FC_S_REVENUE * T + t];
+        o->spend += ser[FC_S_SPEND * T + t];
+        o->gm += w->gm[t];
+        o->fcost += w->fcost[t];
+        o->wcost += w->wcost[t];
+    }
+    o->active = ser[FC_S_ACTIVE * T + by - 1];
+}
+
+/* A metric from its sums (id < FC_M_COUNT), or stage arrivals through `by`. */
+static double metric_value(const work *w, int id, int by, const sums *o, double ltv)
+{
     if (id >= FC_M_COUNT) {
-        const double *st = w->rec + w->lay.stage_series + (size_t)(id - FC_M_COUNT) * (size_t)T;
+        const double *st = w->rec + w->lay.stage_series + (size_t)(id - FC_M_COUNT) * (size_t)w->T;
         double x = 0;
         for (int t = 0; t < by; t++)
             x += st[t];
         return x;
     }
-    double newc = 0, churned = 0, won = 0, revenue = 0, gm = 0, spend = 0, fcost = 0, wcost = 0;
-    for (int t = 0; t < by; t++) {
-        newc += ser[FC_S_NEW_CUSTOMERS * T + t];
-        churned += ser[FC_S_CHURNED * T + t];
-        won += ser[FC_S_WON_BACK * T + t];
-        revenue += ser[FC_S_REVENUE * T + t];
-        spend += ser[FC_S_SPEND * T + t];
-        gm += w->gm[t];
-        fcost += w->fcost[t];
-        wcost += w->wcost[t];
-    }
     const fc_customers *cu = &w->m->customers;
-    double cac = newc > 0 ? (spend + fcost) / newc : INFINITY;
-    double cost = spend + fcost + wcost;
+    double cac = o->newc > 0 ? (o->spend + o->fcost) / o->newc : INFINITY;
+    double cost = o->spend + o->fcost + o->wcost;
     switch ((fc_metric)id) {
-    case FC_M_NEW_CUSTOMERS: return newc;
-    case FC_M_CHURNED: return churned;
-    case FC_M_WON_BACK: return won;
-    case FC_M_ACTIVE_END: return ser[FC_S_ACTIVE * T + by - 1];
-    case FC_M_REVENUE: return revenue;
-    case FC_M_GROSS_MARGIN: return gm;
-    case FC_M_SPEND: return spend;
-    case FC_M_FUNNEL_COST: return fcost;
-    case FC_M_WINBACK_COST: return wcost;
+    case FC_M_NEW_CUSTOMERS: return o->newc;
+    case FC_M_CHURNED: return o->churned;
+    case FC_M_WON_BACK: return o->won;
+    case FC_M_ACTIVE_END: return o->active;
+    case FC_M_REVENUE: return o->revenue;
+    case FC_M_GROSS_MARGIN: return o->gm;
+    case FC_M_SPEND: return o->spend;
+    case FC_M_FUNNEL_COST: return o->fcost;
+    case FC_M_WINBACK_COST: return o->wcost;
     case FC_M_CAC: return cac;
     case FC_M_LTV: return ltv;
     case FC_M_LTV_CAC: return ltv / cac;
-    case FC_M_ROI: return (gm - cost) / cost;
+    case FC_M_ROI: return (o->gm - cost) / cost;
     case FC_M_PAYBACK: return cac / (pval(w, &cu->arpu, 0) * pval(w, &cu->margin, 0));
     case FC_M_COUNT: break;
     }
@@ -373,12 +384,14 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
             rec[lay->stage_series + k * T + t] = (double)x;
         }
     double ltv = ltv_of(w);
+    sums all;
+    sums_through(w, T, &all);
     for (int i = 0; i < FC_M_COUNT; i++)
-        rec[lay->metrics + i] = metric_through(w, i, T, ltv);
+        rec[lay->metrics + i] = metric_value(w, i, T, &all, ltv);
     /* cost per arrival at stage k: all spend and the stage costs up to k */
     double cost = rec[lay->metrics + FC_M_SPEND];
     for (int k = 0; k < K; k++) {
-        double arrivals = metric_through(w, FC_M_COUNT + k, T, ltv);
+        double arrivals = metric_value(w, FC_M_COUNT + k, T, &all, ltv);
         if (m->stages[k].has_cost) {
             double unit_total = 0;
             for (int t = 0; t < T; t++)
@@ -408,8 +421,13 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
             f[FC_C_CAC] = NAN;
         }
     }
-    for (int g = 0; g < m->ngoals; g++)
-        rec[lay->goal + g] = metric_through(w, m->goals[g].metric_id, m->goals[g].by, ltv);
+    for (int g = 0; g < m->ngoals; g++) {
+        const fc_goal *goal = &m->goals[g];
+        sums upto;
+        if (goal->by != T)
+            sums_through(w, goal->by, &upto);
+        rec[lay->goal + g] = metric_value(w, goal->metric_id, goal->by, goal->by == T ? &all : &upto, ltv);
+    }
     return 0;
 }
 
@@ -450,18 +468,20 @@ static int run_block(shared *sh, work *w, uint64_t b)
     uint64_t lo = b * FC_BLOCK, hi = lo + FC_BLOCK < sh->upto ? lo + FC_BLOCK : sh->upto;
     char err[512];
     for (uint64_t i = lo; i < hi; i++) {
-        w->rec = w->recs + (size_t)(i - lo) * nslots;
         if (run_trial(w, i, err, sizeof err) != 0) {
             fail(sh, i, -1, err);
             return -1;
         }
+        /* by slot, so that the summary reads each figure's values in a row */
+        for (size_t slot = 0; slot < nslots; slot++)
+            w->cols[slot * FC_BLOCK + (i - lo)] = w->rec[slot];
         if (s->values && i < s->values_capacity)
             for (size_t slot = 0; slot < nslots; slot++)
                 s->values[slot * s->values_capacity + i] = w->rec[slot];
     }
-    fc_block_moments(sh->m, w->recs, (size_t)(hi - lo), w->mom);
+    fc_block_moments_cols(sh->m, w->cols, FC_BLOCK, (size_t)(hi - lo), w->mom);
     fc_summary_fold(s, b, hi - lo, w->mom);
-    if (fc_accum_add(&w->acc, sh->m, w->recs, (size_t)(hi - lo)) != 0) {
+    if (fc_accum_add_cols(&w->acc, sh->m, w->cols, FC_BLOCK, (size_t)(hi - lo)) != 0) {
         fail(sh, lo, -1, "out of memory");
         return -1;
     }

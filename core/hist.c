@@ -16,9 +16,7 @@
  * double has |i| < 75,000 (4.9e-324 is bucket -74,450; 1.8e308 is 70,978). */
 #define LOG_BASE INT64_C(75001)
 
-struct fc_hist_page {
-    uint64_t counts[PAGE_KEYS];
-};
+_Static_assert(sizeof(fc_hist_page) == PAGE_KEYS * sizeof(uint64_t), "page layout");
 
 /* gamma = (1 + alpha) / (1 - alpha); bucket i holds (gamma^(i-1), gamma^i].
  * alpha is taken a hair (1e-9 relative) below FC_HIST_ALPHA: the rounding of

@@ -25,7 +25,9 @@
 /* Nor may its pages span more than this many page numbers (64 Mi values). */
 #define FC_HIST_MAX_SPAN (INT64_C(1) << 21)
 
-typedef struct fc_hist_page fc_hist_page;
+typedef struct fc_hist_page {
+    uint64_t counts[32]; /* keys page * 32 .. page * 32 + 31 */
+} fc_hist_page;
 
 typedef struct fc_hist {
     int exact;              /* keys are the values themselves (whole numbers) */
@@ -44,6 +46,24 @@ void fc_hist_free(fc_hist *h);
 
 /* Adds one finite value. Returns 0, or -1 when out of memory (h unchanged). */
 int fc_hist_add(fc_hist *h, double x);
+
+/* fc_hist_add with the common case inline: a whole number whose page
+ * exists. */
+static inline int fc_hist_add_fast(fc_hist *h, double x)
+{
+    if (h->exact && x > -0x1p62 && x < 0x1p62) {
+        int64_t key = (int64_t)x;
+        if ((double)key == x) {
+            uint64_t at = (uint64_t)((key >> 5) - h->base);
+            if (at < h->len && h->dir[at] != NULL) {
+                h->dir[at]->counts[key & 31]++;
+                h->count++;
+                return 0;
+            }
+        }
+    }
+    return fc_hist_add(h, x);
+}
 
 /* Applies the page limit now (after merging). Returns 0 or -1 (memory). */
 int fc_hist_settle(fc_hist *h);

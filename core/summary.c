@@ -2,6 +2,7 @@
  * statistics (see summary.h). */
 #include "summary.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,32 +59,57 @@ int fc_goal_met(const fc_goal *g, double x)
     return g->op == FC_GOAL_AT_LEAST ? x >= g->target : x <= g->target;
 }
 
-int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n)
+int fc_accum_add_cols(fc_accum *a, const fc_model *m, const double *cols, size_t ld, size_t n)
 {
     const int nslots = a->nslots;
     const int goal0 = nslots - m->ngoals; /* goals are the record's last slots */
-    /* slot by slot: one histogram's pages stay in cache for the whole block */
     for (int slot = 0; slot < nslots; slot++) {
+        const double *x = cols + (size_t)slot * ld;
         fc_hist *h = &a->hist[slot];
         double mn = a->min[slot], mx = a->max[slot];
+        uint64_t inf = 0;
         for (size_t i = 0; i < n; i++) {
-            double x = recs[i * (size_t)nslots + (size_t)slot];
-            if (!isfinite(x)) {
-                a->infinite[slot]++;
+            double v = x[i];
+            if (!(fabs(v) <= DBL_MAX)) { /* isfinite, in two instructions */
+                inf++;
                 continue;
             }
-            mn = x < mn ? x : mn;
-            mx = x > mx ? x : mx;
-            if (fc_hist_add(h, x) != 0)
+            mn = v < mn ? v : mn;
+            mx = v > mx ? v : mx;
+            if (fc_hist_add_fast(h, v) != 0)
                 return -1;
         }
         a->min[slot] = mn;
         a->max[slot] = mx;
+        a->infinite[slot] += inf;
     }
-    for (int g = 0; g < m->ngoals; g++)
+    for (int g = 0; g < m->ngoals; g++) {
+        const double *x = cols + (size_t)(goal0 + g) * ld;
         for (size_t i = 0; i < n; i++)
-            a->goal_met[g] += (uint64_t)fc_goal_met(&m->goals[g], recs[i * (size_t)nslots + (size_t)(goal0 + g)]);
+            a->goal_met[g] += (uint64_t)fc_goal_met(&m->goals[g], x[i]);
+    }
     return 0;
+}
+
+/* Record-major records as columns (slot-major, leading dimension n). */
+static double *transpose(const double *recs, size_t nslots, size_t n)
+{
+    double *cols = malloc(nslots * n * sizeof *cols + 1);
+    if (cols != NULL)
+        for (size_t i = 0; i < n; i++)
+            for (size_t slot = 0; slot < nslots; slot++)
+                cols[slot * n + i] = recs[i * nslots + slot];
+    return cols;
+}
+
+int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n)
+{
+    double *cols = transpose(recs, (size_t)a->nslots, n);
+    if (cols == NULL)
+        return -1;
+    int st = fc_accum_add_cols(a, m, cols, n, n);
+    free(cols);
+    return st;
 }
 
 int fc_accum_merge(fc_accum *into, const fc_accum *from)
@@ -184,30 +210,60 @@ void fc_summary_free(fc_summary *s)
     free(s);
 }
 
+void fc_block_moments_cols(const fc_model *m, const double *cols, size_t ld, size_t n, fc_moments *mom)
+{
+    fc_layout lay;
+    fc_layout_of(m, &lay);
+    for (size_t slot = 0; slot < (size_t)lay.nslots; slot++) {
+        const double *x = cols + slot * ld;
+        /* one pass on values shifted by the block's first finite value: the
+         * shift is a typical value, so the sums of squares do not cancel */
+        size_t i = 0;
+        while (i < n && !isfinite(x[i]))
+            i++;
+        double shift = i < n ? x[i] : 0, s1 = 0, s2 = 0, cnt = 0;
+        for (; i < n; i++) {
+            double d = x[i] - shift;
+            if (fabs(d) <= DBL_MAX) {
+                s1 += d;
+                s2 += d * d;
+                cnt += 1;
+            }
+        }
+        double m2 = cnt > 0 ? s2 - s1 * (s1 / cnt) : 0;
+        mom[slot].n = cnt;
+        mom[slot].mean = cnt > 0 ? shift + s1 / cnt : 0;
+        mom[slot].m2 = m2 > 0 ? m2 : 0;
+    }
+}
+
 void fc_block_moments(const fc_model *m, const double *recs, size_t n, fc_moments *mom)
 {
     fc_layout lay;
     fc_layout_of(m, &lay);
-    const size_t nslots = (size_t)lay.nslots;
-    for (size_t slot = 0; slot < nslots; slot++) {
-        double sum = 0, cnt = 0;
-        for (size_t i = 0; i < n; i++) {
-            double x = recs[i * nslots + slot];
-            if (isfinite(x)) {
-                sum += x;
-                cnt += 1;
+    double *cols = transpose(recs, (size_t)lay.nslots, n);
+    if (cols == NULL) { /* the same sums straight from the records, slower */
+        for (size_t slot = 0; slot < (size_t)lay.nslots; slot++) {
+            double sum = 0, cnt = 0, m2 = 0;
+            for (size_t i = 0; i < n; i++) {
+                double x = recs[i * (size_t)lay.nslots + slot];
+                if (isfinite(x)) {
+                    sum += x;
+                    cnt += 1;
+                }
             }
+            double mean = cnt > 0 ? sum / cnt : 0;
+            for (size_t i = 0; i < n; i++) {
+                double x = recs[i * (size_t)lay.nslots + slot];
+                if (isfinite(x))
+                    m2 += (x - mean) * (x - mean);
+            }
+            mom[slot] = (fc_moments){cnt, mean, m2};
         }
-        double mean = cnt > 0 ? sum / cnt : 0, m2 = 0;
-        for (size_t i = 0; i < n; i++) {
-            double x = recs[i * nslots + slot];
-            if (isfinite(x))
-                m2 += (x - mean) * (x - mean);
-        }
-        mom[slot].n = cnt;
-        mom[slot].mean = mean;
-        mom[slot].m2 = m2;
+        return;
     }
+    fc_block_moments_cols(m, cols, n, n, mom);
+    free(cols);
 }
 
 void fc_moments_merge(fc_moments *a, const fc_moments *b)

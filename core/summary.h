@@ -60,6 +60,9 @@ int fc_accum_alloc(fc_accum *a, int nslots, int ngoals);
 void fc_accum_free(fc_accum *a);
 /* Adds n trial records (record i at recs[i * nslots]). Returns 0 or -1 (memory). */
 int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n);
+/* The same for records stored by slot: slot s of record i at cols[s * ld + i]
+ * (what the engine writes). */
+int fc_accum_add_cols(fc_accum *a, const fc_model *m, const double *cols, size_t ld, size_t n);
 /* Adds every count of `from` into `into`. Returns 0 or -1 (memory). */
 int fc_accum_merge(fc_accum *into, const fc_accum *from);
 
@@ -108,6 +111,8 @@ int fc_summary_keep_values(fc_summary *s, uint64_t capacity);
 /* Block moments of n records (n <= FC_BLOCK), written to mom[nslots]: two
  * passes in record order. */
 void fc_block_moments(const fc_model *m, const double *recs, size_t n, fc_moments *mom);
+/* The same for records stored by slot (cols[s * ld + i]). */
+void fc_block_moments_cols(const fc_model *m, const double *cols, size_t ld, size_t n, fc_moments *mom);
 
 /* Folds block `block` (with its ntrials trials and moments) into s in block
  * order: waits while the block is too far ahead of the fold. Thread-safe.
