@@ -1,12 +1,15 @@
 #!/bin/sh
 # Benchmark B1 (DESIGN.md): funnelcast on scenarios/b2b_saas_inbound.lua
-# beside the vectorized numpy version of the same model (bench/b1_numpy.py),
-# measured in the same run on the same machine. Prints trials per second of
-# the simulation itself (both sides exclude summaries) and the ratios, then
-# checks that both agree in distribution (bench/compare_b1.py).
-#   TRIALS=1000000 sh bench/bench_b1.sh
+# beside the vectorized numpy version of the same model (bench/b1_numpy.py)
+# and the floor (250 PCG32 uniforms per trial, bench/bench_floor.c), all
+# measured in this run on this machine. Prints trials per second of the
+# simulation itself (both sides exclude summaries), the ratios, the thread
+# scaling, peak memory at 1M and 10M trials, and checks that funnelcast and
+# numpy agree in distribution (bench/compare_b1.py).
+#   TRIALS=1000000 BIG=10000000 sh bench/bench_b1.sh
 BUILD=${BUILD:-build}
 TRIALS=${TRIALS:-1000000}
+BIG=${BIG:-10000000}
 PY=/usr/bin/python3
 FC="$BUILD/funnelcast"
 B1=scenarios/b2b_saas_inbound.lua
@@ -15,27 +18,40 @@ trap 'rm -rf "$tmp"' EXIT
 cores=$(getconf _NPROCESSORS_ONLN)
 
 rate() { sed -n 's/.*(\([0-9]*\) trials\/s).*/\1/p' "$1"; }
+# peak resident memory (KiB) of a command, from the kernel's accounting
+peak() { $PY -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"; }
 
 echo "B1, $TRIALS trials, $(uname -m), $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 "$FC" run "$B1" --trials "$TRIALS" --threads 1 --timing --format json -o "$tmp/fc1.json" 2> "$tmp/t1" || exit 1
 fc1=$(rate "$tmp/t1")
-"$FC" run "$B1" --trials "$TRIALS" --threads "$cores" --timing -o "$tmp/fcn.txt" 2> "$tmp/tn" || exit 1
-fcn=$(rate "$tmp/tn")
+np=""
 if $PY -c 'import numpy' 2>/dev/null; then
-  $PY bench/b1_numpy.py --trials "$TRIALS" --seed 42 --json "$tmp/np.json" > "$tmp/np.out" || exit 1
-  np=$(sed -n 's/.*trials_per_second \([0-9.]*\).*/\1/p' "$tmp/np.out" | tail -1)
-  [ -n "$np" ] || np=$(grep -o '[0-9.]* trials/s' "$tmp/np.out" | head -1 | cut -d' ' -f1)
+  $PY bench/b1_numpy.py --trials "$TRIALS" --seed 42 --json "$tmp/np.json" > "$tmp/np.out" 2>&1 || exit 1
+  np=$(sed -n 's/^trials_per_second \([0-9.]*\)$/\1/p' "$tmp/np.out" | tail -1)
 else
-  np=""
   echo "(python3-numpy missing: numpy column skipped; apt-get install python3-numpy)"
 fi
-printf '%-28s %14s %10s\n' "engine" "trials/s" "vs numpy"
+floor=$("$BUILD/bench/bench_floor" | sed -n 's/^floor_trials_per_second //p')
 ratio() { [ -n "$np" ] && awk -v a="$1" -v b="$np" 'BEGIN { printf "%.2fx", a / b }' || echo "-"; }
-[ -n "$np" ] && printf '%-28s %14.0f %10s\n' "numpy (1 core)" "$np" "1.00x"
-printf '%-28s %14s %10s\n' "funnelcast, 1 thread" "$fc1" "$(ratio "$fc1")"
-printf '%-28s %14s %10s\n' "funnelcast, $cores threads" "$fcn" "$(ratio "$fcn")"
-awk -v a="$fcn" -v b="$fc1" -v n="$cores" 'BEGIN { printf "thread scaling: %.2fx on %d threads\n", a / b, n }'
+printf '%-30s %14s %10s\n' "engine" "trials/s" "vs numpy"
+[ -n "$np" ] && printf '%-30s %14.0f %10s\n' "numpy B1 (1 core)" "$np" "1.00x"
+printf '%-30s %14s %10s\n' "funnelcast, 1 thread" "$fc1" "$(ratio "$fc1")"
+t=2
+while [ $t -le "$cores" ]; do
+  "$FC" run "$B1" --trials "$TRIALS" --threads $t --timing -o "$tmp/fcn.txt" 2> "$tmp/tn" || exit 1
+  fcn=$(rate "$tmp/tn")
+  printf '%-30s %14s %10s   (%s the 1-thread rate)\n' "funnelcast, $t threads" "$fcn" "$(ratio "$fcn")" \
+    "$(awk -v a="$fcn" -v b="$fc1" 'BEGIN { printf "%.2fx", a / b }')"
+  t=$((t * 2))
+done
+printf '%-30s %14s %10s\n' "floor: 250 PCG32 uniforms" "$floor" "$(ratio "$floor")"
+m1=$(peak "$FC" run "$B1" --trials "$TRIALS" --format json)
+m10=$(peak "$FC" run "$B1" --trials "$BIG" --format json)
+awk -v a="$m1" -v b="$m10" -v n1="$TRIALS" -v n2="$BIG" 'BEGIN {
+  printf "peak memory: %.1f MiB at %d trials, %.1f MiB at %d trials (%.2fx)\n", a / 1024, n1, b / 1024, n2, b / a }'
 if [ -n "$np" ]; then
   echo "agreement with numpy (means within 4 SE, P10/P50/P90 within 2%):"
-  $PY bench/compare_b1.py "$tmp/fc1.json" "$tmp/np.json" | tail -3
+  $PY bench/compare_b1.py "$tmp/fc1.json" "$tmp/np.json" | tail -1
 fi

@@ -582,9 +582,15 @@ int fc_engine_run(const fc_model *m, fc_summary *s, uint64_t upto, const fc_run_
     worker(&ctx[0]);
     for (int i = 1; i < started; i++)
         pthread_join(tids[i], NULL);
-    /* the counts of every thread, into the summary (addition: any order) */
+    /* the counts of every thread, into the summary (addition: any order);
+     * the first thread's are moved when the summary has none yet, so that
+     * the histograms are not held three times over at the peak */
     for (int i = 0; i < started; i++) {
-        if (ctx[i].ok && sh.status == 0 && fc_accum_merge(&s->acc, &ctx[i].w.acc) != 0) {
+        if (ctx[i].ok && sh.status == 0 && fc_accum_is_empty(&s->acc)) {
+            fc_accum tmp = s->acc;
+            s->acc = ctx[i].w.acc;
+            ctx[i].w.acc = tmp;
+        } else if (ctx[i].ok && sh.status == 0 && fc_accum_merge(&s->acc, &ctx[i].w.acc) != 0) {
             sh.status = -1;
             snprintf(sh.err, sizeof sh.err, "out of memory");
         }

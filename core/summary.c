@@ -112,6 +112,14 @@ int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n)
     return st;
 }
 
+int fc_accum_is_empty(const fc_accum *a)
+{
+    for (int i = 0; i < a->nslots; i++)
+        if (a->hist[i].count > 0 || a->infinite[i] > 0)
+            return 0;
+    return 1;
+}
+
 int fc_accum_merge(fc_accum *into, const fc_accum *from)
 {
     for (int i = 0; i < into->nslots; i++) {

@@ -63,6 +63,8 @@ int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n);
 /* The same for records stored by slot: slot s of record i at cols[s * ld + i]
  * (what the engine writes). */
 int fc_accum_add_cols(fc_accum *a, const fc_model *m, const double *cols, size_t ld, size_t n);
+/* Whether nothing was added yet. */
+int fc_accum_is_empty(const fc_accum *a);
 /* Adds every count of `from` into `into`. Returns 0 or -1 (memory). */
 int fc_accum_merge(fc_accum *into, const fc_accum *from);
 
