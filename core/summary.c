@@ -59,17 +59,19 @@ int fc_goal_met(const fc_goal *g, double x)
     return g->op == FC_GOAL_AT_LEAST ? x >= g->target : x <= g->target;
 }
 
-int fc_accum_add_cols(fc_accum *a, const fc_model *m, const double *cols, size_t ld, size_t n)
+/* Adds n records; value i of slot s at x[s * sstride + i * vstride]. */
+static int accum_strided(fc_accum *a, const fc_model *m, const double *x0, size_t sstride,
+                         size_t vstride, size_t n)
 {
     const int nslots = a->nslots;
     const int goal0 = nslots - m->ngoals; /* goals are the record's last slots */
     for (int slot = 0; slot < nslots; slot++) {
-        const double *x = cols + (size_t)slot * ld;
+        const double *x = x0 + (size_t)slot * sstride;
         fc_hist *h = &a->hist[slot];
         double mn = a->min[slot], mx = a->max[slot];
         uint64_t inf = 0;
         for (size_t i = 0; i < n; i++) {
-            double v = x[i];
+            double v = x[i * vstride];
             if (!(fabs(v) <= DBL_MAX)) { /* isfinite, in two instructions */
                 inf++;
                 continue;
@@ -84,32 +86,21 @@ int fc_accum_add_cols(fc_accum *a, const fc_model *m, const double *cols, size_t
         a->infinite[slot] += inf;
     }
     for (int g = 0; g < m->ngoals; g++) {
-        const double *x = cols + (size_t)(goal0 + g) * ld;
+        const double *x = x0 + (size_t)(goal0 + g) * sstride;
         for (size_t i = 0; i < n; i++)
-            a->goal_met[g] += (uint64_t)fc_goal_met(&m->goals[g], x[i]);
+            a->goal_met[g] += (uint64_t)fc_goal_met(&m->goals[g], x[i * vstride]);
     }
     return 0;
 }
 
-/* Record-major records as columns (slot-major, leading dimension n). */
-static double *transpose(const double *recs, size_t nslots, size_t n)
+int fc_accum_add_cols(fc_accum *a, const fc_model *m, const double *cols, size_t ld, size_t n)
 {
-    double *cols = malloc(nslots * n * sizeof *cols + 1);
-    if (cols != NULL)
-        for (size_t i = 0; i < n; i++)
-            for (size_t slot = 0; slot < nslots; slot++)
-                cols[slot * n + i] = recs[i * nslots + slot];
-    return cols;
+    return accum_strided(a, m, cols, ld, 1, n);
 }
 
 int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n)
 {
-    double *cols = transpose(recs, (size_t)a->nslots, n);
-    if (cols == NULL)
-        return -1;
-    int st = fc_accum_add_cols(a, m, cols, n, n);
-    free(cols);
-    return st;
+    return accum_strided(a, m, recs, 1, (size_t)a->nslots, n);
 }
 
 int fc_accum_is_empty(const fc_accum *a)
@@ -143,7 +134,6 @@ fc_summary *fc_summary_new(const fc_model *m, int window)
     fc_layout_of(m, &s->layout);
     s->window = window < 1 ? 1 : window;
     size_t n = (size_t)s->layout.nslots;
-    int locks = 0;
     if (fc_accum_init(&s->acc, m) != 0)
         goto fail;
     s->mom = calloc(n, sizeof *s->mom);
@@ -158,22 +148,14 @@ fc_summary *fc_summary_new(const fc_model *m, int window)
         s->pending_block[i] = UINT64_MAX;
     if (pthread_mutex_init(&s->lock, NULL) != 0)
         goto fail;
-    locks = 1;
-    if (pthread_cond_init(&s->turn, NULL) != 0)
+    if (pthread_cond_init(&s->turn, NULL) != 0) {
+        pthread_mutex_destroy(&s->lock);
         goto fail;
+    }
+    s->sync_ready = 1;
     return s;
 fail:
-    if (locks)
-        pthread_mutex_destroy(&s->lock);
-    s->window = 0; /* no condition variable to destroy */
-    fc_accum_free(&s->acc);
-    free(s->mom);
-    free(s->pending);
-    free(s->pending_block);
-    free(s->pending_trials);
-    free(s->stats);
-    free(s->goal_prob);
-    free(s);
+    fc_summary_free(s);
     return NULL;
 }
 
@@ -206,8 +188,10 @@ void fc_summary_free(fc_summary *s)
     free(s->kept);
     free(s->kept_trials);
     free(s->values);
-    pthread_mutex_destroy(&s->lock);
-    pthread_cond_destroy(&s->turn);
+    if (s->sync_ready) {
+        pthread_mutex_destroy(&s->lock);
+        pthread_cond_destroy(&s->turn);
+    }
     fc_accum_free(&s->acc);
     free(s->mom);
     free(s->pending);
@@ -218,21 +202,22 @@ void fc_summary_free(fc_summary *s)
     free(s);
 }
 
-void fc_block_moments_cols(const fc_model *m, const double *cols, size_t ld, size_t n, fc_moments *mom)
+/* Moments of every slot of n records; value i of slot s at x[s * sstride +
+ * i * vstride] (records by slot or one after another: the same sums). */
+static void moments_strided(int nslots, const double *x0, size_t sstride, size_t vstride, size_t n,
+                            fc_moments *mom)
 {
-    fc_layout lay;
-    fc_layout_of(m, &lay);
-    for (size_t slot = 0; slot < (size_t)lay.nslots; slot++) {
-        const double *x = cols + slot * ld;
+    for (size_t slot = 0; slot < (size_t)nslots; slot++) {
+        const double *x = x0 + slot * sstride;
         /* one pass on values shifted by the block's first finite value: the
          * shift is a typical value, so the sums of squares do not cancel */
         size_t i = 0;
-        while (i < n && !isfinite(x[i]))
+        while (i < n && !(fabs(x[i * vstride]) <= DBL_MAX))
             i++;
-        double shift = i < n ? x[i] : 0, s1 = 0, s2 = 0, cnt = 0;
+        double shift = i < n ? x[i * vstride] : 0, s1 = 0, s2 = 0, cnt = 0;
         for (; i < n; i++) {
-            double d = x[i] - shift;
-            if (fabs(d) <= DBL_MAX) {
+            double d = x[i * vstride] - shift;
+            if (fabs(d) <= DBL_MAX) { /* isfinite, in two instructions */
                 s1 += d;
                 s2 += d * d;
                 cnt += 1;
@@ -245,33 +230,18 @@ void fc_block_moments_cols(const fc_model *m, const double *cols, size_t ld, siz
     }
 }
 
+void fc_block_moments_cols(const fc_model *m, const double *cols, size_t ld, size_t n, fc_moments *mom)
+{
+    fc_layout lay;
+    fc_layout_of(m, &lay);
+    moments_strided(lay.nslots, cols, ld, 1, n, mom);
+}
+
 void fc_block_moments(const fc_model *m, const double *recs, size_t n, fc_moments *mom)
 {
     fc_layout lay;
     fc_layout_of(m, &lay);
-    double *cols = transpose(recs, (size_t)lay.nslots, n);
-    if (cols == NULL) { /* the same sums straight from the records, slower */
-        for (size_t slot = 0; slot < (size_t)lay.nslots; slot++) {
-            double sum = 0, cnt = 0, m2 = 0;
-            for (size_t i = 0; i < n; i++) {
-                double x = recs[i * (size_t)lay.nslots + slot];
-                if (isfinite(x)) {
-                    sum += x;
-                    cnt += 1;
-                }
-            }
-            double mean = cnt > 0 ? sum / cnt : 0;
-            for (size_t i = 0; i < n; i++) {
-                double x = recs[i * (size_t)lay.nslots + slot];
-                if (isfinite(x))
-                    m2 += (x - mean) * (x - mean);
-            }
-            mom[slot] = (fc_moments){cnt, mean, m2};
-        }
-        return;
-    }
-    fc_block_moments_cols(m, cols, n, n, mom);
-    free(cols);
+    moments_strided(lay.nslots, recs, 1, (size_t)lay.nslots, n, mom);
 }
 
 void fc_moments_merge(fc_moments *a, const fc_moments *b)

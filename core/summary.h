@@ -82,6 +82,7 @@ typedef struct fc_summary {
     uint64_t *pending_trials; /* [window] */
     pthread_mutex_t lock;
     pthread_cond_t turn;
+    int sync_ready;        /* lock and turn are initialized */
     int aborted;           /* a run failed: folds return without waiting */
     /* A shard (kept != NULL) runs blocks shard_k, shard_k + shard_n, ... of a
      * run of run_trials trials and keeps each block's moments, by position
