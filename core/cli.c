@@ -15,9 +15,11 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "budget.h"
 #include "funnelcast.h"
 #include "lua_module.h"
 #include "lua_results.h"
+#include "lua_sandbox.h"
 #include "lua_util.h"
 
 static const char usage[] =
@@ -41,15 +43,42 @@ static const char usage[] =
     "  --shard K/N       run only the K-th of N shares of the trials (K = 1..N) ...\n"
     "  --partial OUT     ... and write their partial summary to OUT, for funnelcast merge\n"
     "\n"
+    "limits (a scenario runs in a sandbox: no files, programs or bytecode):\n"
+    "  --max-steps N     most Lua steps the scenario may run (default 1000000000)\n"
+    "  --max-memory SIZE most memory of the scenario's Lua state, and of a run's working\n"
+    "                    memory (default 512M; such as 256M, 2G)\n"
+    "  --time-limit S    stop the command after S seconds (default: no limit)\n"
+    "  --unsafe          run a trusted scenario with full access to files and programs\n"
+    "\n"
     "exit status: 0 done, 2 bad input, 3 internal failure\n";
 
-/* Set by SIGINT/SIGTERM; the engine polls it between blocks of trials. */
+/* Set by SIGINT/SIGTERM (and by --time-limit's alarm); the engine polls it
+ * between blocks of trials, the Lua count hook between instructions. */
 static volatile sig_atomic_t interrupted;
+/* --time-limit: the alarm fired (once: stop; twice: still running inside one
+ * long call, such as a string pattern that backtracks, so exit now). */
+static volatile sig_atomic_t alarm_fired;
+static char alarm_msg[600];
+static size_t alarm_msg_len;
+static unsigned alarm_grace = 2;
 
 static void on_signal(int sig)
 {
     (void)sig;
     interrupted = 1;
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+    if (alarm_fired++) {
+        /* async-signal-safe; no output file is being written (see main) */
+        ssize_t w = write(STDERR_FILENO, alarm_msg, alarm_msg_len);
+        (void)w;
+        _exit(FC_EINPUT);
+    }
+    alarm(alarm_grace);
 }
 
 /* A progress bar on standard error, for long runs on a terminal only. */
@@ -79,9 +108,10 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
 typedef struct options {
     const char *command, *file, *format, *out;
     const char *trials, *seed, *threads, *precision, *shard, *partial;
+    const char *max_steps, *max_memory, *time_limit;
     const char **sets, **files;
     int nsets, nfiles;
-    int timing;
+    int timing, unsafe;
 } options;
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -123,6 +153,14 @@ static int parse(int argc, char **argv, options *o)
             o->files[o->nfiles++] = a;
         } else if (strcmp(a, "--timing") == 0) {
             o->timing = 1;
+        } else if (strcmp(a, "--unsafe") == 0) {
+            o->unsafe = 1;
+        } else if ((v = option_value(argc, argv, &i, "--max-steps"))) {
+            o->max_steps = v;
+        } else if ((v = option_value(argc, argv, &i, "--max-memory"))) {
+            o->max_memory = v;
+        } else if ((v = option_value(argc, argv, &i, "--time-limit"))) {
+            o->time_limit = v;
         } else if ((v = option_value(argc, argv, &i, "--precision"))) {
             o->precision = v;
         } else if ((v = option_value(argc, argv, &i, "--shard"))) {
@@ -209,39 +247,66 @@ static int write_whole(const char *path, const char *text, size_t len)
     return ok ? 0 : -1;
 }
 
-static int run_command(lua_State *L, const options *o)
+/* Parses a size: a number of bytes with an optional K, M, G or T (powers of
+ * 1024, optionally followed by B or iB). */
+static int parse_size(const char *s, uint64_t *out)
 {
-    long long trials = 0, seed = 0, threads = 0;
-    if (o->trials && parse_int(o->trials, 1, 1000000000000LL, &trials))
-        return bad_usage("--trials %s: expected an integer in [1, 1e12]", o->trials);
-    if (o->seed && parse_int(o->seed, LLONG_MIN, LLONG_MAX, &seed))
-        return bad_usage("--seed %s: expected an integer", o->seed);
-    if (o->threads && parse_int(o->threads, 0, 256, &threads))
-        return bad_usage("--threads %s: expected an integer in [0, 256] (0: all cores)", o->threads);
-    double precision = 0;
-    if (o->precision) {
-        char *end;
-        precision = strtod(o->precision, &end);
-        if (end == o->precision || *end || !(precision > 0 && precision < 0.5))
-            return bad_usage("--precision %s: expected a number in (0, 0.5), such as 0.005", o->precision);
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || !(v > 0))
+        return -1;
+    double mult = 1;
+    switch (*end) {
+    case 'k': case 'K': mult = 0x1p10; end++; break;
+    case 'm': case 'M': mult = 0x1p20; end++; break;
+    case 'g': case 'G': mult = 0x1p30; end++; break;
+    case 't': case 'T': mult = 0x1p40; end++; break;
+    default: break;
     }
-    long long shard_k = 0, shard_n = 0;
-    if (o->shard) {
-        const char *slash = strchr(o->shard, '/');
-        char kbuf[32];
-        size_t klen = slash ? (size_t)(slash - o->shard) : 0;
-        if (!slash || klen == 0 || klen >= sizeof kbuf)
-            return bad_usage("--shard %s: expected K/N, such as 3/8", o->shard);
-        memcpy(kbuf, o->shard, klen);
-        kbuf[klen] = 0;
-        if (parse_int(slash + 1, 1, 1000000, &shard_n) || parse_int(kbuf, 1, shard_n, &shard_k))
-            return bad_usage("--shard %s: expected K/N with 1 <= K <= N <= 1000000", o->shard);
+    if (mult > 1 && *end == 'i')
+        end++;
+    if (*end == 'B')
+        end++;
+    if (*end || v * mult > 0x1p50)
+        return -1;
+    *out = (uint64_t)(v * mult);
+    return 0;
+}
+
+/* What the protected entry point needs: the options and their values. */
+typedef struct cli_call {
+    const options *o;
+    long long trials, seed, threads, shard_k, shard_n;
+    double precision;
+    uint64_t max_memory;
+    fc_lua_progress *progress;
+} cli_call;
+
+/* Runs inside fc_lua_pcall, so that no Lua error (a memory error while the
+ * libraries open, a failing script) is ever raised unprotected: opens the
+ * libraries, builds the module and the options, and calls main.lua. Returns
+ * the output and the notes for standard error. */
+static int l_cli_main(lua_State *L)
+{
+    const cli_call *c = lua_touserdata(L, 1);
+    const options *o = c->o;
+    lua_pushcfunction(L, fc_lua_open_libs);
+    lua_pushboolean(L, o->unsafe);
+    lua_call(L, 1, 0);
+    lua_pushlightuserdata(L, (void *)&interrupted);
+    lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
+    lua_pushinteger(L, (lua_Integer)c->max_memory);
+    lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_MAX_MEMORY_KEY);
+    if (c->progress) {
+        lua_pushlightuserdata(L, c->progress);
+        lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_PROGRESS_KEY);
     }
 
     fc_lua_push_module(L);                 /* fc */
     lua_getfield(L, -1, "_main");          /* fc, main */
     lua_pushvalue(L, -2);                  /* fc, main, fc */
-    lua_createtable(L, 0, 8);              /* fc, main, fc, opts */
+    lua_createtable(L, 0, 12);             /* fc, main, fc, opts */
     lua_pushstring(L, o->command);
     lua_setfield(L, -2, "command");
     lua_pushstring(L, o->file);
@@ -249,20 +314,20 @@ static int run_command(lua_State *L, const options *o)
     lua_pushstring(L, o->format);
     lua_setfield(L, -2, "format");
     if (o->trials)
-        set_int_opt(L, "trials", trials);
+        set_int_opt(L, "trials", c->trials);
     if (o->seed)
-        set_int_opt(L, "seed", seed);
+        set_int_opt(L, "seed", c->seed);
     if (o->threads)
-        set_int_opt(L, "threads", threads);
+        set_int_opt(L, "threads", c->threads);
     if (o->precision) {
-        lua_pushnumber(L, precision);
+        lua_pushnumber(L, c->precision);
         lua_setfield(L, -2, "precision");
     }
     if (o->shard) {
         lua_createtable(L, 2, 0);
-        lua_pushinteger(L, shard_k);
+        lua_pushinteger(L, c->shard_k);
         lua_rawseti(L, -2, 1);
-        lua_pushinteger(L, shard_n);
+        lua_pushinteger(L, c->shard_n);
         lua_rawseti(L, -2, 2);
         lua_setfield(L, -2, "shard");
     }
@@ -274,6 +339,8 @@ static int run_command(lua_State *L, const options *o)
     lua_setfield(L, -2, "files");
     lua_pushboolean(L, o->timing);
     lua_setfield(L, -2, "timing");
+    lua_pushboolean(L, o->unsafe);
+    lua_setfield(L, -2, "unsafe");
     lua_createtable(L, o->nsets, 0);
     for (int i = 0; i < o->nsets; i++) {
         const char *eq = strchr(o->sets[i], '=');
@@ -285,18 +352,114 @@ static int run_command(lua_State *L, const options *o)
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "sets");
-    int st = fc_lua_pcall(L, 2, 1, 0);
-    if (st != LUA_OK) {
-        const char *msg = lua_tostring(L, -1);
-        fprintf(stderr, "funnelcast: %s\n", msg ? msg : "unknown error");
-        if (st == LUA_ERRMEM || (msg && strstr(msg, "out of memory")))
-            return FC_EINTERNAL;
-        return msg && strcmp(msg, "interrupted") == 0 ? 130 : FC_EINPUT;
+    lua_call(L, 2, 2);
+    return 2;
+}
+
+/* Validates the options and fills c; returns 0 or FC_EINPUT (after the
+ * message). */
+static int check_options(const options *o, cli_call *c, fc_lua_limits *lim)
+{
+    memset(c, 0, sizeof *c);
+    c->o = o;
+    if (o->trials && parse_int(o->trials, 1, 1000000000000LL, &c->trials))
+        return bad_usage("--trials %s: expected an integer in [1, 1e12]", o->trials);
+    if (o->seed && parse_int(o->seed, LLONG_MIN, LLONG_MAX, &c->seed))
+        return bad_usage("--seed %s: expected an integer", o->seed);
+    if (o->threads && parse_int(o->threads, 0, 256, &c->threads))
+        return bad_usage("--threads %s: expected an integer in [0, 256] (0: all cores)", o->threads);
+    if (o->precision) {
+        char *end;
+        c->precision = strtod(o->precision, &end);
+        if (end == o->precision || *end || !(c->precision > 0 && c->precision < 0.5))
+            return bad_usage("--precision %s: expected a number in (0, 0.5), such as 0.005", o->precision);
+    }
+    if (o->shard) {
+        const char *slash = strchr(o->shard, '/');
+        char kbuf[32];
+        size_t klen = slash ? (size_t)(slash - o->shard) : 0;
+        if (!slash || klen == 0 || klen >= sizeof kbuf)
+            return bad_usage("--shard %s: expected K/N, such as 3/8", o->shard);
+        memcpy(kbuf, o->shard, klen);
+        kbuf[klen] = 0;
+        if (parse_int(slash + 1, 1, 1000000, &c->shard_n) || parse_int(kbuf, 1, c->shard_n, &c->shard_k))
+            return bad_usage("--shard %s: expected K/N with 1 <= K <= N <= 1000000", o->shard);
+    }
+    lim->max_steps = FC_DEFAULT_MAX_STEPS;
+    if (o->max_steps) {
+        char *end;
+        double v = strtod(o->max_steps, &end);
+        if (end == o->max_steps || *end || !(v >= 1000 && v <= 1e15) || v != (double)(long long)v)
+            return bad_usage("--max-steps %s: expected a whole number of steps in [1000, 1e15], such as 5000000000",
+                             o->max_steps);
+        lim->max_steps = (uint64_t)v;
+    }
+    c->max_memory = FC_DEFAULT_MAX_MEMORY;
+    if (o->max_memory && (parse_size(o->max_memory, &c->max_memory) || c->max_memory < (UINT64_C(16) << 20)))
+        return bad_usage("--max-memory %s: expected a size of at least 16M, such as 256M or 2G", o->max_memory);
+    lim->max_memory = (size_t)c->max_memory;
+    if (o->time_limit) {
+        char *end;
+        lim->time_limit = strtod(o->time_limit, &end);
+        if (end == o->time_limit || *end || !(lim->time_limit > 0 && lim->time_limit <= 1e7))
+            return bad_usage("--time-limit %s: expected a number of seconds in (0, 1e7]", o->time_limit);
+    }
+    return 0;
+}
+
+/* The exit status and message of a failed call (its error on the stack top). */
+static int report_failure(lua_State *L, int st, const options *o, fc_lua_limits *lim)
+{
+    const char *msg = lua_tostring(L, -1);
+    if (msg == NULL)
+        msg = "unknown error";
+    /* a memory error raised by Lua (possibly caught and raised again by a
+     * script): the cap's, or the machine's */
+    int lua_memory = st == LUA_ERRMEM || strcmp(msg, "not enough memory") == 0;
+    if (alarm_fired)
+        lim->time_hit = 1;
+    char buf[1024];
+    if (fc_lua_limit_message(lim, o->file, lua_memory, buf, sizeof buf)) {
+        fprintf(stderr, "funnelcast: %s\n", buf);
+        return FC_EINPUT;
+    }
+    if (interrupted || lim->stopped || strcmp(msg, "interrupted") == 0) {
+        fprintf(stderr, "funnelcast: interrupted\n");
+        return 130;
+    }
+    if (lua_memory || strstr(msg, "out of memory")) {
+        fprintf(stderr, "funnelcast: out of memory\n");
+        return FC_EINTERNAL;
+    }
+    fprintf(stderr, "funnelcast: %s\n", msg);
+    return FC_EINPUT;
+}
+
+static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limits *lim)
+{
+    lua_pushcfunction(L, l_cli_main);
+    lua_pushlightuserdata(L, c);
+    int st = fc_lua_pcall(L, 1, 2, 0);
+    /* nothing runs after this point but the writing of the output, which
+     * the alarm must not cut short */
+    alarm(0);
+    if (st != LUA_OK)
+        return report_failure(L, st, o, lim);
+    char buf[1024];
+    if (fc_lua_limit_message(lim, o->file, 0, buf, sizeof buf)) {
+        /* a limit was hit and its error caught, yet the script returned */
+        fprintf(stderr, "funnelcast: %s\n", buf);
+        return FC_EINPUT;
     }
     size_t len;
-    const char *text = lua_tolstring(L, -1, &len);
-    if (text == NULL)
+    const char *text = lua_tolstring(L, -2, &len);
+    const char *notes = lua_tostring(L, -1);
+    if (text == NULL) {
+        fprintf(stderr, "funnelcast: internal error: no output\n");
         return FC_EINTERNAL;
+    }
+    if (notes)
+        fputs(notes, stderr);
     const char *out = o->partial ? o->partial : o->out;
     if (out) {
         if (write_whole(out, text, len) != 0) {
@@ -329,32 +492,47 @@ int main(int argc, char **argv)
         return FC_EINPUT;
     }
     options o;
+    cli_call call;
+    fc_lua_limits lim;
+    memset(&lim, 0, sizeof lim);
     int st = parse(argc, argv, &o);
+    if (st == 0)
+        st = check_options(&o, &call, &lim);
     if (st == 0) {
-        lua_State *L = luaL_newstate();
+        lim.stop = &interrupted;
+        lua_State *L = fc_lua_limited_state(&lim);
         if (L == NULL) {
             fprintf(stderr, "funnelcast: out of memory\n");
             free(o.sets);
             free(o.files);
             return FC_EINTERNAL;
         }
-        luaL_openlibs(L);
+        if (o.unsafe)
+            fputs("funnelcast: --unsafe: the scenario runs with full access to files and programs\n", stderr);
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = on_signal;
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
-        lua_pushlightuserdata(L, (void *)&interrupted);
-        lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
+        if (lim.time_limit > 0) {
+            snprintf(alarm_msg, sizeof alarm_msg,
+                     "funnelcast: %s: the command ran for more than %g s; raise the limit with --time-limit\n",
+                     o.file, lim.time_limit);
+            alarm_msg_len = strlen(alarm_msg);
+            sa.sa_handler = on_alarm;
+            sigaction(SIGALRM, &sa, NULL);
+            /* the hook stops Lua at the limit; the alarm stops the engine a
+             * little later, and the command if it is still running after */
+            alarm((unsigned)lim.time_limit + 1);
+        }
         progress_bar bar = {{0, 0}, 0};
         fc_lua_progress progress = {show_progress, &bar};
         if (isatty(STDERR_FILENO)) {
             clock_gettime(CLOCK_MONOTONIC, &bar.start);
-            lua_pushlightuserdata(L, &progress);
-            lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_PROGRESS_KEY);
+            call.progress = &progress;
         }
-        st = run_command(L, &o);
+        st = run_command(L, &o, &call, &lim);
         lua_close(L);
     }
     free(o.sets);

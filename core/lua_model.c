@@ -388,7 +388,7 @@ fc_model *fc_lua_compile(lua_State *L, int idx, char *err, size_t errlen)
         get_num(&c, idx, "trials", "trials", 10000, &dtrials) ||
         get_int(&c, idx, "seed", "seed", INT64_MIN, INT64_MAX, 1, &seed))
         goto fail;
-    if (get_int(&c, idx, "trials", "trials", 1, INT64_MAX, 10000, &trials))
+    if (get_int(&c, idx, "trials", "trials", 1, FC_MAX_TRIALS, 10000, &trials))
         goto fail;
     m->trials = (uint64_t)trials;
     m->seed = (uint64_t)seed;

@@ -10,6 +10,7 @@
 #include "funnelcast.h"
 #include "lua_dist.h"
 #include "lua_results.h"
+#include "lua_sandbox.h"
 #include "scripts.h"
 
 #define MODULE_KEY "funnelcast.module"
@@ -56,6 +57,7 @@ int fc_lua_push_module(lua_State *L)
     lua_newtable(L); /* core: the C side, handed to the scripts */
     fc_lua_dist_register(L);
     fc_lua_results_register(L);
+    fc_lua_sandbox_register(L);
     lua_pushstring(L, fc_version());
     lua_setfield(L, -2, "version");
     lua_newtable(L);

@@ -10,6 +10,7 @@
 
 #include <lauxlib.h>
 
+#include "budget.h"
 #include "engine.h"
 #include "lua_model.h"
 #include "partial.h"
@@ -185,25 +186,48 @@ static void run_setup(lua_State *L, run_ctx *c)
         raise_msg(L, err);
     lua_Integer trials = (lua_Integer)c->m->trials, seed = (lua_Integer)c->m->seed, threads = 0;
     lua_Integer k = 0, n = 0;
+    /* the most memory a run may take: the options', else the embedding
+     * program's (the CLI's --max-memory), else FC_DEFAULT_MAX_MEMORY */
+    lua_Integer max_memory = (lua_Integer)FC_DEFAULT_MAX_MEMORY;
+    if (lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_MAX_MEMORY_KEY) == LUA_TNUMBER)
+        max_memory = lua_tointeger(L, -1);
+    lua_pop(L, 1);
     if (lua_istable(L, 2)) {
         int ok = opt_int(L, 2, "trials", trials, &trials) && opt_int(L, 2, "seed", seed, &seed) &&
                  opt_int(L, 2, "threads", 0, &threads) && opt_int(L, 2, "shard_k", 0, &k) &&
-                 opt_int(L, 2, "shard_n", 0, &n);
+                 opt_int(L, 2, "shard_n", 0, &n) && opt_int(L, 2, "max_memory", max_memory, &max_memory);
         lua_getfield(L, 2, "precision");
         c->precision = lua_tonumber(L, -1);
         lua_pop(L, 1);
-        if (!ok || trials < 1 || threads < 0 || threads > FC_MAX_THREADS || n < 0 || k < 0 ||
-            (n > 0 && k >= n) || !(c->precision >= 0 && c->precision < 1)) {
+        if (!ok || trials < 1 || trials > FC_MAX_TRIALS || threads < 0 || threads > FC_MAX_THREADS ||
+            n < 0 || k < 0 || (n > 0 && k >= n) || !(c->precision >= 0 && c->precision < 1) ||
+            max_memory < 1) {
             fc_model_free(c->m);
-            raise_msg(L, "run: options: expected trials >= 1, 0 <= threads <= 256, "
-                         "0 <= shard_k < shard_n and 0 <= precision < 1");
+            raise_msg(L, "run: options: expected 1 <= trials <= 1e12, 0 <= threads <= 256, "
+                         "0 <= shard_k < shard_n, 0 <= precision < 1 and max_memory >= 1");
         }
     }
     c->m->trials = (uint64_t)trials;
     c->m->seed = (uint64_t)seed;
     c->shard_k = (uint64_t)k;
     c->shard_n = (uint64_t)n;
-    int nthreads = threads > 0 ? (int)threads : fc_cpu_count();
+    /* Results do not depend on the thread count: a run that would not fit
+     * gets fewer threads, and one that does not fit on one is refused before
+     * anything is allocated. */
+    int wanted = threads > 0 ? (int)threads : fc_cpu_count();
+    int nthreads = fc_run_threads_within(c->m, wanted, (uint64_t)max_memory);
+    if (nthreads == 0) {
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "scenario \"%s\": a run needs about %.0f MiB of working memory (%d period%s, %d stage%s, "
+                 "%d channel%s, %d goal%s), more than the limit of %.0f MiB; raise the limit with --max-memory",
+                 c->m->name, (double)fc_run_bytes(c->m, 1) / 1048576.0, c->m->periods, c->m->periods == 1 ? "" : "s",
+                 c->m->nstages, c->m->nstages == 1 ? "" : "s", c->m->nchannels, c->m->nchannels == 1 ? "" : "s",
+                 c->m->ngoals, c->m->ngoals == 1 ? "" : "s", (double)max_memory / 1048576.0);
+        fc_model_free(c->m);
+        raise_msg(L, msg);
+    }
+    threads = nthreads;
     c->s = fc_summary_new(c->m, 4 * nthreads);
     if (c->s == NULL || (n > 0 && fc_summary_set_shard(c->s, c->shard_k, c->shard_n, c->m->trials) != 0)) {
         run_ctx_free(c);
@@ -283,6 +307,8 @@ static int l_run_shard(lua_State *L)
 {
     size_t tlen;
     const char *text = luaL_checklstring(L, 2, &tlen);
+    lua_settop(L, 3);
+    lua_pushvalue(L, 2); /* text at 4: keeps it alive (and its bytes valid) to the end */
     lua_pushvalue(L, 3);
     lua_replace(L, 2); /* options at 2, as run_setup reads them */
     run_ctx c;
@@ -292,8 +318,6 @@ static int l_run_shard(lua_State *L)
         return raise_msg(L, "run_shard: expected shard_k and shard_n");
     }
     run_trials(L, &c);
-    lua_pushnumber(L, c.seconds); /* keep text alive: it is still in the frame */
-    lua_pop(L, 1);
     size_t len;
     unsigned char *bytes = fc_partial_encode(c.s, text, tlen, c.m->seed, &len);
     run_ctx_free(&c);

@@ -27,6 +27,10 @@
  * core.run then reports its progress through it (the CLI's progress bar). */
 #define FC_LUA_PROGRESS_KEY "funnelcast.progress"
 
+/* Registry key of an optional integer: the most bytes a run's working memory
+ * may take (see budget.h); runs get fewer threads to fit, or are refused. */
+#define FC_LUA_MAX_MEMORY_KEY "funnelcast.max_memory"
+
 typedef struct fc_lua_progress {
     void (*fn)(void *ctx, uint64_t done, uint64_t total);
     void *ctx;

@@ -15,6 +15,8 @@
 #define FC_MAX_STAGES 32
 #define FC_MAX_CHANNELS 64
 #define FC_MAX_LAGS 600
+/* Most trials of one run: memory no longer grows with trials, time does. */
+#define FC_MAX_TRIALS INT64_C(1000000000000)
 
 /* What range a drawn value must stay in. */
 typedef enum fc_domain {

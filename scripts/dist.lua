@@ -8,7 +8,6 @@ local util = core._script("util")
 local show, fail, public = util.show, util.fail, util.public
 
 local Dist = { __name = "distribution" }
-Dist.__index = Dist
 Dist.__tostring = function(d) return d.label end
 
 local M = {}

@@ -25,38 +25,11 @@ M.normalize, M.is_scenario = scenario.normalize, scenario.is_scenario
 -- return a scenario ..." at the line that most likely lacks a `return`.
 M.returned = scenario.returned
 
-local util = core._script("util")
-local loadfile, io = loadfile, io
-
--- The environment of one scenario file: main.environment's, where reading
--- an unknown global is an error with a suggestion (a misspelt constructor,
--- `betta(30, 970)`, would otherwise surface as "attempt to call a nil value").
-local function file_env()
-  local base = core._script("main").environment(M)
-  local names = {}
-  for k in pairs(base) do names[#names + 1] = k end
-  table.sort(names)
-  return setmetatable(base, {
-    __index = function(_, k)
-      error(string.format("unknown name '%s'%s", tostring(k), util.suggest(tostring(k), names)), 2)
-    end,
-  })
-end
-
--- load(path): runs a scenario file (chunk name "@path") and returns the list
--- of scenarios it returned; errors are "path:line: ..." messages.
-function M.load(path)
-  local f, oerr = io.open(path, "rb")
-  if not f then
-    error(string.format("%s: cannot open the scenario file (%s)", path, (oerr or ""):gsub("^[^:]*: ", "")), 0)
-  end
-  f:close()
-  local chunk, err = loadfile(path, "t", file_env())
-  if not chunk then error(err, 0) end
-  local prev = scenario._loading(path)
-  local ok, r = pcall(function() return table.pack(chunk()) end)
-  scenario._loading(prev)
-  if not ok then error(r, 0) end
+-- load(path [, { unsafe =, seed = }]): runs a scenario file (chunk name
+-- "@path") in the sandbox of scripts/sandbox.lua and returns the list of
+-- scenarios it returned; errors are "path:line: ..." messages.
+function M.load(path, opts)
+  local r = core._script("sandbox").load(M, path, opts)
   return M.returned("@" .. path, table.unpack(r, 1, r.n))
 end
 

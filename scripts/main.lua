@@ -5,49 +5,12 @@
 local core = ...
 local M = {}
 
--- Globals a scenario file may use besides the constructors.
-local SAFE = {
-  "assert", "error", "ipairs", "next", "pairs", "pcall", "select", "tonumber",
-  "tostring", "type", "xpcall", "rawequal", "rawget", "rawlen", "rawset",
-  "setmetatable", "getmetatable", "print",
-}
-local SAFE_LIBS = { "string", "table", "math", "utf8" }
-
--- The environment a scenario file runs in: the library's constructors and a
--- safe subset of the base library (no io, os, require or load of bytecode).
-function M.environment(fc)
-  local env = {}
-  for _, name in ipairs(SAFE) do env[name] = _G[name] end
-  for _, name in ipairs(SAFE_LIBS) do
-    local copy = {}
-    for k, v in pairs(_G[name]) do copy[k] = v end
-    env[name] = copy
-  end
-  for k, v in pairs(fc) do
-    if type(k) == "string" and k:sub(1, 1) ~= "_" then env[k] = v end
-  end
-  env._G = env
-  return env
-end
-
--- Loads a scenario file: returns a list of scenarios (one, or the several a
--- file returns to compare). A file that cannot be read is named plainly.
-function M.load(fc, path)
-  local f, err = io.open(path, "rb")
-  if not f then
-    error(string.format("%s: cannot open the scenario file (%s)", path,
-      (err or ""):gsub("^[^:]*: ", "")), 0)
-  end
-  f:close()
-  return fc.load(path)
-end
-
 -- The most trials --precision runs when --trials does not say.
 local PRECISION_MAX_TRIALS = 100000000
 
 local function timing(r)
-  io.stderr:write(string.format("funnelcast: %s: %d trials simulated in %.3f s (%.0f trials/s)\n",
-    r.scenario, r.trials, r.engine_seconds, r.trials / r.engine_seconds))
+  return string.format("funnelcast: %s: %d trials simulated in %.3f s (%.0f trials/s)\n",
+    r.scenario, r.trials, r.engine_seconds, r.trials / r.engine_seconds)
 end
 
 local function render(results, format)
@@ -62,12 +25,10 @@ local function merge(opts)
   local serial = core._script("serial")
   local parts, text = {}, nil
   for i, path in ipairs(opts.files) do
-    local f, err = io.open(path, "rb")
-    if not f then
-      error(string.format("%s: cannot open the partial summary (%s)", path, (err or ""):gsub("^[^:]*: ", "")), 0)
+    local bytes, err = core._read_file(path)
+    if not bytes then
+      error(string.format("%s: cannot open the partial summary (%s)", path, err), 0)
     end
-    local bytes = f:read("a")
-    f:close()
     local scenario = core.partial_scenario(bytes, path)
     text = text or scenario
     parts[i] = { path, bytes }
@@ -77,11 +38,13 @@ local function merge(opts)
 end
 
 -- opts: { command = "run" | "check" | "merge", file, files, trials, seed,
--- threads, format, precision, shard = { k, n }, sets = { { key, value }, ... } }.
--- Returns the bytes to write.
+-- threads, format, precision, shard = { k, n }, sets = { { key, value }, ... },
+-- unsafe, timing }. Returns the bytes to write, and the notes for standard
+-- error (--timing) or nil.
 function M.main(fc, opts)
   if opts.command == "merge" then return merge(opts) end
-  local scenarios = M.load(fc, opts.file)
+  -- math.random in the file starts from --seed, else 1 (see sandbox.lua)
+  local scenarios = fc.load(opts.file, { unsafe = opts.unsafe, seed = opts.seed })
   for i, s in ipairs(scenarios) do
     for _, kv in ipairs(opts.sets or {}) do s = s:set(kv[1], kv[2]) end
     scenarios[i] = s
@@ -110,12 +73,12 @@ function M.main(fc, opts)
     run_opts.shard_k, run_opts.shard_n = opts.shard[1] - 1, opts.shard[2]
     return core.run_shard(norm, core._script("serial").write(norm), run_opts)
   end
-  local results = {}
+  local results, notes = {}, {}
   for i, s in ipairs(scenarios) do
     results[i] = core.run(fc.normalize(s), run_opts)
-    if opts.timing then timing(results[i]) end
+    if opts.timing then notes[#notes + 1] = timing(results[i]) end
   end
-  return render(results, opts.format)
+  return render(results, opts.format), #notes > 0 and table.concat(notes) or nil
 end
 
 return M

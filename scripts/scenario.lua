@@ -9,11 +9,10 @@ local util = core._script("util")
 local dist = core._script("dist")
 local lines = core._script("lines")
 
--- Scenario files run in a sandbox without io and debug; the library keeps
--- its own references, taken when it loads, to find the file and the line of
--- each scenario{} call.
-local io_open = io and io.open
-local getinfo = debug and debug.getinfo
+-- Scenario files run in a sandbox without io and debug (scripts/sandbox.lua);
+-- the library reads a scenario's text and its callers' lines, to name the
+-- line of each field, through core functions no scenario can reach.
+local read_file, getinfo = core._read_file, core._getinfo
 
 local join, parent = lines.join, lines.parent
 local public = util.public
@@ -57,6 +56,7 @@ Goal.__tostring = function(g) return "goal{...}" end
 
 local LAG_TAIL = 1e-6
 local MAX_LAGS = 600 -- FC_MAX_LAGS in core/model.h
+local MAX_TRIALS = 1000000000000 -- FC_MAX_TRIALS
 
 local function lag_number(fn, name, x, positive)
   if type(x) ~= "number" or x ~= x or x == math.huge or x == -math.huge then
@@ -183,16 +183,13 @@ M.show = show
 -- front of a message. A scenario{} or s:with{} call in a file is an origin
 -- with a lazily built map path -> line; a --set is an origin of its own.
 
+-- (methods tables apart from the metatables: a scenario that reaches an
+-- origin through rawget must not reach a metatable the library sets again)
 local FileOrigin = {}
-FileOrigin.__index = FileOrigin
+local FileOriginMT = { __index = FileOrigin }
 
 local function read_source(file)
-  if not io_open then return nil end
-  local f = io_open(file, "rb")
-  if not f then return nil end
-  local src = f:read("a")
-  f:close()
-  return src
+  return (read_file(file))
 end
 
 function FileOrigin:find(path)
@@ -209,7 +206,7 @@ end
 function FileOrigin:fallback() return self:find("") end
 
 local SetOrigin = {}
-SetOrigin.__index = SetOrigin
+local SetOriginMT = { __index = SetOrigin }
 
 function SetOrigin:find(path)
   local p = self.path
@@ -237,13 +234,13 @@ function M._loading(file)
 end
 
 local function caller_origin(fname)
-  local own = getinfo and getinfo(2, "t")
+  local own = getinfo(2)
   if own and own.istailcall and loading then
-    return setmetatable({ file = loading, chunk = true, line = nil, fname = fname }, FileOrigin)
+    return setmetatable({ file = loading, chunk = true, line = nil, fname = fname }, FileOriginMT)
   end
   local level = 3
-  while getinfo do
-    local info = getinfo(level, "Sl")
+  while true do
+    local info = getinfo(level)
     if info == nil then break end
     local src = info.source
     if info.what ~= "C" and not src:match("^@scripts/[%w_]+%.lua$") then
@@ -252,11 +249,11 @@ local function caller_origin(fname)
       -- wrote the table: name its line, and look for no fields there.
       local lost = own and own.istailcall or nil
       return setmetatable({ file = chunk and src:sub(2) or info.short_src, chunk = chunk,
-        line = info.currentline, fname = fname, map = lost and false }, FileOrigin)
+        line = info.currentline, fname = fname, map = lost and false }, FileOriginMT)
     end
     level = level + 1
   end
-  return setmetatable({ file = "?", line = 0, fname = fname }, FileOrigin)
+  return setmetatable({ file = "?", line = 0, fname = fname }, FileOriginMT)
 end
 
 -- The paths a with{} table (or a --set) writes: its leaves (values that
@@ -834,6 +831,7 @@ function Ctx:check(spec, default_name)
   end
   n.unit = unit
   n.trials = self:integer("trials", spec.trials, 1, nil, 10000)
+  if n.trials > MAX_TRIALS then self:expected("trials", "an integer in [1, 1e12]", spec.trials) end
   n.seed = self:integer("seed", spec.seed, 0, nil, 1)
   if spec.track_channels ~= nil and type(spec.track_channels) ~= "boolean" then
     self:expected("track_channels", "true or false", spec.track_channels)
@@ -997,7 +995,7 @@ function methods.set(s, key, text)
   local value = parse_set_value(text, fail)
   local over = value
   for i = #keys, 1, -1 do over = { [keys[i]] = over } end
-  return derive(s, over, setmetatable({ path = path, text = label }, SetOrigin))
+  return derive(s, over, setmetatable({ path = path, text = label }, SetOriginMT))
 end
 
 function methods.normalize(s) return s._norm end

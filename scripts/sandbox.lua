@@ -1,0 +1,251 @@
+-- sandbox: what a scenario file can reach. Each file runs in an environment
+-- built here from an allow list: a few base functions, copies of the string
+-- (without dump), table, math and utf8 libraries, the scenario constructors,
+-- a load for text chunks only, and include. math.random draws from PCG32,
+-- seeded from the run's seed, so a script that draws stays reproducible.
+-- Nothing in it leads to io, os, debug, package, the library's core table or
+-- the state's own globals; the command's state (core/lua_sandbox.c) does not
+-- even open those libraries. --unsafe (opts.unsafe) lets a trusted script
+-- reach every global and include any path.
+local core = ...
+local util = core._script("util")
+local dist = core._script("dist")
+
+local M = {}
+
+local BASE = {
+  "assert", "error", "ipairs", "next", "pairs", "pcall", "select", "tonumber",
+  "tostring", "type", "xpcall", "rawequal", "rawget", "rawlen", "rawset",
+  "setmetatable", "print",
+}
+local LIBS = { "string", "table", "math", "utf8" }
+
+-- Names a script may reach for that the sandbox does not give, and what it
+-- lacks without them.
+local MISSING = {
+  io = "files", os = "programs, files or clock", debug = "debug library", package = "modules",
+  require = "modules", dofile = "files", loadfile = "files", coroutine = "coroutines",
+  collectgarbage = "control of the collector",
+}
+local function missing(what, lacks)
+  return string.format("%s is not available in a scenario: the sandbox has no %s (see 'Running scenarios "
+    .. "you did not write' in README.md; --unsafe lifts it for a trusted script)", what, lacks)
+end
+
+local BYTECODE = "load: binary chunks (bytecode) cannot be loaded in a scenario: only Lua text"
+local MAX_INCLUDE_DEPTH = 16
+
+local base_load, real_getmetatable, real_setmetatable = load, getmetatable, setmetatable
+local function READONLY_MT()
+  error("the metatables of the library's objects are read-only in a scenario", 2)
+end
+
+local function dirname(p) return p:match("^(.*/)") or "" end
+
+-- load(chunk [, name [, mode [, env]]]) for a scenario: text only, and the
+-- chunk sees the scenario's environment unless it is given another. Its name
+-- never starts with '@', so it cannot pose as a file whose lines the library
+-- would read.
+local function sandbox_load(env)
+  return function(chunk, name, mode, chunk_env)
+    if type(chunk) == "function" then
+      local parts = {}
+      while true do
+        local piece = chunk()
+        if piece == nil or piece == "" then break end
+        if type(piece) ~= "string" then return nil, "load: the reader function must return strings" end
+        parts[#parts + 1] = piece
+      end
+      chunk = table.concat(parts)
+    end
+    if type(chunk) ~= "string" then
+      error(string.format("load: expected a string of Lua text, got %s", type(chunk)), 2)
+    end
+    if chunk:byte(1) == 27 or (mode ~= nil and not tostring(mode):find("t", 1, true)) then
+      return nil, BYTECODE
+    end
+    name = type(name) == "string" and "=" .. (name:gsub("^[=@]", "")) or "=(load)"
+    if chunk_env == nil then chunk_env = env end
+    return base_load(chunk, name, "t", chunk_env)
+  end
+end
+
+-- The string library a script sees: a copy without dump, where asking for
+-- dump says why it is missing.
+local function string_copy()
+  local s = {}
+  for k, v in pairs(string) do s[k] = v end
+  s.dump = nil
+  return setmetatable(s, {
+    __index = function(_, k)
+      if k == "dump" then error(missing("string.dump", "bytecode"), 2) end
+    end,
+  })
+end
+
+local run_chunk
+
+-- The line of from that calls include(name): the caller's frame, or, after
+-- a tail call (return include "base.lua") has dropped it, the first line of
+-- from's text that includes name. level is the include function's frame.
+local function include_line(from, name, level)
+  local own = core._getinfo(level + 1)
+  if own and not own.istailcall then
+    local caller = core._getinfo(level + 2)
+    if caller and caller.source == "@" .. from then return caller.currentline end
+  end
+  local n = 0
+  for line in ((core._read_file(from) or "") .. "\n"):gmatch("([^\n]*)\n") do
+    n = n + 1
+    line = line:gsub("%-%-.*$", "")
+    if line:find("include", 1, true) and (type(name) ~= "string" or line:find(name, 1, true)) then return n end
+  end
+  return 1
+end
+
+-- include(name) from the file `from`: runs the file `name`, relative to
+-- from's folder, in a fresh environment of the same sandbox and limits, and
+-- returns what it returns.
+local function include_fn(ctx, from)
+  return function(name, extra)
+    local function fail(fmt, ...)
+      -- fail is level 1 here, include level 2
+      error(string.format("%s:%d: include %s: " .. fmt, from, include_line(from, name, 2), util.show(name), ...), 0)
+    end
+    if type(name) ~= "string" or name == "" or extra ~= nil then
+      fail("expected one file name, such as include \"base.lua\"")
+    end
+    if not ctx.unsafe then
+      if name:sub(1, 1) == "/" then
+        fail("expected a path relative to this file's folder, got an absolute path")
+      end
+      for part in name:gmatch("[^/]+") do
+        if part == ".." then fail("expected a path inside this file's folder, without '..'") end
+      end
+    end
+    local path = name:sub(1, 1) == "/" and name or dirname(from) .. name
+    local real, why = core._realpath(path)
+    if not real then fail("cannot open %s (%s)", path, why) end
+    if not ctx.unsafe and real:sub(1, #ctx.root) ~= ctx.root then
+      fail("%s lies outside the folder of the scenario (%s) through a link", path, ctx.root)
+    end
+    for i, r in ipairs(ctx.stack) do
+      if r == real then
+        local chain = {}
+        for j = i, #ctx.names do chain[#chain + 1] = ctx.names[j] end
+        chain[#chain + 1] = path
+        fail("an include cycle: %s", table.concat(chain, " -> "))
+      end
+    end
+    if #ctx.stack > MAX_INCLUDE_DEPTH then fail("more than %d nested includes", MAX_INCLUDE_DEPTH) end
+    local src, rerr = core._read_file(path)
+    if not src then fail("cannot read %s (%s)", path, rerr) end
+    ctx.stack[#ctx.stack + 1], ctx.names[#ctx.names + 1] = real, path
+    local ok, r = pcall(run_chunk, ctx, path, src)
+    ctx.stack[#ctx.stack], ctx.names[#ctx.names] = nil, nil
+    if not ok then error(r, 0) end
+    return table.unpack(r, 1, r.n)
+  end
+end
+
+-- The environment of the file at path: allowed names only; reading any other
+-- global is an error that says what is missing, or suggests a close name (a
+-- misspelt constructor, betta(30, 970)).
+local function file_env(ctx, path)
+  local fc = ctx.fc
+  local env = {}
+  for _, name in ipairs(BASE) do env[name] = _G[name] end
+  for _, name in ipairs(LIBS) do
+    local copy = {}
+    for k, v in pairs(_G[name]) do copy[k] = v end
+    env[name] = copy
+  end
+  env.string = string_copy()
+  env.math.random, env.math.randomseed = ctx.random, ctx.randomseed
+  -- A finalizer runs with the count hook off (Lua stops hooks during __gc):
+  -- a script may not set one, nor write to a metatable of the library (a
+  -- __gc there would reach the objects the library makes later). It reads
+  -- them through a read-only view; strings' metatable is a view of its copy.
+  env.setmetatable = function(t, mt)
+    if type(mt) == "table" and rawget(mt, "__gc") ~= nil then error(missing("__gc", "finalizers"), 2) end
+    local r = real_setmetatable(t, mt)
+    if type(mt) == "table" then ctx.user_mts[mt] = true end
+    return r
+  end
+  env.getmetatable = function(x)
+    if type(x) == "string" then return { __index = env.string } end
+    local mt = real_getmetatable(x)
+    if type(mt) ~= "table" or ctx.user_mts[mt] then return mt end
+    return real_setmetatable({}, { __index = mt, __newindex = READONLY_MT, __metatable = false })
+  end
+  -- A message handler runs with the hook off when the hook raised the error:
+  -- after a limit, the script's handler is skipped.
+  env.xpcall = function(f, handler, ...)
+    return xpcall(f, function(...)
+      if core._limit_hit() then return ... end
+      return handler(...)
+    end, ...)
+  end
+  for name, f in pairs(dist) do env[name] = f end
+  env.scenario, env.goal, env.hill, env.sbg = fc.scenario, fc.goal, fc.hill, fc.sbg
+  env.lags = {}
+  for k, v in pairs(fc.lags) do env.lags[k] = v end
+  env.normalize, env.is_scenario = fc.normalize, fc.is_scenario
+  env.sample, env.pcg32, env.version = fc.sample, fc.pcg32, fc.version
+  env._VERSION = _VERSION
+  env.load = sandbox_load(env)
+  env.include = include_fn(ctx, path)
+  env._G = env
+  if ctx.unsafe then
+    env.getmetatable, env.setmetatable = real_getmetatable, real_setmetatable
+    env.load = function(chunk, name, mode, e)
+      if e == nil then e = env end
+      return load(chunk, name, mode, e)
+    end
+  end
+  local names = {}
+  for k in pairs(env) do names[#names + 1] = k end
+  table.sort(names)
+  return setmetatable(env, {
+    __index = function(_, k)
+      if ctx.unsafe and _G[k] ~= nil then return _G[k] end
+      if MISSING[k] then
+        error(missing("'" .. k .. "'", MISSING[k]), 2)
+      end
+      error(string.format("unknown name '%s'%s", tostring(k), util.suggest(tostring(k), names)), 2)
+    end,
+    __metatable = false,
+  })
+end
+
+-- Runs the text src of the file at path; returns the packed values it returned.
+function run_chunk(ctx, path, src)
+  if src:byte(1) == 27 then
+    error(string.format("%s: a precompiled (binary) chunk: scenario files must be Lua text", path), 0)
+  end
+  if src:sub(1, 1) == "#" then src = "--" .. src end -- a #! line
+  local chunk, err = base_load(src, "@" .. path, "t", file_env(ctx, path))
+  if not chunk then error(err, 0) end
+  local scenario = core._script("scenario")
+  local prev = scenario._loading(path)
+  local ok, r = pcall(function() return table.pack(chunk()) end)
+  scenario._loading(prev)
+  if not ok then error(r, 0) end
+  return r
+end
+
+-- load(fc, path [, { unsafe =, seed = }]): runs the scenario file at path in
+-- the sandbox and returns the packed values it returned. math.random starts
+-- from opts.seed (the --seed of the command), else 1.
+function M.load(fc, path, opts)
+  opts = opts or {}
+  local src, why = core._read_file(path)
+  if not src then error(string.format("%s: cannot open the scenario file (%s)", path, why), 0) end
+  local real = core._realpath(path) or path
+  local ctx = { fc = fc, unsafe = opts.unsafe, root = dirname(real), stack = { real }, names = { path },
+    user_mts = setmetatable({}, { __mode = "k" }) }
+  ctx.random, ctx.randomseed = core._random(math.tointeger(opts.seed) or 1)
+  return run_chunk(ctx, path, src)
+end
+
+return M

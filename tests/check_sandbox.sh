@@ -1,0 +1,108 @@
+#!/bin/sh
+# Scenarios you did not write: every file under tests/sandbox/ tries to leave
+# the sandbox (files, programs, modules, bytecode, the debug library, the
+# library's own tables) or to exhaust a limit (steps, memory, the engine's
+# working memory). Each must end within seconds with status 2 and the message
+# its first line names ("-- expect: ..."; "-- args: ..." on the second line
+# adds options), and leave no marker file behind. Then what the sandbox
+# allows: include of a shared plan, math.random reproducible by seed,
+# --unsafe, and Ctrl-C and --time-limit leaving no output file.
+BUILD=${BUILD:-build}
+FC="$BUILD/funnelcast"
+B1=scenarios/b2b_saas_inbound.lua
+cd "$(dirname "$0")/.." || exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"; rm -f /tmp/funnelcast_sandbox_marker_*' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+rm -f /tmp/funnelcast_sandbox_marker_*
+
+for f in tests/sandbox/*.lua; do
+  expect=$(sed -n '1s/^-- expect: //p' "$f")
+  args=$(sed -n '2s/^-- args: //p' "$f")
+  # shellcheck disable=SC2086
+  timeout 20 "$FC" run "$f" --trials 100 $args > "$tmp/out" 2> "$tmp/err"
+  st=$?
+  if [ "$st" = 2 ] && grep -qF -- "$expect" "$tmp/err" && [ "$(wc -l < "$tmp/err")" = 1 ] && [ ! -s "$tmp/out" ]; then ok
+  else bad "$f: status $st (want 2)"; echo "  want: funnelcast: ...$expect"; echo "  got:  $(cat "$tmp/err")"; fi
+done
+ls /tmp/funnelcast_sandbox_marker_* > /dev/null 2>&1 && bad "a scenario created a marker file" || ok
+
+# the default step limit ends a loop within seconds (a generous timeout: the machine may be busy)
+echo 'while true do end' > "$tmp/forever.lua"
+timeout 120 "$FC" run "$tmp/forever.lua" > /dev/null 2> "$tmp/err"
+st=$?
+[ "$st" = 2 ] && grep -q 'forever.lua: the scenario ran more than 1000000000 Lua steps (a loop that never ends?); raise the limit with --max-steps' "$tmp/err" && ok ||
+  bad "default step limit: status $st: $(cat "$tmp/err")"
+
+# include through a link that leaves the scenario's folder
+mkdir "$tmp/plan"
+ln -s "$PWD/tests/good/minimal.lua" "$tmp/plan/linked.lua"
+echo 'return include "linked.lua"' > "$tmp/plan/main.lua"
+timeout 20 "$FC" run "$tmp/plan/main.lua" > /dev/null 2> "$tmp/err"
+st=$?
+[ "$st" = 2 ] && grep -q 'main.lua:1: include "linked.lua": .*lies outside the folder of the scenario' "$tmp/err" && ok ||
+  bad "include through a link: status $st: $(cat "$tmp/err")"
+
+# what the sandbox allows
+"$FC" run tests/sandbox/ok/include_base.lua --trials 2000 --format json > "$tmp/inc" &&
+  /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [s["scenario"] for s in d["scenarios"]] == ["base", "more search"]' "$tmp/inc" &&
+  ok || bad "include of a shared base plan"
+"$FC" run tests/sandbox/ok/random.lua --trials 100 --format json > "$tmp/r1" &&
+"$FC" run tests/sandbox/ok/random.lua --trials 100 --format json > "$tmp/r2" &&
+"$FC" run tests/sandbox/ok/random.lua --trials 100 --format json --seed 7 > "$tmp/r7" &&
+"$FC" run tests/sandbox/ok/random.lua --trials 100 --format json --seed 7 > "$tmp/r7b" || bad "math.random: a run failed"
+cmp -s "$tmp/r1" "$tmp/r2" && cmp -s "$tmp/r7" "$tmp/r7b" && ok || bad "math.random: two runs with the same seed differ"
+[ "$(grep '"scenario"' "$tmp/r1")" != "$(grep '"scenario"' "$tmp/r7")" ] && ok || bad "math.random: --seed 7 drew the same"
+"$FC" run tests/sandbox/ok/randomseed.lua --trials 100 --seed 7 --format json | grep '"scenario"' > "$tmp/s7"
+"$FC" run tests/sandbox/ok/randomseed.lua --trials 100 --seed 8 --format json | grep '"scenario"' > "$tmp/s8"
+cmp -s "$tmp/s7" "$tmp/s8" && ok || bad "math.randomseed(42) does not make the draws independent of --seed"
+
+# --unsafe: a trusted script writes its file, with a warning
+FC_SANDBOX_MARKER="$tmp/written" "$FC" run tests/sandbox/ok/unsafe_write.lua --unsafe --trials 100 > /dev/null 2> "$tmp/err"
+st=$?
+[ "$st" = 0 ] && [ -s "$tmp/written" ] &&
+  [ "$(cat "$tmp/err")" = "funnelcast: --unsafe: the scenario runs with full access to files and programs" ] && ok ||
+  bad "--unsafe: status $st: $(cat "$tmp/err")"
+FC_SANDBOX_MARKER="$tmp/written2" "$FC" run tests/sandbox/ok/unsafe_write.lua --trials 100 > /dev/null 2>&1
+[ ! -e "$tmp/written2" ] && ok || bad "without --unsafe the script wrote its file"
+
+# option values
+"$FC" run "$B1" --max-memory lots > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q 'expected a size of at least 16M' "$tmp/err" && ok || bad "--max-memory lots"
+"$FC" run "$B1" --max-steps 10 > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q 'expected a whole number of steps' "$tmp/err" && ok || bad "--max-steps 10"
+"$FC" run "$B1" --time-limit 0 > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q 'expected a number of seconds' "$tmp/err" && ok || bad "--time-limit 0"
+"$FC" run "$B1" --trials 2000 --max-memory 2G --max-steps 5e9 --time-limit 60 > /dev/null && ok || bad "limits that fit"
+
+# the time limit stops a loop, a string pattern stuck inside one call, and the engine
+echo 'while true do end' > "$tmp/loop.lua"
+printf '%s\n' 'return string.find(string.rep("a", 60), string.rep("a-", 40) .. "b")' > "$tmp/pattern.lua"
+for f in "$tmp/loop.lua" "$tmp/pattern.lua" "$B1"; do
+  timeout 20 "$FC" run "$f" --trials 1000000000 --max-steps 1e15 --time-limit 1 -o "$tmp/timed.json" > /dev/null 2> "$tmp/err"
+  st=$?
+  [ "$st" = 2 ] && grep -q 'the command ran for more than 1 s; raise the limit with --time-limit' "$tmp/err" && ok ||
+    bad "--time-limit 1 on $f: status $st: $(cat "$tmp/err")"
+done
+[ ! -e "$tmp/timed.json" ] && ok || bad "--time-limit left an output file"
+
+# Ctrl-C: status 130 and no output file, in the engine and in a script
+for f in "$B1" "$tmp/loop.lua"; do
+  "$FC" run "$f" --trials 1000000000 --max-steps 1e15 -o "$tmp/int.json" 2> "$tmp/err" &
+  pid=$!
+  sleep 1
+  kill -INT "$pid"
+  wait "$pid"
+  st=$?
+  [ "$st" = 130 ] && [ "$(cat "$tmp/err")" = "funnelcast: interrupted" ] && ok || bad "Ctrl-C on $f: status $st: $(cat "$tmp/err")"
+done
+"$FC" run "$B1" --trials 1000000000 --shard 1/2 --partial "$tmp/int.part" 2> /dev/null &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+st=$?
+[ "$st" = 130 ] && ok || bad "Ctrl-C with --partial: status $st"
+[ -z "$(ls "$tmp" | grep -e int.json -e int.part)" ] && ok || bad "an interrupted run left a file: $(ls "$tmp")"
+
+echo "sandbox: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,2 @@
+-- included by cycle_a.lua
+return include "cycle_a.lua"
