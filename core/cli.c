@@ -37,6 +37,7 @@ static const char usage[] =
     "  -o OUT            write the report to OUT (whole or not at all) instead of stdout\n"
     "  --set KEY=VALUE   override a scenario field, e.g. --set channels.search.spend=25000\n"
     "  --timing          print the simulation's own time and trials per second on stderr\n"
+    "  --fail-on-goal    exit with status 1 when a goal is below its confidence\n"
     "  --precision P     run blocks of trials until every goal's probability is known within\n"
     "                    +-P and every total's mean within a relative +-P (95% intervals);\n"
     "                    --trials is then the most to run (default 100,000,000)\n"
@@ -50,7 +51,8 @@ static const char usage[] =
     "  --time-limit S    stop the command after S seconds (default: no limit)\n"
     "  --unsafe          run a trusted scenario with full access to files and programs\n"
     "\n"
-    "exit status: 0 done, 2 bad input, 3 internal failure\n";
+    "exit status: 0 done, 1 a goal below its confidence (with --fail-on-goal), 2 bad input,\n"
+    "             3 internal failure, 130 interrupted\n";
 
 /* Set by SIGINT/SIGTERM (and by --time-limit's alarm); the engine polls it
  * between blocks of trials, the Lua count hook between instructions. */
@@ -111,7 +113,7 @@ typedef struct options {
     const char *max_steps, *max_memory, *time_limit;
     const char **sets, **files;
     int nsets, nfiles;
-    int timing, unsafe;
+    int timing, unsafe, fail_on_goal;
 } options;
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -153,6 +155,8 @@ static int parse(int argc, char **argv, options *o)
             o->files[o->nfiles++] = a;
         } else if (strcmp(a, "--timing") == 0) {
             o->timing = 1;
+        } else if (strcmp(a, "--fail-on-goal") == 0) {
+            o->fail_on_goal = 1;
         } else if (strcmp(a, "--unsafe") == 0) {
             o->unsafe = 1;
         } else if ((v = option_value(argc, argv, &i, "--max-steps"))) {
@@ -352,8 +356,8 @@ static int l_cli_main(lua_State *L)
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "sets");
-    lua_call(L, 2, 2);
-    return 2;
+    lua_call(L, 2, 3);
+    return 3;
 }
 
 /* Validates the options and fills c; returns 0 or FC_EINPUT (after the
@@ -439,7 +443,7 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
 {
     lua_pushcfunction(L, l_cli_main);
     lua_pushlightuserdata(L, c);
-    int st = fc_lua_pcall(L, 1, 2, 0);
+    int st = fc_lua_pcall(L, 1, 3, 0);
     /* nothing runs after this point but the writing of the output, which
      * the alarm must not cut short */
     alarm(0);
@@ -452,8 +456,9 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
         return FC_EINPUT;
     }
     size_t len;
-    const char *text = lua_tolstring(L, -2, &len);
-    const char *notes = lua_tostring(L, -1);
+    const char *text = lua_tolstring(L, -3, &len);
+    const char *notes = lua_tostring(L, -2);
+    lua_Integer below = lua_tointeger(L, -1);
     if (text == NULL) {
         fprintf(stderr, "funnelcast: internal error: no output\n");
         return FC_EINTERNAL;
@@ -470,6 +475,11 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
     } else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
         fprintf(stderr, "funnelcast: cannot write to standard output\n");
         return FC_EINTERNAL;
+    }
+    if (o->fail_on_goal && below > 0) {
+        fprintf(stderr, "funnelcast: %lld goal%s below %s confidence\n", (long long)below,
+                below == 1 ? "" : "s", below == 1 ? "its" : "their");
+        return 1;
     }
     return 0;
 }

@@ -13,6 +13,17 @@ local function timing(r)
     r.scenario, r.trials, r.engine_seconds, r.trials / r.engine_seconds)
 end
 
+-- Goals below their confidence, over every scenario (for --fail-on-goal).
+local function below(results)
+  local n = 0
+  for _, r in ipairs(results) do
+    for _, g in ipairs(r.goals) do
+      if not g.on_track then n = n + 1 end
+    end
+  end
+  return n
+end
+
 local function render(results, format)
   local report = core._script("report")
   if format == "json" then return report.json(results) end
@@ -34,7 +45,8 @@ local function merge(opts)
     parts[i] = { path, bytes }
   end
   if not text then error("merge: no partial summaries given", 0) end
-  return render({ core.merge(serial.read(text, "partial"), parts) }, opts.format)
+  local results = { core.merge(serial.read(text, "partial"), parts) }
+  return render(results, opts.format), nil, below(results)
 end
 
 -- opts: { command = "run" | "check" | "merge", file, files, trials, seed,
@@ -78,7 +90,7 @@ function M.main(fc, opts)
     results[i] = core.run(fc.normalize(s), run_opts)
     if opts.timing then notes[#notes + 1] = timing(results[i]) end
   end
-  return render(results, opts.format), #notes > 0 and table.concat(notes) or nil
+  return render(results, opts.format), #notes > 0 and table.concat(notes) or nil, below(results)
 end
 
 return M

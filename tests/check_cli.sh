@@ -39,6 +39,13 @@ expect_error 2 "funnelcast: --set channels.search.spend=-5: channels.search.spen
 "$FC" --version | grep -q '^funnelcast 0\.1\.0$' && ok || bad "--version"
 "$FC" --help | grep -q 'usage: funnelcast run FILE' && ok || bad "--help"
 
+# --fail-on-goal: status 1 after the whole report when a goal is below its confidence
+"$FC" run "$B1" --trials 2000 --fail-on-goal > "$tmp/out" 2> "$tmp/err"
+[ $? = 1 ] && grep -q "^Goals" "$tmp/out" && [ "$(cat "$tmp/err")" = "funnelcast: 2 goals below their confidence" ] && ok ||
+  bad "--fail-on-goal with goals below confidence"
+"$FC" run "$B1" --trials 2000 --fail-on-goal --set goals[1].at_least=1 --set goals[2].at_most=1e6 > /dev/null 2>&1 &&
+  ok || bad "--fail-on-goal with every goal on track"
+
 # -o writes the whole file, or leaves what was there untouched
 echo "previous" > "$tmp/report.json"
 "$FC" run tests/bad/rate_above_one.lua -o "$tmp/report.json" 2> /dev/null
