@@ -296,8 +296,9 @@ int fc_partial_decode(const unsigned char *buf, size_t len, const char *name, fc
         for (uint64_t e = 0; e < entries; e++) {
             int64_t key = (int64_t)get_u64(&r);
             uint64_t count = get_u64(&r);
-            if (fc_hist_add_key(&out->acc.hist[i], key, count) != 0) {
-                what = "partial summary with a histogram out of range";
+            int hs = fc_hist_add_key(&out->acc.hist[i], key, count);
+            if (hs != 0) {
+                what = hs < 0 ? "out of memory" : "partial summary with a histogram out of range";
                 goto bad;
             }
         }

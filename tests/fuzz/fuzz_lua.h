@@ -1,0 +1,33 @@
+/* fuzz_lua: what the funnelcast fuzz harnesses share: a Lua state with a
+ * memory-limited allocator and an instruction limit (so that an input that
+ * loops forever or allocates without end ends in a Lua error, not a stuck
+ * fuzzer), the funnelcast module loaded in it, and a private scratch file
+ * the input is written to (the module reads scenarios and partials from
+ * files, as the command does). */
+#ifndef FC_FUZZ_LUA_H
+#define FC_FUZZ_LUA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+/* Lua memory limit per input and instruction limit (in units of
+ * FUZZ_HOOK_EVERY virtual-machine instructions). */
+#define FUZZ_LUA_MEMORY (96u << 20)
+#define FUZZ_HOOK_EVERY 1000
+#define FUZZ_HOOK_LIMIT 5000 /* 5 million instructions */
+
+/* A fresh state with the standard libraries; NULL when out of memory. */
+lua_State *fuzz_lua_new(void);
+void fuzz_lua_close(lua_State *L);
+
+/* Writes data to the scratch file and returns its path. */
+const char *fuzz_write_scratch(const uint8_t *data, size_t size, const char *suffix);
+
+/* Calls fc._main(fc, opts) where opts is the table on the stack top (it is
+ * popped), in protected mode. Returns the lua_pcall status; the result or the
+ * message is popped too. */
+int fuzz_main(lua_State *L);
+
+#endif
