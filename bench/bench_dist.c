@@ -6,6 +6,7 @@
  *   build/bench/bench_dist                 every regime, one "name ns" line each
  *   build/bench/bench_dist poisson(1e12)   only the regimes named (for perf)
  *   build/bench/bench_dist --list          the regime names, one a line
+ *   build/bench/bench_dist --b1            B1's draws as the engine makes them
  *
  * Poisson and binomial regimes come in three variants (NAME, NAME/prep,
  * NAME/vary: one-shot, prepared, parameters changing every draw; see POIS3).
@@ -149,6 +150,46 @@ BINOM3(b_binom_1e9, 1000000000, 0.3)
 BINOM3(b_binom_2e7, 20000000, 1e-6)
 BINOM3(b_binom_1e9h, 1000000000, 0.999)
 
+/* B1's binomials as the engine draws them: p prepared once (fc_binom_p), n
+ * changing at every draw (VARY_IDX over +-10% of the nominal n). Not in the
+ * default list (numpy_dist.py has no counterpart): `bench_dist --b1`. */
+#define BINOM_P(fn, nn, p)                                                    \
+    static void fn(fc_pcg32 *rng, long n)                                     \
+    {                                                                         \
+        uint64_t tab[16];                                                     \
+        for (int i = 0; i < 16; i++)                                          \
+            tab[i] = (uint64_t)((double)(nn) * vary_factor(i) + 0.5);         \
+        fc_binom_p s;                                                         \
+        fc_binom_p_init(&s, p);                                               \
+        uint64_t acc = 0;                                                     \
+        for (long i = 0; i < n; i++)                                          \
+            acc += fc_rbinom_p(rng, &s, tab[vary_idx[i & (VARY_LEN - 1)]]);   \
+        sink += (double)acc;                                                  \
+    }
+
+BINOM_P(b1_visit_lead, 20000, 0.03)
+BINOM_P(b1_lead_mql, 600, 0.4)
+BINOM_P(b1_mql_sql, 240, 0.3)
+BINOM_P(b1_sql_cust, 72, 0.25)
+BINOM_P(b1_churn, 530, 0.03)
+BINOM_P(b1_winback, 100, 0.05)
+POIS3(b1_arrivals, 850.0)
+
+static const struct regime {
+    const char *name;
+    batch_fn *fn;
+} b1_regimes[] = {
+    {"b1:binomial(20000,0.03)/p", b1_visit_lead},
+    {"b1:binomial(600,0.4)/p", b1_lead_mql},
+    {"b1:binomial(240,0.3)/p", b1_mql_sql},
+    {"b1:binomial(72,0.25)/p", b1_sql_cust},
+    {"b1:binomial(530,0.03)/p", b1_churn},
+    {"b1:binomial(100,0.05)/p", b1_winback},
+    {"b1:poisson(850)", b1_arrivals},
+    {"b1:poisson(850)/prep", b1_arrivals_prep},
+    {"b1:poisson(850)/vary", b1_arrivals_vary},
+};
+
 /* 1000 units over 5 cells; the cost is per vector. */
 static void b_multinom(fc_pcg32 *rng, long n)
 {
@@ -165,10 +206,7 @@ BATCH(b_triangular, double, fc_rtriangular(rng, 0.0, 0.3, 1.0))
 BATCH(b_pert, double, fc_rpert(rng, 0.0, 0.3, 1.0))
 
 /* Names are matched one for one by bench/numpy_dist.py. */
-static const struct regime {
-    const char *name;
-    batch_fn *fn;
-} regimes[] = {
+static const struct regime regimes[] = {
     {"raw:u32", raw_u32},
     {"raw:double53", raw_double},
     {"uniform(2,5)", b_uniform},
@@ -258,6 +296,13 @@ int main(int argc, char **argv)
         target = 0.2;
     size_t nreg = sizeof regimes / sizeof regimes[0];
     vary_init();
+    if (argc == 2 && strcmp(argv[1], "--b1") == 0) {
+        for (size_t i = 0; i < sizeof b1_regimes / sizeof b1_regimes[0]; i++) {
+            printf("%s %.3f\n", b1_regimes[i].name, run_regime(&b1_regimes[i], target));
+            fflush(stdout);
+        }
+        return 0;
+    }
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
         for (size_t i = 0; i < nreg; i++)
             printf("%s\n", regimes[i].name);

@@ -4,8 +4,9 @@
  * expected time whatever the parameters. Nothing is cached between calls: the
  * set-up of each method is kept to a few flops, a square root and a division;
  * a caller that draws often with the same parameters keeps a prepared sampler
- * (fc_pois_prep, fc_binom_prep) instead. Only static const tables (core/dist_tables.h, written by
- * bench/gen_dist_tables.py) are shared, so any number of threads may draw.
+ * (fc_pois_prep, fc_binom_prep, or fc_binom_p when only p stays) instead. Only
+ * static const tables (core/dist_tables.h, written by bench/gen_dist_tables.py,
+ * and core/dist_corr.h) are shared, so any number of threads may draw.
  */
 #include "dist.h"
 
@@ -16,12 +17,14 @@
 #include <string.h>
 
 #include "dist_tables.h"
+#include "dist_corr.h"
 
 #define TWO_PI 6.283185307179586476925
 /* inv_tab[] holds 1/k for k <= INV_MAX; the inversion samplers stop there. */
 #define INV_MAX ((int)(sizeof inv_tab / sizeof inv_tab[0]) - 1)
 #define CORR_N ((int)(sizeof corr_tab / sizeof corr_tab[0]))
 #define LF_N ((int)(sizeof lfact_tab / sizeof lfact_tab[0]))
+#define CORRB_N (sizeof corr_tab_big / sizeof corr_tab_big[0])
 
 /* ---- normal and exponential -------------------------------------------- */
 
@@ -291,6 +294,14 @@ static double stir_arg(double x)
  * cancels (x and M near 1e12 or 2^62, d near their square root). */
 static double bd0(double x, double m, double d)
 {
+    if (fabs(d) < 0.07 * (x + m)) {
+        /* |v| < 0.07: the first omitted term, 2 x v^19 / 19, is below
+         * 1e-20 d v (a fixed polynomial, no loop) */
+        double v = d / (x + m), v2 = v * v;
+        return d * v + 2.0 * x * v * v2 * (1.0 / 3 + v2 * (1.0 / 5 + v2 * (1.0 / 7
+               + v2 * (1.0 / 9 + v2 * (1.0 / 11 + v2 * (1.0 / 13 + v2 * (1.0 / 15
+               + v2 * (1.0 / 17))))))));
+    }
     if (fabs(d) < 0.1 * (x + m)) {
         double v = d / (x + m);
         double s = d * v;
@@ -319,6 +330,24 @@ static double log1p_fast(double x)
     if (u == 1.0)
         return x;
     return log(u) * (x / (u - 1.0));
+}
+
+/* log1p(x) for |x| <= 1/64 by its series to x^10 / 10 (the first omitted
+ * term below 2e-19 |x|), else log1p_fast. */
+static inline double log1p_small(double x)
+{
+    if (!(fabs(x) <= 1.0 / 64))
+        return log1p_fast(x);
+    return x * (1.0 - x * (1.0 / 2 - x * (1.0 / 3 - x * (1.0 / 4 - x * (1.0 / 5
+           - x * (1.0 / 6 - x * (1.0 / 7 - x * (1.0 / 8 - x * (1.0 / 9 - x * (1.0 / 10))))))))));
+}
+
+/* corr(x) for an integer-valued x >= 0, from corr_tab_big below 1024. */
+static inline double corr_big(double x)
+{
+    if (x < 1024.0)
+        return corr_tab_big[(int)x];
+    return corr(x);
 }
 
 /* The transformed-rejection samplers below draw U (53 bits) and the top 11
@@ -431,7 +460,7 @@ static ALWAYS_INLINE uint64_t pois_ptrs(fc_pcg32 *rng, const fc_pois_prep *s)
         if (k < LF_N) {
             if (log(h) <= k * lmu - mu - lfact_tab[(int)k])
                 return (uint64_t)k;
-        } else if (0.5 * log(h * h * TWO_PI * k) <= -bd0(k, mu, k - mu) - corr(k)) {
+        } else if (0.5 * log(h * h * TWO_PI * k) <= -bd0(k, mu, k - mu) - corr_big(k)) {
             return (uint64_t)k; /* log(2 pi k)/2 moved left, into one log */
         }
     }
@@ -465,7 +494,17 @@ uint64_t fc_rpois(fc_pcg32 *rng, double mu)
 
 /* ---- binomial ----------------------------------------------------------- */
 
-enum { BM_ZERO, BM_ALL, BM_BERN, BM_INV, BM_BTRS };
+enum { BM_ZERO, BM_ALL, BM_BERN, BM_INV, BM_MODE, BM_BTRS };
+enum { BK_ZERO, BK_ALL, BK_SOME };
+
+/* Largest n p q drawn by mode-centred inversion (binom_mode), above it BTRS:
+ * where the search's expected 1.6 sd + 1 steps cost about what BTRS's
+ * set-up, rejections and exact tests do in time (measured; in instructions
+ * the search stays ahead up to about 100; divisions and the
+ * dependent chain of its sums make it slower in time than that suggests). */
+#ifndef MODE_MAX_VAR
+#define MODE_MAX_VAR 25.0
+#endif
 
 /* Number of successes in n <= 4 Bernoulli(p) trials, each one 64-bit draw
  * against t = floor(p 2^64) (exact to 2^-64): cheaper than any set-up. */
@@ -487,18 +526,24 @@ static double powi(double x, uint64_t n)
     return r;
 }
 
+/* log q = log(1 - p) as P(0) = q^n needs it: the series -(p + p^2/2 + p^3/3 +
+ * p^4/4) for p < 2^-13 (truncated below 1e-16 relative), else log1p. A
+ * function of p alone, so a p-prepared sampler (fc_binom_p) keeps it. */
+static double binom_lq(double p)
+{
+    if (p < 0x1p-13)
+        return -(p + p * p * (0.5 + p * (1.0 / 3 + p * 0.25)));
+    return log1p_fast(-p);
+}
+
 /* P(0) = q^n for the inversion (n p < 10, so at least 1e-6 here, never
  * underflowing), the cheapest accurate way: by squaring for n <= 64 (relative
- * error below 1e-14), as exp(-n (p + p^2/2 + p^3/3 + p^4/4)) for p < 2^-13
- * (the series of log1p(-p), truncated below 1e-16 relative), else as
- * exp(n log1p(-p)). */
-static double binom_p0(uint64_t n, double p, double q)
+ * error below 1e-14), else exp(n log q) with lq = log q from binom_lq. */
+static double binom_p0(uint64_t n, double q, double lq)
 {
     if (n <= 64)
         return powi(q, n);
-    if (p < 0x1p-13)
-        return exp(-(double)(int64_t)n * (p + p * p * (0.5 + p * (1.0 / 3 + p * 0.25))));
-    return exp((double)(int64_t)n * log1p_fast(-p));
+    return exp((double)(int64_t)n * lq);
 }
 
 /* Inversion for n p < 10, p <= 1/2: sequential search from 0 with
@@ -559,47 +604,229 @@ static void btrs_exact_init(fc_binom_prep *s)
     double f;
     uint64_t ip = mul_split(s->n, s->p, &f);
     double nf = f - (double)(int64_t)(s->m - ip);
-    s->lr = log1p_fast(nf / (s->md * s->q));
+    s->lr = log1p_small(nf / (s->md * s->q));
     s->alpha = (2.83 + 5.1 / s->b) * s->spq;
-    s->corr_m = corr(s->md);
-    s->corr_nm = corr(s->nmd);
+    s->corr_m = corr_big(s->md);
+    s->corr_nm = corr_big(s->nmd);
     s->imn = 1.0 / (s->md * s->nmd);
     s->ready = 1;
 }
 
-/* Everything but the BTRS exact test's constants (full: those too). */
-static ALWAYS_INLINE void binom_init(fc_binom_prep *s, uint64_t n, double p, int full)
+/* The part of the set-up that depends on p alone: symmetry, q, p / q and q / p,
+ * the Bernoulli threshold, and (with_lq, for a sampler kept for many n) log q.
+ * fc_rbinom makes it on every call; fc_binom_p keeps it. */
+static ALWAYS_INLINE void binom_setp(fc_binom_p *bp, double p, int with_lq)
+{
+    bp->has_lq = 0;
+    bp->flip = 0;
+    if (!(p > 0.0)) {
+        bp->kind = BK_ZERO;
+        return;
+    }
+    if (p >= 1.0) {
+        bp->kind = BK_ALL;
+        return;
+    }
+    bp->kind = BK_SOME;
+    /* By symmetry, sample the count of the rarer outcome: 1 - p is exact for
+     * p > 1/2 (Sterbenz). */
+    bp->flip = p > 0.5;
+    if (bp->flip)
+        p = 1.0 - p;
+    double q = 1.0 - p;
+    bp->p = p;
+    bp->q = q;
+    bp->r = p / q;
+    bp->ir = q / p;
+    bp->bern = (uint64_t)(p * 0x1p64); /* p <= 1/2: no overflow */
+    if (with_lq) {
+        bp->lq = binom_lq(p);
+        bp->has_lq = 1;
+    }
+}
+
+/* bd0(x, M) as bd0() sums it, for |d| <= 1 and x + M >= 19 (so
+ * |v| = |d| / (x + M) <= 0.053): a fixed polynomial, the first omitted term
+ * below d v^14 / 15 < 1e-19. */
+static inline double bd0_near(double x, double m, double d)
+{
+    double v = d / (x + m), v2 = v * v, v4 = v2 * v2;
+    /* Estrin's scheme: a shorter dependency chain than Horner's */
+    double s = (1.0 / 3 + v2 * (1.0 / 5)) + v4 * ((1.0 / 7 + v2 * (1.0 / 9))
+               + v4 * (1.0 / 11 + v2 * (1.0 / 13)));
+    return d * v + 2.0 * x * v * v2 * s;
+}
+
+/* Mode-centred inversion (n p >= 10, n p q <= MODE_MAX_VAR): the search starts
+ * at m = floor((n+1) p), the mode (any start would be exact; the mode makes
+ * it short), with P(m) from Loader's (2000) saddle-point form
+ *   log P(m) = corr(n) - corr(m) - corr(n-m) - bd0(m, n p) - bd0(n-m, n q)
+ *              + log(n / (2 pi m (n-m))) / 2,
+ * which has no cancelling terms at any n; then the search steps outward,
+ * alternately up and down, with the exact ratios P(k+1)/P(k) = (n-k)/(k+1) p/q
+ * and P(k-1)/P(k) = k/(n-k+1) q/p. d = m - n p lies in (-1, 1/2] and enters
+ * log P(m) only as d^2 / (n p q), so a rounded n p (relative 2^-53) costs
+ * nothing; above 2^40 it comes from the exact split (mul_split), where m and
+ * n p as doubles would cancel. The exponent lc (all but the half-log) lies in
+ * [-0.12, 0] (the corr terms are >= -corr(10), the bd0 terms sum to about
+ * d^2 / (2 n p q) <= 0.1), where exp is its Taylor series to lc^10 / 10!
+ * (error below 2e-18). The search stops kcap = 12 sd + 40 steps either side
+ * of the mode (the mass beyond is below 1e-25 by Chernoff's bound
+ * exp(-t^2 / (2 (n p q + t/3)))) and restarts, as binom_inv does. */
+typedef struct mode_par {
+    uint64_t m;
+    double ifm, md, nmd; /* 1 / P(m), m and n - m */
+    int kcap;
+} mode_par;
+
+static ALWAYS_INLINE void mode_init(mode_par *o, uint64_t n, double p, double q)
+{
+    uint64_t m;
+    double d, npd, nqd, nd = (double)(int64_t)n;
+    if (n < (UINT64_C(1) << 40)) {
+        npd = nd * p;
+        m = (uint64_t)(int64_t)(npd + p);
+        d = (double)(int64_t)m - npd;
+        nqd = nd - npd;
+    } else {
+        double f;
+        uint64_t ip = mul_split(n, p, &f);
+        uint64_t up = f + p >= 1.0;
+        m = ip + up;
+        d = (double)up - f;
+        npd = (double)(int64_t)ip + f;
+        nqd = (double)(int64_t)(n - ip) - f;
+    }
+    double md = (double)(int64_t)m, nmd = (double)(int64_t)(n - m);
+    double cn = n < CORRB_N ? corr_tab_big[n] - corr_tab_big[m] - corr_tab_big[n - m]
+                            : corr(nd) - corr(md) - corr(nmd);
+    double lc = cn - bd0_near(md, npd, d) - bd0_near(nmd, nqd, -d);
+    /* exp(-lc) to lc^10 / 10!, by Estrin's scheme (a short dependency chain) */
+    double x = -lc, x2 = x * x, x4 = x2 * x2, x8 = x4 * x4;
+    double e = ((1.0 + x) + x2 * (1.0 / 2 + x * (1.0 / 6)))
+               + x4 * ((1.0 / 24 + x * (1.0 / 120)) + x2 * (1.0 / 720 + x * (1.0 / 5040)))
+               + x8 * ((1.0 / 40320 + x * (1.0 / 362880)) + x2 * (1.0 / 3628800));
+    if (!(x <= 0.125)) /* outside the bound above: not reached */
+        e = exp(x);
+    o->m = m;
+    o->md = md;
+    o->nmd = nmd;
+    o->ifm = e * sqrt(TWO_PI * md * nmd / nd);
+    o->kcap = (int)(12.0 * sqrt(npd * q)) + 40;
+}
+
+/* The search itself; r = p / q, ir = q / p. */
+static uint64_t mode_walk(fc_pcg32 *rng, uint64_t n, uint64_t m, double ifm, double md,
+                          double nmd, int kcap, double r, double ir)
+{
+    const int nup = (uint64_t)kcap < n - m ? kcap : (int)(n - m);
+    const int ndown = (uint64_t)kcap < m ? kcap : (int)m;
+    const int both = nup < ndown ? nup : ndown;
+    for (;;) {
+        /* in units of P(m): U / P(m) against the sums of P(k) / P(m), so
+         * that the search need not wait for P(m) to be known */
+        double u = fc_rng_uniform(rng) * ifm - 1.0;
+        if (u < 0.0)
+            return m;
+        /* P(m+i) = P(m+i-1) r (n-m-i+1) / (m+i) and
+         * P(m-i) = P(m-i+1) ir (m-i+1) / (n-m+i), the counts as doubles
+         * (exact: n < 2^53 wherever the search can reach an end) */
+        double fh = 1.0, fl = 1.0;
+        double hn = nmd + 1.0, hd = md, ln = md + 1.0, ld = nmd;
+        int i = 1;
+        for (; i <= both; i++) {
+            /* both ratios from one division (its latency is off the chain
+             * of u, and divisions are what bounds this loop) */
+            hn -= 1.0;
+            hd += 1.0;
+            ln -= 1.0;
+            ld += 1.0;
+            double inv = 1.0 / (hd * ld);
+            fh *= r * hn * ld * inv;
+            fl *= ir * ln * hd * inv;
+            /* one subtraction on u's chain per two terms; the order of the
+             * terms (m+i before m-i) is kept */
+            double u2 = u - (fh + fl);
+            if (u2 < 0.0)
+                return u - fh < 0.0 ? m + (uint64_t)i : m - (uint64_t)i;
+            u = u2;
+        }
+        /* one side has ended (at 0 or n, or both at kcap) */
+        for (; i <= nup; i++) {
+            hn -= 1.0;
+            hd += 1.0;
+            fh *= r * hn / hd;
+            u -= fh;
+            if (u < 0.0)
+                return m + (uint64_t)i;
+        }
+        for (; i <= ndown; i++) {
+            ln -= 1.0;
+            ld += 1.0;
+            fl *= ir * ln / ld;
+            u -= fl;
+            if (u < 0.0)
+                return m - (uint64_t)i;
+        }
+    }
+}
+
+static ALWAYS_INLINE uint64_t mode_draw(fc_pcg32 *rng, uint64_t n, double p, double q,
+                                        double r, double ir)
+{
+    mode_par o;
+    mode_init(&o, n, p, q);
+    return mode_walk(rng, n, o.m, o.ifm, o.md, o.nmd, o.kcap, r, ir);
+}
+
+static uint64_t binom_mode(fc_pcg32 *rng, const fc_binom_prep *s)
+{
+    return mode_walk(rng, s->n, s->m, s->p0, s->md, s->nmd, s->kmax, s->r, s->a);
+}
+
+/* Everything but the BTRS exact test's constants (full: those too), for n
+ * and the p-part bp. */
+static ALWAYS_INLINE void binom_setn(fc_binom_prep *s, const fc_binom_p *bp, uint64_t n,
+                                     int full)
 {
     s->n = n;
     s->ready = 0;
     s->flip = 0;
-    if (n == 0 || !(p > 0.0)) {
+    if (n == 0 || bp->kind == BK_ZERO) {
         s->method = BM_ZERO;
         return;
     }
-    if (p >= 1.0) {
+    if (bp->kind == BK_ALL) {
         s->method = BM_ALL;
         return;
     }
-    /* By symmetry, sample the count of the rarer outcome: 1 - p is exact for
-     * p > 1/2 (Sterbenz). */
-    s->flip = p > 0.5;
-    if (s->flip)
-        p = 1.0 - p;
-    double q = 1.0 - p, nd = (double)(int64_t)n; /* n <= 2^62 */
+    s->flip = bp->flip;
+    double p = bp->p, q = bp->q, nd = (double)(int64_t)n; /* n <= 2^62 */
     s->p = p;
     s->q = q;
+    double np = nd * p;
     if (n <= 4) {
         s->method = BM_BERN;
-        s->m = (uint64_t)(p * 0x1p64); /* p <= 1/2: no overflow */
-    } else if (nd * p < 10.0) {
+        s->m = bp->bern;
+    } else if (np < 10.0) {
         s->method = BM_INV;
-        s->r = p / q;
-        s->p0 = binom_p0(n, p, q);
+        s->r = bp->r;
+        s->p0 = binom_p0(n, q, n <= 64 ? 0.0 : bp->has_lq ? bp->lq : binom_lq(p));
         s->kmax = n < (uint64_t)INV_MAX ? (int)n : INV_MAX;
+    } else if (np * q <= MODE_MAX_VAR) {
+        s->method = BM_MODE;
+        s->r = bp->r;
+        s->a = bp->ir; /* the downward ratio's factor */
+        mode_par o;
+        mode_init(&o, n, p, q);
+        s->m = o.m;
+        s->p0 = o.ifm;
+        s->md = o.md;
+        s->nmd = o.nmd;
+        s->kmax = o.kcap;
     } else {
         s->method = BM_BTRS;
-        double spq = sqrt(nd * p * q);
+        double spq = sqrt(np * q);
         double b = 1.15 + 2.53 * spq;
         s->spq = spq;
         s->b = b;
@@ -616,6 +843,13 @@ static ALWAYS_INLINE void binom_init(fc_binom_prep *s, uint64_t n, double p, int
         if (full)
             btrs_exact_init(s);
     }
+}
+
+static ALWAYS_INLINE void binom_init(fc_binom_prep *s, uint64_t n, double p, int full)
+{
+    fc_binom_p bp;
+    binom_setp(&bp, p, 0);
+    binom_setn(s, &bp, n, full);
 }
 
 /* BTRS's exact test for the offset j (k = m + j within [0, n]) and the
@@ -644,7 +878,7 @@ static NOINLINE int btrs_accept(const fc_binom_prep *s, fc_binom_prep *lazy,
         /* the common case at large n: both brackets in Stirling form, their
          * half-logs log(s(k) s(n-k) / (m (n-m)))/2 joined */
         rhs = jd * ex->lr - bd0(kd, md, jd) - bd0(nkd, nmd, -jd)
-              - (corr(kd) - ex->corr_m) - (corr(nkd) - ex->corr_nm);
+              - (corr_big(kd) - ex->corr_m) - (corr_big(nkd) - ex->corr_nm);
         hl *= stir_arg(kd) * stir_arg(nkd) * ex->imn;
     } else {
         rhs = 0.0;
@@ -733,6 +967,9 @@ static ALWAYS_INLINE uint64_t binom_draw(fc_pcg32 *rng, const fc_binom_prep *s)
     case BM_INV:
         x = binom_inv(rng, s);
         break;
+    case BM_MODE:
+        x = binom_mode(rng, s);
+        break;
     case BM_BERN:
         x = binom_bern(rng, s->n, s->m);
         break;
@@ -754,10 +991,45 @@ uint64_t fc_rbinom_prep(fc_pcg32 *rng, const fc_binom_prep *s)
     return binom_draw(rng, s);
 }
 
+void fc_binom_p_init(fc_binom_p *s, double p)
+{
+    binom_setp(s, p, 1);
+}
+
+/* The mode search's draw without the prepared-sampler record: its set-up
+ * stays in registers. NaN n p cannot come here (p is a valid probability). */
+static ALWAYS_INLINE int mode_fast(fc_pcg32 *rng, const fc_binom_p *bp, uint64_t n,
+                                   uint64_t *x)
+{
+    if (bp->kind != BK_SOME || n <= 4)
+        return 0;
+    double np = (double)(int64_t)n * bp->p;
+    if (!(np >= 10.0 && np * bp->q <= MODE_MAX_VAR))
+        return 0;
+    uint64_t k = mode_draw(rng, n, bp->p, bp->q, bp->r, bp->ir);
+    *x = bp->flip ? n - k : k;
+    return 1;
+}
+
+uint64_t fc_rbinom_p(fc_pcg32 *rng, const fc_binom_p *s, uint64_t n)
+{
+    uint64_t x;
+    if (mode_fast(rng, s, n, &x))
+        return x;
+    fc_binom_prep t;
+    binom_setn(&t, s, n, 0);
+    return binom_draw(rng, &t);
+}
+
 uint64_t fc_rbinom(fc_pcg32 *rng, uint64_t n, double p)
 {
+    fc_binom_p bp;
+    binom_setp(&bp, p, 0);
+    uint64_t x;
+    if (mode_fast(rng, &bp, n, &x))
+        return x;
     fc_binom_prep s;
-    binom_init(&s, n, p, 0);
+    binom_setn(&s, &bp, n, 0);
     return binom_draw(rng, &s);
 }
 

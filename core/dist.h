@@ -57,8 +57,8 @@ typedef struct fc_binom_prep {
     uint64_t n;
     uint64_t m;               /* BTRS: the mode; Bernoulli: floor(p 2^64) */
     double p, q;              /* the rarer outcome's probability, and 1 - p */
-    double p0, r;             /* inversion: q^n and p / q */
-    double b, a, cm, spq;     /* BTRS hat and squeeze */
+    double p0, r;             /* inversion: q^n (mode search: 1 / P(m)) and p / q */
+    double b, a, cm, spq;     /* BTRS hat and squeeze (mode search: a = q / p) */
     double md, nmd;           /* BTRS: m and n - m as doubles */
     double alpha, lr, corr_m, corr_nm, imn; /* BTRS exact test */
     int method, flip, kmax, ready;
@@ -66,6 +66,21 @@ typedef struct fc_binom_prep {
 
 void fc_binom_prep_init(fc_binom_prep *s, uint64_t n, double p);
 uint64_t fc_rbinom_prep(fc_pcg32 *rng, const fc_binom_prep *s);
+
+/* A binomial prepared for its p alone, for a process that keeps p while n
+ * changes at every draw (a funnel stage's rate over the periods of a trial):
+ * what depends only on p (symmetry, q, p / q, log q) is computed once by
+ * fc_binom_p_init. fc_rbinom_p(rng, s, n) is the draw fc_rbinom(rng, n, p)
+ * makes (same method, same use of the generator, the same value). A plain
+ * value like fc_binom_prep; fields private to core/dist. */
+typedef struct fc_binom_p {
+    double p, q, r, ir, lq;   /* rarer outcome's p, 1 - p, p / q, q / p, log q */
+    uint64_t bern;            /* floor(p 2^64) */
+    int flip, kind, has_lq;
+} fc_binom_p;
+
+void fc_binom_p_init(fc_binom_p *s, double p);
+uint64_t fc_rbinom_p(fc_pcg32 *rng, const fc_binom_p *s, uint64_t n);
 
 /* Multinomial: splits n over k cells with probabilities prob[0..k-1] (summing
  * to 1 within rounding; the last cell takes the rest), into out[0..k-1]. */

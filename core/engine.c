@@ -140,6 +140,11 @@ static int channel_arrivals(work *w, uint64_t trial, char *err, size_t errlen)
         uint64_t *enter = w->n + ((size_t)ch->enters * (size_t)w->CE +
                                   (size_t)(m->track_channels ? c : 0)) * (size_t)T;
         double e = 0;
+        /* a prepared Poisson, made again only when the mean changes (in a
+         * plain cpc channel it is the same in every period): its draws are
+         * the ones fc_rpois makes */
+        fc_pois_prep pp;
+        double pp_mean = -1;
         for (int t = 0; t < T; t++) {
             e = ch->spend[t] + (ch->has_adstock ? pval(w, &ch->adstock, t) * e : 0);
             double lambda = 0;
@@ -160,7 +165,11 @@ static int channel_arrivals(work *w, uint64_t trial, char *err, size_t errlen)
                          ch->name, t + 1, (unsigned long long)trial, mean, FC_POIS_MAX_MEAN);
                 return -1;
             }
-            out[t] = fc_rpois(&rng, mean);
+            if (mean != pp_mean) {
+                fc_pois_prep_init(&pp, mean);
+                pp_mean = mean;
+            }
+            out[t] = fc_rpois_prep(&rng, &pp);
             enter[t] += out[t];
         }
     }
@@ -183,10 +192,19 @@ static void funnel(work *w, uint64_t trial)
             const fc_param *rate = st->rate_by_channel ? &st->rate_by_channel[c] : &st->rate;
             const uint64_t *from = w->n + ((size_t)(k - 1) * (size_t)CE + (size_t)c) * (size_t)T;
             uint64_t *to = w->n + ((size_t)k * (size_t)CE + (size_t)c) * (size_t)T;
+            /* the rate prepared once while it stays the same (drawn once per
+             * trial it does): fc_rbinom_p's draws are fc_rbinom's */
+            fc_binom_p bp;
+            double bp_rate = -1;
             for (int s = 0; s < T; s++) {
                 if (from[s] == 0)
                     continue;
-                uint64_t left = fc_rbinom(&rng, from[s], pval(w, rate, s));
+                double pr = pval(w, rate, s);
+                if (pr != bp_rate) {
+                    fc_binom_p_init(&bp, pr);
+                    bp_rate = pr;
+                }
+                uint64_t left = fc_rbinom_p(&rng, &bp, from[s]);
                 double mass = 1.0;
                 int last = st->nlags < T - s ? st->nlags : T - s;
                 for (int j = 0; j < last && left > 0; j++) {
@@ -252,13 +270,21 @@ static void customers(work *w, uint64_t trial)
     memset(w->cohort, 0, ((size_t)T + 1) * sizeof *w->cohort);
     w->cohort[0] = A;
     double growth_factor = 1.0;
+    /* churn and win-back rates prepared while they stay the same */
+    fc_binom_p bc, bw;
+    double bc_rate = -1, bw_rate = -1;
     for (int t = 0; t < T; t++) {
         uint64_t newc = 0;
         for (int c = 0; c < CE; c++)
             newc += w->n[((size_t)(K - 1) * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
         uint64_t churned = 0;
         if (cu->churn_kind == FC_CHURN_RATE) {
-            churned = fc_rbinom(&rc, A, pval(w, &cu->churn, t));
+            double pr = pval(w, &cu->churn, t);
+            if (pr != bc_rate) {
+                fc_binom_p_init(&bc, pr);
+                bc_rate = pr;
+            }
+            churned = fc_rbinom_p(&rc, &bc, A);
         } else if (cu->churn_kind == FC_CHURN_SBG) {
             double a = pval(w, &cu->sbg_alpha, t), b = pval(w, &cu->sbg_beta, t);
             /* cohort s (s = 0: the initial customers) is in period k of its
@@ -272,7 +298,15 @@ static void customers(work *w, uint64_t trial)
                 churned += x;
             }
         }
-        uint64_t won = wb->enabled ? fc_rbinom(&rw, L, pval(w, &wb->rate, t)) : 0;
+        uint64_t won = 0;
+        if (wb->enabled) {
+            double pr = pval(w, &wb->rate, t);
+            if (pr != bw_rate) {
+                fc_binom_p_init(&bw, pr);
+                bw_rate = pr;
+            }
+            won = fc_rbinom_p(&rw, &bw, L);
+        }
         w->wcost[t] = wb->enabled ? pval(w, &wb->cost, t) * (double)L : 0;
         A = A - churned + won + newc;
         L = L + churned - won;

@@ -356,31 +356,33 @@ static int do_goal(ctx *c, fc_model *m, int i, int idx, void *item)
     return compile_goal(c, idx, i, item);
 }
 
-fc_model *fc_lua_compile(lua_State *L, int idx, char *err, size_t errlen)
+int fc_lua_compile(lua_State *L, int idx, fc_model **out, char *err, size_t errlen)
 {
+    *out = NULL;
     ctx c = {L, err, errlen};
     err[0] = 0;
     idx = lua_absindex(L, idx);
     if (!lua_istable(L, idx)) {
         snprintf(err, errlen, "expected a normalized scenario table");
-        return NULL;
+        return -1;
     }
     long long periods;
     if (get_int(&c, idx, "periods", "periods", 1, FC_MAX_PERIODS, 12, &periods))
-        return NULL;
+        return -1;
     int nchannels = count_of(L, idx, "channels");
     int nstages = count_of(L, idx, "stages");
     int ngoals = count_of(L, idx, "goals");
     if (nchannels > FC_MAX_CHANNELS || nstages > FC_MAX_STAGES || nstages < 1 || ngoals > 1000) {
         snprintf(err, errlen, "scenario: expected 1 to %d stages, at most %d channels and 1000 goals",
                  FC_MAX_STAGES, FC_MAX_CHANNELS);
-        return NULL;
+        return -1;
     }
     fc_model *m = fc_model_new((int)periods, nchannels, nstages, ngoals);
     if (m == NULL) {
         snprintf(err, errlen, "out of memory");
-        return NULL;
+        return -1;
     }
+    *out = m; /* the caller owns it from here: a Lua error below leaves it there */
     long long trials, seed;
     double dtrials;
     if (get_str(&c, idx, "name", "name", m->name, sizeof m->name) ||
@@ -421,8 +423,9 @@ fc_model *fc_lua_compile(lua_State *L, int idx, char *err, size_t errlen)
     lua_pop(L, 1);
     if (fc_model_finish(m, err, errlen) != 0)
         goto fail;
-    return m;
+    return 0;
 fail:
     fc_model_free(m);
-    return NULL;
+    *out = NULL;
+    return -1;
 }

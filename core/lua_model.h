@@ -11,8 +11,11 @@
 
 #include "model.h"
 
-/* Compiles the table at idx. Returns the model (the caller owns it:
- * fc_model_free), or NULL with a message in err. */
-fc_model *fc_lua_compile(lua_State *L, int idx, char *err, size_t errlen);
+/* Compiles the table at idx into *out. Returns 0; or -1 with a message in
+ * err and *out NULL. The caller owns *out (fc_model_free) as soon as it is
+ * set, which is before any Lua call that can raise: keep *out somewhere a Lua
+ * error cannot lose it (a userdata with __gc), and a memory error raised
+ * while compiling leaks nothing. */
+int fc_lua_compile(lua_State *L, int idx, fc_model **out, char *err, size_t errlen);
 
 #endif

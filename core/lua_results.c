@@ -158,31 +158,64 @@ static int opt_int(lua_State *L, int idx, const char *k, lua_Integer dflt, lua_I
     return ok;
 }
 
-/* What core.run and core.run_shard share: the model, its options, the
- * summary and the engine's options. */
+/* What a binding holds across Lua calls that can raise (a memory error in
+ * lua_pushstring, say): a userdata whose __gc frees whatever is still set,
+ * so that no error path leaks and the normal path frees it early. */
 typedef struct run_ctx {
     fc_model *m;
     fc_summary *s;
+    fc_partial *parts;  /* [nparts], decoded partial summaries */
+    int nparts;
+    unsigned char *bytes; /* an encoded partial */
     fc_run_opts opts;
     double precision;   /* 0: run m->trials; else stop when precise (at most m->trials) */
     uint64_t shard_k, shard_n;
     double seconds;
 } run_ctx;
 
+#define RUN_CTX_MT "funnelcast.run_ctx"
+
 static void run_ctx_free(run_ctx *c)
 {
     fc_summary_free(c->s);
     fc_model_free(c->m);
+    for (int i = 0; i < c->nparts; i++)
+        fc_partial_free(&c->parts[i]);
+    free(c->parts);
+    free(c->bytes);
+    c->s = NULL;
+    c->m = NULL;
+    c->parts = NULL;
+    c->nparts = 0;
+    c->bytes = NULL;
+}
+
+static int run_ctx_gc(lua_State *L)
+{
+    run_ctx_free(luaL_checkudata(L, 1, RUN_CTX_MT));
+    return 0;
+}
+
+/* Pushes a new, empty run_ctx. */
+static run_ctx *run_ctx_new(lua_State *L)
+{
+    run_ctx *c = lua_newuserdatauv(L, sizeof *c, 0);
+    memset(c, 0, sizeof *c);
+    if (luaL_newmetatable(L, RUN_CTX_MT)) {
+        lua_pushcfunction(L, run_ctx_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return c;
 }
 
 /* Compiles argument 1 and reads the options table at 2 ({ trials, seed,
  * threads, precision, shard_k, shard_n }); raises on errors. */
-static void run_setup(lua_State *L, run_ctx *c)
+static run_ctx *run_setup(lua_State *L)
 {
     char err[512];
-    memset(c, 0, sizeof *c);
-    c->m = fc_lua_compile(L, 1, err, sizeof err);
-    if (c->m == NULL)
+    run_ctx *c = run_ctx_new(L);
+    if (fc_lua_compile(L, 1, &c->m, err, sizeof err) != 0)
         raise_msg(L, err);
     lua_Integer trials = (lua_Integer)c->m->trials, seed = (lua_Integer)c->m->seed, threads = 0;
     lua_Integer k = 0, n = 0;
@@ -202,7 +235,6 @@ static void run_setup(lua_State *L, run_ctx *c)
         if (!ok || trials < 1 || trials > FC_MAX_TRIALS || threads < 0 || threads > FC_MAX_THREADS ||
             n < 0 || k < 0 || (n > 0 && k >= n) || !(c->precision >= 0 && c->precision < 1) ||
             max_memory < 1) {
-            fc_model_free(c->m);
             raise_msg(L, "run: options: expected 1 <= trials <= 1e12, 0 <= threads <= 256, "
                          "0 <= shard_k < shard_n, 0 <= precision < 1 and max_memory >= 1");
         }
@@ -224,15 +256,12 @@ static void run_setup(lua_State *L, run_ctx *c)
                  c->m->name, (double)fc_run_bytes(c->m, 1) / 1048576.0, c->m->periods, c->m->periods == 1 ? "" : "s",
                  c->m->nstages, c->m->nstages == 1 ? "" : "s", c->m->nchannels, c->m->nchannels == 1 ? "" : "s",
                  c->m->ngoals, c->m->ngoals == 1 ? "" : "s", (double)max_memory / 1048576.0);
-        fc_model_free(c->m);
         raise_msg(L, msg);
     }
     threads = nthreads;
     c->s = fc_summary_new(c->m, 4 * nthreads);
-    if (c->s == NULL || (n > 0 && fc_summary_set_shard(c->s, c->shard_k, c->shard_n, c->m->trials) != 0)) {
-        run_ctx_free(c);
+    if (c->s == NULL || (n > 0 && fc_summary_set_shard(c->s, c->shard_k, c->shard_n, c->m->trials) != 0))
         raise_msg(L, "out of memory");
-    }
     /* the embedding program may register a stop flag (the CLI's Ctrl-C) and
      * a progress display */
     lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
@@ -245,6 +274,7 @@ static void run_setup(lua_State *L, run_ctx *c)
         c->opts.progress = progress->fn;
         c->opts.progress_ctx = progress->ctx;
     }
+    return c;
 }
 
 /* Rounds of this many trials between checks of --precision: a whole number
@@ -275,29 +305,26 @@ static void run_trials(lua_State *L, run_ctx *c)
         st = -1;
         snprintf(err, sizeof err, "out of memory");
     }
-    if (st != 0) {
-        run_ctx_free(c);
+    if (st != 0)
         raise_msg(L, st == -2 ? "interrupted" : err);
-    }
 }
 
 /* core.run(normalized [, { trials, seed, threads, precision }]) -> results.
  * Raises "<message>" on a bad model or a failed run, and "interrupted". */
 static int l_run(lua_State *L)
 {
-    run_ctx c;
-    run_setup(L, &c);
-    c.shard_n = 0;
-    run_trials(L, &c);
-    fc_lua_push_results(L, c.s);
-    lua_pushnumber(L, c.seconds);
+    run_ctx *c = run_setup(L);
+    c->shard_n = 0;
+    run_trials(L, c);
+    fc_lua_push_results(L, c->s);
+    lua_pushnumber(L, c->seconds);
     lua_setfield(L, -2, "engine_seconds");
-    if (c.precision > 0) {
-        setnum(L, "precision", c.precision);
-        lua_pushboolean(L, c.s->ntrials < c.m->trials || fc_summary_precise(c.s, c.precision));
+    if (c->precision > 0) {
+        setnum(L, "precision", c->precision);
+        lua_pushboolean(L, c->s->ntrials < c->m->trials || fc_summary_precise(c->s, c->precision));
         lua_setfield(L, -2, "precise");
     }
-    run_ctx_free(&c);
+    run_ctx_free(c);
     return 1;
 }
 
@@ -311,20 +338,16 @@ static int l_run_shard(lua_State *L)
     lua_pushvalue(L, 2); /* text at 4: keeps it alive (and its bytes valid) to the end */
     lua_pushvalue(L, 3);
     lua_replace(L, 2); /* options at 2, as run_setup reads them */
-    run_ctx c;
-    run_setup(L, &c);
-    if (c.shard_n == 0) {
-        run_ctx_free(&c);
+    run_ctx *c = run_setup(L);
+    if (c->shard_n == 0)
         return raise_msg(L, "run_shard: expected shard_k and shard_n");
-    }
-    run_trials(L, &c);
+    run_trials(L, c);
     size_t len;
-    unsigned char *bytes = fc_partial_encode(c.s, text, tlen, c.m->seed, &len);
-    run_ctx_free(&c);
-    if (bytes == NULL)
+    c->bytes = fc_partial_encode(c->s, text, tlen, c->m->seed, &len);
+    if (c->bytes == NULL)
         return raise_msg(L, "out of memory");
-    lua_pushlstring(L, (const char *)bytes, len);
-    free(bytes);
+    lua_pushlstring(L, (const char *)c->bytes, len);
+    run_ctx_free(c);
     return 1;
 }
 
@@ -335,14 +358,18 @@ static int l_partial_scenario(lua_State *L)
     size_t len;
     const unsigned char *buf = (const unsigned char *)luaL_checklstring(L, 1, &len);
     const char *name = luaL_checkstring(L, 2);
-    fc_partial p;
+    run_ctx *c = run_ctx_new(L);
     char err[512];
-    if (fc_partial_decode(buf, len, name, &p, err, sizeof err) != 0)
+    c->parts = calloc(1, sizeof *c->parts);
+    if (c->parts == NULL)
+        return raise_msg(L, "out of memory");
+    if (fc_partial_decode(buf, len, name, &c->parts[0], err, sizeof err) != 0)
         return raise_msg(L, err);
-    lua_pushlstring(L, p.scenario, p.scenario_len);
-    lua_pushinteger(L, (lua_Integer)p.seed);
-    lua_pushinteger(L, (lua_Integer)p.run_trials);
-    fc_partial_free(&p);
+    c->nparts = 1;
+    lua_pushlstring(L, c->parts[0].scenario, c->parts[0].scenario_len);
+    lua_pushinteger(L, (lua_Integer)c->parts[0].seed);
+    lua_pushinteger(L, (lua_Integer)c->parts[0].run_trials);
+    run_ctx_free(c);
     return 3;
 }
 
@@ -353,53 +380,38 @@ static int l_merge(lua_State *L)
     char err[512];
     luaL_checktype(L, 2, LUA_TTABLE);
     int n = (int)lua_rawlen(L, 2);
-    fc_partial *parts = calloc((size_t)n + 1, sizeof *parts);
-    fc_partial **ptrs = calloc((size_t)n + 1, sizeof *ptrs);
-    fc_model *m = NULL;
-    fc_summary *s = NULL;
-    int decoded = 0;
-    if (parts == NULL || ptrs == NULL) {
-        snprintf(err, sizeof err, "out of memory");
-        goto fail;
-    }
-    for (; decoded < n; decoded++) {
-        lua_rawgeti(L, 2, decoded + 1);
+    run_ctx *c = run_ctx_new(L);
+    c->parts = calloc((size_t)n + 1, sizeof *c->parts);
+    fc_partial **ptrs = lua_newuserdatauv(L, ((size_t)n + 1) * sizeof *ptrs, 0);
+    if (c->parts == NULL)
+        return raise_msg(L, "out of memory");
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, 2, i + 1);
         lua_rawgeti(L, -1, 1);
         lua_rawgeti(L, -2, 2);
         size_t len;
         const char *name = lua_tostring(L, -2);
         const unsigned char *buf = (const unsigned char *)lua_tolstring(L, -1, &len);
-        int st = name && buf ? fc_partial_decode(buf, len, name, &parts[decoded], err, sizeof err) : -1;
+        if (!name || !buf)
+            return raise_msg(L, "merge: expected { name, bytes } for every partial");
+        if (fc_partial_decode(buf, len, name, &c->parts[i], err, sizeof err) != 0)
+            return raise_msg(L, err);
+        c->nparts = i + 1;
+        ptrs[i] = &c->parts[i];
         lua_pop(L, 3);
-        if (st != 0)
-            goto fail;
-        ptrs[decoded] = &parts[decoded];
     }
-    m = fc_lua_compile(L, 1, err, sizeof err);
-    if (m == NULL)
-        goto fail;
+    if (fc_lua_compile(L, 1, &c->m, err, sizeof err) != 0)
+        return raise_msg(L, err);
     if (n > 0) {
-        m->seed = parts[0].seed;
-        m->trials = parts[0].run_trials;
+        c->m->seed = c->parts[0].seed;
+        c->m->trials = c->parts[0].run_trials;
     }
-    s = fc_partial_merge(m, ptrs, n, err, sizeof err);
-    if (s == NULL)
-        goto fail;
-    fc_lua_push_results(L, s);
-    fc_summary_free(s);
-    fc_model_free(m);
-    for (int i = 0; i < decoded; i++)
-        fc_partial_free(&parts[i]);
-    free(parts);
-    free(ptrs);
+    c->s = fc_partial_merge(c->m, ptrs, n, err, sizeof err);
+    if (c->s == NULL)
+        return raise_msg(L, err);
+    fc_lua_push_results(L, c->s);
+    run_ctx_free(c);
     return 1;
-fail:
-    fc_model_free(m);
-    for (int i = 0; i < decoded; i++)
-        fc_partial_free(&parts[i]);
-    free(parts);
-    free(ptrs);
-    return raise_msg(L, err);
 }
 
 /* core.compile_check(normalized): raises the compiler's message, or returns
@@ -407,13 +419,13 @@ fail:
 static int l_compile_check(lua_State *L)
 {
     char err[512];
-    fc_model *m = fc_lua_compile(L, 1, err, sizeof err);
-    if (m == NULL)
+    run_ctx *c = run_ctx_new(L);
+    if (fc_lua_compile(L, 1, &c->m, err, sizeof err) != 0)
         return raise_msg(L, err);
     int random = 0;
-    for (int i = 0; i < m->nparams; i++)
-        random += m->params[i]->dist.kind != FC_DIST_FIXED;
-    fc_model_free(m);
+    for (int i = 0; i < c->m->nparams; i++)
+        random += c->m->params[i]->dist.kind != FC_DIST_FIXED;
+    run_ctx_free(c);
     lua_pushinteger(L, random);
     return 1;
 }

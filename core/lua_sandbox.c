@@ -5,6 +5,7 @@
 #include "lua_sandbox.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,11 +211,29 @@ int fc_lua_limit_message(const fc_lua_limits *lim, const char *file, int memory_
     return 0;
 }
 
-/* _read_file(path) -> the file's bytes, or nil and the reason. */
+static int file_gc(lua_State *L)
+{
+    FILE **pf = lua_touserdata(L, 1);
+    if (*pf)
+        fclose(*pf);
+    *pf = NULL;
+    return 0;
+}
+
+/* _read_file(path) -> the file's bytes, or nil and the reason. The FILE is
+ * held by a userdata whose __gc closes it, so a memory error while reading
+ * does not leak it. */
 static int l_read_file(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    FILE *f = fopen(path, "rb");
+    FILE **pf = lua_newuserdatauv(L, sizeof *pf, 0);
+    *pf = NULL;
+    if (luaL_newmetatable(L, "funnelcast.file")) {
+        lua_pushcfunction(L, file_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    FILE *f = *pf = fopen(path, "rb");
     if (f == NULL) {
         lua_pushnil(L);
         lua_pushstring(L, strerror(errno));
@@ -230,6 +249,7 @@ static int l_read_file(lua_State *L)
     } while (n == LUAL_BUFFERSIZE);
     int bad = ferror(f), err = errno;
     fclose(f);
+    *pf = NULL;
     if (bad) {
         lua_pushnil(L);
         lua_pushstring(L, strerror(err));
@@ -243,14 +263,13 @@ static int l_read_file(lua_State *L)
 static int l_realpath(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    char *real = realpath(path, NULL);
-    if (real == NULL) {
+    char real[PATH_MAX]; /* on the stack: a memory error below leaks nothing */
+    if (realpath(path, real) == NULL) {
         lua_pushnil(L);
         lua_pushstring(L, strerror(errno));
         return 2;
     }
-    lua_pushstring(L, real); /* a memory error here leaks one path: acceptable */
-    free(real);
+    lua_pushstring(L, real);
     return 1;
 }
 

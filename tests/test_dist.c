@@ -533,7 +533,16 @@ static void test_binomial(void **state)
         {20000000, 1e-6}, {1000000, 0.999999}, {100, 0.02},  {1000, 0.01},
         {30, 0.35},    {50, 0.7},          {10000, 0.0031},   {1000, 0.00999},
         {123456789012345, 0.4999999}, {FC_BINOM_MAX_N, 0x1p-59},
-        {FC_BINOM_MAX_N, 0x1.5p-59}, /* n p = 10.5: BTRS, the split's widest shift */
+        {FC_BINOM_MAX_N, 0x1.5p-59}, /* n p = 10.5: the split's widest shift */
+        /* mode-centred inversion (10 <= n p, n p q <= 25): B1's last funnel
+         * stage and churn, both ends of the range, p near 1/2 and above it
+         * (the flip), n at the corr table's end, beyond it and beyond 2^40
+         * (the exact split) */
+        {72, 0.25},    {530, 0.03},        {100, 0.5},        {110, 0.3},
+        {20, 0.5},     {30, 0.65},         {1000000, 0.00002}, {FC_BINOM_MAX_N, 0x1p-58},
+        {1100, 0.022}, {1023, 0.025},
+        /* BTRS just above the switch, and B1's other stages */
+        {104, 0.5},    {240, 0.3},         {600, 0.4},        {20000, 0.03},
     };
     for (size_t i = 0; i < sizeof g / sizeof g[0]; i++)
         run_binomial(g[i].n, g[i].p);
@@ -556,7 +565,8 @@ static void test_prepared(void **state)
         {1000, 0.5}, {30, 0.35},    {1000000000, 0.3}, {20000000, 1e-6},
         {1000000000, 0.999},        {FC_BINOM_MAX_N, 0.5},
         {FC_BINOM_MAX_N, 0x1p-59},  {FC_BINOM_MAX_N - 1, 1.0 / 3},
-        {123456789012345, 0.4999999},
+        {123456789012345, 0.4999999}, {72, 0.25},  {530, 0.97},
+        {100, 0.5},  {1000000, 0.00002}, {FC_BINOM_MAX_N, 0x1p-58},
     };
     for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
         fc_binom_prep s;
@@ -572,6 +582,31 @@ static void test_prepared(void **state)
                             "prepared %llu\n", (unsigned long long)g[i].n,
                             g[i].p, t, (unsigned long long)a,
                             (unsigned long long)b);
+                fail();
+            }
+        }
+        assert_memory_equal(&r1, &r2, sizeof r1);
+    }
+    /* prepared for p alone, with n changing at every draw across every
+     * method's range: the draws of fc_rbinom */
+    static const double ps[] = {0, 1, 0.5, 0.25, 0.97, 0.03, 0.4, 1e-6, 0.999999};
+    static const uint64_t ns[] = {0, 1, 4, 5, 30, 72, 100, 240, 530, 600, 1023, 1024,
+                                  20000, 1000000, 1000000000, FC_BINOM_MAX_N};
+    for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) {
+        fc_binom_p s;
+        fc_binom_p_init(&s, ps[i]);
+        fc_pcg32 r1, r2;
+        fc_rng_stream(&r1, SEED, i, 79);
+        r2 = r1;
+        for (int t = 0; t < 20000; t++) {
+            uint64_t n = ns[(size_t)t % (sizeof ns / sizeof ns[0])];
+            n -= n > 7 ? (uint64_t)(t % 7) : 0;
+            uint64_t a = fc_rbinom(&r1, n, ps[i]);
+            uint64_t b = fc_rbinom_p(&r2, &s, n);
+            if (a != b || a > n) {
+                print_error("binomial(%llu, %g) draw %d: one-shot %llu, "
+                            "p-prepared %llu\n", (unsigned long long)n, ps[i], t,
+                            (unsigned long long)a, (unsigned long long)b);
                 fail();
             }
         }
@@ -605,6 +640,17 @@ static void test_prepared(void **state)
             ks[i] = fc_rbinom_prep(&r, &s);
         fc_dist d = {FC_DIST_BINOMIAL, {0.3, 0, 0}, 1000000000};
         check_discrete_sample("prepared binomial(1e9, 0.3)", ks, N_SAMPLES, &d);
+    }
+    {
+        /* p-prepared draws, n fixed: the law of Binomial(110, 0.3) */
+        fc_binom_p s;
+        fc_binom_p_init(&s, 0.3);
+        fc_pcg32 r;
+        stream_for(&r, "p-prepared binomial(110, 0.3)");
+        for (size_t i = 0; i < N_SAMPLES; i++)
+            ks[i] = fc_rbinom_p(&r, &s, 110);
+        fc_dist d = {FC_DIST_BINOMIAL, {0.3, 0, 0}, 110};
+        check_discrete_sample("p-prepared binomial(110, 0.3)", ks, N_SAMPLES, &d);
     }
     {
         fc_pois_prep s;

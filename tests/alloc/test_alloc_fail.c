@@ -305,7 +305,7 @@ int main(int argc, char **argv)
         mode = (enum mode)md;
         tally t = {0, 0, 0, 0, 0};
         long cstep = env_long("ALLOC_C_STEP", 1);
-        long stride = md == MODE_ALL ? (step > 0 ? step : 1) : md == MODE_C && cstep > 1 ? cstep : 1;
+        long stride = md == MODE_ALL ? (step > 0 ? step : 1) : cstep > 1 ? cstep : 1;
         nmsgs = 0;
         for (long k = from; to == 0 || k <= to; k += stride) {
             int r = run_k(path, k, verbose, &t);
