@@ -263,8 +263,8 @@ static void customers(work *w, uint64_t trial)
     double *rec = w->rec;
     double *ser = rec + lay->series;
     fc_pcg32 rc, rw;
-    fc_rng_stream(&rc, m->seed, trial, fc_rng_key("customers.churned"));
-    fc_rng_stream(&rw, m->seed, trial, fc_rng_key("winback.won_back"));
+    fc_rng_stream(&rc, m->seed, trial, cu->churned_key);
+    fc_rng_stream(&rw, m->seed, trial, wb->won_back_key);
 
     uint64_t A = (uint64_t)cu->initial, L = (uint64_t)cu->lost;
     memset(w->cohort, 0, ((size_t)T + 1) * sizeof *w->cohort);

@@ -183,6 +183,8 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
         return -1;
     }
     m->track_channels = m->track_channels && m->nchannels > 0;
+    m->customers.churned_key = fc_rng_key("customers.churned");
+    m->winback.won_back_key = fc_rng_key("winback.won_back");
     for (int k = 0; k < m->nstages; k++) {
         char path[96];
         snprintf(path, sizeof path, "funnel.%s", m->stages[k].name);

@@ -83,11 +83,13 @@ typedef struct fc_customers {
     fc_param arpu, growth, margin;
     int ltv_horizon;          /* periods; 0 = unlimited */
     double discount;          /* per period */
+    uint64_t churned_key;     /* stream of the churn draws, set by fc_model_finish */
 } fc_customers;
 
 typedef struct fc_winback {
     int enabled;
     fc_param rate, cost;
+    uint64_t won_back_key;    /* stream of the win-back draws, set by fc_model_finish */
 } fc_winback;
 
 typedef enum fc_goal_op { FC_GOAL_AT_LEAST, FC_GOAL_AT_MOST } fc_goal_op;
