@@ -172,13 +172,16 @@ function M.text_one(r)
   if #r.goals > 0 then
     rows = {}
     for _, g in ipairs(r.goals) do
+      -- the metric's own range by the goal's period: how far off a miss is
+      local v = g.value
       rows[#rows + 1] = {
         g.name, string.format("%s %s %s by %s %d", g.metric, g.op, human(g.target), r.unit, g.by),
+        string.format("%s to %s", human(v.p10), human(v.p90)),
         string.format("%.1f%%", 100 * g.probability), string.format("%.0f%%", 100 * g.confidence),
         g.on_track and "on track" or "below confidence",
       }
     end
-    section(lines, "Goals", { "goal", "target", "probability", "needs", "verdict" }, rows)
+    section(lines, "Goals", { "goal", "target", "P10 to P90", "probability", "needs", "verdict" }, rows)
   end
   rows = {}
   for _, s in ipairs(r.stages) do
