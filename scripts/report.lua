@@ -197,6 +197,9 @@ function M.text_one(r)
         ch.customers and human(ch.customers.mean) or "-", ch.cac and human(ch.cac.p50) or "-" }
     end
     section(lines, "Channels", { "channel", "spend", "arrivals mean", "arrivals P50", "customers mean", "CAC P50" }, rows)
+    if not r.channels[1].customers then
+      lines[#lines + 1] = "(customers by channel: give a rate per channel, or track_channels = true)"
+    end
   end
   lines[#lines + 1] = ""
   if any_inf then
