@@ -124,6 +124,11 @@ local function human(x)
 end
 M.human = human
 
+-- "12 months", "1 week".
+local function periods(n, unit)
+  return string.format("%d %s%s", n, unit, n == 1 and "" or "s")
+end
+
 local function row(cols, widths)
   local out = {}
   for i, c in ipairs(cols) do
@@ -152,8 +157,8 @@ end
 
 function M.text_one(r)
   local lines = {}
-  lines[1] = string.format("%s: %s trials, seed %s, %d %ss (funnelcast %s)",
-    r.scenario, human(r.trials), num(r.seed), r.periods, r.unit, core.version)
+  lines[1] = string.format("%s: %s trials, seed %s, %s (funnelcast %s)",
+    r.scenario, human(r.trials), num(r.seed), periods(r.periods, r.unit), core.version)
   if r.precision then
     lines[#lines + 1] = r.precise
       and string.format("Stopped when precise: goal probabilities within +-%s, total means within +-%s%% (95%%).",
@@ -223,7 +228,7 @@ function M.describe(n, random)
     if x == nil then return "-" end
     return x.label .. (x.clip and " (clipped)" or "")
   end
-  add("%s: %d %ss, %s trials, seed %s; %d random assumptions", n.name, n.periods, n.unit,
+  add("%s: %s, %s trials, seed %s; %d random assumptions", n.name, periods(n.periods, n.unit),
     human(n.trials), num(n.seed), random)
   add("")
   add("Channels")
