@@ -13,7 +13,8 @@ depend on the platform's libm:
   of the base strip that stands for the tail, x[1] = r, x[256] = 0, every
   layer of area v;
 - the Stirling corrections corr(k) = log k! - (k log k - k + log(2 pi k)/2)
-  for 1 <= k < 16 (above, dist.c uses the asymptotic series);
+  for 1 <= k < 1024 (the binomial mode search looks them up three times a
+  draw; above, dist.c uses the asymptotic series);
 - log k! for k < NLF (the exact tests of the Poisson and binomial samplers
   use it for small counts);
 - the reciprocals 1/k used by the inversion samplers.
@@ -25,7 +26,7 @@ getcontext().prec = 50
 D = Decimal
 PI = D("3.14159265358979323846264338327950288419716939937510582097494")
 N = 256         # ziggurat layers
-NCORR = 16      # corr(k) tabulated for k < NCORR
+NCORR = 1024    # corr(k) tabulated for k < NCORR
 NINV = 64       # 1/k for k <= NINV (inversion stops at this count)
 NLF = 128       # log k! tabulated for k < NLF
 
@@ -148,8 +149,9 @@ def main():
     print(" * corr_tab[0] = 0 (dist.c treats 0! apart). */")
     print("static const double corr_tab[%d] = {" % NCORR)
     print("    0.0,")
+    lf = D(0)
     for k in range(1, NCORR):
-        lf = sum((D(j).ln() for j in range(2, k + 1)), D(0))
+        lf += D(k).ln()  # log k!, cumulated
         st = D(k) * D(k).ln() - k + (2 * PI * k).ln() / 2
         print("    %s, /* %d */" % (hexd(lf - st), k))
     print("};")

@@ -5,8 +5,8 @@
  * set-up of each method is kept to a few flops, a square root and a division;
  * a caller that draws often with the same parameters keeps a prepared sampler
  * (fc_pois_prep, fc_binom_prep, or fc_binom_p when only p stays) instead. Only
- * static const tables (core/dist_tables.h, written by bench/gen_dist_tables.py,
- * and core/dist_corr.h) are shared, so any number of threads may draw.
+ * static const tables (core/dist_tables.h, written by bench/gen_dist_tables.py)
+ * are shared, so any number of threads may draw.
  */
 #include "dist.h"
 
@@ -17,14 +17,15 @@
 #include <string.h>
 
 #include "dist_tables.h"
-#include "dist_corr.h"
 
 #define TWO_PI 6.283185307179586476925
 /* inv_tab[] holds 1/k for k <= INV_MAX; the inversion samplers stop there. */
 #define INV_MAX ((int)(sizeof inv_tab / sizeof inv_tab[0]) - 1)
-#define CORR_N ((int)(sizeof corr_tab / sizeof corr_tab[0]))
+/* corr() takes corr_tab below CORR_N and the asymptotic series above;
+ * corr_big() takes the whole table (CORRB_N entries). */
+#define CORR_N 16
 #define LF_N ((int)(sizeof lfact_tab / sizeof lfact_tab[0]))
-#define CORRB_N (sizeof corr_tab_big / sizeof corr_tab_big[0])
+#define CORRB_N (sizeof corr_tab / sizeof corr_tab[0])
 
 /* ---- normal and exponential -------------------------------------------- */
 
@@ -342,11 +343,11 @@ static inline double log1p_small(double x)
            - x * (1.0 / 6 - x * (1.0 / 7 - x * (1.0 / 8 - x * (1.0 / 9 - x * (1.0 / 10))))))))));
 }
 
-/* corr(x) for an integer-valued x >= 0, from corr_tab_big below 1024. */
+/* corr(x) for an integer-valued x >= 0, from corr_tab below 1024. */
 static inline double corr_big(double x)
 {
     if (x < 1024.0)
-        return corr_tab_big[(int)x];
+        return corr_tab[(int)x];
     return corr(x);
 }
 
@@ -698,7 +699,7 @@ static ALWAYS_INLINE void mode_init(mode_par *o, uint64_t n, double p, double q)
         nqd = (double)(int64_t)(n - ip) - f;
     }
     double md = (double)(int64_t)m, nmd = (double)(int64_t)(n - m);
-    double cn = n < CORRB_N ? corr_tab_big[n] - corr_tab_big[m] - corr_tab_big[n - m]
+    double cn = n < CORRB_N ? corr_tab[n] - corr_tab[m] - corr_tab[n - m]
                             : corr(nd) - corr(md) - corr(nmd);
     double lc = cn - bd0_near(md, npd, d) - bd0_near(nmd, nqd, -d);
     /* exp(-lc) to lc^10 / 10!, by Estrin's scheme (a short dependency chain) */
