@@ -10,61 +10,29 @@
 #include <lualib.h>
 
 #include "lua_module.h"
+#include "lua_sandbox.h"
 #include "lua_util.h"
 
-typedef struct limit {
-    size_t used;
-    unsigned hooks;
-} limit;
-
-static void *limited_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    limit *lim = ud;
-    size_t old = ptr ? osize : 0;
-    if (nsize == 0) {
-        free(ptr);
-        lim->used -= old;
-        return NULL;
-    }
-    if (nsize > old && lim->used - old + nsize > FUZZ_LUA_MEMORY)
-        return NULL;
-    void *p = realloc(ptr, nsize);
-    if (p)
-        lim->used = lim->used - old + nsize;
-    return p;
-}
-
-static void count_hook(lua_State *L, lua_Debug *ar)
-{
-    (void)ar;
-    limit *lim;
-    lua_getallocf(L, (void **)&lim);
-    if (++lim->hooks > FUZZ_HOOK_LIMIT)
-        luaL_error(L, "fuzz: instruction limit");
-}
-
-static int open_libs(lua_State *L)
-{
-    luaL_openlibs(L);
-    return 0;
-}
-
+/* The command's own limited, sandboxed state (core/lua_sandbox.c), with
+ * tighter limits: inputs are fuzzed through the same sandbox users get. */
 lua_State *fuzz_lua_new(void)
 {
-    limit *lim = calloc(1, sizeof *lim);
+    fc_lua_limits *lim = calloc(1, sizeof *lim);
     if (lim == NULL)
         return NULL;
-    lua_State *L = lua_newstate(limited_alloc, lim);
+    lim->max_steps = FUZZ_LUA_STEPS;
+    lim->max_memory = FUZZ_LUA_MEMORY;
+    lua_State *L = fc_lua_limited_state(lim);
     if (L == NULL) {
         free(lim);
         return NULL;
     }
-    lua_pushcfunction(L, open_libs);
-    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+    lua_pushcfunction(L, fc_lua_open_libs);
+    lua_pushboolean(L, 0);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
         fuzz_lua_close(L);
         return NULL;
     }
-    lua_sethook(L, count_hook, LUA_MASKCOUNT, FUZZ_HOOK_EVERY);
     return L;
 }
 
@@ -72,7 +40,6 @@ void fuzz_lua_close(lua_State *L)
 {
     void *lim;
     lua_getallocf(L, &lim);
-    lua_sethook(L, NULL, 0, 0);
     lua_close(L);
     free(lim);
 }

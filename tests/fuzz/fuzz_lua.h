@@ -1,7 +1,7 @@
-/* fuzz_lua: what the funnelcast fuzz harnesses share: a Lua state with a
- * memory-limited allocator and an instruction limit (so that an input that
- * loops forever or allocates without end ends in a Lua error, not a stuck
- * fuzzer), the funnelcast module loaded in it, and a private scratch file
+/* fuzz_lua: what the funnelcast fuzz harnesses share: the command's
+ * sandboxed Lua state with a memory cap and an instruction limit (so that an
+ * input that loops forever or allocates without end ends in a Lua error, not
+ * a stuck fuzzer), the funnelcast module loaded in it, and a private scratch file
  * the input is written to (the module reads scenarios and partials from
  * files, as the command does). */
 #ifndef FC_FUZZ_LUA_H
@@ -12,13 +12,12 @@
 
 #include <lua.h>
 
-/* Lua memory limit per input and instruction limit (in units of
- * FUZZ_HOOK_EVERY virtual-machine instructions). */
+/* Lua memory and instruction limits per input. */
 #define FUZZ_LUA_MEMORY (96u << 20)
-#define FUZZ_HOOK_EVERY 1000
-#define FUZZ_HOOK_LIMIT 5000 /* 5 million instructions */
+#define FUZZ_LUA_STEPS 5000000
 
-/* A fresh state with the standard libraries; NULL when out of memory. */
+/* A fresh state of the command's sandbox (lua_sandbox.h) with the limits
+ * above; NULL when out of memory. */
 lua_State *fuzz_lua_new(void);
 void fuzz_lua_close(lua_State *L);
 
