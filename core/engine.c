@@ -12,6 +12,7 @@
 
 #include "dist.h"
 #include "rng.h"
+#include "special.h"
 
 
 /* One thread's scratch space, allocated once before its first trial. */
@@ -27,6 +28,7 @@ typedef struct work {
     double *rec;            /* [nslots] the current trial's record */
     double *cols;           /* [nslots][FC_BLOCK] the block's records, slot by slot */
     fc_moments *mom;        /* [nslots] the block's moments */
+    double *cop_z, *cop_y;  /* [ncop] the copula's independent and correlated normals */
     fc_accum acc;           /* this thread's counts */
     fc_layout lay;
 } work;
@@ -42,6 +44,7 @@ static void work_free(work *w)
     free(w->rec);
     free(w->cols);
     free(w->mom);
+    free(w->cop_z);
     fc_accum_free(&w->acc);
     memset(w, 0, sizeof *w);
 }
@@ -65,7 +68,9 @@ static int work_init(work *w, const fc_model *m)
     w->rec = calloc((size_t)w->lay.nslots, sizeof *w->rec);
     w->cols = calloc((size_t)FC_BLOCK * (size_t)w->lay.nslots, sizeof *w->cols);
     w->mom = calloc((size_t)w->lay.nslots, sizeof *w->mom);
-    if (!w->pv || !w->n || !w->arrivals || !w->cohort || !w->gm || !w->chan_fcost || !w->rec ||
+    w->cop_z = calloc(2 * (size_t)m->ncop + 1, sizeof *w->cop_z);
+    w->cop_y = w->cop_z ? w->cop_z + m->ncop : NULL;
+    if (!w->cop_z || !w->pv || !w->n || !w->arrivals || !w->cohort || !w->gm || !w->chan_fcost || !w->rec ||
         !w->cols || !w->mom || fc_accum_init(&w->acc, m) != 0) {
         work_free(w);
         return -1;
@@ -97,6 +102,21 @@ static double clip_to(fc_domain d, double x)
 static int draw_params(work *w, uint64_t trial, char *err, size_t errlen)
 {
     const fc_model *m = w->m;
+    /* Correlated assumptions: each copula variable draws a standard normal
+     * on its own stream; the Cholesky factor correlates them; each then
+     * becomes its assumption's draw through the law's quantile. */
+    const int nc = m->ncop;
+    for (int v = 0; v < nc; v++) {
+        fc_pcg32 rng;
+        fc_rng_stream(&rng, m->seed, trial, m->cop_param[v]->key);
+        w->cop_z[v] = fc_rnorm(&rng);
+    }
+    for (int v = 0; v < nc; v++) {
+        double y = 0;
+        for (int k = 0; k <= v; k++)
+            y += m->cop_chol[v * nc + k] * w->cop_z[k];
+        w->cop_y[v] = y;
+    }
     for (int i = 0; i < m->nparams; i++) {
         const fc_param *p = m->params[i];
         double *dst = w->pv + (size_t)i * (size_t)w->T;
@@ -107,9 +127,11 @@ static int draw_params(work *w, uint64_t trial, char *err, size_t errlen)
             continue;
         }
         fc_pcg32 rng;
-        fc_rng_stream(&rng, m->seed, trial, p->key);
+        if (p->cop < 0)
+            fc_rng_stream(&rng, m->seed, trial, p->key);
         for (int t = 0; t < count; t++) {
-            double x = fc_dist_draw(&p->dist, &rng);
+            double x = p->cop >= 0 ? fc_dist_quantile_z(&p->dist, w->cop_y[p->cop])
+                                   : fc_dist_draw(&p->dist, &rng);
             if (!fc_domain_contains(p->domain, x)) {
                 if (!p->clip) {
                     snprintf(err, errlen,

@@ -356,6 +356,36 @@ static int do_goal(ctx *c, fc_model *m, int i, int idx, void *item)
     return compile_goal(c, idx, i, item);
 }
 
+/* correlations = { { a = path, b = path, rho = x }, ... }: read here, resolved
+ * against the model's assumptions by fc_model_finish. */
+static int compile_correlations(ctx *c, fc_model *m, int idx)
+{
+    lua_State *L = c->L;
+    int n = count_of(L, idx, "correlations");
+    if (n == 0)
+        return 0;
+    if (n > FC_MAX_CORRELATED * FC_MAX_CORRELATED || fc_model_set_correlations(m, n) != 0)
+        return failf(c, "correlations", "too many pairs, or out of memory");
+    lua_getfield(L, idx, "correlations");
+    int list = lua_gettop(L);
+    for (int i = 0; i < n; i++) {
+        char path[48];
+        snprintf(path, sizeof path, "correlations[%d]", i + 1);
+        lua_rawgeti(L, list, i + 1);
+        int t = lua_gettop(L);
+        fc_corr *k = &m->corr[i];
+        int bad = !lua_istable(L, t) || get_str(c, t, "a", path, k->a, sizeof k->a) ||
+                  get_str(c, t, "b", path, k->b, sizeof k->b) || get_num(c, t, "rho", path, 0, &k->rho);
+        lua_settop(L, list);
+        if (bad || !(k->rho > -1 && k->rho < 1)) {
+            lua_pop(L, 1);
+            return c->err[0] ? -1 : failf(c, path, "expected { a = path, b = path, rho in (-1, 1) }");
+        }
+    }
+    lua_pop(L, 1);
+    return 0;
+}
+
 int fc_lua_compile(lua_State *L, int idx, fc_model **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -421,6 +451,8 @@ int fc_lua_compile(lua_State *L, int idx, fc_model **out, char *err, size_t errl
         }
     }
     lua_pop(L, 1);
+    if (compile_correlations(&c, m, idx) != 0)
+        goto fail;
     if (fc_model_finish(m, err, errlen) != 0)
         goto fail;
     return 0;

@@ -51,6 +51,9 @@ void fc_model_free(fc_model *m)
             free(m->stages[k].lag_prob);
         }
     free(m->params);
+    free(m->corr);
+    free(m->cop_param);
+    free(m->cop_chol);
     free(m->channels);
     free(m->stages);
     free(m->goals);
@@ -134,11 +137,128 @@ static void each_param(fc_model *m, void (*f)(fc_model *, fc_param *))
 static void count_param(fc_model *m, fc_param *p)
 {
     p->index = m->nparams++;
+    p->cop = -1;
 }
 
 static void list_param(fc_model *m, fc_param *p)
 {
     m->params[p->index] = p;
+}
+
+int fc_model_set_correlations(fc_model *m, int n)
+{
+    free(m->corr);
+    m->ncorr = 0;
+    m->corr = calloc((size_t)n + 1, sizeof *m->corr);
+    if (m->corr == NULL)
+        return -1;
+    m->ncorr = n;
+    return 0;
+}
+
+/* The copula variable of path, added when new; -1 when no drawn-once,
+ * continuous assumption has that path (the message in err then). */
+static int cop_var(fc_model *m, const char *path, int pair, char *err, size_t errlen)
+{
+    for (int v = 0; v < m->ncop; v++)
+        if (strcmp(m->cop_param[v]->path, path) == 0)
+            return v;
+    int v = m->ncop, found = 0;
+    for (int i = 0; i < m->nparams; i++) {
+        fc_param *p = (fc_param *)m->params[i];
+        if (strcmp(p->path, path) != 0)
+            continue;
+        fc_dist_kind k = p->dist.kind;
+        const char *why = k == FC_DIST_FIXED ? "is a constant"
+                          : k == FC_DIST_POISSON || k == FC_DIST_BINOMIAL ? "is a count (only continuous laws are correlated)"
+                          : p->per_period ? "is drawn every period (only drawn-once assumptions are correlated)"
+                          : NULL;
+        if (why) {
+            snprintf(err, errlen, "correlations[%d]: '%s' %s", pair, path, why);
+            return -1;
+        }
+        p->cop = v;
+        if (!found)
+            m->cop_param[v] = p;
+        found = 1;
+    }
+    if (!found) {
+        snprintf(err, errlen, "correlations[%d]: no assumption of this scenario is at '%s'", pair, path);
+        return -1;
+    }
+    m->ncop++;
+    return v;
+}
+
+/* The copula: variables, normal correlations, Cholesky factor. */
+static int build_copula(fc_model *m, char *err, size_t errlen)
+{
+    free(m->cop_param);
+    free(m->cop_chol);
+    m->ncop = 0;
+    m->cop_param = calloc(2 * (size_t)m->ncorr + 1, sizeof *m->cop_param);
+    if (m->cop_param == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int *va = calloc((size_t)m->ncorr + 1, sizeof *va), *vb = calloc((size_t)m->ncorr + 1, sizeof *vb);
+    if (va == NULL || vb == NULL) {
+        free(va);
+        free(vb);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int st = 0;
+    for (int i = 0; i < m->ncorr && st == 0; i++) {
+        va[i] = cop_var(m, m->corr[i].a, i + 1, err, errlen);
+        vb[i] = va[i] < 0 ? -1 : cop_var(m, m->corr[i].b, i + 1, err, errlen);
+        st = va[i] < 0 || vb[i] < 0 ? -1 : 0;
+        if (st == 0 && m->ncop > FC_MAX_CORRELATED) {
+            snprintf(err, errlen, "correlations: at most %d assumptions can be correlated", FC_MAX_CORRELATED);
+            st = -1;
+        }
+    }
+    const int n = m->ncop;
+    double *r = st == 0 ? calloc((size_t)n * (size_t)n + 1, sizeof *r) : NULL;
+    m->cop_chol = st == 0 ? calloc((size_t)n * (size_t)n + 1, sizeof *m->cop_chol) : NULL;
+    if (st == 0 && (r == NULL || m->cop_chol == NULL)) {
+        snprintf(err, errlen, "out of memory");
+        st = -1;
+    }
+    if (st == 0) {
+        /* the normal correlation whose Spearman correlation is rho */
+        for (int v = 0; v < n; v++)
+            r[v * n + v] = 1;
+        for (int i = 0; i < m->ncorr; i++)
+            r[va[i] * n + vb[i]] = r[vb[i] * n + va[i]] = 2 * sin(3.14159265358979323846 * m->corr[i].rho / 6);
+        double *l = m->cop_chol;
+        for (int j = 0; j < n && st == 0; j++) {
+            double d = r[j * n + j];
+            for (int k = 0; k < j; k++)
+                d -= l[j * n + k] * l[j * n + k];
+            if (!(d > 1e-10)) {
+                int used = snprintf(err, errlen, "correlations: no joint law has these rank correlations "
+                                    "(the matrix is not positive definite); check the pairs of '%s':",
+                                    m->cop_param[j]->path);
+                for (int i = 0; i < m->ncorr && used > 0 && (size_t)used < errlen; i++)
+                    if (va[i] == j || vb[i] == j)
+                        used += snprintf(err + used, errlen - (size_t)used, " correlations[%d]", i + 1);
+                st = -1;
+                break;
+            }
+            l[j * n + j] = sqrt(d);
+            for (int i = j + 1; i < n; i++) {
+                double x = r[i * n + j];
+                for (int k = 0; k < j; k++)
+                    x -= l[i * n + k] * l[j * n + k];
+                l[i * n + j] = x / l[j * n + j];
+            }
+        }
+    }
+    free(r);
+    free(va);
+    free(vb);
+    return st;
 }
 
 int fc_model_finish(fc_model *m, char *err, size_t errlen)
@@ -166,6 +286,8 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
             return -1;
         }
     }
+    if (build_copula(m, err, errlen) != 0)
+        return -1;
     for (int k = 0; k < m->nstages; k++)
         for (int j = 0; j < k; j++)
             if (strcmp(m->stages[j].name, m->stages[k].name) == 0) {

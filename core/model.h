@@ -37,6 +37,7 @@ typedef struct fc_param {
     fc_domain domain;
     uint64_t key;       /* fc_rng_key(path) */
     int index;          /* position in fc_model.params, set by fc_model_finish */
+    int cop;            /* its variable in the model's copula, or -1 (set by fc_model_finish) */
     char path[96];      /* "channels.search.cpc", for streams and messages */
 } fc_param;
 
@@ -104,6 +105,15 @@ typedef struct fc_goal {
     double confidence;
 } fc_goal;
 
+/* A rank correlation between two drawn-once assumptions, named by path. */
+typedef struct fc_corr {
+    char a[96], b[96];
+    double rho;           /* Spearman's rank correlation, in (-1, 1) */
+} fc_corr;
+
+/* Most assumptions a scenario may correlate. */
+#define FC_MAX_CORRELATED 64
+
 typedef struct fc_model {
     char name[128];
     char unit[16];
@@ -118,6 +128,15 @@ typedef struct fc_model {
     int track_channels;   /* keep counts per channel (some rate differs by channel) */
     int nparams;          /* every assumption, set by fc_model_finish */
     const fc_param **params; /* [nparams], owned (the parameters are not) */
+    int ncorr;
+    fc_corr *corr;        /* [ncorr], owned; see fc_model_set_correlations */
+    /* The Gaussian copula of the correlated assumptions, set by
+     * fc_model_finish: ncop variables (one per correlated path), the first
+     * parameter of each (whose stream draws its normal), and the lower
+     * Cholesky factor of their normal correlations 2 sin(pi rho / 6). */
+    int ncop;
+    const fc_param **cop_param; /* [ncop], owned (the parameters are not) */
+    double *cop_chol;     /* [ncop][ncop], owned */
 } fc_model;
 
 /* Allocates an empty model with room for the given counts, or NULL when out
@@ -128,6 +147,9 @@ void fc_model_free(fc_model *m);
 /* Whether x lies in domain d; the domain in words ("a probability in [0, 1]"). */
 int fc_domain_contains(fc_domain d, double x);
 const char *fc_domain_text(fc_domain d);
+
+/* Makes room for n correlations (m->corr[0..n-1], zeroed). Returns 0 or -1. */
+int fc_model_set_correlations(fc_model *m, int n);
 
 /* Sets the path, domain and key of a parameter. */
 void fc_param_init(fc_param *p, const char *path, fc_domain domain);

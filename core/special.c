@@ -1,6 +1,8 @@
 /* special: log-gamma, incomplete beta and the beta fit of a 90% interval. */
 #include "special.h"
 
+#include "dist.h"
+
 #include <math.h>
 
 #define PI 3.14159265358979323846
@@ -125,4 +127,117 @@ int fc_beta_from_quantiles(double lo, double hi, double *a, double *b)
     *a = m * k;
     *b = (1 - m) * k;
     return 0;
+}
+
+double fc_gamma_inc(double a, double x)
+{
+    if (x <= 0)
+        return 0;
+    double lfront = a * log(x) - x - fc_lgamma(a);
+    if (x < a + 1) { /* series */
+        double term = 1 / a, sum = term;
+        for (int n = 1; n < 10000; n++) {
+            term *= x / (a + n);
+            sum += term;
+            if (term < sum * 1e-16)
+                break;
+        }
+        return exp(lfront) * sum;
+    }
+    /* continued fraction for Q(a, x) (modified Lentz) */
+    const double tiny = 1e-300;
+    double b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
+    for (int i = 1; i < 10000; i++) {
+        double an = -i * (i - a);
+        b += 2;
+        d = an * d + b;
+        d = fabs(d) < tiny ? tiny : d;
+        c = b + an / c;
+        c = fabs(c) < tiny ? tiny : c;
+        d = 1 / d;
+        double delta = d * c;
+        h *= delta;
+        if (fabs(delta - 1) < 1e-16)
+            break;
+    }
+    return 1 - exp(lfront) * h;
+}
+
+double fc_norm_cdf(double z) { return 0.5 * erfc(-z / 1.4142135623730951); }
+
+/* The x in (lo, hi) with cdf(x) = u: Newton steps from a start, kept inside
+ * a bracket that every step narrows, bisection when a step leaves it. */
+static double invert(double (*cdf)(const fc_dist *, double), double (*pdf)(const fc_dist *, double),
+                     const fc_dist *d, double u, double lo, double hi, double x)
+{
+    for (int it = 0; it < 200; it++) {
+        double f = cdf(d, x) - u;
+        if (f == 0)
+            return x;
+        if (f > 0)
+            hi = x;
+        else
+            lo = x;
+        double p = pdf(d, x), next = p > 0 ? x - f / p : (lo + hi) / 2;
+        if (!(next > lo && next < hi))
+            next = (lo + hi) / 2;
+        if (fabs(next - x) <= 1e-12 * fabs(x) || hi - lo <= 1e-300)
+            return next;
+        x = next;
+    }
+    return x;
+}
+
+static double beta_cdf(const fc_dist *d, double x) { return fc_beta_inc(d->p[0], d->p[1], x); }
+
+static double beta_pdf(const fc_dist *d, double x)
+{
+    double a = d->p[0], b = d->p[1];
+    if (x <= 0 || x >= 1)
+        return 0;
+    return exp((a - 1) * log(x) + (b - 1) * log1p(-x) + fc_lgamma(a + b) - fc_lgamma(a) - fc_lgamma(b));
+}
+
+static double gamma_cdf(const fc_dist *d, double x) { return fc_gamma_inc(d->p[0], x); }
+
+static double gamma_pdf(const fc_dist *d, double x)
+{
+    double a = d->p[0];
+    return x <= 0 ? 0 : exp((a - 1) * log(x) - x - fc_lgamma(a));
+}
+
+double fc_dist_quantile_z(const fc_dist *d, double z)
+{
+    const double *p = d->p;
+    double u = fc_norm_cdf(z);
+    switch (d->kind) {
+    case FC_DIST_FIXED:
+        return p[0];
+    case FC_DIST_NORMAL:
+        return p[0] + p[1] * z;
+    case FC_DIST_LOGNORMAL:
+        return exp(p[0] + p[1] * z);
+    case FC_DIST_UNIFORM:
+        return p[0] + (p[1] - p[0]) * u;
+    case FC_DIST_TRIANGULAR: {
+        double lo = p[0], mode = p[1], hi = p[2], f = (mode - lo) / (hi - lo);
+        return u < f ? lo + sqrt(u * (hi - lo) * (mode - lo))
+                     : hi - sqrt((1 - u) * (hi - lo) * (hi - mode));
+    }
+    case FC_DIST_BETA: {
+        double a = p[0], b = p[1], m = a / (a + b);
+        return invert(beta_cdf, beta_pdf, d, u, 0, 1, m);
+    }
+    case FC_DIST_PERT: {
+        double lo = p[0], hi = p[2], r = hi - lo;
+        fc_dist b = {FC_DIST_BETA, {1 + 4 * (p[1] - lo) / r, 1 + 4 * (hi - p[1]) / r, 0}, 0};
+        return lo + r * invert(beta_cdf, beta_pdf, &b, u, 0, 1, b.p[0] / (b.p[0] + b.p[1]));
+    }
+    case FC_DIST_GAMMA: {
+        double shape = p[0], hi = shape + 40 * sqrt(shape) + 100;
+        return p[1] * invert(gamma_cdf, gamma_pdf, d, u, 0, hi, shape);
+    }
+    default:
+        return NAN; /* discrete laws are not correlated (the model refuses them) */
+    }
 }

@@ -33,6 +33,11 @@ return scenario {
   -- so an unlimited horizon would let a few very loyal futures dominate.
   customers = { initial = 80, churn = beta(1, 99), arpu = 4000, margin = 0.8, ltv_horizon = 60 },
 
+  -- A good quarter for marketing qualification tends to be a good one for
+  -- sales qualification too: the two default rates move together (rank
+  -- correlation 0.5), which widens the range of new logos honestly.
+  correlations = { { "funnel.mql.rate", "funnel.sql.rate", 0.5 } },
+
   goals = {
     goal{ name = "40 new logos in 2027", metric = "new_customers", at_least = 40 },
     goal{ name = "15 new logos by June", metric = "new_customers", at_least = 15, by = 6 },

@@ -271,6 +271,11 @@ function M.describe(n, random)
     cu.sbg and string.format("sbg(alpha %s, beta %s)", p(cu.sbg.alpha), p(cu.sbg.beta)) or p(cu.churn),
     p(cu.arpu), p(cu.growth), p(cu.margin))
   if n.winback then add("Win-back: rate %s, cost %s per lost customer per period", p(n.winback.rate), p(n.winback.cost)) end
+  if n.correlations and #n.correlations > 0 then
+    add("")
+    add("Correlated assumptions (rank correlation, Gaussian copula)")
+    for _, c in ipairs(n.correlations) do add("  %s ~ %s: %s", c.a, c.b, num(c.rho)) end
+  end
   if #n.goals > 0 then
     add("")
     add("Goals")

@@ -547,7 +547,7 @@ end
 -- The scenario's parts.
 
 local TOP = { "name", "periods", "unit", "trials", "seed", "channels", "funnel", "customers",
-  "winback", "goals", "track_channels" }
+  "winback", "goals", "track_channels", "correlations" }
 local UNITS = { "day", "week", "month", "quarter", "year" }
 local CHANNEL = { "spend", "cpc", "cpl", "enters", "response", "adstock", "organic", "season" }
 local STAGE = { "name", "rate", "delay", "cost" }
@@ -815,6 +815,117 @@ function Ctx:goals(spec, periods, stages)
   return out
 end
 
+-- Every assumption of a normalized scenario by its path (its stream key):
+-- what a correlation may name.
+local function assumptions(n)
+  local out = {}
+  local function add(p) if p then out[p.path] = p end end
+  for _, c in ipairs(n.channels) do
+    add(c.cost)
+    if c.hill then add(c.hill.max); add(c.hill.half); add(c.hill.shape) end
+    add(c.adstock)
+    add(c.organic)
+  end
+  for _, st in ipairs(n.stages) do
+    add(st.rate)
+    for _, r in ipairs(st.rate_by_channel or {}) do add(r) end
+    add(st.cost)
+  end
+  local cu = n.customers
+  add(cu.churn)
+  if cu.sbg then add(cu.sbg.alpha); add(cu.sbg.beta) end
+  add(cu.arpu); add(cu.growth); add(cu.margin)
+  if n.winback then add(n.winback.rate); add(n.winback.cost) end
+  return out
+end
+
+-- correlations = { { "funnel.mql.rate", "funnel.sql.rate", 0.6 }, ... }:
+-- pairs of uncertain assumptions drawn once per trial, by path, and their
+-- rank (Spearman) correlation; a Gaussian copula joins them (core/model.c,
+-- which also refuses a set of pairs no joint law can have).
+function Ctx:correlations(spec, n)
+  local path, list = "correlations", spec.correlations
+  if list == nil then return {} end
+  if not is_plain(list) then self:expected(path, 'a list of { "path", "path", rank correlation }', list) end
+  self:fields(path, list, {}, #list)
+  local known, names = assumptions(n), {}
+  for k, p in pairs(known) do
+    if p.kind ~= "fixed" and p.each ~= "period" then names[#names + 1] = k end
+  end
+  table.sort(names)
+  local out, seen = {}, {}
+  for i, c in ipairs(list) do
+    local cp = join(path, i)
+    if not is_plain(c) then self:expected(cp, '{ "path", "path", rank correlation }', c) end
+    self:fields(cp, c, {}, 3)
+    for j = 1, 2 do
+      local a, at = c[j], join(cp, j)
+      if type(a) ~= "string" then
+        self:expected(at, 'the path of an assumption, such as "funnel.mql.rate"', a)
+      end
+      local p = known[a]
+      if p == nil then
+        self:expected(at, "the path of an uncertain assumption of this scenario", a, util.suggest(a, names))
+      elseif p.kind == "fixed" then
+        self:fail(at, nil, "'%s' is a constant: only uncertain assumptions can be correlated", a)
+      elseif p.each == "period" then
+        self:fail(at, nil, "'%s' is drawn every period: only assumptions drawn once per trial can be correlated", a)
+      elseif p.kind == "poisson" or p.kind == "binomial" then
+        self:fail(at, nil, "'%s' is a count: only continuous laws can be correlated", a)
+      end
+    end
+    if c[1] == c[2] then self:fail(cp, nil, "expected two different assumptions, got '%s' twice", c[1]) end
+    local rho = c[3]
+    if not finite(rho) or rho <= -1 or rho >= 1 then
+      self:expected(join(cp, 3), "a rank correlation in (-1, 1)", rho)
+    end
+    local key = c[1] < c[2] and (c[1] .. "\0" .. c[2]) or (c[2] .. "\0" .. c[1])
+    if seen[key] then
+      self:fail(cp, nil, "the pair '%s', '%s' is given twice (also correlations[%d])", c[1], c[2], seen[key])
+    end
+    seen[key] = i
+    out[i] = { a = c[1], b = c[2], rho = rho }
+  end
+  self:copula_valid(out)
+  return out
+end
+
+-- The pairs must fit one joint law: the normal correlations 2 sin(pi rho / 6)
+-- of the copula must form a positive definite matrix (Cholesky succeeds).
+-- The message names the pairs of the assumption where it fails.
+function Ctx:copula_valid(pairs_)
+  local index, vars = {}, {}
+  for _, c in ipairs(pairs_) do
+    for _, a in ipairs({ c.a, c.b }) do
+      if not index[a] then vars[#vars + 1] = a; index[a] = #vars end
+    end
+  end
+  local n, r, l = #vars, {}, {}
+  for i = 1, n do r[i], l[i] = {}, {}; for j = 1, n do r[i][j] = i == j and 1 or 0 end end
+  for _, c in ipairs(pairs_) do
+    local x = 2 * math.sin(math.pi * c.rho / 6)
+    r[index[c.a]][index[c.b]], r[index[c.b]][index[c.a]] = x, x
+  end
+  for j = 1, n do
+    local d = r[j][j]
+    for k = 1, j - 1 do d = d - l[j][k] * l[j][k] end
+    if not (d > 1e-10) then
+      local which = {}
+      for i, c in ipairs(pairs_) do
+        if c.a == vars[j] or c.b == vars[j] then which[#which + 1] = string.format("correlations[%d]", i) end
+      end
+      self:fail("correlations", nil, "no joint law has these rank correlations together; check %s (the pairs of '%s')",
+        table.concat(which, ", "), vars[j])
+    end
+    l[j][j] = math.sqrt(d)
+    for i = j + 1, n do
+      local x = r[i][j]
+      for k = 1, j - 1 do x = x - l[i][k] * l[j][k] end
+      l[i][j] = x / l[j][j]
+    end
+  end
+end
+
 -- The whole spec, checked field by field in the order an analyst reads it;
 -- returns the normalized table.
 function Ctx:check(spec, default_name)
@@ -843,6 +954,7 @@ function Ctx:check(spec, default_name)
   n.customers = self:customers(spec)
   n.winback = self:winback(spec)
   n.goals = self:goals(spec, n.periods, stages)
+  n.correlations = self:correlations(spec, n)
   return n
 end
 

@@ -92,7 +92,7 @@ end
 do
   local s = load1("tests/good/minimal.lua")
   local n = fc.normalize(s)
-  eq(keys(n), "channels,customers,goals,name,periods,seed,stages,track_channels,trials,unit", "top-level keys")
+  eq(keys(n), "channels,correlations,customers,goals,name,periods,seed,stages,track_channels,trials,unit", "top-level keys")
   eq(n.name, "minimal", "name defaults to the file's base name")
   eq(n.periods, 12, "periods default")
   eq(n.unit, "month", "unit default")

@@ -1017,6 +1017,114 @@ static void test_quantile_accuracy(void **state)
     fc_model_free(m);
 }
 
+static double gamma_cdf_ctx(double x, const void *c)
+{
+    const double *p = c;
+    return sc_gamma_cdf(x, p[0], p[1]);
+}
+
+static double beta_cdf_ctx(double x, const void *c)
+{
+    const double *p = c;
+    return sc_beta_cdf(x, p[0], p[1]);
+}
+
+/* Ranks (1..n, ties averaged: there are none here) of x. */
+static void ranks(const double *x, size_t n, double *r)
+{
+    size_t *idx = malloc(n * sizeof *idx);
+    assert_non_null(idx);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    for (size_t gap = n / 2; gap > 0; gap /= 2) /* shell sort of indices by x */
+        for (size_t i = gap; i < n; i++)
+            for (size_t j = i; j >= gap && x[idx[j - gap]] > x[idx[j]]; j -= gap) {
+                size_t t = idx[j];
+                idx[j] = idx[j - gap];
+                idx[j - gap] = t;
+            }
+    for (size_t i = 0; i < n; i++)
+        r[idx[i]] = (double)i + 1;
+    free(idx);
+}
+
+/* Correlated assumptions (the Gaussian copula): arpu ~ gamma(20, 5) and margin
+ * ~ beta(20, 10) with rank correlation 0.7. With one customer and no churn,
+ * every trial's revenue is 12 arpu and its gross margin 12 arpu margin, so the
+ * records give both draws back: each keeps its own law exactly (KS against
+ * the exact CDFs) and their Spearman correlation is 0.7 (within 6 standard
+ * errors, about 6 (1 - rho^2) / sqrt(n)). */
+static void test_correlations(void **state)
+{
+    (void)state;
+    const uint64_t n = 40000;
+    const double rho = 0.7, ga[2] = {20, 5}, be[2] = {20, 10};
+    fc_model *m = mb_new(12, 0, 1, 0);
+    mb_stage(m, 0, "customer", 1);
+    mb_customers(m, 1, 0);
+    mb_churn(m, 0);
+    mb_money(m, 1, 0, 1);
+    mb_dist(&m->customers.arpu, "customers.arpu", FC_DOMAIN_NONNEG, FC_DIST_GAMMA, ga[0], ga[1], 0);
+    mb_dist(&m->customers.margin, "customers.margin", FC_DOMAIN_PROBABILITY, FC_DIST_BETA, be[0], be[1], 0);
+    assert_int_equal(fc_model_set_correlations(m, 1), 0);
+    snprintf(m->corr[0].a, sizeof m->corr[0].a, "customers.arpu");
+    snprintf(m->corr[0].b, sizeof m->corr[0].b, "customers.margin");
+    m->corr[0].rho = rho;
+    mb_finish(m);
+    assert_int_equal(m->ncop, 2);
+    fc_summary *s = mb_run_range(m, 0, n, 2);
+    const double *rev = mb_slot(s, mb_metric_slot(s, FC_M_REVENUE));
+    const double *gm = mb_slot(s, mb_metric_slot(s, FC_M_GROSS_MARGIN));
+    double *a = malloc(n * sizeof *a), *g = malloc(n * sizeof *g);
+    double *ra = malloc(n * sizeof *ra), *rg = malloc(n * sizeof *rg);
+    assert_true(a && g && ra && rg);
+    for (uint64_t i = 0; i < n; i++) {
+        a[i] = rev[i] / 12;
+        g[i] = gm[i] / rev[i];
+    }
+    ranks(a, n, ra);
+    ranks(g, n, rg);
+    double mean = ((double)n + 1) / 2, sab = 0, saa = 0, sbb = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        sab += (ra[i] - mean) * (rg[i] - mean);
+        saa += (ra[i] - mean) * (ra[i] - mean);
+        sbb += (rg[i] - mean) * (rg[i] - mean);
+    }
+    double spearman = sab / sqrt(saa * sbb);
+    assert_close(spearman, rho, 6 * (1 - rho * rho) / sqrt((double)n), 0);
+    assert_p_above(sc_ks_test(a, n, gamma_cdf_ctx, ga, NULL), 1e-9, "correlated gamma marginal");
+    assert_p_above(sc_ks_test(g, n, beta_cdf_ctx, be, NULL), 1e-9, "correlated beta marginal");
+    free(a);
+    free(g);
+    free(ra);
+    free(rg);
+    fc_summary_free(s);
+
+    /* a set of pairs no joint law has is refused, naming the pairs */
+    fc_model *bad = mb_new(12, 0, 1, 0);
+    mb_stage(bad, 0, "customer", 1);
+    mb_customers(bad, 1, 0);
+    mb_churn(bad, 0);
+    mb_money(bad, 1, 0, 1);
+    mb_dist(&bad->customers.arpu, "customers.arpu", FC_DOMAIN_NONNEG, FC_DIST_GAMMA, 2, 1, 0);
+    mb_dist(&bad->customers.margin, "customers.margin", FC_DOMAIN_PROBABILITY, FC_DIST_BETA, 2, 2, 0);
+    mb_dist(&bad->customers.growth, "customers.growth", FC_DOMAIN_REAL, FC_DIST_NORMAL, 0, 0.01, 0);
+    assert_int_equal(fc_model_set_correlations(bad, 3), 0);
+    const char *pa[3] = {"customers.arpu", "customers.margin", "customers.arpu"};
+    const char *pb[3] = {"customers.margin", "customers.growth", "customers.growth"};
+    const double pr[3] = {0.9, 0.9, -0.9};
+    for (int i = 0; i < 3; i++) {
+        snprintf(bad->corr[i].a, sizeof bad->corr[i].a, "%s", pa[i]);
+        snprintf(bad->corr[i].b, sizeof bad->corr[i].b, "%s", pb[i]);
+        bad->corr[i].rho = pr[i];
+    }
+    char err[512] = "";
+    assert_int_equal(fc_model_finish(bad, err, sizeof err), -1);
+    assert_non_null(strstr(err, "correlations: no joint law"));
+    fc_model_free(bad);
+    fc_model_free(m);
+}
+
 static void test_many_threads(void **state)
 {
     (void)state;
@@ -1126,6 +1234,7 @@ int main(void)
         cmocka_unit_test(test_stage_costs),
         cmocka_unit_test(test_threads_identical),
         cmocka_unit_test(test_quantile_accuracy),
+        cmocka_unit_test(test_correlations),
         cmocka_unit_test(test_many_threads),
         cmocka_unit_test(test_stop),
         cmocka_unit_test(test_domain),
