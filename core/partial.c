@@ -158,6 +158,7 @@ typedef struct rbuf {
     const unsigned char *p;
     size_t len, at;
     int short_read;
+    int oom; /* a copy could not be allocated */
 } rbuf;
 
 static const unsigned char *take(rbuf *r, size_t n)
@@ -204,8 +205,10 @@ static char *get_str(rbuf *r, size_t *n)
     if (p == NULL)
         return NULL;
     char *s = malloc((size_t)len + 1);
-    if (s == NULL)
+    if (s == NULL) {
+        r->oom = 1;
         return NULL;
+    }
     memcpy(s, p, len);
     s[len] = 0;
     if (n)
@@ -234,7 +237,7 @@ int fc_partial_decode(const unsigned char *buf, size_t len, const char *name, fc
     uint64_t stored = 0;
     for (int i = 0; i < 8; i++)
         stored |= (uint64_t)buf[len - 8 + (size_t)i] << (8 * i);
-    rbuf r = {buf, len - 8, sizeof MAGIC, 0};
+    rbuf r = {buf, len - 8, sizeof MAGIC, 0, 0};
     uint32_t version = get_u32(&r);
     if (version != FC_PARTIAL_VERSION) {
         snprintf(err, errlen, "%s: partial summary format %u, this funnelcast reads format %d",
@@ -264,7 +267,9 @@ int fc_partial_decode(const unsigned char *buf, size_t len, const char *name, fc
     /* each kept block takes 8 + 24 nslots bytes: bound the count by the bytes */
     if (r.short_read || !out->version || !out->scenario || out->shard_n == 0 ||
         out->shard_k >= out->shard_n || out->nkept > (r.len - r.at) / (8 + 24 * (uint64_t)out->nslots)) {
-        what = r.short_read || !out->version || !out->scenario ? what : "partial summary with inconsistent sizes";
+        what = r.oom ? "out of memory"
+               : r.short_read || !out->version || !out->scenario ? what
+               : "partial summary with inconsistent sizes";
         goto bad;
     }
     out->kept = malloc((size_t)out->nkept * out->nslots * sizeof *out->kept + 1);
