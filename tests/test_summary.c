@@ -26,6 +26,7 @@
 
 #include "rng.h"
 #include "summary.h"
+#include "support/hist_check.h"
 #include "support/model_build.h"
 #include "support/stat_check.h"
 
@@ -457,46 +458,6 @@ static void test_bytes(void **state)
 }
 
 /* ---- merging accumulators ---- */
-
-typedef struct pairs {
-    int64_t *key;
-    uint64_t *count;
-    size_t n, cap;
-} pairs;
-
-static int collect(void *ctx, int64_t key, uint64_t count)
-{
-    pairs *p = ctx;
-    if (p->n == p->cap) {
-        p->cap = p->cap ? 2 * p->cap : 64;
-        p->key = realloc(p->key, p->cap * sizeof *p->key);
-        p->count = realloc(p->count, p->cap * sizeof *p->count);
-        assert_non_null(p->key);
-        assert_non_null(p->count);
-    }
-    p->key[p->n] = key;
-    p->count[p->n] = count;
-    p->n++;
-    return 0;
-}
-
-static void assert_same_hist(const fc_hist *a, const fc_hist *b)
-{
-    assert_int_equal(a->exact, b->exact);
-    assert_int_equal(a->count, b->count);
-    pairs pa = {0}, pb = {0};
-    assert_int_equal(fc_hist_each(a, collect, &pa), 0);
-    assert_int_equal(fc_hist_each(b, collect, &pb), 0);
-    assert_int_equal(pa.n, pb.n);
-    if (pa.n > 0) {
-        assert_memory_equal(pa.key, pb.key, pa.n * sizeof *pa.key);
-        assert_memory_equal(pa.count, pb.count, pa.n * sizeof *pa.count);
-    }
-    free(pa.key);
-    free(pa.count);
-    free(pb.key);
-    free(pb.count);
-}
 
 static void assert_same_accum(const fc_accum *a, const fc_accum *b)
 {
