@@ -44,6 +44,21 @@ void fuzz_lua_close(lua_State *L)
     free(lim);
 }
 
+void fuzz_push_opts(lua_State *L, const char *command, const char *file, int json)
+{
+    lua_createtable(L, 0, 8);
+    lua_pushstring(L, command);
+    lua_setfield(L, -2, "command");
+    lua_pushstring(L, file);
+    lua_setfield(L, -2, "file");
+    lua_pushstring(L, json ? "json" : "text");
+    lua_setfield(L, -2, "format");
+    lua_pushinteger(L, 50);
+    lua_setfield(L, -2, "trials");
+    lua_pushinteger(L, 1);
+    lua_setfield(L, -2, "threads");
+}
+
 const char *fuzz_write_scratch(const uint8_t *data, size_t size, const char *suffix)
 {
     static char path[256];

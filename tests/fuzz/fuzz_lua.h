@@ -24,6 +24,10 @@ void fuzz_lua_close(lua_State *L);
 /* Writes data to the scratch file and returns its path. */
 const char *fuzz_write_scratch(const uint8_t *data, size_t size, const char *suffix);
 
+/* Pushes the options of `funnelcast COMMAND FILE --trials 50 --threads 1`
+ * (--format json when json is nonzero) as main.lua takes them. */
+void fuzz_push_opts(lua_State *L, const char *command, const char *file, int json);
+
 /* Calls fc._main(fc, opts) where opts is the table on the stack top (it is
  * popped), in protected mode. Returns the lua_pcall status; the result or the
  * message is popped too. */

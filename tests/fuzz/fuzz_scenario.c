@@ -19,17 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lua_State *L = fuzz_lua_new();
     if (L == NULL)
         return 0;
-    lua_createtable(L, 0, 8);
-    lua_pushstring(L, "run");
-    lua_setfield(L, -2, "command");
-    lua_pushstring(L, path);
-    lua_setfield(L, -2, "file");
-    lua_pushstring(L, size & 1 ? "json" : "text");
-    lua_setfield(L, -2, "format");
-    lua_pushinteger(L, 50);
-    lua_setfield(L, -2, "trials");
-    lua_pushinteger(L, 1);
-    lua_setfield(L, -2, "threads");
+    fuzz_push_opts(L, "run", path, (int)(size & 1));
     fuzz_main(L);
     fuzz_lua_close(L);
     return 0;

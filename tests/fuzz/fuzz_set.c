@@ -34,17 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lua_State *L = fuzz_lua_new();
     if (L == NULL)
         return 0;
-    lua_createtable(L, 0, 8);
-    lua_pushstring(L, data[0] & 1 ? "check" : "run");
-    lua_setfield(L, -2, "command");
-    lua_pushstring(L, paths[b]);
-    lua_setfield(L, -2, "file");
-    lua_pushstring(L, size & 1 ? "json" : "text");
-    lua_setfield(L, -2, "format");
-    lua_pushinteger(L, 50);
-    lua_setfield(L, -2, "trials");
-    lua_pushinteger(L, 1);
-    lua_setfield(L, -2, "threads");
+    fuzz_push_opts(L, data[0] & 1 ? "check" : "run", paths[b], (int)(size & 1));
     /* sets: the lines that hold '=' after their first byte, as cli.c accepts */
     lua_newtable(L);
     int n = 0;
