@@ -25,6 +25,18 @@ double fc_lgamma(double x)
     return 0.5 * log(2 * PI) + (x + 0.5) * log(t) - t + log(sum);
 }
 
+/* One term (an, bn) of a continued fraction by the modified Lentz method:
+ * updates C and D, kept away from zero, and returns the factor C D by which
+ * the running value changes. */
+static double lentz_step(double *c, double *d, double an, double bn)
+{
+    const double tiny = 1e-300;
+    double dd = an * *d + bn, cc = bn + an / *c;
+    *d = 1 / (fabs(dd) < tiny ? tiny : dd);
+    *c = fabs(cc) < tiny ? tiny : cc;
+    return *d * *c;
+}
+
 /* Continued fraction for I_x(a, b) (modified Lentz), valid for
  * x < (a + 1) / (a + b + 2). */
 static double beta_cf(double a, double b, double x)
@@ -36,20 +48,8 @@ static double beta_cf(double a, double b, double x)
     double h = d;
     for (int m = 1; m <= 10000; m++) {
         double m2 = 2.0 * m;
-        double num = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
-        d = 1 + num * d;
-        d = fabs(d) < tiny ? tiny : d;
-        c = 1 + num / c;
-        c = fabs(c) < tiny ? tiny : c;
-        d = 1 / d;
-        h *= d * c;
-        num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
-        d = 1 + num * d;
-        d = fabs(d) < tiny ? tiny : d;
-        c = 1 + num / c;
-        c = fabs(c) < tiny ? tiny : c;
-        d = 1 / d;
-        double delta = d * c;
+        h *= lentz_step(&c, &d, m * (b - m) * x / ((a + m2 - 1) * (a + m2)), 1);
+        double delta = lentz_step(&c, &d, -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1)), 1);
         h *= delta;
         if (fabs(delta - 1) < 1e-15)
             break;
@@ -148,14 +148,8 @@ double fc_gamma_inc(double a, double x)
     const double tiny = 1e-300;
     double b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
     for (int i = 1; i < 10000; i++) {
-        double an = -i * (i - a);
         b += 2;
-        d = an * d + b;
-        d = fabs(d) < tiny ? tiny : d;
-        c = b + an / c;
-        c = fabs(c) < tiny ? tiny : c;
-        d = 1 / d;
-        double delta = d * c;
+        double delta = lentz_step(&c, &d, -i * (i - a), b);
         h *= delta;
         if (fabs(delta - 1) < 1e-16)
             break;
