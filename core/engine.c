@@ -21,7 +21,17 @@ typedef struct work {
     int T, K, C, CE;        /* periods, stages, channels, channel groups counted */
     double *pv;             /* [nparams][T] parameter values of the trial */
     uint64_t *n;            /* [K][CE][T] arrivals at stage k from channel group c in period t */
-    uint64_t *arrivals;     /* [C][T] channel arrivals */
+    double *lambda;         /* [C][T] expected channel arrivals (the Poisson means) */
+    uint64_t *visitors;     /* [C] channel arrivals over the horizon */
+    /* The Poisson-flow plan (see funnel_flows): */
+    int flows;              /* the plan applies to this model */
+    int *lag;               /* [K] each stage's one lag (lag[0] = 0) */
+    double *entry_mean;     /* [K][T] expected arrivals entering at stage e in period t */
+    uint64_t *entry_n;      /* [K][T] arrivals entering at stage e in period t */
+    fc_pcg32 *flow_rng;     /* [K] stage k's stream */
+    fc_pois_prep *flow_pp;  /* [K] stage k's Poisson, prepared for flow_mu[k] */
+    double *flow_mu;        /* [K] */
+    double *split;          /* [2][C] channel shares of two periods */
     uint64_t *cohort;       /* [T + 1] active customers by arrival period (sbg) */
     double *gm, *fcost, *wcost; /* [T] gross margin, funnel cost, win-back cost */
     double *chan_fcost;     /* [CE] funnel cost attributed to each channel group */
@@ -37,7 +47,15 @@ static void work_free(work *w)
 {
     free(w->pv);
     free(w->n);
-    free(w->arrivals);
+    free(w->lambda);
+    free(w->visitors);
+    free(w->lag);
+    free(w->entry_mean);
+    free(w->entry_n);
+    free(w->flow_rng);
+    free(w->flow_pp);
+    free(w->flow_mu);
+    free(w->split);
     free(w->cohort);
     free(w->gm);
     free(w->chan_fcost);
@@ -61,7 +79,15 @@ static int work_init(work *w, const fc_model *m)
     size_t T = (size_t)w->T;
     w->pv = calloc((size_t)m->nparams * T + 1, sizeof *w->pv);
     w->n = calloc((size_t)w->K * (size_t)w->CE * T, sizeof *w->n);
-    w->arrivals = calloc((size_t)w->C * T + 1, sizeof *w->arrivals);
+    w->lambda = calloc((size_t)w->C * T + 1, sizeof *w->lambda);
+    w->visitors = calloc((size_t)w->C + 1, sizeof *w->visitors);
+    w->lag = calloc((size_t)w->K, sizeof *w->lag);
+    w->entry_mean = calloc((size_t)w->K * T, sizeof *w->entry_mean);
+    w->entry_n = calloc((size_t)w->K * T, sizeof *w->entry_n);
+    w->flow_rng = calloc((size_t)w->K, sizeof *w->flow_rng);
+    w->flow_pp = calloc((size_t)w->K, sizeof *w->flow_pp);
+    w->flow_mu = calloc((size_t)w->K, sizeof *w->flow_mu);
+    w->split = calloc(2 * (size_t)w->C + 1, sizeof *w->split);
     w->cohort = calloc(T + 1, sizeof *w->cohort);
     w->gm = calloc(3 * T, sizeof *w->gm);
     w->chan_fcost = calloc((size_t)w->CE, sizeof *w->chan_fcost);
@@ -70,13 +96,27 @@ static int work_init(work *w, const fc_model *m)
     w->mom = calloc((size_t)w->lay.nslots, sizeof *w->mom);
     w->cop_z = calloc(2 * (size_t)m->ncop + 1, sizeof *w->cop_z);
     w->cop_y = w->cop_z ? w->cop_z + m->ncop : NULL;
-    if (!w->cop_z || !w->pv || !w->n || !w->arrivals || !w->cohort || !w->gm || !w->chan_fcost || !w->rec ||
+    if (!w->lambda || !w->visitors || !w->lag || !w->entry_mean || !w->entry_n || !w->flow_rng ||
+        !w->flow_pp || !w->flow_mu || !w->split ||
+        !w->cop_z || !w->pv || !w->n || !w->cohort || !w->gm || !w->chan_fcost || !w->rec ||
         !w->cols || !w->mom || fc_accum_init(&w->acc, m) != 0) {
         work_free(w);
         return -1;
     }
     w->fcost = w->gm + T;
     w->wcost = w->gm + 2 * T;
+    w->flows = !m->track_channels;
+    for (int k = 1; k < w->K; k++) {
+        const fc_stage *st = &m->stages[k];
+        int positive = 0;
+        for (int j = 0; j < st->nlags; j++)
+            if (st->lag_prob[j] > 0) {
+                w->lag[k] = j;
+                positive++;
+            }
+        if (positive != 1)
+            w->flows = 0;
+    }
     return 0;
 }
 
@@ -148,25 +188,16 @@ static int draw_params(work *w, uint64_t trial, char *err, size_t errlen)
     return 0;
 }
 
-/* Channel arrivals: effective spend with carry-over, response, organic and
- * season, then Poisson. */
-static int channel_arrivals(work *w, uint64_t trial, char *err, size_t errlen)
+/* Expected channel arrivals lambda(c, t): effective spend with carry-over,
+ * response, organic and season. */
+static int channel_means(work *w, uint64_t trial, char *err, size_t errlen)
 {
     const fc_model *m = w->m;
     const int T = w->T;
     for (int c = 0; c < w->C; c++) {
         const fc_channel *ch = &m->channels[c];
-        fc_pcg32 rng;
-        fc_rng_stream(&rng, m->seed, trial, ch->arrivals_key);
-        uint64_t *out = w->arrivals + (size_t)c * (size_t)T;
-        uint64_t *enter = w->n + ((size_t)ch->enters * (size_t)w->CE +
-                                  (size_t)(m->track_channels ? c : 0)) * (size_t)T;
+        double *out = w->lambda + (size_t)c * (size_t)T;
         double e = 0;
-        /* a prepared Poisson, made again only when the mean changes (in a
-         * plain cpc channel it is the same in every period): its draws are
-         * the ones fc_rpois makes */
-        fc_pois_prep pp;
-        double pp_mean = -1;
         for (int t = 0; t < T; t++) {
             e = ch->spend[t] + (ch->has_adstock ? pval(w, &ch->adstock, t) * e : 0);
             double lambda = 0;
@@ -187,15 +218,45 @@ static int channel_arrivals(work *w, uint64_t trial, char *err, size_t errlen)
                          ch->name, t + 1, (unsigned long long)trial, mean, FC_POIS_MAX_MEAN);
                 return -1;
             }
-            if (mean != pp_mean) {
-                fc_pois_prep_init(&pp, mean);
-                pp_mean = mean;
-            }
-            out[t] = fc_rpois_prep(&rng, &pp);
-            enter[t] += out[t];
+            out[t] = mean;
         }
     }
     return 0;
+}
+
+/* A Poisson draw from a sampler prepared again only when the mean changes:
+ * its draws are the ones fc_rpois makes. */
+static inline uint64_t pois_cached(fc_pcg32 *rng, fc_pois_prep *pp, double *pp_mean, double mean)
+{
+    if (mean != *pp_mean) {
+        fc_pois_prep_init(pp, mean);
+        *pp_mean = mean;
+    }
+    return fc_rpois_prep(rng, pp);
+}
+
+/* The arrivals of each channel, period by period, into the stage it enters. */
+static void channel_arrivals(work *w, uint64_t trial)
+{
+    const fc_model *m = w->m;
+    const int T = w->T;
+    for (int c = 0; c < w->C; c++) {
+        const fc_channel *ch = &m->channels[c];
+        fc_pcg32 rng;
+        fc_rng_stream(&rng, m->seed, trial, ch->arrivals_key);
+        const double *mean = w->lambda + (size_t)c * (size_t)T;
+        uint64_t *enter = w->n + ((size_t)ch->enters * (size_t)w->CE +
+                                  (size_t)(m->track_channels ? c : 0)) * (size_t)T;
+        fc_pois_prep pp;
+        double pp_mean = -1;
+        uint64_t total = 0;
+        for (int t = 0; t < T; t++) {
+            uint64_t x = pois_cached(&rng, &pp, &pp_mean, mean[t]);
+            enter[t] += x;
+            total += x;
+        }
+        w->visitors[c] = total;
+    }
 }
 
 /* Conversions through the funnel, stage by stage: of the units that entered
@@ -241,6 +302,140 @@ static void funnel(work *w, uint64_t trial)
             }
         }
     }
+}
+
+/* The funnel as Poisson flows, for a model whose stages each have one lag
+ * and whose rates are the same for every channel (w->flows). Arrivals
+ * entering stage e in period t are Poisson(L), L the sum of the entering
+ * channels' means; each unit then reaches stage e+1, e+2, ... independently
+ * with the stages' rates. By the thinning theorem the units that stop at
+ * stage k (the last stage where they are counted: the next rate failed, or
+ * the next stage would be reached after the last period) are independent
+ * Poisson counts, one per (e, t, k), with mean L times the chance of that
+ * path. Drawing those counts, then summing them down the stages, gives the
+ * counts the stage-by-stage binomials give, in law, exactly, with one
+ * Poisson per path (its sampler prepared once while the mean stays) instead
+ * of a binomial with a new n per period. The count stopping at stage k is
+ * drawn on stage k's stream, in (e, t) order.
+ *
+ * Channels entering one stage are told apart afterwards: given the arrivals
+ * of a run of periods in which the channels' shares stay the same, their
+ * split over the channels is multinomial with those shares (stage e's
+ * channel-split stream). Only the totals per channel are reported, so a run
+ * of periods is split at once. */
+static int funnel_flows(work *w, uint64_t trial, char *err, size_t errlen)
+{
+    const fc_model *m = w->m;
+    const int T = w->T, K = w->K;
+    memset(w->entry_mean, 0, (size_t)K * (size_t)T * sizeof *w->entry_mean);
+    for (int c = 0; c < w->C; c++) {
+        double *em = w->entry_mean + (size_t)m->channels[c].enters * (size_t)T;
+        for (int t = 0; t < T; t++)
+            em[t] += w->lambda[(size_t)c * (size_t)T + (size_t)t];
+    }
+    for (int k = 0; k < K; k++) {
+        fc_rng_stream(&w->flow_rng[k], m->seed, trial, m->stages[k].key);
+        w->flow_mu[k] = -1;
+    }
+    for (int e = 0; e < K; e++) {
+        const double *em = w->entry_mean + (size_t)e * (size_t)T;
+        uint64_t *en = w->entry_n + (size_t)e * (size_t)T;
+        for (int t0 = 0; t0 < T; t0++) {
+            en[t0] = 0;
+            if (em[t0] == 0)
+                continue;
+            if (!(em[t0] <= FC_POIS_MAX_MEAN)) {
+                snprintf(err, errlen,
+                         "channels: expected arrivals at stage %s in period %d of trial %llu sum "
+                         "to %g over its channels, above the limit of %g",
+                         m->stages[e].name, t0 + 1, (unsigned long long)trial, em[t0],
+                         FC_POIS_MAX_MEAN);
+                return -1;
+            }
+            /* walk the path: `reach` units expected at stage k in period tau */
+            uint64_t stop[FC_MAX_STAGES];
+            int at[FC_MAX_STAGES];
+            double reach = em[t0];
+            int tau = t0, last = e;
+            for (int k = e; k < K; k++) {
+                at[k] = tau;
+                last = k;
+                int next = k + 1 < K ? tau + w->lag[k + 1] : T;
+                double p = next < T ? pval(w, &m->stages[k + 1].rate, tau) : 0.0;
+                stop[k] = pois_cached(&w->flow_rng[k], &w->flow_pp[k], &w->flow_mu[k],
+                                      reach * (1.0 - p));
+                if (!(p > 0.0))
+                    break;
+                reach *= p;
+                tau = next;
+            }
+            /* a unit counted at stage k is counted at every stage above */
+            uint64_t through = 0;
+            for (int k = last; k >= e; k--) {
+                through += stop[k];
+                w->n[(size_t)k * (size_t)T + (size_t)at[k]] += through;
+            }
+            en[t0] = through;
+        }
+    }
+    /* the channels' totals */
+    for (int c = 0; c < w->C; c++)
+        w->visitors[c] = 0;
+    for (int e = 0; e < K; e++) {
+        int nc = 0, only = -1;
+        for (int c = 0; c < w->C; c++)
+            if (m->channels[c].enters == e) {
+                nc++;
+                only = c;
+            }
+        const double *em = w->entry_mean + (size_t)e * (size_t)T;
+        const uint64_t *en = w->entry_n + (size_t)e * (size_t)T;
+        if (nc == 1) {
+            for (int t = 0; t < T; t++)
+                w->visitors[only] += en[t];
+            continue;
+        }
+        if (nc == 0)
+            continue;
+        fc_pcg32 rng;
+        fc_rng_stream(&rng, m->seed, trial, m->stages[e].split_key);
+        double *share = w->split, *next = w->split + w->C;
+        for (int t = 0; t < T;) {
+            if (em[t] == 0) {
+                t++;
+                continue;
+            }
+            int j = 0;
+            for (int c = 0; c < w->C; c++)
+                if (m->channels[c].enters == e)
+                    share[j++] = w->lambda[(size_t)c * (size_t)T + (size_t)t] / em[t];
+            uint64_t total = en[t];
+            int u = t + 1;
+            for (; u < T; u++) {
+                if (em[u] == 0)
+                    continue;
+                j = 0;
+                int same = 1;
+                for (int c = 0; c < w->C && same; c++)
+                    if (m->channels[c].enters == e) {
+                        next[j] = w->lambda[(size_t)c * (size_t)T + (size_t)u] / em[u];
+                        same = next[j] == share[j];
+                        j++;
+                    }
+                if (!same)
+                    break;
+                total += en[u];
+            }
+            uint64_t out[FC_MAX_CHANNELS];
+            fc_rmultinom(&rng, total, (size_t)nc, share, out);
+            j = 0;
+            for (int c = 0; c < w->C; c++)
+                if (m->channels[c].enters == e)
+                    w->visitors[c] += out[j++];
+            t = u;
+        }
+    }
+    return 0;
 }
 
 static double ltv_of(const work *w)
@@ -426,9 +621,15 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
     const int T = w->T, K = w->K, CE = w->CE;
     memset(w->n, 0, (size_t)K * (size_t)CE * (size_t)T * sizeof *w->n);
     memset(w->chan_fcost, 0, (size_t)CE * sizeof *w->chan_fcost);
-    if (draw_params(w, trial, err, errlen) != 0 || channel_arrivals(w, trial, err, errlen) != 0)
+    if (draw_params(w, trial, err, errlen) != 0 || channel_means(w, trial, err, errlen) != 0)
         return -1;
-    funnel(w, trial);
+    if (w->flows) {
+        if (funnel_flows(w, trial, err, errlen) != 0)
+            return -1;
+    } else {
+        channel_arrivals(w, trial);
+        funnel(w, trial);
+    }
     customers(w, trial);
 
     double *rec = w->rec;
@@ -459,11 +660,9 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
     }
     for (int c = 0; c < w->C; c++) {
         double *f = rec + lay->channel + c * FC_C_COUNT;
-        double visitors = 0, spend = 0;
-        for (int t = 0; t < T; t++) {
-            visitors += (double)w->arrivals[(size_t)c * (size_t)T + (size_t)t];
+        double visitors = (double)w->visitors[c], spend = 0;
+        for (int t = 0; t < T; t++)
             spend += m->channels[c].spend[t];
-        }
         f[FC_C_VISITORS] = visitors;
         f[FC_C_SPEND] = spend;
         if (m->track_channels) {

@@ -311,6 +311,8 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
         char path[96];
         snprintf(path, sizeof path, "funnel.%s", m->stages[k].name);
         m->stages[k].key = fc_rng_key(path);
+        snprintf(path, sizeof path, "funnel.%s.channels", m->stages[k].name);
+        m->stages[k].split_key = fc_rng_key(path);
         if (m->stages[k].rate_by_channel)
             m->track_channels = 1;
     }

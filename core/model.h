@@ -71,6 +71,7 @@ typedef struct fc_stage {
     int has_cost;
     fc_param cost;            /* cost per unit that reaches the stage */
     uint64_t key;             /* stream of the stage's conversions */
+    uint64_t split_key;       /* stream splitting its entering arrivals over channels */
 } fc_stage;
 
 typedef enum fc_churn_kind { FC_CHURN_NONE, FC_CHURN_RATE, FC_CHURN_SBG } fc_churn_kind;

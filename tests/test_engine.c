@@ -785,6 +785,91 @@ static void test_attribution(void **state)
     fc_model_free(m);
 }
 
+/* Channels that share their rates are simulated as Poisson flows (one count
+ * per path through the funnel) and told apart afterwards by a multinomial
+ * split of their arrivals over runs of periods with equal shares. What that
+ * must give is the binomial model's law: each channel's visitors
+ * Poisson(sum_t lambda_c(t)), independent of the other channels'; the
+ * channels' visitors summing to the first stage's arrivals in every trial;
+ * and leads thinning each channel, so cov(visitors_c, leads) = p mu_c. Here
+ * the shares change (a season on one channel, a spend list with a pause on
+ * another), the lead rate is drawn each period, and a delay pushes some
+ * customers past the horizon. */
+static void test_channel_split(void **state)
+{
+    (void)state;
+    const int T = 6;
+    const uint64_t n = 40000;
+    const double p = 0.1, pc = 0.3;
+    fc_model *m = mb_new(T, 3, 3, 0);
+    mb_cpc(m, 0, "search", 1000, 2.5);  /* 400 a period */
+    mb_cpc(m, 1, "social", 300, 1.5);   /* 200 a period, season below */
+    mb_cpc(m, 2, "events", 500, 5.0);   /* 100 a period, paused in periods 3 and 4 */
+    const double season[6] = {1, 1.5, 0.5, 1, 2, 1};
+    for (int t = 0; t < T; t++)
+        m->channels[1].season[t] = season[t];
+    m->channels[2].spend[2] = m->channels[2].spend[3] = 0;
+    mb_stage(m, 0, "visitor", 1);
+    mb_stage(m, 1, "lead", 0);
+    mb_dist(&m->stages[1].rate, "funnel.lead.rate", FC_DOMAIN_PROBABILITY, FC_DIST_UNIFORM,
+            p - 0.05, p + 0.05, 0);
+    m->stages[1].rate.per_period = 1;
+    mb_stage(m, 2, "customer", pc);
+    mb_delay(m, 2, 2);
+    mb_finish(m);
+    assert_false(m->track_channels);
+    fc_summary *s = mb_run(m, n);
+    double mu[3] = {T * 400.0, 0, 4 * 100.0};
+    for (int t = 0; t < T; t++)
+        mu[1] += 200.0 * season[t];
+    const char *names[3] = {"search visitors", "social visitors", "events visitors"};
+    const double *v[3];
+    for (int c = 0; c < 3; c++) {
+        /* (the quantile check's one-unit band is for small counts) */
+        law d = poisson(mu[c]);
+        int slot = mb_channel_slot(s, c, FC_C_VISITORS);
+        v[c] = mb_slot(s, slot);
+        check_moments(&s->stats[slot], mu[c], mu[c], pois_mu4(mu[c]), names[c]);
+        check_chisq(v[c], n, &d, names[c]);
+    }
+    const double *visitors = mb_slot(s, s->layout.stage_total);
+    const double *leads = mb_slot(s, s->layout.stage_total + 1);
+    double lead_mu = p * (mu[0] + mu[1] + mu[2]);
+    double cov01 = 0, cov02 = 0, covl[3] = {0, 0, 0};
+    for (uint64_t i = 0; i < n; i++) {
+        assert_true(v[0][i] + v[1][i] + v[2][i] == visitors[i]);
+        cov01 += (v[0][i] - mu[0]) * (v[1][i] - mu[1]);
+        cov02 += (v[0][i] - mu[0]) * (v[2][i] - mu[2]);
+        for (int c = 0; c < 3; c++)
+            covl[c] += (v[c][i] - mu[c]) * (leads[i] - lead_mu);
+    }
+    check_z(cov01 / (double)n, 0, sqrt(mu[0] * mu[1] / (double)n), "cov(search, social visitors)");
+    check_z(cov02 / (double)n, 0, sqrt(mu[0] * mu[2] / (double)n), "cov(search, events visitors)");
+    /* leads: Poisson(lambda(t) P) mixed over P ~ U(p - 0.05, p + 0.05) each
+     * period: variance lead_mu + sum_t lambda(t)^2 Var P */
+    double var_p = 0.1 * 0.1 / 12, lead_var = lead_mu;
+    for (int t = 0; t < T; t++) {
+        double lt = 400.0 + 200.0 * season[t] + (t == 2 || t == 3 ? 0 : 100.0);
+        lead_var += lt * lt * var_p;
+    }
+    for (int c = 0; c < 3; c++) {
+        char l[64];
+        snprintf(l, sizeof l, "cov(%s, leads)", names[c]);
+        /* se of the mean of products, plug-in: sqrt(var_c var_leads / n) */
+        check_z(covl[c] / (double)n, p * mu[c], sqrt(mu[c] * lead_var / (double)n), l);
+    }
+    /* customers land two periods after their lead: leads of periods 1..4
+     * count, each Poisson-thinned by pc */
+    double cust = 0;
+    for (int t = 0; t < T - 2; t++)
+        cust += p * pc * (400.0 + 200.0 * season[t] + (t == 2 || t == 3 ? 0 : 100.0));
+    check_z(s->stats[mb_metric_slot(s, FC_M_NEW_CUSTOMERS)].mean, cust,
+            sqrt((cust + cust * cust * 4 * var_p / (p * p) / (T - 2)) / (double)n),
+            "customers after a delay");
+    fc_summary_free(s);
+    fc_model_free(m);
+}
+
 /* Every money identity of DESIGN.md, trial by trial, on a model with every
  * part random (channel arrivals, funnel, churn, win-back): stage costs,
  * cost per arrival, cac, payback, ltv/cac, roi, revenue and the customer
@@ -1231,6 +1316,7 @@ int main(void)
         cmocka_unit_test(test_money_exact),
         cmocka_unit_test(test_ltv_exact),
         cmocka_unit_test(test_attribution),
+        cmocka_unit_test(test_channel_split),
         cmocka_unit_test(test_stage_costs),
         cmocka_unit_test(test_threads_identical),
         cmocka_unit_test(test_quantile_accuracy),
