@@ -167,6 +167,57 @@ int fc_hist_add(fc_hist *h, double x)
     return add_key(h, log_key(x), 1) == 0 ? 0 : -1;
 }
 
+int fc_hist_add_many(fc_hist *h, const double *x, size_t stride, size_t n, double *min,
+                     double *max, uint64_t *nonfinite)
+{
+    double mn = *min, mx = *max;
+    uint64_t bad = 0;
+    int st = 0;
+    size_t i = 0;
+    while (i < n) {
+        /* the exact kind's common case: a whole number whose page exists */
+        if (h->exact) {
+            const int64_t base = h->base;
+            const size_t len = h->len;
+            fc_hist_page **const dir = h->dir;
+            uint64_t added = 0;
+            for (; i < n; i++) {
+                double v = x[i * stride];
+                if (!(v > -0x1p62 && v < 0x1p62))
+                    break;
+                int64_t key = (int64_t)v;
+                uint64_t at = (uint64_t)((key >> 5) - base);
+                if ((double)key != v || at >= len || dir[at] == NULL)
+                    break;
+                mn = v < mn ? v : mn;
+                mx = v > mx ? v : mx;
+                dir[at]->counts[key & 31]++;
+                added++;
+            }
+            h->count += added;
+            if (i == n)
+                break;
+        }
+        /* anything else, one value */
+        double v = x[i * stride];
+        i++;
+        if (!(fabs(v) <= DBL_MAX)) { /* isfinite, in two instructions */
+            bad++;
+            continue;
+        }
+        mn = v < mn ? v : mn;
+        mx = v > mx ? v : mx;
+        if (fc_hist_add(h, v) != 0) {
+            st = -1;
+            break;
+        }
+    }
+    *min = mn;
+    *max = mx;
+    *nonfinite += bad;
+    return st;
+}
+
 int fc_hist_each(const fc_hist *h, int (*f)(void *ctx, int64_t key, uint64_t count), void *ctx)
 {
     for (size_t i = 0; i < h->len; i++) {

@@ -65,6 +65,14 @@ static inline int fc_hist_add_fast(fc_hist *h, double x)
     return fc_hist_add(h, x);
 }
 
+/* Adds the finite values among x[0], x[stride], ... x[(n-1) stride], and
+ * widens [*min, *max] to them; counts the others (infinities, NaN) in
+ * *nonfinite. What fc_hist_add does value by value, with the histogram's
+ * state held in registers while values find their page. Returns 0, or -1
+ * when out of memory (values before the failing one are added). */
+int fc_hist_add_many(fc_hist *h, const double *x, size_t stride, size_t n, double *min,
+                     double *max, uint64_t *nonfinite);
+
 /* Applies the page limit now (after merging). Returns 0 or -1 (memory). */
 int fc_hist_settle(fc_hist *h);
 

@@ -65,26 +65,10 @@ static int accum_strided(fc_accum *a, const fc_model *m, const double *x0, size_
 {
     const int nslots = a->nslots;
     const int goal0 = nslots - m->ngoals; /* goals are the record's last slots */
-    for (int slot = 0; slot < nslots; slot++) {
-        const double *x = x0 + (size_t)slot * sstride;
-        fc_hist *h = &a->hist[slot];
-        double mn = a->min[slot], mx = a->max[slot];
-        uint64_t inf = 0;
-        for (size_t i = 0; i < n; i++) {
-            double v = x[i * vstride];
-            if (!(fabs(v) <= DBL_MAX)) { /* isfinite, in two instructions */
-                inf++;
-                continue;
-            }
-            mn = v < mn ? v : mn;
-            mx = v > mx ? v : mx;
-            if (fc_hist_add_fast(h, v) != 0)
-                return -1;
-        }
-        a->min[slot] = mn;
-        a->max[slot] = mx;
-        a->infinite[slot] += inf;
-    }
+    for (int slot = 0; slot < nslots; slot++)
+        if (fc_hist_add_many(&a->hist[slot], x0 + (size_t)slot * sstride, vstride, n, &a->min[slot],
+                             &a->max[slot], &a->infinite[slot]) != 0)
+            return -1;
     for (int g = 0; g < m->ngoals; g++) {
         const double *x = x0 + (size_t)(goal0 + g) * sstride;
         for (size_t i = 0; i < n; i++)

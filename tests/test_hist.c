@@ -431,6 +431,58 @@ static void test_conversion(void **state)
 }
 
 /* Merging exact histograms adds counts key by key, in any order. */
+/* fc_hist_add_many is fc_hist_add value by value: whole numbers on pages
+ * that exist and on new ones, strided reads, infinities and NaN counted apart,
+ * min and max of the finite values, and a value that is not whole turning the
+ * histogram logarithmic part-way through. */
+static void test_add_many(void **state)
+{
+    (void)state;
+    enum { N = 3000, STRIDE = 3 };
+    static double x[N * STRIDE];
+    fc_pcg32 rng;
+    fc_pcg32_seed(&rng, 11, 12);
+    for (int turn = 0; turn <= 1; turn++) {
+        for (int i = 0; i < N * STRIDE; i++)
+            x[i] = -1.0; /* between the strided values: must not be read */
+        for (int i = 0; i < N; i++) {
+            double v = (double)(int64_t)(fc_pcg32_next(&rng) % 5000) - 200.0;
+            if (i % 97 == 0)
+                v = i % 2 ? INFINITY : NAN;
+            if (i % 131 == 0)
+                v = -INFINITY;
+            if (turn && i == N / 2)
+                v = 12.5;
+            x[i * STRIDE] = v;
+        }
+        fc_hist many, one;
+        fc_hist_init(&many, 1);
+        fc_hist_init(&one, 1);
+        double mn = INFINITY, mx = -INFINITY, mn1 = INFINITY, mx1 = -INFINITY;
+        uint64_t bad = 0, bad1 = 0;
+        /* in two calls, so that the second starts on pages the first made */
+        assert_int_equal(fc_hist_add_many(&many, x, STRIDE, N / 3, &mn, &mx, &bad), 0);
+        assert_int_equal(fc_hist_add_many(&many, x + (N / 3) * STRIDE, STRIDE, N - N / 3, &mn, &mx,
+                                          &bad), 0);
+        for (int i = 0; i < N; i++) {
+            double v = x[i * STRIDE];
+            if (!isfinite(v)) {
+                bad1++;
+                continue;
+            }
+            mn1 = fmin(mn1, v);
+            mx1 = fmax(mx1, v);
+            assert_int_equal(fc_hist_add(&one, v), 0);
+        }
+        assert_same_hist(&many, &one);
+        assert_true(many.count == one.count && bad == bad1);
+        assert_true(mn == mn1 && mx == mx1);
+        assert_int_equal(many.exact, !turn);
+        fc_hist_free(&many);
+        fc_hist_free(&one);
+    }
+}
+
 static void test_merge_exact(void **state)
 {
     (void)state;
@@ -465,6 +517,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_counts),
+        cmocka_unit_test(test_add_many),
         cmocka_unit_test(test_page_boundaries),
         cmocka_unit_test(test_log_error),
         cmocka_unit_test(test_log_ranks),
