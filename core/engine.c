@@ -32,6 +32,9 @@ typedef struct work {
     fc_pois_prep *flow_pp;  /* [K] stage k's Poisson, prepared for flow_mu[k] */
     double *flow_mu;        /* [K] */
     double *split;          /* [2][C] channel shares of two periods */
+    double *spend_t;        /* [T] spend of all channels in period t */
+    double *chan_spend;     /* [C] a channel's spend over the horizon */
+    int any_cost;           /* some stage has a cost per unit */
     uint64_t *cohort;       /* [T + 1] active customers by arrival period (sbg) */
     double *gm, *fcost, *wcost; /* [T] gross margin, funnel cost, win-back cost */
     double *chan_fcost;     /* [CE] funnel cost attributed to each channel group */
@@ -56,6 +59,8 @@ static void work_free(work *w)
     free(w->flow_pp);
     free(w->flow_mu);
     free(w->split);
+    free(w->spend_t);
+    free(w->chan_spend);
     free(w->cohort);
     free(w->gm);
     free(w->chan_fcost);
@@ -88,6 +93,8 @@ static int work_init(work *w, const fc_model *m)
     w->flow_pp = calloc((size_t)w->K, sizeof *w->flow_pp);
     w->flow_mu = calloc((size_t)w->K, sizeof *w->flow_mu);
     w->split = calloc(2 * (size_t)w->C + 1, sizeof *w->split);
+    w->spend_t = calloc(T + 1, sizeof *w->spend_t);
+    w->chan_spend = calloc((size_t)w->C + 1, sizeof *w->chan_spend);
     w->cohort = calloc(T + 1, sizeof *w->cohort);
     w->gm = calloc(3 * T, sizeof *w->gm);
     w->chan_fcost = calloc((size_t)w->CE, sizeof *w->chan_fcost);
@@ -97,7 +104,7 @@ static int work_init(work *w, const fc_model *m)
     w->cop_z = calloc(2 * (size_t)m->ncop + 1, sizeof *w->cop_z);
     w->cop_y = w->cop_z ? w->cop_z + m->ncop : NULL;
     if (!w->lambda || !w->visitors || !w->lag || !w->entry_mean || !w->entry_n || !w->flow_rng ||
-        !w->flow_pp || !w->flow_mu || !w->split ||
+        !w->flow_pp || !w->flow_mu || !w->split || !w->spend_t || !w->chan_spend ||
         !w->cop_z || !w->pv || !w->n || !w->cohort || !w->gm || !w->chan_fcost || !w->rec ||
         !w->cols || !w->mom || fc_accum_init(&w->acc, m) != 0) {
         work_free(w);
@@ -105,6 +112,13 @@ static int work_init(work *w, const fc_model *m)
     }
     w->fcost = w->gm + T;
     w->wcost = w->gm + 2 * T;
+    for (int c = 0; c < w->C; c++)
+        for (int t = 0; t < w->T; t++) {
+            w->spend_t[t] += m->channels[c].spend[t];
+            w->chan_spend[c] += m->channels[c].spend[t];
+        }
+    for (int k = 0; k < w->K; k++)
+        w->any_cost |= m->stages[k].has_cost;
     w->flows = !m->track_channels;
     for (int k = 1; k < w->K; k++) {
         const fc_stage *st = &m->stages[k];
@@ -414,14 +428,22 @@ static int funnel_flows(work *w, uint64_t trial, char *err, size_t errlen)
             for (; u < T; u++) {
                 if (em[u] == 0)
                     continue;
-                j = 0;
+                /* the same means are the same shares, without dividing */
                 int same = 1;
                 for (int c = 0; c < w->C && same; c++)
-                    if (m->channels[c].enters == e) {
-                        next[j] = w->lambda[(size_t)c * (size_t)T + (size_t)u] / em[u];
-                        same = next[j] == share[j];
-                        j++;
-                    }
+                    same = m->channels[c].enters != e ||
+                           w->lambda[(size_t)c * (size_t)T + (size_t)u] ==
+                           w->lambda[(size_t)c * (size_t)T + (size_t)u - 1];
+                if (!same) {
+                    same = 1;
+                    j = 0;
+                    for (int c = 0; c < w->C; c++)
+                        if (m->channels[c].enters == e) {
+                            next[j] = w->lambda[(size_t)c * (size_t)T + (size_t)u] / em[u];
+                            same &= next[j] == share[j];
+                            j++;
+                        }
+                }
                 if (!same)
                     break;
                 total += en[u];
@@ -484,8 +506,7 @@ static void customers(work *w, uint64_t trial)
     fc_rng_stream(&rw, m->seed, trial, wb->won_back_key);
 
     uint64_t A = (uint64_t)cu->initial, L = (uint64_t)cu->lost;
-    memset(w->cohort, 0, ((size_t)T + 1) * sizeof *w->cohort);
-    w->cohort[0] = A;
+    w->cohort[0] = A; /* and cohort[t + 1] in period t, before it is read */
     double growth_factor = 1.0;
     /* churn and win-back rates prepared while they stay the same */
     fc_binom_p bc, bw;
@@ -532,11 +553,8 @@ static void customers(work *w, uint64_t trial)
         if (t > 0)
             growth_factor *= 1.0 + pval(w, &cu->growth, t);
         double revenue = (double)A * pval(w, &cu->arpu, t) * growth_factor;
-        double spend = 0;
-        for (int c = 0; c < w->C; c++)
-            spend += m->channels[c].spend[t];
         double fcost = 0;
-        for (int k = 0; k < K; k++) {
+        for (int k = 0; k < K && w->any_cost; k++) {
             if (!m->stages[k].has_cost)
                 continue;
             double unit = pval(w, &m->stages[k].cost, t);
@@ -554,7 +572,7 @@ static void customers(work *w, uint64_t trial)
         ser[FC_S_ACTIVE * T + t] = (double)A;
         ser[FC_S_LOST * T + t] = (double)L;
         ser[FC_S_REVENUE * T + t] = revenue;
-        ser[FC_S_SPEND * T + t] = spend;
+        ser[FC_S_SPEND * T + t] = w->spend_t[t];
     }
 }
 
@@ -660,9 +678,7 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
     }
     for (int c = 0; c < w->C; c++) {
         double *f = rec + lay->channel + c * FC_C_COUNT;
-        double visitors = (double)w->visitors[c], spend = 0;
-        for (int t = 0; t < T; t++)
-            spend += m->channels[c].spend[t];
+        double visitors = (double)w->visitors[c], spend = w->chan_spend[c];
         f[FC_C_VISITORS] = visitors;
         f[FC_C_SPEND] = spend;
         if (m->track_channels) {
