@@ -402,7 +402,7 @@ int fc_lua_compile(lua_State *L, int idx, fc_model **out, char *err, size_t errl
     int nchannels = count_of(L, idx, "channels");
     int nstages = count_of(L, idx, "stages");
     int ngoals = count_of(L, idx, "goals");
-    if (nchannels > FC_MAX_CHANNELS || nstages > FC_MAX_STAGES || nstages < 1 || ngoals > 1000) {
+    if (nchannels > FC_MAX_CHANNELS || nstages > FC_MAX_STAGES || nstages < 1 || ngoals > FC_MAX_GOALS) {
         snprintf(err, errlen, "scenario: expected 1 to %d stages, at most %d channels and 1000 goals",
                  FC_MAX_STAGES, FC_MAX_CHANNELS);
         return -1;

@@ -23,6 +23,72 @@ static void setnum(lua_State *L, const char *k, double x)
     lua_setfield(L, -2, k);
 }
 
+/* Goal g's probability in the low, middle and high third of one driver. */
+typedef struct driver_row {
+    int i;
+    double p[3], swing;
+} driver_row;
+
+static int by_swing(const void *a, const void *b)
+{
+    const driver_row *x = a, *y = b;
+    double sx = isnan(x->swing) ? 0 : fabs(x->swing), sy = isnan(y->swing) ? 0 : fabs(y->swing);
+    if (sx != sy)
+        return sx > sy ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Pushes goal g's drivers: for every assumption drawn once per trial, the
+ * goal's probability when the draw falls in the low, middle or high third of
+ * its law, the swing from low to high and its standard error; the largest
+ * swings first (ties in the model's order). */
+static void push_drivers(lua_State *L, const fc_summary *s, int g)
+{
+    const fc_model *m = s->model;
+    const fc_accum *a = &s->acc;
+    const int D = m->ndrivers, G = m->ngoals;
+    /* a userdata, so that a memory error in what follows frees it */
+    driver_row *row = lua_newuserdatauv(L, sizeof *row * (size_t)(D + 1), 0);
+    for (int i = 0; i < D; i++) {
+        row[i].i = i;
+        for (int b = 0; b < 3; b++) {
+            uint64_t n = a->driver_n[3 * i + b];
+            row[i].p[b] = n ? (double)a->driver_met[(size_t)(3 * i + b) * (size_t)G + (size_t)g] / (double)n
+                            : NAN;
+        }
+        row[i].swing = row[i].p[2] - row[i].p[0];
+    }
+    qsort(row, (size_t)D, sizeof *row, by_swing);
+    lua_createtable(L, D, 0);
+    for (int r = 0; r < D; r++) {
+        const int i = row[r].i;
+        const uint64_t *n = a->driver_n + 3 * i;
+        lua_createtable(L, 0, 8);
+        lua_pushstring(L, m->drivers[i]->path);
+        lua_setfield(L, -2, "assumption");
+        setnum(L, "low", row[r].p[0]);
+        setnum(L, "middle", row[r].p[1]);
+        setnum(L, "high", row[r].p[2]);
+        setnum(L, "swing", row[r].swing);
+        double p0 = row[r].p[0], p2 = row[r].p[2];
+        setnum(L, "se", sqrt(p0 * (1 - p0) / (double)n[0] + p2 * (1 - p2) / (double)n[2]));
+        lua_createtable(L, 2, 0);
+        for (int k = 0; k < 2; k++) {
+            lua_pushnumber(L, m->driver_cut[2 * i + k]);
+            lua_rawseti(L, -2, k + 1);
+        }
+        lua_setfield(L, -2, "cuts");
+        lua_createtable(L, 3, 0);
+        for (int b = 0; b < 3; b++) {
+            lua_pushinteger(L, (lua_Integer)n[b]);
+            lua_rawseti(L, -2, b + 1);
+        }
+        lua_setfield(L, -2, "trials");
+        lua_rawseti(L, -2, r + 1);
+    }
+    lua_remove(L, -2); /* the rows */
+}
+
 static void push_stat(lua_State *L, const fc_stat *st, int is_count)
 {
     lua_createtable(L, 0, 14);
@@ -137,6 +203,8 @@ void fc_lua_push_results(lua_State *L, const fc_summary *s)
         int id = goal->metric_id;
         push_stat(L, &st[lay->goal + g], id >= FC_M_COUNT || fc_metric_is_count(id));
         lua_setfield(L, -2, "value");
+        push_drivers(L, s, g);
+        lua_setfield(L, -2, "drivers");
         lua_rawseti(L, -2, g + 1);
     }
     lua_setfield(L, -2, "goals");

@@ -8,6 +8,7 @@
 
 #include "metrics.h"
 #include "rng.h"
+#include "special.h"
 
 fc_model *fc_model_new(int periods, int nchannels, int nstages, int ngoals)
 {
@@ -54,6 +55,8 @@ void fc_model_free(fc_model *m)
     free(m->corr);
     free(m->cop_param);
     free(m->cop_chol);
+    free(m->drivers);
+    free(m->driver_cut);
     free(m->channels);
     free(m->stages);
     free(m->goals);
@@ -261,6 +264,31 @@ static int build_copula(fc_model *m, char *err, size_t errlen)
     return st;
 }
 
+/* The assumptions drawn once per trial, and the terciles of each one's law:
+ * its quantiles at 1/3 and 2/3 (z = -+0.4307..., the normal's 2/3 quantile). */
+static int list_drivers(fc_model *m, char *err, size_t errlen)
+{
+    static const double z23 = 0.43072729929545755;
+    free(m->drivers);
+    free(m->driver_cut);
+    m->ndrivers = 0;
+    m->drivers = calloc((size_t)m->nparams + 1, sizeof *m->drivers);
+    m->driver_cut = calloc(2 * (size_t)m->nparams + 1, sizeof *m->driver_cut);
+    if (m->drivers == NULL || m->driver_cut == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < m->nparams; i++) {
+        const fc_param *p = m->params[i];
+        if (p->dist.kind == FC_DIST_FIXED || p->per_period)
+            continue;
+        m->driver_cut[2 * m->ndrivers] = fc_dist_quantile_z(&p->dist, -z23);
+        m->driver_cut[2 * m->ndrivers + 1] = fc_dist_quantile_z(&p->dist, z23);
+        m->drivers[m->ndrivers++] = p;
+    }
+    return 0;
+}
+
 int fc_model_finish(fc_model *m, char *err, size_t errlen)
 {
     m->nparams = 0;
@@ -286,7 +314,7 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
             return -1;
         }
     }
-    if (build_copula(m, err, errlen) != 0)
+    if (build_copula(m, err, errlen) != 0 || list_drivers(m, err, errlen) != 0)
         return -1;
     for (int k = 0; k < m->nstages; k++)
         for (int j = 0; j < k; j++)
@@ -298,6 +326,10 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
     if (m->periods < 1 || m->periods > FC_MAX_PERIODS) {
         snprintf(err, errlen, "periods: expected an integer in [1, %d], got %d",
                  FC_MAX_PERIODS, m->periods);
+        return -1;
+    }
+    if (m->ngoals > FC_MAX_GOALS) {
+        snprintf(err, errlen, "goals: expected at most %d goals, got %d", FC_MAX_GOALS, m->ngoals);
         return -1;
     }
     if (m->nstages < 1) {

@@ -15,6 +15,7 @@
 #define FC_MAX_STAGES 32
 #define FC_MAX_CHANNELS 64
 #define FC_MAX_LAGS 600
+#define FC_MAX_GOALS 1000
 /* Most trials of one run: memory no longer grows with trials, time does. */
 #define FC_MAX_TRIALS INT64_C(1000000000000)
 
@@ -138,6 +139,13 @@ typedef struct fc_model {
     int ncop;
     const fc_param **cop_param; /* [ncop], owned (the parameters are not) */
     double *cop_chol;     /* [ncop][ncop], owned */
+    /* The candidate drivers of the outcome, set by fc_model_finish: every
+     * assumption drawn once per trial, with the 1/3 and 2/3 quantiles of its
+     * stated law, which cut its draws into a low, a middle and a high third
+     * (see fc_accum_add_drivers). */
+    int ndrivers;
+    const fc_param **drivers; /* [ndrivers], owned (the parameters are not) */
+    double *driver_cut;   /* [ndrivers][2], owned */
 } fc_model;
 
 /* Allocates an empty model with room for the given counts, or NULL when out

@@ -104,11 +104,13 @@ unsigned char *fc_partial_encode(const fc_summary *s, const char *scenario, size
 {
     wbuf b = {0};
     const uint32_t nslots = (uint32_t)s->layout.nslots, ngoals = (uint32_t)s->model->ngoals;
+    const uint32_t ndrivers = (uint32_t)s->model->ndrivers;
     put(&b, MAGIC, sizeof MAGIC);
     put_u32(&b, FC_PARTIAL_VERSION);
     put_u32(&b, FC_BLOCK);
     put_u32(&b, nslots);
     put_u32(&b, ngoals);
+    put_u32(&b, ndrivers);
     put_str(&b, fc_version(), strlen(fc_version()));
     put_str(&b, scenario, scenario_len);
     put_u64(&b, seed);
@@ -142,6 +144,10 @@ unsigned char *fc_partial_encode(const fc_summary *s, const char *scenario, size
     }
     for (uint32_t g = 0; g < ngoals; g++)
         put_u64(&b, s->acc.goal_met[g]);
+    for (uint32_t i = 0; i < 3 * ndrivers; i++)
+        put_u64(&b, s->acc.driver_n[i]);
+    for (uint32_t i = 0; i < 3 * ndrivers * ngoals; i++)
+        put_u64(&b, s->acc.driver_met[i]);
     if (!b.failed)
         put_u64(&b, fc_checksum(b.p, b.len));
     if (b.failed) {
@@ -251,7 +257,9 @@ int fc_partial_decode(const unsigned char *buf, size_t len, const char *name, fc
     uint32_t block = get_u32(&r);
     out->nslots = get_u32(&r);
     out->ngoals = get_u32(&r);
-    if (block != FC_BLOCK || out->nslots == 0 || out->nslots > 10000000 || out->ngoals > 1000000) {
+    out->ndrivers = get_u32(&r);
+    if (block != FC_BLOCK || out->nslots == 0 || out->nslots > 10000000 ||
+        out->ngoals > FC_MAX_GOALS || out->ndrivers > 100000) {
         snprintf(err, errlen, "%s: partial summary with inconsistent sizes", name);
         return -1;
     }
@@ -274,7 +282,8 @@ int fc_partial_decode(const unsigned char *buf, size_t len, const char *name, fc
     }
     out->kept = malloc((size_t)out->nkept * out->nslots * sizeof *out->kept + 1);
     out->kept_trials = malloc((size_t)out->nkept * sizeof *out->kept_trials + 1);
-    if (!out->kept || !out->kept_trials || fc_accum_alloc(&out->acc, (int)out->nslots, (int)out->ngoals) != 0) {
+    if (!out->kept || !out->kept_trials || fc_accum_alloc(&out->acc, (int)out->nslots, (int)out->ngoals,
+                                                                  (int)out->ndrivers) != 0) {
         what = "out of memory";
         goto bad;
     }
@@ -310,6 +319,10 @@ int fc_partial_decode(const unsigned char *buf, size_t len, const char *name, fc
     }
     for (uint32_t g = 0; g < out->ngoals; g++)
         out->acc.goal_met[g] = get_u64(&r);
+    for (uint32_t i = 0; i < 3 * out->ndrivers; i++)
+        out->acc.driver_n[i] = get_u64(&r);
+    for (uint32_t i = 0; i < 3 * out->ndrivers * out->ngoals; i++)
+        out->acc.driver_met[i] = get_u64(&r);
     if (r.short_read || r.at != r.len) {
         what = r.short_read ? "truncated partial summary" : "partial summary with trailing bytes";
         goto bad;
@@ -332,7 +345,8 @@ fc_summary *fc_partial_merge(const fc_model *m, fc_partial *const *parts, int np
     uint64_t n = p0->shard_n;
     fc_layout lay;
     fc_layout_of(m, &lay);
-    if (p0->nslots != (uint32_t)lay.nslots || p0->ngoals != (uint32_t)m->ngoals) {
+    if (p0->nslots != (uint32_t)lay.nslots || p0->ngoals != (uint32_t)m->ngoals ||
+        p0->ndrivers != (uint32_t)m->ndrivers) {
         snprintf(err, errlen, "merge: the partial summaries do not match their scenario");
         return NULL;
     }
@@ -350,6 +364,8 @@ fc_summary *fc_partial_merge(const fc_model *m, fc_partial *const *parts, int np
                            : p->shard_n != n ? "shard count"
                            : p->scenario_len != p0->scenario_len ||
                                      memcmp(p->scenario, p0->scenario, p->scenario_len) ? "scenario"
+                           : p->nslots != p0->nslots || p->ngoals != p0->ngoals ||
+                                     p->ndrivers != p0->ndrivers ? "summary layout"
                            : NULL;
         if (diff) {
             snprintf(err, errlen, "merge: partial %d of %d comes from another run (its %s differs)",

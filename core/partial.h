@@ -6,11 +6,13 @@
  * refused with a message, never trusted.
  *
  * Layout, little-endian: magic "FCPART\r\n", u32 format version, u32 block
- * size, u32 nslots, u32 ngoals; strings (u32 length + bytes): funnelcast
+ * size, u32 nslots, u32 ngoals, u32 ndrivers; strings (u32 length + bytes): funnelcast
  * version, scenario text; u64 seed, run trials, shard k, shard n, trials run,
  * blocks kept; per kept block: u64 trials, nslots x (n, mean, m2) as f64; per
  * slot: u8 exact, f64 min, f64 max, u64 infinite, u64 entries, entries x
- * (i64 key, u64 count); ngoals x u64 met; u64 checksum of all that precedes.
+ * (i64 key, u64 count); ngoals x u64 met; ndrivers x 3 x u64 trials and
+ * ndrivers x 3 x ngoals x u64 met (the drivers' thirds); u64 checksum of all
+ * that precedes.
  */
 #ifndef FC_PARTIAL_H
 #define FC_PARTIAL_H
@@ -20,7 +22,7 @@
 
 #include "summary.h"
 
-#define FC_PARTIAL_VERSION 1
+#define FC_PARTIAL_VERSION 2
 
 /* Encodes shard summary s (made with fc_summary_set_shard, run to the end)
  * with its scenario text. Returns a malloc'd buffer the caller frees, its
@@ -34,10 +36,10 @@ typedef struct fc_partial {
     char *version, *scenario;
     size_t scenario_len;
     uint64_t seed, run_trials, shard_k, shard_n, ntrials, nkept;
-    uint32_t nslots, ngoals;
+    uint32_t nslots, ngoals, ndrivers;
     fc_moments *kept;      /* [nkept][nslots] */
     uint64_t *kept_trials; /* [nkept] */
-    fc_accum acc;          /* counts (hist, min, max, infinite, goals) */
+    fc_accum acc;          /* counts (hist, min, max, infinite, goals, drivers) */
 } fc_partial;
 
 /* Decodes buf (len bytes; `name` names it in messages). Returns 0, or -1 with

@@ -13,21 +13,25 @@ int fc_accum_init(fc_accum *a, const fc_model *m)
 {
     fc_layout lay;
     fc_layout_of(m, &lay);
-    return fc_accum_alloc(a, lay.nslots, m->ngoals);
+    return fc_accum_alloc(a, lay.nslots, m->ngoals, m->ndrivers);
 }
 
-int fc_accum_alloc(fc_accum *a, int nslots, int ngoals)
+int fc_accum_alloc(fc_accum *a, int nslots, int ngoals, int ndrivers)
 {
     memset(a, 0, sizeof *a);
     a->nslots = nslots;
     a->ngoals = ngoals;
+    a->ndrivers = ndrivers;
     size_t n = (size_t)nslots;
     a->hist = calloc(n + 1, sizeof *a->hist);
     a->min = malloc((n + 1) * sizeof *a->min);
     a->max = malloc((n + 1) * sizeof *a->max);
     a->infinite = calloc(n + 1, sizeof *a->infinite);
     a->goal_met = calloc((size_t)ngoals + 1, sizeof *a->goal_met);
-    if (!a->hist || !a->min || !a->max || !a->infinite || !a->goal_met) {
+    a->driver_n = calloc(3 * (size_t)ndrivers + 1, sizeof *a->driver_n);
+    a->driver_met = calloc(3 * (size_t)ndrivers * (size_t)ngoals + 1, sizeof *a->driver_met);
+    if (!a->hist || !a->min || !a->max || !a->infinite || !a->goal_met || !a->driver_n ||
+        !a->driver_met) {
         fc_accum_free(a);
         return -1;
     }
@@ -49,6 +53,8 @@ void fc_accum_free(fc_accum *a)
     free(a->max);
     free(a->infinite);
     free(a->goal_met);
+    free(a->driver_n);
+    free(a->driver_met);
     memset(a, 0, sizeof *a);
 }
 
@@ -87,6 +93,21 @@ int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n)
     return accum_strided(a, m, recs, 1, (size_t)a->nslots, n);
 }
 
+void fc_accum_add_drivers(fc_accum *a, const fc_model *m, const double *x, const double *goal_x)
+{
+    const int G = m->ngoals;
+    int met[FC_MAX_GOALS];
+    for (int g = 0; g < G; g++)
+        met[g] = fc_goal_met(&m->goals[g], goal_x[g]);
+    for (int i = 0; i < m->ndrivers; i++) {
+        int third = x[i] < m->driver_cut[2 * i] ? 0 : x[i] < m->driver_cut[2 * i + 1] ? 1 : 2;
+        a->driver_n[3 * i + third]++;
+        uint64_t *dm = a->driver_met + (size_t)(3 * i + third) * (size_t)G;
+        for (int g = 0; g < G; g++)
+            dm[g] += (uint64_t)met[g];
+    }
+}
+
 int fc_accum_is_empty(const fc_accum *a)
 {
     for (int i = 0; i < a->nslots; i++)
@@ -106,6 +127,10 @@ int fc_accum_merge(fc_accum *into, const fc_accum *from)
     }
     for (int g = 0; g < into->ngoals; g++)
         into->goal_met[g] += from->goal_met[g];
+    for (int i = 0; i < 3 * into->ndrivers; i++)
+        into->driver_n[i] += from->driver_n[i];
+    for (int i = 0; i < 3 * into->ndrivers * into->ngoals; i++)
+        into->driver_met[i] += from->driver_met[i];
     return 0;
 }
 

@@ -45,24 +45,34 @@ typedef struct fc_moments {
 /* The order-free part of a summary: what one thread accumulates and what
  * merges by addition. */
 typedef struct fc_accum {
-    int nslots, ngoals;
+    int nslots, ngoals, ndrivers;
     fc_hist *hist;        /* [nslots], owned */
     double *min, *max;    /* [nslots], owned */
     uint64_t *infinite;   /* [nslots], owned */
     uint64_t *goal_met;   /* [ngoals], owned */
+    uint64_t *driver_n;   /* [ndrivers][3] trials with driver i in its low, middle, high third */
+    uint64_t *driver_met; /* [ndrivers][3][ngoals] of those, the trials that met goal g */
 } fc_accum;
 
 /* Allocates an empty accumulator for model m's records (the caller owns it:
  * fc_accum_free). Returns 0, or -1 when out of memory. */
 int fc_accum_init(fc_accum *a, const fc_model *m);
-/* The same for nslots slots and ngoals goals. */
-int fc_accum_alloc(fc_accum *a, int nslots, int ngoals);
+/* The same for nslots slots, ngoals goals and ndrivers drivers. */
+int fc_accum_alloc(fc_accum *a, int nslots, int ngoals, int ndrivers);
 void fc_accum_free(fc_accum *a);
 /* Adds n trial records (record i at recs[i * nslots]). Returns 0 or -1 (memory). */
 int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n);
 /* The same for records stored by slot: slot s of record i at cols[s * ld + i]
  * (what the engine writes). */
 int fc_accum_add_cols(fc_accum *a, const fc_model *m, const double *cols, size_t ld, size_t n);
+/* Counts one trial for the drivers (what moves each goal's probability):
+ * x[i] is the trial's draw of m->drivers[i], goal_x[g] the value of goal g's
+ * metric (the record's goal slots). The draw falls in the low third of its
+ * stated law (below m->driver_cut[2i]), the middle or the high third (from
+ * m->driver_cut[2i + 1]); the counts give P(goal | third) without keeping
+ * any trial. The engine calls it once per trial; records alone do not carry
+ * the draws, so fc_accum_add and fc_summary_add_block leave these counts. */
+void fc_accum_add_drivers(fc_accum *a, const fc_model *m, const double *x, const double *goal_x);
 /* Whether nothing was added yet. */
 int fc_accum_is_empty(const fc_accum *a);
 /* Adds every count of `from` into `into`. Returns 0 or -1 (memory). */

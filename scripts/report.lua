@@ -5,6 +5,8 @@ local M = {}
 
 local QUANTS = { "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
 local STAT_KEYS = { "mean", "sd", "min", "max", "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
+-- Drivers listed per goal in the text report (JSON has them all).
+local DRIVERS_SHOWN = 5
 
 -- Shortest text that reads back as the same double; JSON has no infinity.
 local function num(x)
@@ -83,12 +85,24 @@ function M.json_object(r, indent)
   end
   top[#top + 1] = { "series", object(series, indent + 1) }
   local goals = {}
+  local gpad = string.rep("  ", indent + 2)
   for i, g in ipairs(r.goals) do
-    goals[i] = string.rep("  ", indent + 2) .. "{ " .. table.concat({
+    local drivers = {}
+    for j, d in ipairs(g.drivers) do
+      drivers[j] = gpad .. "    { " .. table.concat({
+        '"assumption": ' .. str(d.assumption), '"low": ' .. num(d.low), '"middle": ' .. num(d.middle),
+        '"high": ' .. num(d.high), '"swing": ' .. num(d.swing), '"se": ' .. num(d.se),
+        '"cuts": [' .. num(d.cuts[1]) .. ", " .. num(d.cuts[2]) .. "]",
+        '"trials": [' .. num(d.trials[1]) .. ", " .. num(d.trials[2]) .. ", " .. num(d.trials[3]) .. "]",
+      }, ", ") .. " }"
+    end
+    goals[i] = gpad .. "{ " .. table.concat({
       '"name": ' .. str(g.name), '"metric": ' .. str(g.metric), '"op": ' .. str(g.op),
       '"target": ' .. num(g.target), '"by": ' .. num(g.by),
       '"probability": ' .. num(g.probability), '"confidence": ' .. num(g.confidence),
       '"on_track": ' .. tostring(g.on_track),
+      '"drivers": ' .. (#drivers == 0 and "[]" or
+        "[\n" .. table.concat(drivers, ",\n") .. "\n" .. gpad .. "  ]"),
     }, ", ") .. " }"
   end
   top[#top + 1] = { "goals", #goals == 0 and "[]" or
@@ -187,6 +201,24 @@ function M.text_one(r)
       }
     end
     section(lines, "Goals", { "goal", "target", "P10 to P90", "probability", "needs", "verdict" }, rows)
+    rows = {}
+    for _, g in ipairs(r.goals) do
+      for j = 1, math.min(DRIVERS_SHOWN, #g.drivers) do
+        local d = g.drivers[j]
+        rows[#rows + 1] = {
+          j == 1 and g.name or "", d.assumption,
+          string.format("%.1f%%", 100 * d.low), string.format("%.1f%%", 100 * d.middle),
+          string.format("%.1f%%", 100 * d.high),
+          -- a swing within two standard errors may be noise
+          string.format("%+.1f pts%s", 100 * d.swing, math.abs(d.swing) > 2 * d.se and "" or " ~"),
+        }
+      end
+    end
+    if #rows > 0 then
+      section(lines, "What moves the goals (probability when the assumption falls in the low, middle or high third of its range)",
+        { "goal", "assumption", "low third", "middle", "high third", "swing" }, rows)
+      lines[#lines + 1] = "(~: within two standard errors of no effect)"
+    end
   end
   rows = {}
   for _, s in ipairs(r.stages) do

@@ -53,6 +53,24 @@ echo "previous" > "$tmp/report.json"
 [ "$(ls "$tmp" | grep -c tmp)" = 0 ] && ok || bad "-o left a temporary file"
 "$FC" run "$B1" --trials 2000 --format json -o "$tmp/report.json" && ok || bad "-o run failed"
 /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["trials"] == 2000 and d["scenario"] == "inbound-2027"' "$tmp/report.json" && ok || bad "-o output is not the JSON report"
+# every goal lists the drivers: each drawn-once assumption with its thirds,
+# largest swing first, the thirds' trials summing to the run's
+/usr/bin/python3 - "$tmp/report.json" <<'PY' && ok || bad "drivers in the JSON report"
+import json, sys
+d = json.load(open(sys.argv[1]))
+want = {"funnel.lead.rate", "funnel.mql.rate", "funnel.sql.rate", "funnel.customer.rate",
+        "channels.search.cpc", "channels.social.cpc", "channels.events.cpc",
+        "customers.churn", "winback.rate"}
+for g in d["goals"]:
+    dr = g["drivers"]
+    assert {x["assumption"] for x in dr} == want, g["name"]
+    swings = [abs(x["swing"]) for x in dr]
+    assert swings == sorted(swings, reverse=True)
+    for x in dr:
+        assert sum(x["trials"]) == d["trials"] and x["cuts"][0] < x["cuts"][1]
+        assert abs(x["swing"] - (x["high"] - x["low"])) < 1e-12 and x["se"] > 0
+    assert dr[0]["assumption"] in ("funnel.lead.rate", "funnel.customer.rate") and dr[0]["swing"] > 0.3
+PY
 
 # determinism: threads 1, 2 and 3, and the same seed twice, byte for byte
 for s in scenarios/*.lua; do

@@ -870,6 +870,69 @@ static void test_channel_split(void **state)
     fc_model_free(m);
 }
 
+/* Drivers: every assumption drawn once per trial, cut at the 1/3 and 2/3
+ * quantiles of its law, with each goal's hits counted per third. Here LTV =
+ * arpu / churn with churn ~ U(0.01, 0.04), so the goal LTV >= 4000 holds
+ * exactly when churn <= 0.025: always in churn's low third (below 0.02),
+ * never in its high third (from 0.03), half the time in the middle. The
+ * cost per click is drawn but moves nothing: 1/2 in every third. A rate
+ * drawn each period and the constants are not drivers. Thirds hold a third
+ * of the trials each, and threads do not change a count. */
+static void test_drivers(void **state)
+{
+    (void)state;
+    const int T = 3;
+    const uint64_t n = 30000;
+    fc_model *m = mb_new(T, 1, 2, 1);
+    mb_cpc(m, 0, "search", 1000, 2);
+    mb_dist(&m->channels[0].cost, "channels.search.cpc", FC_DOMAIN_POSITIVE, FC_DIST_LOGNORMAL,
+            log(2.0), 0.3, 0);
+    mb_stage(m, 0, "visitor", 1);
+    mb_stage(m, 1, "lead", 0);
+    mb_dist(&m->stages[1].rate, "funnel.lead.rate", FC_DOMAIN_PROBABILITY, FC_DIST_BETA, 2, 8, 0);
+    m->stages[1].rate.per_period = 1;
+    mb_customers(m, 100, 0);
+    mb_churn(m, 0);
+    mb_dist(&m->customers.churn, "customers.churn", FC_DOMAIN_PROBABILITY, FC_DIST_UNIFORM, 0.01,
+            0.04, 0);
+    mb_money(m, 100, 0, 1);
+    mb_goal(m, 0, "ltv", FC_GOAL_AT_LEAST, 4000, T);
+    mb_finish(m);
+    assert_int_equal(m->ndrivers, 2);
+    int ic = strcmp(m->drivers[0]->path, "customers.churn") == 0 ? 0 : 1, ip = 1 - ic;
+    assert_string_equal(m->drivers[ic]->path, "customers.churn");
+    assert_string_equal(m->drivers[ip]->path, "channels.search.cpc");
+    const double z = 0.43072729929545755; /* the normal's 2/3 quantile */
+    assert_close(m->driver_cut[2 * ic], 0.02, 0, 1e-12);
+    assert_close(m->driver_cut[2 * ic + 1], 0.03, 0, 1e-12);
+    assert_close(m->driver_cut[2 * ip], 2 * exp(-0.3 * z), 0, 1e-12);
+    assert_close(m->driver_cut[2 * ip + 1], 2 * exp(0.3 * z), 0, 1e-12);
+
+    fc_summary *s = mb_run_range(m, 0, n, 1), *s2 = mb_run_range(m, 0, n, 2);
+    const fc_accum *a = &s->acc;
+    assert_memory_equal(a->driver_n, s2->acc.driver_n, 6 * sizeof *a->driver_n);
+    assert_memory_equal(a->driver_met, s2->acc.driver_met, 6 * sizeof *a->driver_met);
+    for (int i = 0; i < 2; i++) {
+        uint64_t total = 0, met = 0;
+        for (int b = 0; b < 3; b++) {
+            uint64_t nb = a->driver_n[3 * i + b];
+            check_prob((double)nb / (double)n, 1.0 / 3, n, "a third of the trials");
+            total += nb;
+            met += a->driver_met[3 * i + b];
+        }
+        assert_true(total == n && met == a->goal_met[0]);
+    }
+    const uint64_t *cn = a->driver_n + 3 * ic, *cm = a->driver_met + 3 * ic;
+    assert_true(cm[0] == cn[0] && cm[2] == 0);
+    check_prob((double)cm[1] / (double)cn[1], 0.5, cn[1], "P(goal | churn in its middle third)");
+    for (int b = 0; b < 3; b++)
+        check_prob((double)a->driver_met[3 * ip + b] / (double)a->driver_n[3 * ip + b], 0.5,
+                   a->driver_n[3 * ip + b], "P(goal | cpc in a third)");
+    fc_summary_free(s);
+    fc_summary_free(s2);
+    fc_model_free(m);
+}
+
 /* Every money identity of DESIGN.md, trial by trial, on a model with every
  * part random (channel arrivals, funnel, churn, win-back): stage costs,
  * cost per arrival, cac, payback, ltv/cac, roi, revenue and the customer
@@ -1317,6 +1380,7 @@ int main(void)
         cmocka_unit_test(test_ltv_exact),
         cmocka_unit_test(test_attribution),
         cmocka_unit_test(test_channel_split),
+        cmocka_unit_test(test_drivers),
         cmocka_unit_test(test_stage_costs),
         cmocka_unit_test(test_threads_identical),
         cmocka_unit_test(test_quantile_accuracy),
