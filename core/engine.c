@@ -35,7 +35,8 @@ typedef struct work {
     double *spend_t;        /* [T] spend of all channels in period t */
     double *chan_spend;     /* [C] a channel's spend over the horizon */
     int any_cost;           /* some stage has a cost per unit */
-    double *drv_x;          /* [ndrivers] the trial's draws of the drivers */
+    double *raw;            /* [nparams] a drawn-once parameter's draw before clipping */
+    double *drv_x;          /* [ndrivers] the trial's draws of the drivers, before clipping */
     uint64_t *cohort;       /* [T + 1] active customers by arrival period (sbg) */
     double *gm, *fcost, *wcost; /* [T] gross margin, funnel cost, win-back cost */
     double *chan_fcost;     /* [CE] funnel cost attributed to each channel group */
@@ -63,6 +64,7 @@ static void work_free(work *w)
     free(w->spend_t);
     free(w->chan_spend);
     free(w->drv_x);
+    free(w->raw);
     free(w->cohort);
     free(w->gm);
     free(w->chan_fcost);
@@ -98,6 +100,7 @@ static int work_init(work *w, const fc_model *m)
     w->spend_t = calloc(T + 1, sizeof *w->spend_t);
     w->chan_spend = calloc((size_t)w->C + 1, sizeof *w->chan_spend);
     w->drv_x = calloc((size_t)m->ndrivers + 1, sizeof *w->drv_x);
+    w->raw = calloc((size_t)m->nparams + 1, sizeof *w->raw);
     w->cohort = calloc(T + 1, sizeof *w->cohort);
     w->gm = calloc(3 * T, sizeof *w->gm);
     w->chan_fcost = calloc((size_t)w->CE, sizeof *w->chan_fcost);
@@ -107,7 +110,7 @@ static int work_init(work *w, const fc_model *m)
     w->cop_z = calloc(2 * (size_t)m->ncop + 1, sizeof *w->cop_z);
     w->cop_y = w->cop_z ? w->cop_z + m->ncop : NULL;
     if (!w->lambda || !w->visitors || !w->lag || !w->entry_mean || !w->entry_n || !w->flow_rng ||
-        !w->flow_pp || !w->flow_mu || !w->split || !w->spend_t || !w->chan_spend || !w->drv_x ||
+        !w->flow_pp || !w->flow_mu || !w->split || !w->spend_t || !w->chan_spend || !w->drv_x || !w->raw ||
         !w->cop_z || !w->pv || !w->n || !w->cohort || !w->gm || !w->chan_fcost || !w->rec ||
         !w->cols || !w->mom || fc_accum_init(&w->acc, m) != 0) {
         work_free(w);
@@ -189,6 +192,8 @@ static int draw_params(work *w, uint64_t trial, char *err, size_t errlen)
         for (int t = 0; t < count; t++) {
             double x = p->cop >= 0 ? fc_dist_quantile_z(&p->dist, w->cop_y[p->cop])
                                    : fc_dist_draw(&p->dist, &rng);
+            if (!p->per_period)
+                w->raw[i] = x; /* the drivers' thirds are of the law as stated */
             if (!fc_domain_contains(p->domain, x)) {
                 if (!p->clip) {
                     snprintf(err, errlen,
@@ -340,7 +345,7 @@ static void funnel(work *w, uint64_t trial)
  * split over the channels is multinomial with those shares (stage e's
  * channel-split stream). Only the totals per channel are reported, so a run
  * of periods is split at once. */
-static int funnel_flows(work *w, uint64_t trial, char *err, size_t errlen)
+static void funnel_flows(work *w, uint64_t trial)
 {
     const fc_model *m = w->m;
     const int T = w->T, K = w->K;
@@ -361,38 +366,39 @@ static int funnel_flows(work *w, uint64_t trial, char *err, size_t errlen)
             en[t0] = 0;
             if (em[t0] == 0)
                 continue;
-            if (!(em[t0] <= FC_POIS_MAX_MEAN)) {
-                snprintf(err, errlen,
-                         "channels: expected arrivals at stage %s in period %d of trial %llu sum "
-                         "to %g over its channels, above the limit of %g",
-                         m->stages[e].name, t0 + 1, (unsigned long long)trial, em[t0],
-                         FC_POIS_MAX_MEAN);
-                return -1;
+            /* arrivals above the Poisson limit come as equal slices, each
+             * below it: a sum of independent Poissons is Poisson */
+            int slices = em[t0] <= FC_POIS_MAX_MEAN ? 1 : (int)ceil(em[t0] / FC_POIS_MAX_MEAN);
+            for (int sl = 0; sl < slices; sl++) {
+                /* walk the path: `reach` units expected at stage k in period tau */
+                uint64_t stop[FC_MAX_STAGES];
+                int at[FC_MAX_STAGES];
+                double reach = em[t0] / slices;
+                int tau = t0, last = e;
+                for (int k = e; k < K; k++) {
+                    at[k] = tau;
+                    last = k;
+                    int next = k + 1 < K ? tau + w->lag[k + 1] : T;
+                    /* the one lag's probability is 1 but for rounding, which
+                     * funnel() also applies */
+                    double p = next < T ? pval(w, &m->stages[k + 1].rate, tau) *
+                                                  m->stages[k + 1].lag_prob[w->lag[k + 1]]
+                                        : 0.0;
+                    stop[k] = pois_cached(&w->flow_rng[k], &w->flow_pp[k], &w->flow_mu[k],
+                                          reach * (1.0 - p));
+                    if (!(p > 0.0))
+                        break;
+                    reach *= p;
+                    tau = next;
+                }
+                /* a unit counted at stage k is counted at every stage above */
+                uint64_t through = 0;
+                for (int k = last; k >= e; k--) {
+                    through += stop[k];
+                    w->n[(size_t)k * (size_t)T + (size_t)at[k]] += through;
+                }
+                en[t0] += through;
             }
-            /* walk the path: `reach` units expected at stage k in period tau */
-            uint64_t stop[FC_MAX_STAGES];
-            int at[FC_MAX_STAGES];
-            double reach = em[t0];
-            int tau = t0, last = e;
-            for (int k = e; k < K; k++) {
-                at[k] = tau;
-                last = k;
-                int next = k + 1 < K ? tau + w->lag[k + 1] : T;
-                double p = next < T ? pval(w, &m->stages[k + 1].rate, tau) : 0.0;
-                stop[k] = pois_cached(&w->flow_rng[k], &w->flow_pp[k], &w->flow_mu[k],
-                                      reach * (1.0 - p));
-                if (!(p > 0.0))
-                    break;
-                reach *= p;
-                tau = next;
-            }
-            /* a unit counted at stage k is counted at every stage above */
-            uint64_t through = 0;
-            for (int k = last; k >= e; k--) {
-                through += stop[k];
-                w->n[(size_t)k * (size_t)T + (size_t)at[k]] += through;
-            }
-            en[t0] = through;
         }
     }
     /* the channels' totals */
@@ -460,7 +466,6 @@ static int funnel_flows(work *w, uint64_t trial, char *err, size_t errlen)
             t = u;
         }
     }
-    return 0;
 }
 
 static double ltv_of(const work *w)
@@ -645,8 +650,7 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
     if (draw_params(w, trial, err, errlen) != 0 || channel_means(w, trial, err, errlen) != 0)
         return -1;
     if (w->flows) {
-        if (funnel_flows(w, trial, err, errlen) != 0)
-            return -1;
+        funnel_flows(w, trial);
     } else {
         channel_arrivals(w, trial);
         funnel(w, trial);
@@ -703,7 +707,7 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
         rec[lay->goal + g] = metric_value(w, goal->metric_id, goal->by, goal->by == T ? &all : &upto, ltv);
     }
     for (int i = 0; i < m->ndrivers; i++)
-        w->drv_x[i] = pval(w, m->drivers[i], 0);
+        w->drv_x[i] = w->raw[m->drivers[i]->index];
     fc_accum_add_drivers(&w->acc, m, w->drv_x, rec + lay->goal);
     return 0;
 }

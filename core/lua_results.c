@@ -32,7 +32,8 @@ typedef struct driver_row {
 static int by_swing(const void *a, const void *b)
 {
     const driver_row *x = a, *y = b;
-    double sx = isnan(x->swing) ? 0 : fabs(x->swing), sy = isnan(y->swing) ? 0 : fabs(y->swing);
+    /* an unknown swing (a third without trials) last */
+    double sx = isnan(x->swing) ? -1 : fabs(x->swing), sy = isnan(y->swing) ? -1 : fabs(y->swing);
     if (sx != sy)
         return sx > sy ? -1 : 1;
     return (x->i > y->i) - (x->i < y->i);
@@ -40,8 +41,8 @@ static int by_swing(const void *a, const void *b)
 
 /* Pushes goal g's drivers: for every assumption drawn once per trial, the
  * goal's probability when the draw falls in the low, middle or high third of
- * its law, the swing from low to high and its standard error; the largest
- * swings first (ties in the model's order). */
+ * its law (NaN for a third without trials), the swing from low to high and
+ * its standard error; the largest swings first (ties in the model's order). */
 static void push_drivers(lua_State *L, const fc_summary *s, int g)
 {
     const fc_model *m = s->model;

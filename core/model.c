@@ -280,7 +280,16 @@ static int list_drivers(fc_model *m, char *err, size_t errlen)
     }
     for (int i = 0; i < m->nparams; i++) {
         const fc_param *p = m->params[i];
-        if (p->dist.kind == FC_DIST_FIXED || p->per_period)
+        /* a count law has no exact thirds (ties); a per-channel rate's
+         * default is one assumption under one path, however many channels
+         * share it */
+        if (p->dist.kind == FC_DIST_FIXED || p->per_period || p->dist.kind == FC_DIST_POISSON ||
+            p->dist.kind == FC_DIST_BINOMIAL)
+            continue;
+        int seen = 0;
+        for (int j = 0; j < m->ndrivers && !seen; j++)
+            seen = strcmp(m->drivers[j]->path, p->path) == 0;
+        if (seen)
             continue;
         m->driver_cut[2 * m->ndrivers] = fc_dist_quantile_z(&p->dist, -z23);
         m->driver_cut[2 * m->ndrivers + 1] = fc_dist_quantile_z(&p->dist, z23);
@@ -326,6 +335,11 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
     if (m->periods < 1 || m->periods > FC_MAX_PERIODS) {
         snprintf(err, errlen, "periods: expected an integer in [1, %d], got %d",
                  FC_MAX_PERIODS, m->periods);
+        return -1;
+    }
+    if (m->nstages > FC_MAX_STAGES || m->nchannels > FC_MAX_CHANNELS) {
+        snprintf(err, errlen, "scenario: expected at most %d stages and %d channels", FC_MAX_STAGES,
+                 FC_MAX_CHANNELS);
         return -1;
     }
     if (m->ngoals > FC_MAX_GOALS) {

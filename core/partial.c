@@ -280,6 +280,11 @@ int fc_partial_decode(const unsigned char *buf, size_t len, const char *name, fc
                : "partial summary with inconsistent sizes";
         goto bad;
     }
+    /* the drivers' counts, 8 bytes each, must fit in what is left */
+    if ((3 * (uint64_t)out->ndrivers * (1 + (uint64_t)out->ngoals)) * 8 > r.len - r.at) {
+        what = "partial summary with inconsistent sizes";
+        goto bad;
+    }
     out->kept = malloc((size_t)out->nkept * out->nslots * sizeof *out->kept + 1);
     out->kept_trials = malloc((size_t)out->nkept * sizeof *out->kept_trials + 1);
     if (!out->kept || !out->kept_trials || fc_accum_alloc(&out->acc, (int)out->nslots, (int)out->ngoals,

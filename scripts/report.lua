@@ -205,12 +205,12 @@ function M.text_one(r)
     for _, g in ipairs(r.goals) do
       for j = 1, math.min(DRIVERS_SHOWN, #g.drivers) do
         local d = g.drivers[j]
+        local function pct(x) return x == x and string.format("%.1f%%", 100 * x) or "-" end
         rows[#rows + 1] = {
-          j == 1 and g.name or "", d.assumption,
-          string.format("%.1f%%", 100 * d.low), string.format("%.1f%%", 100 * d.middle),
-          string.format("%.1f%%", 100 * d.high),
+          j == 1 and g.name or "", d.assumption, pct(d.low), pct(d.middle), pct(d.high),
           -- a swing within two standard errors may be noise
-          string.format("%+.1f pts%s", 100 * d.swing, math.abs(d.swing) > 2 * d.se and "" or " ~"),
+          d.swing ~= d.swing and "-" or
+            string.format("%+.1f pts%s", 100 * d.swing, math.abs(d.swing) > 2 * d.se and "" or " ~"),
         }
       end
     end

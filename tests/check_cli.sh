@@ -53,6 +53,23 @@ echo "previous" > "$tmp/report.json"
 [ "$(ls "$tmp" | grep -c tmp)" = 0 ] && ok || bad "-o left a temporary file"
 "$FC" run "$B1" --trials 2000 --format json -o "$tmp/report.json" && ok || bad "-o run failed"
 /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["trials"] == 2000 and d["scenario"] == "inbound-2027"' "$tmp/report.json" && ok || bad "-o output is not the JSON report"
+# arrivals above the Poisson limit when several channels share a stage: drawn
+# in slices, with the mean of the sum
+cat > "$tmp/big.lua" <<'LUA'
+return scenario {
+  name = "big", periods = 2, trials = 2000, seed = 1,
+  channels = { a = { spend = 600000, cpc = 1e-6 }, b = { spend = 600000, cpc = 1e-6 } },
+  funnel = { { "visitor" }, { "customer", rate = 1e-9 } },
+  customers = { initial = 0, churn = 0.05, arpu = 10 },
+}
+LUA
+"$FC" run "$tmp/big.lua" --format json -o "$tmp/big.json" &&
+  /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); m=d["stages"]["visitor"]["mean"]; assert abs(m / 2.4e12 - 1) < 1e-5, m' "$tmp/big.json" &&
+  ok || bad "arrivals above the Poisson limit"
+# a per-channel rate's default is one driver, not one per channel
+"$FC" run scenarios/b2b_events_sales_cycle.lua --trials 2000 --format json |
+  /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); a=[x["assumption"] for x in d["goals"][0]["drivers"]]; assert len(a) == len(set(a)) and "funnel.sql.rate" in a, a' &&
+  ok || bad "drivers named twice"
 # every goal lists the drivers: each drawn-once assumption with its thirds,
 # largest swing first, the thirds' trials summing to the run's
 /usr/bin/python3 - "$tmp/report.json" <<'PY' && ok || bad "drivers in the JSON report"

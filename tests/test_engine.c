@@ -875,9 +875,10 @@ static void test_channel_split(void **state)
  * arpu / churn with churn ~ U(0.01, 0.04), so the goal LTV >= 4000 holds
  * exactly when churn <= 0.025: always in churn's low third (below 0.02),
  * never in its high third (from 0.03), half the time in the middle. The
- * cost per click is drawn but moves nothing: 1/2 in every third. A rate
- * drawn each period and the constants are not drivers. Thirds hold a third
- * of the trials each, and threads do not change a count. */
+ * cost per click and a clipped win-back rate are drawn but move nothing: 1/2
+ * in every third. A rate drawn each period, a count law and the constants
+ * are not drivers. Thirds hold a third of the trials each, and threads do
+ * not change a count. */
 static void test_drivers(void **state)
 {
     (void)state;
@@ -896,12 +897,28 @@ static void test_drivers(void **state)
     mb_dist(&m->customers.churn, "customers.churn", FC_DOMAIN_PROBABILITY, FC_DIST_UNIFORM, 0.01,
             0.04, 0);
     mb_money(m, 100, 0, 1);
+    /* a count law has no exact thirds: not a driver */
+    mb_organic(m, 0, 0);
+    mb_dist(&m->channels[0].organic, "channels.search.organic", FC_DOMAIN_NONNEG, FC_DIST_POISSON, 50,
+            0, 0);
+    /* a clipped law is cut at the thirds of the law as stated, and its draws
+     * binned before clipping: a third of the trials each */
+    mb_winback(m, 0, 0);
+    mb_dist(&m->winback.rate, "winback.rate", FC_DOMAIN_PROBABILITY, FC_DIST_NORMAL, 0.02, 0.1, 0);
+    m->winback.rate.clip = 1;
     mb_goal(m, 0, "ltv", FC_GOAL_AT_LEAST, 4000, T);
     mb_finish(m);
-    assert_int_equal(m->ndrivers, 2);
-    int ic = strcmp(m->drivers[0]->path, "customers.churn") == 0 ? 0 : 1, ip = 1 - ic;
-    assert_string_equal(m->drivers[ic]->path, "customers.churn");
-    assert_string_equal(m->drivers[ip]->path, "channels.search.cpc");
+    assert_int_equal(m->ndrivers, 3);
+    int ic = -1, ip = -1;
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(m->drivers[i]->path, "customers.churn") == 0)
+            ic = i;
+        else if (strcmp(m->drivers[i]->path, "channels.search.cpc") == 0)
+            ip = i;
+        else
+            assert_string_equal(m->drivers[i]->path, "winback.rate");
+    }
+    assert_true(ic >= 0 && ip >= 0);
     const double z = 0.43072729929545755; /* the normal's 2/3 quantile */
     assert_close(m->driver_cut[2 * ic], 0.02, 0, 1e-12);
     assert_close(m->driver_cut[2 * ic + 1], 0.03, 0, 1e-12);
@@ -910,9 +927,9 @@ static void test_drivers(void **state)
 
     fc_summary *s = mb_run_range(m, 0, n, 1), *s2 = mb_run_range(m, 0, n, 2);
     const fc_accum *a = &s->acc;
-    assert_memory_equal(a->driver_n, s2->acc.driver_n, 6 * sizeof *a->driver_n);
-    assert_memory_equal(a->driver_met, s2->acc.driver_met, 6 * sizeof *a->driver_met);
-    for (int i = 0; i < 2; i++) {
+    assert_memory_equal(a->driver_n, s2->acc.driver_n, 9 * sizeof *a->driver_n);
+    assert_memory_equal(a->driver_met, s2->acc.driver_met, 9 * sizeof *a->driver_met);
+    for (int i = 0; i < 3; i++) {
         uint64_t total = 0, met = 0;
         for (int b = 0; b < 3; b++) {
             uint64_t nb = a->driver_n[3 * i + b];
@@ -925,9 +942,10 @@ static void test_drivers(void **state)
     const uint64_t *cn = a->driver_n + 3 * ic, *cm = a->driver_met + 3 * ic;
     assert_true(cm[0] == cn[0] && cm[2] == 0);
     check_prob((double)cm[1] / (double)cn[1], 0.5, cn[1], "P(goal | churn in its middle third)");
-    for (int b = 0; b < 3; b++)
-        check_prob((double)a->driver_met[3 * ip + b] / (double)a->driver_n[3 * ip + b], 0.5,
-                   a->driver_n[3 * ip + b], "P(goal | cpc in a third)");
+    for (int i = 0; i < 3; i++)
+        for (int b = 0; b < 3 && i != ic; b++)
+            check_prob((double)a->driver_met[3 * i + b] / (double)a->driver_n[3 * i + b], 0.5,
+                       a->driver_n[3 * i + b], "P(goal | an unrelated assumption in a third)");
     fc_summary_free(s);
     fc_summary_free(s2);
     fc_model_free(m);
