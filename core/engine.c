@@ -338,14 +338,8 @@ static void funnel(work *w, uint64_t trial)
  * counts the stage-by-stage binomials give, in law, exactly, with one
  * Poisson per path (its sampler prepared once while the mean stays) instead
  * of a binomial with a new n per period. The count stopping at stage k is
- * drawn on stage k's stream, in (e, t) order.
- *
- * Channels entering one stage are told apart afterwards: given the arrivals
- * of a run of periods in which the channels' shares stay the same, their
- * split over the channels is multinomial with those shares (stage e's
- * channel-split stream). Only the totals per channel are reported, so a run
- * of periods is split at once. */
-static void funnel_flows(work *w, uint64_t trial)
+ * drawn on stage k's stream, in (e, t) order. Fills w->n and w->entry_n. */
+static void flow_paths(work *w, uint64_t trial)
 {
     const fc_model *m = w->m;
     const int T = w->T, K = w->K;
@@ -401,10 +395,52 @@ static void funnel_flows(work *w, uint64_t trial)
             }
         }
     }
-    /* the channels' totals */
+}
+
+/* The shares of the channels entering stage e in period t, into share[]. */
+static void entry_shares(const work *w, int e, int t, double *share)
+{
+    const double em = w->entry_mean[(size_t)e * (size_t)w->T + (size_t)t];
+    int j = 0;
+    for (int c = 0; c < w->C; c++)
+        if (w->m->channels[c].enters == e)
+            share[j++] = w->lambda[(size_t)c * (size_t)w->T + (size_t)t] / em;
+}
+
+/* Whether the channels entering stage e have in period u the shares they
+ * have in period u - 1 (the same means: no division) or the given ones. */
+static int same_shares(work *w, int e, int u, const double *share)
+{
+    const size_t T = (size_t)w->T;
+    int same = 1;
+    for (int c = 0; c < w->C && same; c++)
+        same = w->m->channels[c].enters != e ||
+               w->lambda[(size_t)c * T + (size_t)u] == w->lambda[(size_t)c * T + (size_t)u - 1];
+    if (same)
+        return 1;
+    double *now = w->split + w->C;
+    entry_shares(w, e, u, now);
+    for (int c = 0, j = 0; c < w->C; c++)
+        if (w->m->channels[c].enters == e) {
+            if (now[j] != share[j])
+                return 0;
+            j++;
+        }
+    return 1;
+}
+
+/* The channels' arrivals over the horizon (w->visitors), from the flows'
+ * arrivals per entry stage: given the arrivals of a run of periods in which
+ * the entering channels' shares stay the same, their split over the channels
+ * is multinomial with those shares (stage e's channel-split stream). Only
+ * the totals per channel are reported, so a run of periods is split at once. */
+static void split_by_channel(work *w, uint64_t trial)
+{
+    const fc_model *m = w->m;
+    const int T = w->T;
     for (int c = 0; c < w->C; c++)
         w->visitors[c] = 0;
-    for (int e = 0; e < K; e++) {
+    for (int e = 0; e < w->K; e++) {
         int nc = 0, only = -1;
         for (int c = 0; c < w->C; c++)
             if (m->channels[c].enters == e) {
@@ -413,53 +449,27 @@ static void funnel_flows(work *w, uint64_t trial)
             }
         const double *em = w->entry_mean + (size_t)e * (size_t)T;
         const uint64_t *en = w->entry_n + (size_t)e * (size_t)T;
-        if (nc == 1) {
+        if (nc == 1)
             for (int t = 0; t < T; t++)
                 w->visitors[only] += en[t];
-            continue;
-        }
-        if (nc == 0)
+        if (nc < 2)
             continue;
         fc_pcg32 rng;
         fc_rng_stream(&rng, m->seed, trial, m->stages[e].split_key);
-        double *share = w->split, *next = w->split + w->C;
+        double *share = w->split;
         for (int t = 0; t < T;) {
-            if (em[t] == 0) {
+            if (em[t] == 0) { /* no arrivals: part of no run */
                 t++;
                 continue;
             }
-            int j = 0;
-            for (int c = 0; c < w->C; c++)
-                if (m->channels[c].enters == e)
-                    share[j++] = w->lambda[(size_t)c * (size_t)T + (size_t)t] / em[t];
+            entry_shares(w, e, t, share);
             uint64_t total = en[t];
             int u = t + 1;
-            for (; u < T; u++) {
-                if (em[u] == 0)
-                    continue;
-                /* the same means are the same shares, without dividing */
-                int same = 1;
-                for (int c = 0; c < w->C && same; c++)
-                    same = m->channels[c].enters != e ||
-                           w->lambda[(size_t)c * (size_t)T + (size_t)u] ==
-                           w->lambda[(size_t)c * (size_t)T + (size_t)u - 1];
-                if (!same) {
-                    same = 1;
-                    j = 0;
-                    for (int c = 0; c < w->C; c++)
-                        if (m->channels[c].enters == e) {
-                            next[j] = w->lambda[(size_t)c * (size_t)T + (size_t)u] / em[u];
-                            same &= next[j] == share[j];
-                            j++;
-                        }
-                }
-                if (!same)
-                    break;
+            for (; u < T && (em[u] == 0 || same_shares(w, e, u, share)); u++)
                 total += en[u];
-            }
             uint64_t out[FC_MAX_CHANNELS];
             fc_rmultinom(&rng, total, (size_t)nc, share, out);
-            j = 0;
+            int j = 0;
             for (int c = 0; c < w->C; c++)
                 if (m->channels[c].enters == e)
                     w->visitors[c] += out[j++];
@@ -650,7 +660,8 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
     if (draw_params(w, trial, err, errlen) != 0 || channel_means(w, trial, err, errlen) != 0)
         return -1;
     if (w->flows) {
-        funnel_flows(w, trial);
+        flow_paths(w, trial);
+        split_by_channel(w, trial);
     } else {
         channel_arrivals(w, trial);
         funnel(w, trial);

@@ -860,12 +860,18 @@ static void test_channel_split(void **state)
     }
     /* customers land two periods after their lead: leads of periods 1..4
      * count, each Poisson-thinned by pc */
-    double cust = 0;
-    for (int t = 0; t < T - 2; t++)
-        cust += p * pc * (400.0 + 200.0 * season[t] + (t == 2 || t == 3 ? 0 : 100.0));
-    check_z(s->stats[mb_metric_slot(s, FC_M_NEW_CUSTOMERS)].mean, cust,
-            sqrt((cust + cust * cust * 4 * var_p / (p * p) / (T - 2)) / (double)n),
-            "customers after a delay");
+    double cust = 0, cust_var = 0;
+    for (int t = 0; t < T - 2; t++) {
+        double lt = 400.0 + 200.0 * season[t] + (t == 2 || t == 3 ? 0 : 100.0);
+        cust += p * pc * lt;
+        cust_var += lt * lt * pc * pc * var_p; /* the rate's own variance, period by period */
+    }
+    cust_var += cust;
+    const fc_stat *cs = &s->stats[mb_metric_slot(s, FC_M_NEW_CUSTOMERS)];
+    check_z(cs->mean, cust, sqrt(cust_var / (double)n), "customers after a delay");
+    /* the sample variance's se, about var sqrt(2 / n) for a near-normal count */
+    check_z(cs->sd * cs->sd, cust_var, cust_var * sqrt(3.0 / (double)n),
+            "variance of customers after a delay");
     fc_summary_free(s);
     fc_model_free(m);
 }
