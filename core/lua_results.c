@@ -54,8 +54,8 @@ static void push_drivers(lua_State *L, const fc_summary *s, int g)
         row[i].i = i;
         for (int b = 0; b < 3; b++) {
             uint64_t n = a->driver_n[3 * i + b];
-            row[i].p[b] = n ? (double)a->driver_met[(size_t)(3 * i + b) * (size_t)G + (size_t)g] / (double)n
-                            : NAN;
+            uint64_t met = a->driver_met[(size_t)(3 * i + b) * (size_t)G + (size_t)g];
+            row[i].p[b] = n ? (double)met / (double)n : NAN;
         }
         row[i].swing = row[i].p[2] - row[i].p[0];
     }
