@@ -34,39 +34,48 @@ r=1
 while [ $r -le "$REPEAT" ]; do
   "$FC" run "$B1" --trials "$TRIALS" --threads 1 --timing --format json -o "$tmp/fc1.json" 2> "$tmp/t1" || exit 1
   rate "$tmp/t1" >> "$tmp/fc1.rates"
-  if [ -n "$have_np" ]; then
-    $PY bench/b1_numpy.py --trials "$TRIALS" --seed 42 --json "$tmp/np.json" > "$tmp/np.out" 2>&1 || exit 1
-    sed -n 's/^trials_per_second \([0-9.]*\)$/\1/p' "$tmp/np.out" | tail -1 >> "$tmp/np.rates"
-  fi
   t=2
   while [ $t -le "$cores" ]; do
     "$FC" run "$B1" --trials "$TRIALS" --threads $t --timing -o "$tmp/fcn.txt" 2> "$tmp/tn" || exit 1
     rate "$tmp/tn" >> "$tmp/fc$t.rates"
     t=$((t * 2))
   done
+  if [ -n "$have_np" ]; then
+    $PY bench/b1_numpy.py --trials "$TRIALS" --seed 42 --json "$tmp/np.json" > "$tmp/np.out" 2>&1 || exit 1
+    sed -n 's/^trials_per_second \([0-9.]*\)$/\1/p' "$tmp/np.out" | tail -1 >> "$tmp/np.rates"
+  fi
   r=$((r + 1))
 done
 "$BUILD/bench/bench_floor" | sed -n 's/^floor_trials_per_second //p' > "$tmp/floor.rates"
 # median of a file of numbers, and its range
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 spread() { sort -n "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.0f-%.0f", lo, hi }'; }
+# Ratios are taken within a round, between runs minutes apart, then their
+# median: the neighbours' load changes less within a round than across them.
+pairs() { paste -d' ' "$1" "$2" | awk '{ print $1 / $2 }' > "$3"; }
 fc1=$(median "$tmp/fc1.rates")
 np=""
 [ -n "$have_np" ] && np=$(median "$tmp/np.rates")
 floor=$(median "$tmp/floor.rates")
-ratio() { [ -n "$np" ] && awk -v a="$1" -v b="$np" 'BEGIN { printf "%.2fx", a / b }' || echo "-"; }
-echo "median of $REPEAT rounds (range in brackets)"
+vs_np() { # engine rates file -> median ratio to numpy within rounds
+  [ -n "$np" ] || { echo "-"; return; }
+  pairs "$1" "$tmp/np.rates" "$tmp/r.ratios"
+  awk -v r="$(median "$tmp/r.ratios")" 'BEGIN { printf "%.2fx", r }'
+}
+echo "median of $REPEAT rounds (range in brackets); ratios are medians of each round's ratio"
 printf '%-30s %14s %10s\n' "engine" "trials/s" "vs numpy"
 [ -n "$np" ] && printf '%-30s %14.0f %10s   [%s]\n' "numpy B1 (1 core)" "$np" "1.00x" "$(spread "$tmp/np.rates")"
-printf '%-30s %14.0f %10s   [%s]\n' "funnelcast, 1 thread" "$fc1" "$(ratio "$fc1")" "$(spread "$tmp/fc1.rates")"
+printf '%-30s %14.0f %10s   [%s]\n' "funnelcast, 1 thread" "$fc1" "$(vs_np "$tmp/fc1.rates")" "$(spread "$tmp/fc1.rates")"
 t=2
 while [ $t -le "$cores" ]; do
   fcn=$(median "$tmp/fc$t.rates")
-  printf '%-30s %14.0f %10s   [%s] (%s the 1-thread rate)\n' "funnelcast, $t threads" "$fcn" "$(ratio "$fcn")" \
-    "$(spread "$tmp/fc$t.rates")" "$(awk -v a="$fcn" -v b="$fc1" 'BEGIN { printf "%.2fx", a / b }')"
+  pairs "$tmp/fc$t.rates" "$tmp/fc1.rates" "$tmp/s.ratios"
+  printf '%-30s %14.0f %10s   [%s] (%.2fx the 1-thread rate)\n' "funnelcast, $t threads" "$fcn" \
+    "$(vs_np "$tmp/fc$t.rates")" "$(spread "$tmp/fc$t.rates")" "$(median "$tmp/s.ratios")"
   t=$((t * 2))
 done
-printf '%-30s %14.0f %10s\n' "floor: 250 PCG32 uniforms" "$floor" "$(ratio "$floor")"
+printf '%-30s %14.0f %10s\n' "floor: 250 PCG32 uniforms" "$floor" \
+  "$([ -n "$np" ] && awk -v a="$floor" -v b="$np" 'BEGIN { printf "%.2fx", a / b }' || echo -)"
 m1=$(peak "$FC" run "$B1" --trials "$TRIALS" --format json)
 m10=$(peak "$FC" run "$B1" --trials "$BIG" --format json)
 awk -v a="$m1" -v b="$m10" -v n1="$TRIALS" -v n2="$BIG" 'BEGIN {
