@@ -34,7 +34,7 @@ uint64_t fc_run_bytes(const fc_model *m, int nthreads)
                           (2 * C + 1 + T + 1 + C + 1 + D + 1) * sizeof(double) +
                           (T + 1) * sizeof(uint64_t) + 3 * T * sizeof(double) + CE * sizeof(double) +
                           (2 * (uint64_t)m->ncop + 1) * sizeof(double) +
-                          (uint64_t)FC_BLOCK * S * sizeof(double) + S * sizeof(fc_moments) +
+                          (uint64_t)FC_CHUNK * S * sizeof(double) + 2 * S * sizeof(fc_moments) +
                           accum_bytes(S, G, D);
     /* fc_summary_new with a window of 4 blocks per thread */
     const uint64_t window = 4 * threads;

@@ -15,7 +15,7 @@
 
 /* Bytes of a run of model m (after fc_model_finish) on nthreads threads: each
  * thread's scratch space (the trial's parameter values, the funnel's counts
- * per stage, channel group and period, a block of FC_BLOCK trial records, the
+ * per stage, channel group and period, a chunk of FC_CHUNK trial records, the
  * block's moments, its own counts), and the summary shared by the threads
  * (its counts, the fold window of 4 blocks per thread, the statistics). It
  * mirrors the allocations of work_init in core/engine.c and fc_summary_new in

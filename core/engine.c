@@ -41,8 +41,8 @@ typedef struct work {
     double *gm, *fcost, *wcost; /* [T] gross margin, funnel cost, win-back cost */
     double *chan_fcost;     /* [CE] funnel cost attributed to each channel group */
     double *rec;            /* [nslots] the current trial's record */
-    double *cols;           /* [nslots][FC_BLOCK] the block's records, slot by slot */
-    fc_moments *mom;        /* [nslots] the block's moments */
+    double *cols;           /* [nslots][FC_CHUNK] the chunk's records, slot by slot */
+    fc_moments *mom;        /* [2][nslots] the block's moments so far, the chunk's */
     double *cop_z, *cop_y;  /* [ncop] the copula's independent and correlated normals */
     fc_accum acc;           /* this thread's counts */
     fc_layout lay;
@@ -105,8 +105,8 @@ static int work_init(work *w, const fc_model *m)
     w->gm = calloc(3 * T, sizeof *w->gm);
     w->chan_fcost = calloc((size_t)w->CE, sizeof *w->chan_fcost);
     w->rec = calloc((size_t)w->lay.nslots, sizeof *w->rec);
-    w->cols = calloc((size_t)FC_BLOCK * (size_t)w->lay.nslots, sizeof *w->cols);
-    w->mom = calloc((size_t)w->lay.nslots, sizeof *w->mom);
+    w->cols = calloc((size_t)FC_CHUNK * (size_t)w->lay.nslots, sizeof *w->cols);
+    w->mom = calloc(2 * (size_t)w->lay.nslots, sizeof *w->mom);
     w->cop_z = calloc(2 * (size_t)m->ncop + 1, sizeof *w->cop_z);
     w->cop_y = w->cop_z ? w->cop_z + m->ncop : NULL;
     if (!w->lambda || !w->visitors || !w->lag || !w->entry_mean || !w->entry_n || !w->flow_rng ||
@@ -751,32 +751,41 @@ static void fail(shared *sh, uint64_t trial, int status, const char *msg)
     fc_summary_abort(sh->s);
 }
 
-/* Runs block b: its trials, then its moments into the ordered fold and its
- * records into this thread's counts. */
+/* Runs block b chunk by chunk: each chunk's trials, then the chunk's
+ * records into this thread's counts and its moments into the block's; at the
+ * end the block's moments into the ordered fold. */
 static int run_block(shared *sh, work *w, uint64_t b)
 {
     fc_summary *s = sh->s;
     const size_t nslots = (size_t)w->lay.nslots;
     uint64_t lo = b * FC_BLOCK, hi = lo + FC_BLOCK < sh->upto ? lo + FC_BLOCK : sh->upto;
+    fc_moments *block = w->mom, *chunk = w->mom + nslots;
     char err[512];
-    for (uint64_t i = lo; i < hi; i++) {
-        if (run_trial(w, i, err, sizeof err) != 0) {
-            fail(sh, i, -1, err);
+    memset(block, 0, nslots * sizeof *block);
+    for (uint64_t c0 = lo; c0 < hi; c0 += FC_CHUNK) {
+        uint64_t c1 = c0 + FC_CHUNK < hi ? c0 + FC_CHUNK : hi;
+        for (uint64_t i = c0; i < c1; i++) {
+            if (run_trial(w, i, err, sizeof err) != 0) {
+                fail(sh, i, -1, err);
+                return -1;
+            }
+            /* by slot, so that the summary reads each figure's values in a row */
+            for (size_t slot = 0; slot < nslots; slot++)
+                w->cols[slot * FC_CHUNK + (i - c0)] = w->rec[slot];
+            if (s->values && i < s->values_capacity)
+                for (size_t slot = 0; slot < nslots; slot++)
+                    s->values[slot * s->values_capacity + i] = w->rec[slot];
+        }
+        /* as fc_block_moments does it over the whole block */
+        fc_block_moments_cols(sh->m, w->cols, FC_CHUNK, (size_t)(c1 - c0), chunk);
+        for (size_t slot = 0; slot < nslots; slot++)
+            fc_moments_merge(&block[slot], &chunk[slot]);
+        if (fc_accum_add_cols(&w->acc, sh->m, w->cols, FC_CHUNK, (size_t)(c1 - c0)) != 0) {
+            fail(sh, lo, -1, "out of memory");
             return -1;
         }
-        /* by slot, so that the summary reads each figure's values in a row */
-        for (size_t slot = 0; slot < nslots; slot++)
-            w->cols[slot * FC_BLOCK + (i - lo)] = w->rec[slot];
-        if (s->values && i < s->values_capacity)
-            for (size_t slot = 0; slot < nslots; slot++)
-                s->values[slot * s->values_capacity + i] = w->rec[slot];
     }
-    fc_block_moments_cols(sh->m, w->cols, FC_BLOCK, (size_t)(hi - lo), w->mom);
-    fc_summary_fold(s, b, hi - lo, w->mom);
-    if (fc_accum_add_cols(&w->acc, sh->m, w->cols, FC_BLOCK, (size_t)(hi - lo)) != 0) {
-        fail(sh, lo, -1, "out of memory");
-        return -1;
-    }
+    fc_summary_fold(s, b, hi - lo, block);
     uint64_t done = atomic_fetch_add(&sh->done, hi - lo) + (hi - lo);
     if (sh->opts && sh->opts->progress && b % 16 == 0)
         sh->opts->progress(sh->opts->progress_ctx, done, sh->njobs * FC_BLOCK);

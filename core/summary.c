@@ -213,29 +213,41 @@ void fc_summary_free(fc_summary *s)
 
 /* Moments of every slot of n records; value i of slot s at x[s * sstride +
  * i * vstride] (records by slot or one after another: the same sums). */
+/* Moments of n values x[0], x[vstride], ...: one pass on values shifted by
+ * the first finite one (a typical value, so the sums of squares do not
+ * cancel). */
+static void chunk_moments(const double *x, size_t vstride, size_t n, fc_moments *o)
+{
+    size_t i = 0;
+    while (i < n && !(fabs(x[i * vstride]) <= DBL_MAX))
+        i++;
+    double shift = i < n ? x[i * vstride] : 0, s1 = 0, s2 = 0, cnt = 0;
+    for (; i < n; i++) {
+        double d = x[i * vstride] - shift;
+        if (fabs(d) <= DBL_MAX) { /* isfinite, in two instructions */
+            s1 += d;
+            s2 += d * d;
+            cnt += 1;
+        }
+    }
+    double m2 = cnt > 0 ? s2 - s1 * (s1 / cnt) : 0;
+    o->n = cnt;
+    o->mean = cnt > 0 ? shift + s1 / cnt : 0;
+    o->m2 = m2 > 0 ? m2 : 0;
+}
+
 static void moments_strided(int nslots, const double *x0, size_t sstride, size_t vstride, size_t n,
                             fc_moments *mom)
 {
     for (size_t slot = 0; slot < (size_t)nslots; slot++) {
         const double *x = x0 + slot * sstride;
-        /* one pass on values shifted by the block's first finite value: the
-         * shift is a typical value, so the sums of squares do not cancel */
-        size_t i = 0;
-        while (i < n && !(fabs(x[i * vstride]) <= DBL_MAX))
-            i++;
-        double shift = i < n ? x[i * vstride] : 0, s1 = 0, s2 = 0, cnt = 0;
-        for (; i < n; i++) {
-            double d = x[i * vstride] - shift;
-            if (fabs(d) <= DBL_MAX) { /* isfinite, in two instructions */
-                s1 += d;
-                s2 += d * d;
-                cnt += 1;
-            }
+        fc_moments all = {0, 0, 0};
+        for (size_t c0 = 0; c0 < n; c0 += FC_CHUNK) {
+            fc_moments part;
+            chunk_moments(x + c0 * vstride, vstride, n - c0 < FC_CHUNK ? n - c0 : FC_CHUNK, &part);
+            fc_moments_merge(&all, &part);
         }
-        double m2 = cnt > 0 ? s2 - s1 * (s1 / cnt) : 0;
-        mom[slot].n = cnt;
-        mom[slot].mean = cnt > 0 ? shift + s1 / cnt : 0;
-        mom[slot].m2 = m2 > 0 ? m2 : 0;
+        mom[slot] = all;
     }
 }
 

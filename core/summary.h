@@ -25,6 +25,11 @@
 #define FC_NQUANTILES 7
 /* Trials per block: the unit of work and of the ordered fold of moments. */
 #define FC_BLOCK 1024
+/* Trials per chunk: a block is summarized chunk after chunk, so that the
+ * records being summarized stay in the processor's nearest caches (a block
+ * of B1's records is 1.5 MB, a chunk 93 KB; measured: a third faster).
+ * A block's moments are the in-order merge of its chunks' moments. */
+#define FC_CHUNK 64
 
 /* The quantile levels reported: p5, p10, p25, p50, p75, p90, p95. */
 extern const double fc_quantile_levels[FC_NQUANTILES];
@@ -121,8 +126,9 @@ int fc_summary_set_shard(fc_summary *s, uint64_t k, uint64_t n, uint64_t run_tri
  * s->values (memory grows with trials: for tests). Returns 0 or -1. */
 int fc_summary_keep_values(fc_summary *s, uint64_t capacity);
 
-/* Block moments of n records (n <= FC_BLOCK), written to mom[nslots]: two
- * passes in record order. */
+/* Block moments of n records (n <= FC_BLOCK), written to mom[nslots]: per
+ * chunk of FC_CHUNK records, one pass over the values shifted by the chunk's
+ * first finite value, then the chunks merged in order (fc_moments_merge). */
 void fc_block_moments(const fc_model *m, const double *recs, size_t n, fc_moments *mom);
 /* The same for records stored by slot (cols[s * ld + i]). */
 void fc_block_moments_cols(const fc_model *m, const double *cols, size_t ld, size_t n, fc_moments *mom);
