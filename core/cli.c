@@ -287,6 +287,26 @@ typedef struct cli_call {
     fc_lua_progress *progress;
 } cli_call;
 
+
+/* print for the scenario scripts of a command: as Lua's, but to standard
+ * error, since standard output carries the report (a JSON report with a
+ * script's line in it would no longer parse). */
+static int l_print_stderr(lua_State *L)
+{
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++) {
+        size_t len;
+        const char *s = luaL_tolstring(L, i, &len);
+        if (i > 1)
+            fputc('\t', stderr);
+        fwrite(s, 1, len, stderr);
+        lua_pop(L, 1);
+    }
+    fputc('\n', stderr);
+    fflush(stderr);
+    return 0;
+}
+
 /* Runs inside fc_lua_pcall, so that no Lua error (a memory error while the
  * libraries open, a failing script) is ever raised unprotected: opens the
  * libraries, builds the module and the options, and calls main.lua. Returns
@@ -345,6 +365,8 @@ static int l_cli_main(lua_State *L)
     lua_setfield(L, -2, "timing");
     lua_pushboolean(L, o->unsafe);
     lua_setfield(L, -2, "unsafe");
+    lua_pushcfunction(L, l_print_stderr);
+    lua_setfield(L, -2, "print");
     lua_createtable(L, o->nsets, 0);
     for (int i = 0; i < o->nsets; i++) {
         const char *eq = strchr(o->sets[i], '=');

@@ -56,7 +56,7 @@ end
 function M.main(fc, opts)
   if opts.command == "merge" then return merge(opts) end
   -- math.random in the file starts from --seed, else 1 (see sandbox.lua)
-  local scenarios = fc.load(opts.file, { unsafe = opts.unsafe, seed = opts.seed })
+  local scenarios = fc.load(opts.file, { unsafe = opts.unsafe, seed = opts.seed, print = opts.print })
   for i, s in ipairs(scenarios) do
     for _, kv in ipairs(opts.sets or {}) do s = s:set(kv[1], kv[2]) end
     scenarios[i] = s

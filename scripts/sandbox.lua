@@ -195,6 +195,9 @@ local function file_env(ctx, path)
   env._VERSION = _VERSION
   env.load = sandbox_load(env)
   env.include = include_fn(ctx, path)
+  -- the command's print writes to standard error: standard output carries
+  -- the report, which a script's output must not corrupt
+  if ctx.print then env.print = ctx.print end
   env._G = env
   if ctx.unsafe then
     env.getmetatable, env.setmetatable = real_getmetatable, real_setmetatable
@@ -234,15 +237,17 @@ function run_chunk(ctx, path, src)
   return r
 end
 
--- load(fc, path [, { unsafe =, seed = }]): runs the scenario file at path in
--- the sandbox and returns the packed values it returned. math.random starts
--- from opts.seed (the --seed of the command), else 1.
+-- load(fc, path [, { unsafe =, seed =, print = }]): runs the scenario file at
+-- path in the sandbox and returns the packed values it returned. math.random
+-- starts from opts.seed (the --seed of the command), else 1; opts.print, when
+-- given, is the scripts' print.
 function M.load(fc, path, opts)
   opts = opts or {}
   local src, why = core._read_file(path)
   if not src then error(string.format("%s: cannot open the scenario file (%s)", path, why), 0) end
   local real = core._realpath(path) or path
-  local ctx = { fc = fc, unsafe = opts.unsafe, root = dirname(real), stack = { real }, names = { path },
+  local ctx = { fc = fc, unsafe = opts.unsafe, print = opts.print, root = dirname(real), stack = { real },
+    names = { path },
     user_mts = setmetatable({}, { __mode = "k" }) }
   ctx.random, ctx.randomseed = core._random(math.tointeger(opts.seed) or 1)
   return run_chunk(ctx, path, src)

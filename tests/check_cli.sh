@@ -66,6 +66,17 @@ LUA
 "$FC" run "$tmp/big.lua" --format json -o "$tmp/big.json" &&
   /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); m=d["stages"]["visitor"]["mean"]; assert abs(m / 2.4e12 - 1) < 1e-5, m' "$tmp/big.json" &&
   ok || bad "arrivals above the Poisson limit"
+# a scenario's print goes to standard error: standard output stays the report
+cat > "$tmp/print.lua" <<'LUA'
+print("from the script", 42, nil)
+return scenario { periods = 2, trials = 500, channels = { s = { spend = 100, cpc = 1 } },
+  funnel = { { "visitor" }, { "lead", rate = 0.1 } } }
+LUA
+for u in "" --unsafe; do
+  "$FC" run "$tmp/print.lua" $u --format json > "$tmp/print.json" 2> "$tmp/print.err" &&
+    /usr/bin/python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/print.json" &&
+    grep -q "^from the script	42	nil$" "$tmp/print.err" && ok || bad "print in a scenario ($u)"
+done
 # a per-channel rate's default is one driver, not one per channel
 "$FC" run scenarios/b2b_events_sales_cycle.lua --trials 2000 --format json |
   /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); a=[x["assumption"] for x in d["goals"][0]["drivers"]]; assert len(a) == len(set(a)) and "funnel.sql.rate" in a, a' &&
