@@ -47,24 +47,6 @@ void fc_hist_free(fc_hist *h);
 /* Adds one finite value. Returns 0, or -1 when out of memory (h unchanged). */
 int fc_hist_add(fc_hist *h, double x);
 
-/* fc_hist_add with the common case inline: a whole number whose page
- * exists. */
-static inline int fc_hist_add_fast(fc_hist *h, double x)
-{
-    if (h->exact && x > -0x1p62 && x < 0x1p62) {
-        int64_t key = (int64_t)x;
-        if ((double)key == x) {
-            uint64_t at = (uint64_t)((key >> 5) - h->base);
-            if (at < h->len && h->dir[at] != NULL) {
-                h->dir[at]->counts[key & 31]++;
-                h->count++;
-                return 0;
-            }
-        }
-    }
-    return fc_hist_add(h, x);
-}
-
 /* Adds the finite values among x[0], x[stride], ... x[(n-1) stride], and
  * widens [*min, *max] to them; counts the others (infinities, NaN) in
  * *nonfinite. What fc_hist_add does value by value, with the histogram's
