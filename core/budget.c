@@ -25,13 +25,13 @@ uint64_t fc_run_bytes(const fc_model *m, int nthreads)
     const uint64_t threads = nthreads < 1 ? 1 : (uint64_t)nthreads;
     /* work_init: pv and raw, n, lambda and visitors, the flows' arrays (lag,
      * entry means and counts, streams, Poissons, means), channel shares,
-     * spend per period and channel, drivers, cohort, gm/fcost/wcost,
+     * spend per period and channel, cohort, gm/fcost/wcost,
      * chan_fcost, copula, recs, mom, acc */
     uint64_t per_thread = (P * T + P + 2) * sizeof(double) + K * CE * T * sizeof(uint64_t) +
                           (C * T + C + 2) * sizeof(double) +
                           K * (sizeof(int) + 2 * T * sizeof(double) + sizeof(fc_pcg32) +
                                sizeof(fc_pois_prep) + sizeof(double)) +
-                          (2 * C + 1 + T + 1 + C + 1 + D + 1) * sizeof(double) +
+                          (2 * C + 1 + T + 1 + C + 1) * sizeof(double) +
                           (T + 1) * sizeof(uint64_t) + 3 * T * sizeof(double) + CE * sizeof(double) +
                           (2 * (uint64_t)m->ncop + 1) * sizeof(double) +
                           (uint64_t)FC_CHUNK * S * sizeof(double) + 2 * S * sizeof(fc_moments) +

@@ -36,7 +36,6 @@ typedef struct work {
     double *chan_spend;     /* [C] a channel's spend over the horizon */
     int any_cost;           /* some stage has a cost per unit */
     double *raw;            /* [nparams] a drawn-once parameter's draw before clipping */
-    double *drv_x;          /* [ndrivers] the trial's draws of the drivers, before clipping */
     uint64_t *cohort;       /* [T + 1] active customers by arrival period (sbg) */
     double *gm, *fcost, *wcost; /* [T] gross margin, funnel cost, win-back cost */
     double *chan_fcost;     /* [CE] funnel cost attributed to each channel group */
@@ -63,7 +62,6 @@ static void work_free(work *w)
     free(w->split);
     free(w->spend_t);
     free(w->chan_spend);
-    free(w->drv_x);
     free(w->raw);
     free(w->cohort);
     free(w->gm);
@@ -99,7 +97,6 @@ static int work_init(work *w, const fc_model *m)
     w->split = calloc(2 * (size_t)w->C + 1, sizeof *w->split);
     w->spend_t = calloc(T + 1, sizeof *w->spend_t);
     w->chan_spend = calloc((size_t)w->C + 1, sizeof *w->chan_spend);
-    w->drv_x = calloc((size_t)m->ndrivers + 1, sizeof *w->drv_x);
     w->raw = calloc((size_t)m->nparams + 1, sizeof *w->raw);
     w->cohort = calloc(T + 1, sizeof *w->cohort);
     w->gm = calloc(3 * T, sizeof *w->gm);
@@ -110,7 +107,7 @@ static int work_init(work *w, const fc_model *m)
     w->cop_z = calloc(2 * (size_t)m->ncop + 1, sizeof *w->cop_z);
     w->cop_y = w->cop_z ? w->cop_z + m->ncop : NULL;
     if (!w->lambda || !w->visitors || !w->lag || !w->entry_mean || !w->entry_n || !w->flow_rng ||
-        !w->flow_pp || !w->flow_mu || !w->split || !w->spend_t || !w->chan_spend || !w->drv_x || !w->raw ||
+        !w->flow_pp || !w->flow_mu || !w->split || !w->spend_t || !w->chan_spend || !w->raw ||
         !w->cop_z || !w->pv || !w->n || !w->cohort || !w->gm || !w->chan_fcost || !w->rec ||
         !w->cols || !w->mom || fc_accum_init(&w->acc, m) != 0) {
         work_free(w);
@@ -717,9 +714,7 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
             sums_through(w, goal->by, &upto);
         rec[lay->goal + g] = metric_value(w, goal->metric_id, goal->by, goal->by == T ? &all : &upto, ltv);
     }
-    for (int i = 0; i < m->ndrivers; i++)
-        w->drv_x[i] = w->raw[m->drivers[i]->index];
-    fc_accum_add_drivers(&w->acc, m, w->drv_x, rec + lay->goal);
+    fc_accum_add_drivers(&w->acc, m, w->raw, rec + lay->goal);
     return 0;
 }
 

@@ -93,14 +93,15 @@ int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n)
     return accum_strided(a, m, recs, 1, (size_t)a->nslots, n);
 }
 
-void fc_accum_add_drivers(fc_accum *a, const fc_model *m, const double *x, const double *goal_x)
+void fc_accum_add_drivers(fc_accum *a, const fc_model *m, const double *draw, const double *goal_x)
 {
     const int G = m->ngoals;
     int met[FC_MAX_GOALS];
     for (int g = 0; g < G; g++)
         met[g] = fc_goal_met(&m->goals[g], goal_x[g]);
     for (int i = 0; i < m->ndrivers; i++) {
-        int third = x[i] < m->driver_cut[2 * i] ? 0 : x[i] < m->driver_cut[2 * i + 1] ? 1 : 2;
+        double x = draw[m->drivers[i]->index];
+        int third = x < m->driver_cut[2 * i] ? 0 : x < m->driver_cut[2 * i + 1] ? 1 : 2;
         a->driver_n[3 * i + third]++;
         uint64_t *dm = a->driver_met + (size_t)(3 * i + third) * (size_t)G;
         for (int g = 0; g < G; g++)

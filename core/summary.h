@@ -71,13 +71,14 @@ int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n);
  * (what the engine writes). */
 int fc_accum_add_cols(fc_accum *a, const fc_model *m, const double *cols, size_t ld, size_t n);
 /* Counts one trial for the drivers (what moves each goal's probability):
- * x[i] is the trial's draw of m->drivers[i], goal_x[g] the value of goal g's
- * metric (the record's goal slots). The draw falls in the low third of its
+ * draw[p->index] is the trial's draw of parameter p (before any clipping) for
+ * every driver p in m->drivers, goal_x[g] the value of goal g's metric (the
+ * record's goal slots). The draw falls in the low third of its
  * stated law (below m->driver_cut[2i]), the middle or the high third (from
  * m->driver_cut[2i + 1]); the counts give P(goal | third) without keeping
  * any trial. The engine calls it once per trial; records alone do not carry
  * the draws, so fc_accum_add and fc_summary_add_block leave these counts. */
-void fc_accum_add_drivers(fc_accum *a, const fc_model *m, const double *x, const double *goal_x);
+void fc_accum_add_drivers(fc_accum *a, const fc_model *m, const double *draw, const double *goal_x);
 /* Whether nothing was added yet. */
 int fc_accum_is_empty(const fc_accum *a);
 /* Adds every count of `from` into `into`. Returns 0 or -1 (memory). */
