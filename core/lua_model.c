@@ -403,8 +403,8 @@ int fc_lua_compile(lua_State *L, int idx, fc_model **out, char *err, size_t errl
     int nstages = count_of(L, idx, "stages");
     int ngoals = count_of(L, idx, "goals");
     if (nchannels > FC_MAX_CHANNELS || nstages > FC_MAX_STAGES || nstages < 1 || ngoals > FC_MAX_GOALS) {
-        snprintf(err, errlen, "scenario: expected 1 to %d stages, at most %d channels and 1000 goals",
-                 FC_MAX_STAGES, FC_MAX_CHANNELS);
+        snprintf(err, errlen, "scenario: expected 1 to %d stages, at most %d channels and %d goals",
+                 FC_MAX_STAGES, FC_MAX_CHANNELS, FC_MAX_GOALS);
         return -1;
     }
     fc_model *m = fc_model_new((int)periods, nchannels, nstages, ngoals);
