@@ -194,7 +194,7 @@ static int draw_params(work *w, uint64_t trial, char *err, size_t errlen)
             if (!fc_domain_contains(p->domain, x)) {
                 if (!p->clip) {
                     snprintf(err, errlen,
-                             "%s: a draw fell outside its range in trial %llu: expected %s, got %g "
+                             "%.380s: a draw fell outside its range in trial %llu: expected %s, got %g "
                              "(use a distribution that stays in range, or clip = true)",
                              p->path, (unsigned long long)trial, fc_domain_text(p->domain), x);
                     return -1;

@@ -24,13 +24,21 @@ static int kind_of(const char *name)
     return -1;
 }
 
+/* Pushes field k of the table at (absolute) idx, raw: no metamethod of a
+ * table a script may have made runs, or changes what is read. */
+static int raw_field(lua_State *L, int idx, const char *k)
+{
+    lua_pushstring(L, k);
+    return lua_rawget(L, idx);
+}
+
 /* Reads field `name` of the table at idx as a number into *x. */
 static int get_number(lua_State *L, int idx, const char *kind, const char *name,
                       double *x, char *err, size_t errlen)
 {
-    lua_getfield(L, idx, name);
-    int ok;
-    *x = lua_tonumberx(L, -1, &ok);
+    raw_field(L, idx, name);
+    int ok = lua_type(L, -1) == LUA_TNUMBER;
+    *x = ok ? lua_tonumber(L, -1) : 0;
     if (!ok)
         snprintf(err, errlen, "%s: %s: expected a number, got %s", kind, name,
                  luaL_typename(L, -1));
@@ -46,8 +54,8 @@ int fc_lua_todist(lua_State *L, int idx, fc_dist *out, char *err, size_t errlen)
         snprintf(err, errlen, "expected a distribution, got %s", luaL_typename(L, idx));
         return -1;
     }
-    lua_getfield(L, idx, "kind");
-    const char *name = lua_tostring(L, -1);
+    raw_field(L, idx, "kind");
+    const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
     int kind = name ? kind_of(name) : -1;
     if (kind < 0)
         snprintf(err, errlen, "expected a distribution, got a table%s%s%s",
@@ -65,7 +73,7 @@ int fc_lua_todist(lua_State *L, int idx, fc_dist *out, char *err, size_t errlen)
             snprintf(err, errlen, "binomial: n: expected an integer in [0, 2^62], got %g", n);
             return -1;
         }
-        lua_getfield(L, idx, "n");
+        raw_field(L, idx, "n");
         out->n = lua_isinteger(L, -1) ? (uint64_t)lua_tointeger(L, -1) : (uint64_t)n;
         lua_pop(L, 1);
     } else {
@@ -194,6 +202,9 @@ void fc_lua_dist_register(lua_State *L)
     if (luaL_newmetatable(L, PCG32_MT)) {
         luaL_newlib(L, methods);
         lua_setfield(L, -2, "__index");
+        /* a script holding a generator cannot reach (and change) its methods */
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
     }
     lua_pop(L, 1);
     static const luaL_Reg funcs[] = {

@@ -11,8 +11,9 @@
 
 #include "dist.h"
 
-/* Reads the distribution table at idx into *out and checks it. Returns 0, or
- * -1 with a message in err such as "beta: a: expected a number > 0, got -1". */
+/* Reads the distribution table at idx into *out and checks it. The table is
+ * read raw (metamethods are ignored). Returns 0, or -1 with a message in err
+ * such as "beta: a: expected a number > 0, got -1". */
 int fc_lua_todist(lua_State *L, int idx, fc_dist *out, char *err, size_t errlen);
 
 /* Adds the sampling functions (sample, pcg32, _check_dist) to the table on

@@ -1,4 +1,8 @@
-/* lua_model: normalized scenario table -> fc_model. */
+/* lua_model: normalized scenario table -> fc_model. The table is read raw
+ * (no metamethod runs, whatever table it is given) and every value is checked
+ * again here: the domain of each field is the compiler's own (a rate is a
+ * probability whatever the table says), names are valid UTF-8 of bounded
+ * length, integers are in range; fc_model_finish checks the rest. */
 #include "lua_model.h"
 
 #include <math.h>
@@ -22,117 +26,121 @@ static int failf(ctx *c, const char *path, const char *what)
     return -1;
 }
 
-static int get_int(ctx *c, int idx, const char *field, const char *path, long long lo,
-                   long long hi, long long dflt, long long *out)
+/* Pushes field k of the table at (absolute) idx, raw; returns its type. */
+static int field(lua_State *L, int idx, const char *k)
+{
+    lua_pushstring(L, k);
+    return lua_rawget(L, idx);
+}
+
+static int get_int(ctx *c, int idx, const char *k, const char *path, long long lo, long long hi,
+                   long long dflt, long long *out)
 {
     lua_State *L = c->L;
-    lua_getfield(L, idx, field);
-    if (lua_isnil(L, -1)) {
+    int t = field(L, idx, k);
+    int ok = 1;
+    if (t == LUA_TNIL) {
         *out = dflt;
     } else {
-        int ok;
-        lua_Integer v = lua_tointegerx(L, -1, &ok);
-        if (!ok || v < lo || v > hi) {
-            lua_pop(L, 1);
-            char what[128];
-            snprintf(what, sizeof what, "expected an integer in [%lld, %lld]", lo, hi);
-            return failf(c, path, what);
-        }
+        lua_Integer v = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+        ok = lua_isinteger(L, -1) && v >= lo && v <= hi;
         *out = v;
     }
     lua_pop(L, 1);
+    if (!ok) {
+        char what[128];
+        snprintf(what, sizeof what, "expected an integer in [%lld, %lld]", lo, hi);
+        return failf(c, path, what);
+    }
     return 0;
 }
 
-static int get_num(ctx *c, int idx, const char *field, const char *path, double dflt, double *out)
+static int get_num(ctx *c, int idx, const char *k, const char *path, double dflt, double *out)
 {
     lua_State *L = c->L;
-    lua_getfield(L, idx, field);
-    int ok = 1;
-    *out = lua_isnil(L, -1) ? dflt : lua_tonumberx(L, -1, &ok);
+    int t = field(L, idx, k);
+    int ok = t == LUA_TNIL || t == LUA_TNUMBER;
+    *out = t == LUA_TNUMBER ? lua_tonumber(L, -1) : dflt;
     lua_pop(L, 1);
     if (!ok || !isfinite(*out))
         return failf(c, path, "expected a finite number");
     return 0;
 }
 
-static int get_str(ctx *c, int idx, const char *field, const char *path, char *out, size_t outlen)
+/* A string field of at most maxlen bytes, without NUL; a name (is_name)
+ * must also be valid UTF-8 and not empty. */
+static int get_str(ctx *c, int idx, const char *k, const char *path, char *out, size_t maxlen, int is_name)
 {
     lua_State *L = c->L;
-    lua_getfield(L, idx, field);
-    const char *s = lua_tostring(L, -1);
-    if (s == NULL || strlen(s) >= outlen) {
-        lua_pop(L, 1);
-        return failf(c, path, "expected a short string");
+    size_t len = 0;
+    const char *s = field(L, idx, k) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+    const char *why = s == NULL ? "expected a string"
+                      : is_name ? fc_name_problem(s, len)
+                      : len > maxlen || memchr(s, 0, len) ? "expected a short string without NUL bytes"
+                      : NULL;
+    if (why == NULL)
+        memcpy(out, s, len + 1);
+    lua_pop(L, 1);
+    return why ? failf(c, path, why) : 0;
+}
+
+/* Reads the parameter table at stack index t, of a field whose values lie in
+ * dom (path names it in messages). */
+static int read_param(ctx *c, int t, const char *path, fc_domain dom, fc_param *p)
+{
+    lua_State *L = c->L;
+    char derr[256];
+    if (lua_type(L, t) != LUA_TTABLE)
+        return failf(c, path, "expected an assumption");
+    if (fc_lua_todist(L, t, &p->dist, derr, sizeof derr) != 0)
+        return failf(c, path, derr);
+    size_t len = 0;
+    const char *ppath = field(L, t, "path") == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+    int bad = ppath == NULL || len == 0 || memchr(ppath, 0, len) != NULL || fc_param_init(p, ppath, dom) != 0;
+    lua_pop(L, 1);
+    if (bad) {
+        char what[96];
+        snprintf(what, sizeof what, "expected the assumption's field path, of at most %d bytes", FC_PATH_MAX);
+        return failf(c, path, what);
     }
-    snprintf(out, outlen, "%s", s);
+    int each = field(L, t, "each");
+    p->per_period = each == LUA_TSTRING && strcmp(lua_tostring(L, -1), "period") == 0;
+    lua_pop(L, 1);
+    field(L, t, "clip");
+    p->clip = lua_toboolean(L, -1);
     lua_pop(L, 1);
     return 0;
 }
 
-static fc_domain domain_of(const char *s)
-{
-    if (s == NULL) return FC_DOMAIN_REAL;
-    if (strcmp(s, "nonneg") == 0) return FC_DOMAIN_NONNEG;
-    if (strcmp(s, "positive") == 0) return FC_DOMAIN_POSITIVE;
-    if (strcmp(s, "probability") == 0) return FC_DOMAIN_PROBABILITY;
-    if (strcmp(s, "fraction") == 0) return FC_DOMAIN_FRACTION;
-    return FC_DOMAIN_REAL;
-}
-
-/* Reads the parameter table at stack index t (path names it in messages). */
-static int read_param(ctx *c, int t, const char *path, fc_param *p)
-{
-    lua_State *L = c->L;
-    char derr[256];
-    if (fc_lua_todist(L, t, &p->dist, derr, sizeof derr) != 0)
-        return failf(c, path, derr);
-    lua_getfield(L, t, "path");
-    const char *ppath = lua_tostring(L, -1);
-    lua_getfield(L, t, "domain");
-    fc_domain dom = domain_of(lua_tostring(L, -1));
-    fc_param_init(p, ppath ? ppath : path, dom);
-    lua_getfield(L, t, "each");
-    const char *each = lua_tostring(L, -1);
-    p->per_period = each && strcmp(each, "period") == 0;
-    lua_getfield(L, t, "clip");
-    p->clip = lua_toboolean(L, -1);
-    lua_pop(L, 4);
-    return 0;
-}
-
-/* Reads the parameter in field `field` of the table at idx. With present ==
- * NULL the field is required; otherwise a missing field sets *present = 0. */
-static int get_param(ctx *c, int idx, const char *field, const char *where, fc_param *p,
+/* Reads the parameter in field k of the table at idx. With present == NULL
+ * the field is required; otherwise a missing field sets *present = 0. */
+static int get_param(ctx *c, int idx, const char *k, const char *where, fc_domain dom, fc_param *p,
                      int *present)
 {
     lua_State *L = c->L;
-    char path[160];
-    snprintf(path, sizeof path, "%s.%s", where, field);
-    lua_getfield(L, idx, field);
-    int missing = lua_isnil(L, -1);
+    char path[FC_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s.%s", where, k);
+    int missing = field(L, idx, k) == LUA_TNIL;
     if (present)
         *present = !missing;
-    int st = missing ? (present ? 0 : failf(c, path, "missing")) : read_param(c, lua_gettop(L), path, p);
+    int st = missing ? (present ? 0 : failf(c, path, "missing")) : read_param(c, lua_gettop(L), path, dom, p);
     lua_pop(L, 1);
     return st;
 }
 
-/* Reads a list of exactly n numbers >= 0 from field `field`. */
-static int get_list(ctx *c, int idx, const char *field, const char *path, int n, double *out)
+/* Reads a list of exactly n numbers >= 0 from field k. */
+static int get_list(ctx *c, int idx, const char *k, const char *path, int n, double *out)
 {
     lua_State *L = c->L;
-    lua_getfield(L, idx, field);
-    if (!lua_istable(L, -1) || lua_rawlen(L, -1) != (lua_Unsigned)n) {
+    if (field(L, idx, k) != LUA_TTABLE || lua_rawlen(L, -1) != (lua_Unsigned)n) {
         lua_pop(L, 1);
         char what[96];
         snprintf(what, sizeof what, "expected a list of %d numbers", n);
         return failf(c, path, what);
     }
     for (int i = 0; i < n; i++) {
-        lua_rawgeti(L, -1, i + 1);
-        int ok;
-        out[i] = lua_tonumberx(L, -1, &ok);
+        int ok = lua_rawgeti(L, -1, i + 1) == LUA_TNUMBER;
+        out[i] = ok ? lua_tonumber(L, -1) : -1;
         lua_pop(L, 1);
         if (!ok || !(out[i] >= 0) || !isfinite(out[i])) {
             lua_pop(L, 1);
@@ -143,21 +151,21 @@ static int get_list(ctx *c, int idx, const char *field, const char *path, int n,
     return 0;
 }
 
-static int count_of(lua_State *L, int idx, const char *field)
+/* The length of list field k (0 when it is not a table). */
+static lua_Unsigned count_of(lua_State *L, int idx, const char *k)
 {
-    lua_getfield(L, idx, field);
-    int n = lua_istable(L, -1) ? (int)lua_rawlen(L, -1) : 0;
+    lua_Unsigned n = field(L, idx, k) == LUA_TTABLE ? lua_rawlen(L, -1) : 0;
     lua_pop(L, 1);
     return n;
 }
 
-static int compile_channel(ctx *c, fc_model *m, int idx, fc_channel *ch)
+static int compile_channel(ctx *c, fc_model *m, int i, int idx, fc_channel *ch)
 {
-    char where[96];
-    if (get_str(c, idx, "name", "channels[?].name", ch->name, sizeof ch->name))
+    char where[FC_PATH_MAX], path[FC_PATH_MAX + 32];
+    snprintf(path, sizeof path, "channels[%d].name", i + 1);
+    if (get_str(c, idx, "name", path, ch->name, FC_NAME_MAX, 1))
         return -1;
     snprintf(where, sizeof where, "channels.%s", ch->name);
-    char path[128];
     snprintf(path, sizeof path, "%s.spend", where);
     if (get_list(c, idx, "spend", path, m->periods, ch->spend))
         return -1;
@@ -166,29 +174,29 @@ static int compile_channel(ctx *c, fc_model *m, int idx, fc_channel *ch)
         return -1;
     char response[16];
     snprintf(path, sizeof path, "%s.response", where);
-    if (get_str(c, idx, "response", path, response, sizeof response))
+    if (get_str(c, idx, "response", path, response, sizeof response - 1, 0))
         return -1;
     if (strcmp(response, "cost") == 0) {
         ch->response = FC_RESPONSE_COST;
-        if (get_param(c, idx, "cost", where, &ch->cost, NULL))
+        if (get_param(c, idx, "cost", where, FC_DOMAIN_POSITIVE, &ch->cost, NULL))
             return -1;
     } else if (strcmp(response, "hill") == 0) {
         ch->response = FC_RESPONSE_HILL;
-        lua_getfield(c->L, idx, "hill");
-        int h = lua_gettop(c->L);
-        char hw[112];
-        snprintf(hw, sizeof hw, "%s.response", where);
-        int bad = !lua_istable(c->L, h) || get_param(c, h, "max", hw, &ch->hill_max, NULL) ||
-                  get_param(c, h, "half", hw, &ch->hill_half, NULL) ||
-                  get_param(c, h, "shape", hw, &ch->hill_shape, NULL);
+        int h = (field(c->L, idx, "hill"), lua_gettop(c->L));
+        int bad = !lua_istable(c->L, h) ||
+                  get_param(c, h, "max", path, FC_DOMAIN_POSITIVE, &ch->hill_max, NULL) ||
+                  get_param(c, h, "half", path, FC_DOMAIN_POSITIVE, &ch->hill_half, NULL) ||
+                  get_param(c, h, "shape", path, FC_DOMAIN_POSITIVE, &ch->hill_shape, NULL);
         lua_settop(c->L, h - 1);
         if (bad)
-            return c->err[0] ? -1 : failf(c, hw, "expected hill{max=, half=, shape=}");
-    } else {
+            return c->err[0] ? -1 : failf(c, path, "expected hill{max=, half=, shape=}");
+    } else if (strcmp(response, "none") == 0) {
         ch->response = FC_RESPONSE_NONE;
+    } else {
+        return failf(c, path, "expected \"cost\", \"hill\" or \"none\"");
     }
-    if (get_param(c, idx, "adstock", where, &ch->adstock, &ch->has_adstock) ||
-        get_param(c, idx, "organic", where, &ch->organic, &ch->has_organic))
+    if (get_param(c, idx, "adstock", where, FC_DOMAIN_FRACTION, &ch->adstock, &ch->has_adstock) ||
+        get_param(c, idx, "organic", where, FC_DOMAIN_NONNEG, &ch->organic, &ch->has_organic))
         return -1;
     long long enters;
     snprintf(path, sizeof path, "%s.enters", where);
@@ -201,12 +209,12 @@ static int compile_channel(ctx *c, fc_model *m, int idx, fc_channel *ch)
 static int compile_stage(ctx *c, fc_model *m, int k, int idx, fc_stage *st)
 {
     lua_State *L = c->L;
-    char where[96], path[128];
+    char where[64], path[96];
     snprintf(path, sizeof path, "funnel[%d].name", k + 1);
-    if (get_str(c, idx, "name", path, st->name, sizeof st->name))
+    if (get_str(c, idx, "name", path, st->name, FC_NAME_MAX, 1))
         return -1;
     snprintf(where, sizeof where, "funnel[%d]", k + 1);
-    if (get_param(c, idx, "cost", where, &st->cost, &st->has_cost))
+    if (get_param(c, idx, "cost", where, FC_DOMAIN_NONNEG, &st->cost, &st->has_cost))
         return -1;
     if (k == 0) {
         st->nlags = 1;
@@ -216,8 +224,7 @@ static int compile_stage(ctx *c, fc_model *m, int k, int idx, fc_stage *st)
         st->lag_prob[0] = 1;
         return 0;
     }
-    lua_getfield(L, idx, "rate_by_channel");
-    int by = lua_gettop(L);
+    int by = (field(L, idx, "rate_by_channel"), lua_gettop(L));
     if (lua_istable(L, by)) {
         st->rate_by_channel = calloc((size_t)m->nchannels + 1, sizeof *st->rate_by_channel);
         if (st->rate_by_channel == NULL)
@@ -225,28 +232,28 @@ static int compile_stage(ctx *c, fc_model *m, int k, int idx, fc_stage *st)
         snprintf(path, sizeof path, "%s.rate", where);
         for (int ci = 0; ci < m->nchannels; ci++) {
             lua_rawgeti(L, by, ci + 1);
-            int bad = read_param(c, lua_gettop(L), path, &st->rate_by_channel[ci]);
+            int bad = read_param(c, lua_gettop(L), path, FC_DOMAIN_PROBABILITY, &st->rate_by_channel[ci]);
             lua_pop(L, 1);
             if (bad)
                 return -1;
         }
-    } else if (get_param(c, idx, "rate", where, &st->rate, NULL)) {
+    } else if (get_param(c, idx, "rate", where, FC_DOMAIN_PROBABILITY, &st->rate, NULL)) {
         return -1;
     }
     lua_settop(L, by - 1);
     snprintf(path, sizeof path, "%s.delay", where);
-    int nlags = count_of(L, idx, "lags");
+    lua_Unsigned nlags = count_of(L, idx, "lags");
     if (nlags < 1 || nlags > FC_MAX_LAGS)
         return failf(c, path, "expected a list of 1 to 600 lag probabilities");
-    st->nlags = nlags;
+    st->nlags = (int)nlags;
     st->lag_prob = calloc((size_t)nlags, sizeof *st->lag_prob);
     if (st->lag_prob == NULL)
         return failf(c, path, "out of memory");
-    lua_getfield(L, idx, "lags");
+    field(L, idx, "lags");
     double sum = 0;
-    for (int j = 0; j < nlags; j++) {
-        lua_rawgeti(L, -1, j + 1);
-        st->lag_prob[j] = lua_tonumber(L, -1);
+    for (int j = 0; j < st->nlags; j++) {
+        int ok = lua_rawgeti(L, -1, j + 1) == LUA_TNUMBER;
+        st->lag_prob[j] = ok ? lua_tonumber(L, -1) : -1;
         lua_pop(L, 1);
         if (!(st->lag_prob[j] >= 0 && st->lag_prob[j] <= 1)) {
             lua_pop(L, 1);
@@ -264,16 +271,16 @@ static int compile_customers(ctx *c, fc_model *m, int idx)
 {
     fc_customers *cu = &m->customers;
     long long v;
-    if (get_int(c, idx, "initial", "customers.initial", 0, INT64_MAX / 4, 0, &v))
+    if (get_int(c, idx, "initial", "customers.initial", 0, FC_MAX_CUSTOMERS, 0, &v))
         return -1;
     cu->initial = v;
-    if (get_int(c, idx, "lost", "customers.lost", 0, INT64_MAX / 4, 0, &v))
+    if (get_int(c, idx, "lost", "customers.lost", 0, FC_MAX_CUSTOMERS, 0, &v))
         return -1;
     cu->lost = v;
-    if (get_int(c, idx, "initial_tenure", "customers.initial_tenure", 0, 1000000, 0, &v))
+    if (get_int(c, idx, "initial_tenure", "customers.initial_tenure", 0, FC_MAX_TENURE, 0, &v))
         return -1;
     cu->initial_tenure = v;
-    if (get_int(c, idx, "ltv_horizon", "customers.ltv_horizon", 0, 1000000, 0, &v))
+    if (get_int(c, idx, "ltv_horizon", "customers.ltv_horizon", 0, FC_MAX_TENURE, 0, &v))
         return -1;
     cu->ltv_horizon = (int)v;
     if (get_num(c, idx, "discount", "customers.discount", 0, &cu->discount))
@@ -281,56 +288,64 @@ static int compile_customers(ctx *c, fc_model *m, int idx)
     if (cu->discount < 0)
         return failf(c, "customers.discount", "expected a number >= 0");
     int has_churn;
-    if (get_param(c, idx, "churn", "customers", &cu->churn, &has_churn))
+    if (get_param(c, idx, "churn", "customers", FC_DOMAIN_PROBABILITY, &cu->churn, &has_churn))
         return -1;
     cu->churn_kind = has_churn ? FC_CHURN_RATE : FC_CHURN_NONE;
-    lua_getfield(c->L, idx, "sbg");
-    if (lua_istable(c->L, -1)) {
+    if (field(c->L, idx, "sbg") == LUA_TTABLE) {
         int s = lua_gettop(c->L);
-        if (get_param(c, s, "alpha", "customers.churn", &cu->sbg_alpha, NULL) ||
-            get_param(c, s, "beta", "customers.churn", &cu->sbg_beta, NULL))
+        if (has_churn) {
+            lua_pop(c->L, 1);
+            return failf(c, "customers.churn", "expected a churn rate or sbg{...}, not both");
+        }
+        if (get_param(c, s, "alpha", "customers.churn", FC_DOMAIN_POSITIVE, &cu->sbg_alpha, NULL) ||
+            get_param(c, s, "beta", "customers.churn", FC_DOMAIN_POSITIVE, &cu->sbg_beta, NULL)) {
+            lua_pop(c->L, 1);
             return -1;
+        }
         cu->churn_kind = FC_CHURN_SBG;
     }
     lua_pop(c->L, 1);
-    if (get_param(c, idx, "arpu", "customers", &cu->arpu, NULL) ||
-        get_param(c, idx, "growth", "customers", &cu->growth, NULL) ||
-        get_param(c, idx, "margin", "customers", &cu->margin, NULL))
+    if (get_param(c, idx, "arpu", "customers", FC_DOMAIN_NONNEG, &cu->arpu, NULL) ||
+        get_param(c, idx, "growth", "customers", FC_DOMAIN_REAL, &cu->growth, NULL) ||
+        get_param(c, idx, "margin", "customers", FC_DOMAIN_PROBABILITY, &cu->margin, NULL))
         return -1;
     return 0;
 }
 
-static int compile_goal(ctx *c, int idx, int g, fc_goal *goal)
+static int compile_goal(ctx *c, fc_model *m, int g, int idx, fc_goal *goal)
 {
     char path[64];
     snprintf(path, sizeof path, "goals[%d]", g + 1);
-    if (get_str(c, idx, "name", path, goal->name, sizeof goal->name) ||
-        get_str(c, idx, "metric", path, goal->metric, sizeof goal->metric))
+    if (get_str(c, idx, "name", path, goal->name, FC_NAME_MAX, 1) ||
+        get_str(c, idx, "metric", path, goal->metric, FC_PATH_MAX, 0))
         return -1;
     char op[4];
-    if (get_str(c, idx, "op", path, op, sizeof op))
+    if (get_str(c, idx, "op", path, op, sizeof op - 1, 0))
         return -1;
+    if (strcmp(op, ">=") != 0 && strcmp(op, "<=") != 0)
+        return failf(c, path, "expected the operator \">=\" or \"<=\"");
     goal->op = strcmp(op, "<=") == 0 ? FC_GOAL_AT_MOST : FC_GOAL_AT_LEAST;
     long long by;
     if (get_num(c, idx, "target", path, 0, &goal->target) ||
-        get_int(c, idx, "by", path, 1, FC_MAX_PERIODS, 1, &by) ||
+        get_int(c, idx, "by", path, 1, m->periods, m->periods, &by) ||
         get_num(c, idx, "confidence", path, 0.8, &goal->confidence))
         return -1;
     goal->by = (int)by;
     return 0;
 }
 
-/* Runs f on every element of list field `field`; the element is on the stack top. */
-static int each_elem(ctx *c, int idx, const char *field, int n,
+/* Runs f on every element of list field k; the element is on the stack top. */
+static int each_elem(ctx *c, int idx, const char *k, int n,
                      int (*f)(ctx *, fc_model *, int, int, void *), fc_model *m, void *items,
                      size_t size)
 {
     lua_State *L = c->L;
-    lua_getfield(L, idx, field);
+    field(L, idx, k);
     int list = lua_gettop(L);
     for (int i = 0; i < n; i++) {
         lua_rawgeti(L, list, i + 1);
-        int st = f(c, m, i, lua_gettop(L), (char *)items + (size_t)i * size);
+        int st = lua_istable(L, -1) ? f(c, m, i, lua_gettop(L), (char *)items + (size_t)i * size)
+                                    : failf(c, k, "expected a list of tables");
         lua_settop(L, list);
         if (st)
             return -1;
@@ -341,8 +356,7 @@ static int each_elem(ctx *c, int idx, const char *field, int n,
 
 static int do_channel(ctx *c, fc_model *m, int i, int idx, void *item)
 {
-    (void)i;
-    return compile_channel(c, m, idx, item);
+    return compile_channel(c, m, i, idx, item);
 }
 
 static int do_stage(ctx *c, fc_model *m, int i, int idx, void *item)
@@ -352,8 +366,7 @@ static int do_stage(ctx *c, fc_model *m, int i, int idx, void *item)
 
 static int do_goal(ctx *c, fc_model *m, int i, int idx, void *item)
 {
-    (void)m;
-    return compile_goal(c, idx, i, item);
+    return compile_goal(c, m, i, idx, item);
 }
 
 /* correlations = { { a = path, b = path, rho = x }, ... }: read here, resolved
@@ -361,21 +374,21 @@ static int do_goal(ctx *c, fc_model *m, int i, int idx, void *item)
 static int compile_correlations(ctx *c, fc_model *m, int idx)
 {
     lua_State *L = c->L;
-    int n = count_of(L, idx, "correlations");
+    lua_Unsigned n = count_of(L, idx, "correlations");
     if (n == 0)
         return 0;
-    if (n > FC_MAX_CORRELATED * FC_MAX_CORRELATED || fc_model_set_correlations(m, n) != 0)
+    if (n > FC_MAX_CORRELATED * FC_MAX_CORRELATED || fc_model_set_correlations(m, (int)n) != 0)
         return failf(c, "correlations", "too many pairs, or out of memory");
-    lua_getfield(L, idx, "correlations");
+    field(L, idx, "correlations");
     int list = lua_gettop(L);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < (int)n; i++) {
         char path[48];
         snprintf(path, sizeof path, "correlations[%d]", i + 1);
         lua_rawgeti(L, list, i + 1);
         int t = lua_gettop(L);
         fc_corr *k = &m->corr[i];
-        int bad = !lua_istable(L, t) || get_str(c, t, "a", path, k->a, sizeof k->a) ||
-                  get_str(c, t, "b", path, k->b, sizeof k->b) || get_num(c, t, "rho", path, 0, &k->rho);
+        int bad = !lua_istable(L, t) || get_str(c, t, "a", path, k->a, FC_PATH_MAX, 0) ||
+                  get_str(c, t, "b", path, k->b, FC_PATH_MAX, 0) || get_num(c, t, "rho", path, 0, &k->rho);
         lua_settop(L, list);
         if (bad || !(k->rho > -1 && k->rho < 1)) {
             lua_pop(L, 1);
@@ -399,56 +412,58 @@ int fc_lua_compile(lua_State *L, int idx, fc_model **out, char *err, size_t errl
     long long periods;
     if (get_int(&c, idx, "periods", "periods", 1, FC_MAX_PERIODS, 12, &periods))
         return -1;
-    int nchannels = count_of(L, idx, "channels");
-    int nstages = count_of(L, idx, "stages");
-    int ngoals = count_of(L, idx, "goals");
-    if (nchannels > FC_MAX_CHANNELS || nstages > FC_MAX_STAGES || nstages < 1 || ngoals > FC_MAX_GOALS) {
-        snprintf(err, errlen, "scenario: expected 1 to %d stages, at most %d channels and %d goals",
-                 FC_MAX_STAGES, FC_MAX_CHANNELS, FC_MAX_GOALS);
-        return -1;
-    }
-    fc_model *m = fc_model_new((int)periods, nchannels, nstages, ngoals);
+    lua_Unsigned nchannels = count_of(L, idx, "channels");
+    lua_Unsigned nstages = count_of(L, idx, "stages");
+    lua_Unsigned ngoals = count_of(L, idx, "goals");
+    if (nstages < 1 || nstages > FC_MAX_STAGES)
+        return failf(&c, "funnel", "expected 1 to 32 stages");
+    if (nchannels > FC_MAX_CHANNELS)
+        return failf(&c, "channels", "expected at most 64 channels");
+    if (ngoals > FC_MAX_GOALS)
+        return failf(&c, "goals", "expected at most 1000 goals");
+    fc_model *m = fc_model_new((int)periods, (int)nchannels, (int)nstages, (int)ngoals);
     if (m == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     *out = m; /* the caller owns it from here: a Lua error below leaves it there */
     long long trials, seed;
-    double dtrials;
-    if (get_str(&c, idx, "name", "name", m->name, sizeof m->name) ||
-        get_str(&c, idx, "unit", "unit", m->unit, sizeof m->unit) ||
-        get_num(&c, idx, "trials", "trials", 10000, &dtrials) ||
+    if (get_str(&c, idx, "name", "name", m->name, FC_NAME_MAX, 1) ||
+        get_str(&c, idx, "unit", "unit", m->unit, sizeof m->unit - 1, 0) ||
+        get_int(&c, idx, "trials", "trials", 1, FC_MAX_TRIALS, 10000, &trials) ||
         get_int(&c, idx, "seed", "seed", INT64_MIN, INT64_MAX, 1, &seed))
         goto fail;
-    if (get_int(&c, idx, "trials", "trials", 1, FC_MAX_TRIALS, 10000, &trials))
-        goto fail;
+    /* a seed past 2^63 - 1 travels as the integer with the same 64 bits */
     m->trials = (uint64_t)trials;
     m->seed = (uint64_t)seed;
-    lua_getfield(L, idx, "track_channels");
+    field(L, idx, "track_channels");
     m->track_channels = lua_toboolean(L, -1);
     lua_pop(L, 1);
     /* stages first: channels refer to them */
-    if (each_elem(&c, idx, "stages", nstages, do_stage, m, m->stages, sizeof *m->stages) ||
-        each_elem(&c, idx, "channels", nchannels, do_channel, m, m->channels, sizeof *m->channels) ||
-        each_elem(&c, idx, "goals", ngoals, do_goal, m, m->goals, sizeof *m->goals))
+    if (each_elem(&c, idx, "stages", m->nstages, do_stage, m, m->stages, sizeof *m->stages) ||
+        each_elem(&c, idx, "channels", m->nchannels, do_channel, m, m->channels, sizeof *m->channels) ||
+        each_elem(&c, idx, "goals", m->ngoals, do_goal, m, m->goals, sizeof *m->goals))
         goto fail;
-    lua_getfield(L, idx, "customers");
-    if (!lua_istable(L, -1) || compile_customers(&c, m, lua_gettop(L))) {
+    if (field(L, idx, "customers") != LUA_TTABLE || compile_customers(&c, m, lua_gettop(L))) {
         lua_pop(L, 1);
         if (!err[0])
             snprintf(err, errlen, "customers: expected a table");
         goto fail;
     }
     lua_pop(L, 1);
-    lua_getfield(L, idx, "winback");
-    if (lua_istable(L, -1)) {
+    int wt = field(L, idx, "winback");
+    if (wt == LUA_TTABLE) {
         int w = lua_gettop(L);
         m->winback.enabled = 1;
-        if (get_param(&c, w, "rate", "winback", &m->winback.rate, NULL) ||
-            get_param(&c, w, "cost", "winback", &m->winback.cost, NULL)) {
+        if (get_param(&c, w, "rate", "winback", FC_DOMAIN_PROBABILITY, &m->winback.rate, NULL) ||
+            get_param(&c, w, "cost", "winback", FC_DOMAIN_NONNEG, &m->winback.cost, NULL)) {
             lua_pop(L, 1);
             goto fail;
         }
+    } else if (wt != LUA_TNIL) {
+        lua_pop(L, 1);
+        failf(&c, "winback", "expected a table");
+        goto fail;
     }
     lua_pop(L, 1);
     if (compile_correlations(&c, m, idx) != 0)

@@ -231,6 +231,8 @@ static int l_read_file(lua_State *L)
     if (luaL_newmetatable(L, "funnelcast.file")) {
         lua_pushcfunction(L, file_gc);
         lua_setfield(L, -2, "__gc");
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
     }
     lua_setmetatable(L, -2);
     FILE *f = *pf = fopen(path, "rb");
@@ -407,9 +409,21 @@ static int l_limit_hit(lua_State *L)
     return 1;
 }
 
+/* _proxy(mt) -> a new empty userdata with metatable mt: an object a script
+ * can hold but not index raw, write or re-metatable (scripts/object.lua). */
+static int l_proxy(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_newuserdatauv(L, 0, 0);
+    lua_pushvalue(L, 1);
+    lua_setmetatable(L, -2);
+    return 1;
+}
+
 void fc_lua_sandbox_register(lua_State *L)
 {
     static const luaL_Reg funcs[] = {
+        {"_proxy", l_proxy},
         {"_read_file", l_read_file},
         {"_realpath", l_realpath},
         {"_getinfo", l_getinfo},

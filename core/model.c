@@ -87,11 +87,114 @@ const char *fc_domain_text(fc_domain d)
     return "";
 }
 
-void fc_param_init(fc_param *p, const char *path, fc_domain domain)
+int fc_domain_holds(fc_domain dm, const fc_dist *d)
 {
-    snprintf(p->path, sizeof p->path, "%s", path);
+    /* the support [lo, hi], and whether each end is out of reach */
+    double lo = -INFINITY, hi = INFINITY;
+    int lo_open = 1, hi_open = 1;
+    const double *p = d->p;
+    switch (d->kind) {
+    case FC_DIST_FIXED: lo = hi = p[0]; lo_open = hi_open = 0; break;
+    case FC_DIST_UNIFORM: lo = p[0]; hi = p[1]; lo_open = 0; break;
+    case FC_DIST_NORMAL:
+        if (p[1] == 0) {
+            lo = hi = p[0];
+            lo_open = hi_open = 0;
+        }
+        break;
+    case FC_DIST_LOGNORMAL:
+    case FC_DIST_GAMMA: lo = 0; break;
+    case FC_DIST_BETA: lo = 0; hi = 1; break;
+    case FC_DIST_TRIANGULAR:
+    case FC_DIST_PERT: lo = p[0]; hi = p[2]; lo_open = hi_open = 0; break;
+    case FC_DIST_POISSON: lo = 0; lo_open = 0; break;
+    case FC_DIST_BINOMIAL: lo = 0; hi = (double)d->n; lo_open = hi_open = 0; break;
+    default: return 0;
+    }
+    switch (dm) {
+    case FC_DOMAIN_REAL: return 1;
+    case FC_DOMAIN_NONNEG: return lo >= 0;
+    case FC_DOMAIN_POSITIVE: return lo > 0 || (lo == 0 && lo_open);
+    case FC_DOMAIN_PROBABILITY: return lo >= 0 && hi <= 1;
+    case FC_DOMAIN_FRACTION: return lo >= 0 && (hi < 1 || (hi == 1 && hi_open));
+    }
+    return 0;
+}
+
+int fc_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s, *e = u + len;
+    while (u < e) {
+        unsigned c = *u++;
+        int more;
+        unsigned min;
+        if (c == 0)
+            return 0;
+        if (c < 0x80)
+            continue;
+        if (c >= 0xc2 && c <= 0xdf) {
+            more = 1;
+            min = 0x80;
+            c &= 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            more = 2;
+            min = 0x800;
+            c &= 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            more = 3;
+            min = 0x10000;
+            c &= 0x07;
+        } else {
+            return 0;
+        }
+        if (e - u < more)
+            return 0;
+        for (int i = 0; i < more; i++) {
+            if ((u[i] & 0xc0) != 0x80)
+                return 0;
+            c = (c << 6) | (u[i] & 0x3f);
+        }
+        u += more;
+        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+            return 0;
+    }
+    return 1;
+}
+
+const char *fc_name_problem(const char *s, size_t len)
+{
+    if (len == 0)
+        return "expected a non-empty name";
+    if (memchr(s, 0, len) != NULL)
+        return "expected a name without NUL bytes";
+    if (!fc_utf8_valid(s, len))
+        return "expected a name in valid UTF-8";
+    if (len > FC_NAME_MAX)
+        return "expected a name of at most 255 bytes";
+    return NULL;
+}
+
+int fc_param_init(fc_param *p, const char *path, fc_domain domain)
+{
     p->domain = domain;
+    if (strlen(path) > FC_PATH_MAX) {
+        p->path[0] = 0;
+        p->key = 0;
+        return -1;
+    }
+    snprintf(p->path, sizeof p->path, "%s", path);
     p->key = fc_rng_key(p->path);
+    return 0;
+}
+
+/* Checks a name of the model; 0, or -1 with "<what>: <problem>" in err. */
+static int check_name(const char *name, const char *what, char *err, size_t errlen)
+{
+    const char *why = fc_name_problem(name, strlen(name));
+    if (why == NULL)
+        return 0;
+    snprintf(err, errlen, "%s: %s", what, why);
+    return -1;
 }
 
 /* Calls f on every parameter the model uses, in a fixed order. */
@@ -312,6 +415,11 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
     for (int i = 0; i < m->nparams; i++) {
         const fc_param *p = m->params[i];
         char derr[200];
+        if (p->path[0] == 0) {
+            snprintf(err, errlen, "an assumption without a field path (or one longer than %d bytes)",
+                     FC_PATH_MAX);
+            return -1;
+        }
         if (fc_dist_check(&p->dist, derr, sizeof derr) != 0) {
             snprintf(err, errlen, "%s: %s", p->path, derr);
             return -1;
@@ -322,16 +430,62 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
                      p->dist.p[0]);
             return -1;
         }
+        /* and a law that can draw outside it, unless its draws are clipped */
+        if (!p->clip && !fc_domain_holds(p->domain, &p->dist)) {
+            snprintf(err, errlen, "%s: expected a law whose draws are %s (or clip = true), got %s",
+                     p->path, fc_domain_text(p->domain), fc_dist_kind_name(p->dist.kind));
+            return -1;
+        }
     }
     if (build_copula(m, err, errlen) != 0 || list_drivers(m, err, errlen) != 0)
         return -1;
-    for (int k = 0; k < m->nstages; k++)
+    char what[64];
+    if (check_name(m->name, "name", err, errlen) != 0)
+        return -1;
+    for (int k = 0; k < m->nstages; k++) {
+        snprintf(what, sizeof what, "funnel[%d].name", k + 1);
+        if (check_name(m->stages[k].name, what, err, errlen) != 0)
+            return -1;
         for (int j = 0; j < k; j++)
             if (strcmp(m->stages[j].name, m->stages[k].name) == 0) {
                 snprintf(err, errlen, "funnel[%d]: stage name '%s' is used twice", k + 1,
                          m->stages[k].name);
                 return -1;
             }
+        int id = fc_metric_id(m, m->stages[k].name);
+        if (id >= 0 && id < FC_M_COUNT) {
+            snprintf(err, errlen, "funnel[%d].name: '%s' is the name of a metric", k + 1, m->stages[k].name);
+            return -1;
+        }
+    }
+    for (int c = 0; c < m->nchannels; c++) {
+        snprintf(what, sizeof what, "channels[%d].name", c + 1);
+        if (check_name(m->channels[c].name, what, err, errlen) != 0)
+            return -1;
+        for (int j = 0; j < c; j++)
+            if (strcmp(m->channels[j].name, m->channels[c].name) == 0) {
+                snprintf(err, errlen, "channels: channel name '%s' is used twice", m->channels[c].name);
+                return -1;
+            }
+    }
+    for (int g = 0; g < m->ngoals; g++) {
+        snprintf(what, sizeof what, "goals[%d].name", g + 1);
+        if (check_name(m->goals[g].name, what, err, errlen) != 0)
+            return -1;
+        if (!(m->goals[g].confidence > 0 && m->goals[g].confidence < 1)) {
+            snprintf(err, errlen, "goals[%d].confidence: expected a number in (0, 1), got %g", g + 1,
+                     m->goals[g].confidence);
+            return -1;
+        }
+        if (!isfinite(m->goals[g].target) || (m->goals[g].op != FC_GOAL_AT_LEAST && m->goals[g].op != FC_GOAL_AT_MOST)) {
+            snprintf(err, errlen, "goals[%d]: expected a finite target and an operator >= or <=", g + 1);
+            return -1;
+        }
+    }
+    if (!(m->customers.discount >= 0 && isfinite(m->customers.discount))) {
+        snprintf(err, errlen, "customers.discount: expected a number >= 0, got %g", m->customers.discount);
+        return -1;
+    }
     if (m->periods < 1 || m->periods > FC_MAX_PERIODS) {
         snprintf(err, errlen, "periods: expected an integer in [1, %d], got %d",
                  FC_MAX_PERIODS, m->periods);
@@ -354,7 +508,7 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
     m->customers.churned_key = fc_rng_key("customers.churned");
     m->winback.won_back_key = fc_rng_key("winback.won_back");
     for (int k = 0; k < m->nstages; k++) {
-        char path[96];
+        char path[FC_PATH_MAX + 1];
         snprintf(path, sizeof path, "funnel.%s", m->stages[k].name);
         m->stages[k].key = fc_rng_key(path);
         snprintf(path, sizeof path, "funnel.%s.channels", m->stages[k].name);
@@ -363,7 +517,7 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
             m->track_channels = 1;
     }
     for (int c = 0; c < m->nchannels; c++) {
-        char path[96];
+        char path[FC_PATH_MAX + 1];
         snprintf(path, sizeof path, "channels.%s.arrivals", m->channels[c].name);
         m->channels[c].arrivals_key = fc_rng_key(path);
         if (m->channels[c].enters < 0 || m->channels[c].enters >= m->nstages) {

@@ -16,6 +16,17 @@
 #define FC_MAX_CHANNELS 64
 #define FC_MAX_LAGS 600
 #define FC_MAX_GOALS 1000
+/* Longest name (of the scenario, a channel, a stage or a goal), in bytes:
+ * names are refused past it, never cut. */
+#define FC_NAME_MAX 255
+/* Longest field path of an assumption ("funnel.<stage>.rate.<channel>") or
+ * goal metric ("channels.<channel>.customers"), in bytes: room for the
+ * longest that names of FC_NAME_MAX bytes make. */
+#define FC_PATH_MAX 640
+/* Most initial or lost customers (counts stay far from overflow), and the
+ * longest tenure or LTV horizon, in periods. */
+#define FC_MAX_CUSTOMERS (INT64_MAX / 4)
+#define FC_MAX_TENURE 1000000
 /* Most trials of one run: memory no longer grows with trials, time does. */
 #define FC_MAX_TRIALS INT64_C(1000000000000)
 
@@ -36,10 +47,10 @@ typedef struct fc_param {
     int per_period;
     int clip;           /* clamp draws into the domain instead of failing */
     fc_domain domain;
-    uint64_t key;       /* fc_rng_key(path) */
+    uint64_t key;       /* fc_rng_key(path): the whole path keys the stream */
     int index;          /* position in fc_model.params, set by fc_model_finish */
     int cop;            /* its variable in the model's copula, or -1 (set by fc_model_finish) */
-    char path[96];      /* "channels.search.cpc", for streams and messages */
+    char path[FC_PATH_MAX + 1]; /* "channels.search.cpc", for streams and messages */
 } fc_param;
 
 typedef enum fc_response {
@@ -49,7 +60,7 @@ typedef enum fc_response {
 } fc_response;
 
 typedef struct fc_channel {
-    char name[64];
+    char name[FC_NAME_MAX + 1];
     double *spend;      /* [periods], owned */
     double *season;     /* [periods] multipliers, owned */
     fc_response response;
@@ -64,7 +75,7 @@ typedef struct fc_channel {
 } fc_channel;
 
 typedef struct fc_stage {
-    char name[64];
+    char name[FC_NAME_MAX + 1];
     fc_param rate;            /* stage > 0: chance a unit of the previous stage arrives */
     fc_param *rate_by_channel; /* [channels] when the rate differs by channel, owned; else NULL */
     int nlags;                /* lag distribution over 0..nlags-1 periods */
@@ -98,8 +109,8 @@ typedef struct fc_winback {
 typedef enum fc_goal_op { FC_GOAL_AT_LEAST, FC_GOAL_AT_MOST } fc_goal_op;
 
 typedef struct fc_goal {
-    char name[128];
-    char metric[64];      /* a total metric name or a stage name */
+    char name[FC_NAME_MAX + 1];
+    char metric[FC_PATH_MAX + 1]; /* a total metric name or a stage name */
     int metric_id;        /* resolved by fc_model_finish */
     fc_goal_op op;
     double target;
@@ -109,7 +120,7 @@ typedef struct fc_goal {
 
 /* A rank correlation between two drawn-once assumptions, named by path. */
 typedef struct fc_corr {
-    char a[96], b[96];
+    char a[FC_PATH_MAX + 1], b[FC_PATH_MAX + 1];
     double rho;           /* Spearman's rank correlation, in (-1, 1) */
 } fc_corr;
 
@@ -117,7 +128,7 @@ typedef struct fc_corr {
 #define FC_MAX_CORRELATED 64
 
 typedef struct fc_model {
-    char name[128];
+    char name[FC_NAME_MAX + 1];
     char unit[16];
     int periods;
     uint64_t trials, seed;
@@ -156,15 +167,29 @@ void fc_model_free(fc_model *m);
 /* Whether x lies in domain d; the domain in words ("a probability in [0, 1]"). */
 int fc_domain_contains(fc_domain d, double x);
 const char *fc_domain_text(fc_domain d);
+/* Whether every draw of law d lies in domain dm (its support, with the ends
+ * the law can or cannot reach: a lognormal never draws 0). */
+int fc_domain_holds(fc_domain dm, const fc_dist *d);
+
+/* What is wrong with name s of len bytes, or NULL when it is a valid name:
+ * not empty, at most FC_NAME_MAX bytes, valid UTF-8 without NUL bytes. */
+const char *fc_name_problem(const char *s, size_t len);
+/* Whether s (len bytes) is valid UTF-8 (no overlong forms, surrogates or code
+ * points past U+10FFFF) without NUL bytes. */
+int fc_utf8_valid(const char *s, size_t len);
 
 /* Makes room for n correlations (m->corr[0..n-1], zeroed). Returns 0 or -1. */
 int fc_model_set_correlations(fc_model *m, int n);
 
-/* Sets the path, domain and key of a parameter. */
-void fc_param_init(fc_param *p, const char *path, fc_domain domain);
+/* Sets the path, domain and key of a parameter. Returns 0, or -1 when the
+ * path is longer than FC_PATH_MAX (nothing is cut). */
+int fc_param_init(fc_param *p, const char *path, fc_domain domain);
 
 /* Final checks and derived fields (stream keys, goal metric ids, whether
- * channels are tracked). Returns 0, or -1 with a message in err. */
+ * channels are tracked). Checks every domain the engine relies on, whoever
+ * built the model: each assumption's law inside its field's domain (unless
+ * clipped), goal confidences in (0, 1), names valid and unique. Returns 0,
+ * or -1 with a message in err. */
 int fc_model_finish(fc_model *m, char *err, size_t errlen);
 
 #endif

@@ -1,14 +1,22 @@
 -- dist: the distribution constructors of a scenario (fixed, uniform, normal,
 -- lognormal, beta, gamma, triangular, pert, range, history, binomial,
--- poisson). Each returns a table { kind = ..., <parameters>, each = "trial" |
--- "period", label = "beta(30, 970)" } that core/lua_dist.c reads; parameter
--- checks live in C (fc_dist_check) so that Lua and C agree on what is valid.
+-- poisson). Each returns a distribution object (scripts/object.lua) over the
+-- data { kind = ..., <parameters>, each = "trial" | "period", label =
+-- "beta(30, 970)" }: a scenario reads d.kind or d.label but cannot change
+-- them. Parameter checks live in C (fc_dist_check) so that Lua and C agree
+-- on what is valid; the C side reads plain copies (M.plain).
+--
+-- The module is { constructors = { name = f, ... }, is_dist, data, plain }:
+-- only the constructors reach a scenario's environment.
 local core = ...
 local util = core._script("util")
+local object = core._script("object")
 local show, fail, public = util.show, util.fail, util.public
 
-local Dist = { __name = "distribution" }
-Dist.__tostring = function(d) return d.label end
+local Dist = object.class("distribution", {
+  tostring = function(d) return d.label end,
+  readonly = "a distribution is read-only: write a new one, such as beta(30, 970)",
+})
 
 local M = {}
 
@@ -33,7 +41,8 @@ local function args(fn, names, allowed, ...)
   local first = ...
   local named = {}
   if type(first) == "table" and getmetatable(first) == nil and select("#", ...) == 1 then
-    for k, v in pairs(first) do
+    for _, k in ipairs(object.sorted_keys(first)) do
+      local v = first[k]
       local known = k == "each" or k == "clip"
       for _, a in ipairs(allowed) do if a == k then known = true end end
       if not known then
@@ -67,10 +76,8 @@ local function finish(d, label, each, clip)
     d.label = d.label:gsub("%)$", ", clip = true)")
   end
   core._check_dist(d)
-  return setmetatable(d, Dist)
+  return object.new(Dist, d)
 end
-
-function M.is_dist(x) return getmetatable(x) == Dist end
 
 M.fixed = public(function(x)
   if type(x) == "table" and getmetatable(x) == nil then x = x.value end
@@ -176,7 +183,8 @@ M.history = public(function(t)
   if type(t) ~= "table" then fail("history: expected a table {successes = , trials = }, got %s", show(t)) end
   local a = args("history", {}, { "successes", "trials" }, t)
   local s, n = a.successes, a.trials
-  for name, v in pairs({ successes = s, trials = n }) do
+  for _, name in ipairs({ "successes", "trials" }) do
+    local v = a[name]
     if math.type(v) ~= "integer" and not (type(v) == "number" and v == math.floor(v)) or v < 0 then
       fail("history: %s: expected an integer >= 0, got %s", name, show(v))
     end
@@ -199,4 +207,15 @@ M.poisson = public(function(...)
   return finish({ kind = "poisson", mean = mean }, string.format("poisson(%s)", show(mean)), a.each, a.clip)
 end)
 
-return M
+local lib = { constructors = M }
+
+function lib.is_dist(x) return object.is(x, Dist) end
+-- The data of distribution d (the library's: never hand it to a script).
+function lib.data(d) return object.data(d, Dist) end
+-- A plain deep copy of d's data, for the C side and normalized scenarios.
+function lib.plain(d)
+  local data = object.data(d, Dist)
+  return data and object.copy(data)
+end
+
+return lib

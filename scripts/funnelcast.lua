@@ -4,12 +4,15 @@
 -- scenario, goal and the what-if helpers.
 local core = ...
 local M = { version = core.version }
+local dist = core._script("dist")
 
-for name, f in pairs(core._script("dist")) do M[name] = f end
+for name, f in pairs(dist.constructors) do M[name] = f end
 
 -- sample(dist, count, seed): count draws on the stream of seed; the same
--- array for the same seed.
-M.sample = core.sample
+-- array for the same seed. The C side reads a plain copy of the law.
+M.sample = function(d, ...)
+  return core.sample(dist.plain(d) or d, ...)
+end
 M.pcg32 = core.pcg32
 
 -- The scenario-file API (scripts/scenario.lua): constructors, validation,

@@ -57,8 +57,10 @@ function M.main(fc, opts)
   if opts.command == "merge" then return merge(opts) end
   -- math.random in the file starts from --seed, else 1 (see sandbox.lua)
   local scenarios = fc.load(opts.file, { unsafe = opts.unsafe, seed = opts.seed, print = opts.print })
+  local scenario = core._script("scenario")
   for i, s in ipairs(scenarios) do
-    for _, kv in ipairs(opts.sets or {}) do s = s:set(kv[1], kv[2]) end
+    -- the library's own set, not a method looked up on an object the script made
+    for _, kv in ipairs(opts.sets or {}) do s = scenario.set(s, kv[1], kv[2]) end
     scenarios[i] = s
   end
   if opts.command == "check" then

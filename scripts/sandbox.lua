@@ -10,6 +10,7 @@
 local core = ...
 local util = core._script("util")
 local dist = core._script("dist")
+local stable = core._script("stable")
 
 local M = {}
 
@@ -160,8 +161,10 @@ local function file_env(ctx, path)
     for k, v in pairs(_G[name]) do copy[k] = v end
     env[name] = copy
   end
-  env.string = string_copy()
+  env.string = ctx.string
   env.math.random, env.math.randomseed = ctx.random, ctx.randomseed
+  -- the same order in every process (scripts/stable.lua)
+  env.pairs, env.next, env.table.sort = stable.pairs, stable.next, stable.sort
   -- A finalizer runs with the count hook off (Lua stops hooks during __gc):
   -- a script may not set one, nor write to a metatable of the library (a
   -- __gc there would reach the objects the library makes later). It reads
@@ -186,7 +189,7 @@ local function file_env(ctx, path)
       return handler(...)
     end, ...)
   end
-  for name, f in pairs(dist) do env[name] = f end
+  for name, f in pairs(dist.constructors) do env[name] = f end
   env.scenario, env.goal, env.hill, env.sbg = fc.scenario, fc.goal, fc.hill, fc.sbg
   env.lags = {}
   for k, v in pairs(fc.lags) do env.lags[k] = v end
@@ -221,6 +224,27 @@ local function file_env(ctx, path)
   })
 end
 
+-- In a host's own state (the Lua module), strings index the host's string
+-- library, dump included. While a scenario runs there, strings index a copy
+-- without dump instead: one the script cannot reach, so that the library's
+-- own s:gsub(...) calls keep their meaning. The command's state has no dump
+-- anywhere, and its string metatable is protected (core/lua_sandbox.c).
+local function host_strings(ctx, f, ...)
+  local getmt = rawget(_G, "debug") and debug.getmetatable or real_getmetatable
+  local smt = getmt("")
+  if ctx.unsafe or type(smt) ~= "table" or type(rawget(smt, "__index")) ~= "table"
+    or rawget(smt.__index, "dump") == nil then
+    return f(...)
+  end
+  local prev, own = smt.__index, {}
+  for k, v in pairs(prev) do if k ~= "dump" then own[k] = v end end
+  smt.__index = own
+  local r = table.pack(pcall(f, ...))
+  smt.__index = prev
+  if not r[1] then error(r[2], 0) end
+  return table.unpack(r, 2, r.n)
+end
+
 -- Runs the text src of the file at path; returns the packed values it returned.
 function run_chunk(ctx, path, src)
   if src:byte(1) == 27 then
@@ -247,10 +271,10 @@ function M.load(fc, path, opts)
   if not src then error(string.format("%s: cannot open the scenario file (%s)", path, why), 0) end
   local real = core._realpath(path) or path
   local ctx = { fc = fc, unsafe = opts.unsafe, print = opts.print, root = dirname(real), stack = { real },
-    names = { path },
+    names = { path }, string = string_copy(),
     user_mts = setmetatable({}, { __mode = "k" }) }
   ctx.random, ctx.randomseed = core._random(math.tointeger(opts.seed) or 1)
-  return run_chunk(ctx, path, src)
+  return host_strings(ctx, run_chunk, ctx, path, src)
 end
 
 return M

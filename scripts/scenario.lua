@@ -8,6 +8,7 @@ local core = ...
 local util = core._script("util")
 local dist = core._script("dist")
 local lines = core._script("lines")
+local object = core._script("object")
 
 -- Scenario files run in a sandbox without io and debug (scripts/sandbox.lua);
 -- the library reads a scenario's text and its callers' lines, to name the
@@ -20,33 +21,42 @@ local public = util.public
 local M = {}
 
 ----------------------------------------------------------------------------
--- Records made by the small constructors (hill, sbg, goal). They only tag
--- their table: the fields are checked inside scenario{}, where the error can
--- name the field path (goals[2].at_least) and its line.
+-- Records made by the small constructors (hill, sbg, goal): read-only
+-- objects (scripts/object.lua) over a copy of their table. The fields are
+-- checked inside scenario{}, where the error can name the field path
+-- (goals[2].at_least) and its line.
 
-local Hill = { __name = "hill" }
-local Sbg = { __name = "sbg" }
-local Goal = { __name = "goal" }
-local RECORDS = { [Hill] = "hill", [Sbg] = "sbg", [Goal] = "goal" }
+local function record_class(name)
+  return object.class(name, {
+    tostring = function() return name .. "{...}" end,
+    readonly = string.format("a %s{...} record is read-only: write a new one", name),
+  })
+end
+local Hill, Sbg, Goal = record_class("hill"), record_class("sbg"), record_class("goal")
+local RECORDS = { Hill, Sbg, Goal }
 
-local function record(mt, what, fields)
+-- The class of record x, or nil.
+local function record_of(x)
+  for _, c in ipairs(RECORDS) do
+    if object.is(x, c) then return c end
+  end
+  return nil
+end
+
+local copy_spec
+
+local function record(class, what, fields)
   return public(function(t, extra)
     if type(t) ~= "table" or getmetatable(t) ~= nil or extra ~= nil then
       util.fail("%s: expected a table {%s}, got %s", what, fields, util.show(t))
     end
-    local copy = {}
-    for k, v in pairs(t) do copy[k] = v end
-    return setmetatable(copy, mt)
+    return object.new(class, copy_spec(t))
   end)
 end
 
 M.hill = record(Hill, "hill", "max = , half = , shape = ")
 M.sbg = record(Sbg, "sbg", "alpha = , beta = ")
 M.goal = record(Goal, "goal", "name = , metric = , at_least = | at_most = , by = , confidence = ")
-
-Hill.__tostring = function(h) return "hill{...}" end
-Sbg.__tostring = function(s) return "sbg{...}" end
-Goal.__tostring = function(g) return "goal{...}" end
 
 ----------------------------------------------------------------------------
 -- Lags: lists of lag probabilities {P(lag 0), P(lag 1), ...} for a stage's
@@ -55,8 +65,9 @@ Goal.__tostring = function(g) return "goal{...}" end
 -- kept probabilities are divided by their sum so that they sum to 1.
 
 local LAG_TAIL = 1e-6
-local MAX_LAGS = 600 -- FC_MAX_LAGS in core/model.h
-local MAX_TRIALS = 1000000000000 -- FC_MAX_TRIALS
+-- the model's limits (core/model.h, through core.limits)
+local LIMITS = core.limits
+local MAX_LAGS, MAX_TRIALS = LIMITS.lags, LIMITS.trials
 
 local function lag_number(fn, name, x, positive)
   if type(x) ~= "number" or x ~= x or x == math.huge or x == -math.huge then
@@ -162,9 +173,10 @@ local function show(x)
   end
   if type(x) == "boolean" then return tostring(x) end
   if dist.is_dist(x) then return x.label end
+  if record_of(x) then return record_of(x).name .. "{...}" end
+  if M.is_scenario(x) then return "a scenario" end
+  if object.is_object(x) then return "a read-only table" end
   if type(x) == "table" then
-    local mt = getmetatable(x)
-    if RECORDS[mt] then return RECORDS[mt] .. "{...}" end
     if is_list_of_numbers(x) then
       local parts = {}
       for i = 1, math.min(#x, 6) do parts[i] = util.show(x[i]) end
@@ -183,8 +195,7 @@ M.show = show
 -- front of a message. A scenario{} or s:with{} call in a file is an origin
 -- with a lazily built map path -> line; a --set is an origin of its own.
 
--- (methods tables apart from the metatables: a scenario that reaches an
--- origin through rawget must not reach a metatable the library sets again)
+-- (origins live in a scenario object's private state: no script reaches them)
 local FileOrigin = {}
 local FileOriginMT = { __index = FileOrigin }
 
@@ -411,12 +422,10 @@ local ESCAPE_HINT = {
   fraction = "can fall outside [0, 1); use beta or range, or add clip = true",
 }
 
--- A plain copy of a dist table (the same distribution object may sit in two
--- fields; each gets its own path).
+-- A plain copy of a distribution's data (the same distribution object may
+-- sit in two fields; each gets its own path).
 local function copy_dist(d)
-  local p = {}
-  for k, v in pairs(d) do p[k] = v end
-  return p
+  return object.copy(dist.data(d) or d)
 end
 
 -- range(lo, hi) in a probability field: the beta with those 5th and 95th
@@ -441,7 +450,7 @@ function Ctx:param(path, key, v, domain)
   local p, clip = nil, dist.is_dist(v) and v.clip == true
   if type(v) == "number" then
     if not finite(v) or not in_domain(v, domain) then self:expected(path, DOMAIN_TEXT[domain], v) end
-    p = copy_dist(dist.fixed(v))
+    p = copy_dist(dist.constructors.fixed(v))
   elseif dist.is_dist(v) then
     if v.range and (domain == "probability" or domain == "fraction") then
       p = self:range_beta(path, v)
@@ -477,9 +486,21 @@ function Ctx:number(path, v, domain, default)
   return v
 end
 
+-- What is wrong with name v, or nil: a name is a non-empty string of at
+-- most LIMITS.name bytes of valid UTF-8 without NUL (it goes into reports and
+-- JSON as it is, and keys the random streams of the fields under it).
+local function name_problem(v)
+  if type(v) ~= "string" or v == "" then return "a non-empty string" end
+  if v:find("\0", 1, true) then return "a name without NUL bytes" end
+  if not utf8.len(v) then return "a name in valid UTF-8" end
+  if #v > LIMITS.name then return string.format("a name of at most %d bytes (got %d)", LIMITS.name, #v) end
+  return nil
+end
+
 function Ctx:string(path, v, default)
-  if v == nil and default ~= nil then return default end
-  if type(v) ~= "string" or v == "" then self:expected(path, "a non-empty string", v) end
+  if v == nil and default ~= nil then v = default end
+  local why = name_problem(v)
+  if why then self:expected(path, why, type(v) == "string" and #v > 60 and v:sub(1, 40) .. "..." or v) end
   return v
 end
 
@@ -570,6 +591,9 @@ function Ctx:stages(spec)
   if funnel == nil then self:expected(path, "a list of stages ({ \"visitor\" }, { \"lead\", rate = ... }, ...)", nil) end
   if not is_plain(funnel) or #funnel == 0 then self:expected(path, "a list of at least one stage", funnel) end
   self:fields(path, funnel, {}, #funnel)
+  if #funnel > LIMITS.stages then
+    self:fail(path, nil, "expected at most %d stages, got %d", LIMITS.stages, #funnel)
+  end
   local stages, seen = {}, {}
   for i, st in ipairs(funnel) do
     local sp = join(path, i)
@@ -580,6 +604,8 @@ function Ctx:stages(spec)
     if type(name) ~= "string" or name == "" then
       self:expected(sp, "a stage name first ({ \"lead\", rate = ... })", name)
     end
+    local why = name_problem(name)
+    if why then self:expected(sp, "a stage name: " .. why, #name > 60 and name:sub(1, 40) .. "..." or name) end
     if seen[name] then
       self:expected(sp, string.format("a unique stage name (funnel[%d] is \"%s\")", seen[name], name), name)
     end
@@ -609,7 +635,7 @@ function Ctx:channel(path, name, c, periods, unit, stages)
   elseif r == "response" then
     local h = c.response
     local hp = join(path, "response")
-    if getmetatable(h) ~= Hill and not is_plain(h) then self:expected(hp, "hill{max = , half = , shape = }", h) end
+    if not object.is(h, Hill) and not is_plain(h) then self:expected(hp, "hill{max = , half = , shape = }", h) end
     self:fields(hp, h, HILL)
     local hk = join(key, "response")
     ch.response = "hill"
@@ -658,14 +684,20 @@ function Ctx:channels(spec, periods, unit, stages)
   if chans == nil then return {} end
   if not is_plain(chans) then self:expected(path, "a table of channels { search = { ... }, ... }", chans) end
   local names = {}
-  for k in pairs(chans) do
+  for _, k in ipairs(sorted_keys(chans)) do
     if type(k) ~= "string" or k == "" then
       self:fail(path, math.type(k) == "integer" and join(path, k) or path,
         "expected channels by name (search = { ... }), got %s at position %s", show(chans[k]), tostring(k))
     end
+    local why = name_problem(k)
+    if why then
+      self:fail(path, join(path, k), "expected channel names: %s, got %s", why, show(#k > 60 and k:sub(1, 40) .. "..." or k))
+    end
     names[#names + 1] = k
   end
-  table.sort(names)
+  if #names > LIMITS.channels then
+    self:fail(path, nil, "expected at most %d channels, got %d", LIMITS.channels, #names)
+  end
   local out = {}
   for i, name in ipairs(names) do
     out[i] = self:channel(join(path, name), name, chans[name], periods, unit, stages)
@@ -734,17 +766,17 @@ function Ctx:customers(spec)
   self:fields(path, c, CUSTOMERS)
   local function p(f) return join(path, f) end
   local out = {
-    initial = self:integer(p("initial"), c.initial, 0, nil, 0),
-    lost = self:integer(p("lost"), c.lost, 0, nil, 0),
-    initial_tenure = self:integer(p("initial_tenure"), c.initial_tenure, 0, nil, 0),
+    initial = self:integer(p("initial"), c.initial, 0, LIMITS.customers, 0),
+    lost = self:integer(p("lost"), c.lost, 0, LIMITS.customers, 0),
+    initial_tenure = self:integer(p("initial_tenure"), c.initial_tenure, 0, LIMITS.tenure, 0),
     arpu = self:param(p("arpu"), p("arpu"), c.arpu == nil and 0 or c.arpu, "nonneg"),
     growth = self:param(p("growth"), p("growth"), c.growth == nil and 0 or c.growth, "real"),
     margin = self:param(p("margin"), p("margin"), c.margin == nil and 1 or c.margin, "probability"),
-    ltv_horizon = self:integer(p("ltv_horizon"), c.ltv_horizon, 1, nil, 0),
+    ltv_horizon = self:integer(p("ltv_horizon"), c.ltv_horizon, 1, LIMITS.tenure, 0),
     discount = self:number(p("discount"), c.discount, "nonneg", 0),
   }
   local churn = c.churn
-  if getmetatable(churn) == Sbg then
+  if object.is(churn, Sbg) then
     local sp = p("churn")
     self:fields(sp, churn, SBG)
     out.sbg = {
@@ -773,7 +805,7 @@ function Ctx:winback(spec)
 end
 
 function Ctx:goal(path, g, periods, stages)
-  if not (getmetatable(g) == Goal or is_plain(g)) then self:expected(path, "goal{...}", g) end
+  if not (object.is(g, Goal) or is_plain(g)) then self:expected(path, "goal{...}", g) end
   self:fields(path, g, GOAL)
   local names = {}
   for _, m in ipairs(METRICS) do names[#names + 1] = m end
@@ -810,6 +842,7 @@ function Ctx:goals(spec, periods, stages)
   if goals == nil then return {} end
   if not is_plain(goals) then self:expected(path, "a list of goal{...}", goals) end
   self:fields(path, goals, {}, #goals)
+  if #goals > LIMITS.goals then self:fail(path, nil, "expected at most %d goals, got %d", LIMITS.goals, #goals) end
   local out = {}
   for i, g in ipairs(goals) do out[i] = self:goal(join(path, i), g, periods, stages) end
   return out
@@ -933,7 +966,7 @@ function Ctx:check(spec, default_name)
   self:fields("", spec, TOP)
   local n = {
     name = self:string("name", spec.name, default_name),
-    periods = self:integer("periods", spec.periods, 1, 600, 12),
+    periods = self:integer("periods", spec.periods, 1, LIMITS.periods, 12),
   }
   local unit = spec.unit == nil and "month" or spec.unit
   if not one_of(unit, UNITS) then
@@ -961,31 +994,34 @@ end
 ----------------------------------------------------------------------------
 -- Scenario objects.
 
-local Scenario = { __name = "scenario" }
 local methods = {}
 
--- Deep copy of the plain tables of a spec (records keep their metatable;
--- distributions are immutable and shared), so that later edits of the
--- analyst's tables do not change a validated scenario.
-local function copy_spec(v)
-  if type(v) ~= "table" or dist.is_dist(v) then return v end
-  local mt = getmetatable(v)
-  if mt ~= nil and not RECORDS[mt] then return v end
+-- Deep copy of the plain tables of a spec, so that later edits of the
+-- analyst's tables do not change a validated scenario. Distributions and
+-- records are read-only objects and are shared; a read-only view (s.spec.x)
+-- given back becomes a copy of what it shows; any other value is kept as it
+-- is, for validation to refuse.
+function copy_spec(v)
+  if object.is_view(v) then return copy_spec(object.view_data(v)) end
+  if not is_plain(v) then return v end
   local out = {}
-  for k, x in pairs(v) do out[k] = copy_spec(x) end
-  return setmetatable(out, mt)
+  for k, x in next, v do out[k] = copy_spec(x) end
+  return out
 end
 
 -- with{} merge: tables merge key by key (a list like funnel by index), other
--- values replace. A list of numbers (a spend plan, a season, lags) is one
--- value and replaces the old one whole.
+-- values replace; a record merges into a new record. A list of numbers (a
+-- spend plan, a season, lags) is one value and replaces the old one whole.
 local function merge(base, over)
-  local mergeable = type(base) == "table" and (getmetatable(base) == nil or RECORDS[getmetatable(base)])
-    and not is_list_of_numbers(base)
+  if object.is_view(over) then over = copy_spec(over) end
+  local class = record_of(base)
+  local mergeable = (is_plain(base) or class) and not is_list_of_numbers(base)
   if not (is_plain(over) and not is_list_of_numbers(over) and mergeable) then return copy_spec(over) end
-  local out = copy_spec(base)
-  for k, v in pairs(over) do out[k] = merge(base[k], v) end
-  return out
+  local src = class and object.data(base, class) or base
+  local out = {}
+  for k, x in next, src do out[k] = copy_spec(x) end
+  for k, v in next, over do out[k] = merge(src[k], v) end
+  return class and object.new(class, out) or out
 end
 
 local function base_name(origins)
@@ -994,13 +1030,19 @@ local function base_name(origins)
   return "scenario"
 end
 
+local Scenario
+
+-- A scenario object over its spec (the library's deep copy), the origins of
+-- its fields and its normalized table: none of them reachable by a script.
 local function build(spec, origins)
   local ctx = setmetatable({ origins = origins }, Ctx)
   local norm = ctx:check(spec, base_name(origins))
-  return setmetatable({ _spec = spec, _origins = origins, _norm = norm }, Scenario)
+  return object.new(Scenario, { spec = spec, origins = origins, norm = norm })
 end
 
-function M.is_scenario(x) return getmetatable(x) == Scenario end
+local function state(s) return object.data(s, Scenario) end
+
+function M.is_scenario(x) return state(x) ~= nil end
 
 M.scenario = function(spec, extra)
   local origin = caller_origin("scenario")
@@ -1016,10 +1058,11 @@ end
 
 local function derive(s, over, origin)
   local origins = {}
-  for i, o in ipairs(s._origins) do origins[i] = o end
+  local st = state(s)
+  for i, o in ipairs(st.origins) do origins[i] = o end
   origin.leaves, origin.interior = written(over, "", {}, {})
   origins[#origins + 1] = origin
-  return build(merge(s._spec, over), origins)
+  return build(merge(st.spec, over), origins)
 end
 
 -- s:with{...}: a validated changed copy; the lines of fields written in the
@@ -1054,7 +1097,7 @@ local function parse_set_path(s, key, fail)
       fail("expected a field path such as channels.search.spend or funnel[3].rate")
     end
   end
-  local spec, norm = s._spec, s._norm
+  local spec, norm = state(s).spec, state(s).norm
   if keys[1] == "funnel" and type(keys[2]) == "string" then
     local names = {}
     for i, st in ipairs(norm.stages) do
@@ -1077,10 +1120,16 @@ local function parse_set_path(s, key, fail)
   return keys, path
 end
 
--- The constructors a --set value may call: funnel.mql.rate=beta(30,70).
-local set_env = {}
-for k, f in pairs(dist) do set_env[k] = f end
-set_env.hill, set_env.sbg, set_env.lags = M.hill, M.sbg, M.lags
+-- The constructors a --set value may call: funnel.mql.rate=beta(30,70). A
+-- fresh environment for every value, so that nothing one value (or a
+-- scenario calling s:set) does there can change what the next one means.
+local function set_env()
+  local env = {}
+  for k, f in pairs(dist.constructors) do env[k] = f end
+  env.hill, env.sbg, env.lags = M.hill, M.sbg, {}
+  for k, f in pairs(M.lags) do env.lags[k] = f end
+  return env
+end
 
 local function parse_set_value(text, fail)
   if type(text) ~= "string" then return text end
@@ -1088,7 +1137,7 @@ local function parse_set_value(text, fail)
   if n then return n end
   if text == "true" then return true elseif text == "false" then return false end
   if text:match("^%s*[%a_][%w_.]*%s*[%({]") then
-    local chunk = load("return " .. text, "=--set", "t", set_env)
+    local chunk = load("return " .. text, "=--set", "t", set_env())
     if not chunk then fail("expected a number, true, false or a distribution such as beta(30, 70), got %s", util.show(text)) end
     local ok, v = pcall(chunk)
     if not ok then fail("%s", (tostring(v):gsub("^%-%-set:%d+: ", ""))) end
@@ -1102,6 +1151,7 @@ end
 function methods.set(s, key, text)
   local label = string.format("--set %s=%s", tostring(key), type(text) == "string" and text or show(text))
   local function fail(fmt, ...) error(label .. ": " .. string.format(fmt, ...), 0) end
+  if not M.is_scenario(s) then fail("expected a scenario (write s:set(path, value)), got %s", show(s)) end
   if type(key) ~= "string" then fail("expected a field path, got %s", show(key)) end
   local keys, path = parse_set_path(s, key, fail)
   local value = parse_set_value(text, fail)
@@ -1110,57 +1160,48 @@ function methods.set(s, key, text)
   return derive(s, over, setmetatable({ path = path, text = label }, SetOriginMT))
 end
 
-function methods.normalize(s) return s._norm end
-
--- A read-only view of the raw spec (distributions and records as given).
-local function readonly(t)
-  if not is_plain(t) then return t end
-  return setmetatable({}, {
-    __index = function(_, k) return readonly(t[k]) end,
-    __newindex = function() error("a scenario is read-only: use s:with{...} or s:set(path, value)", 2) end,
-    __len = function() return #t end,
-    __pairs = function()
-      return function(_, k)
-        local nk, v = next(t, k)
-        return nk, readonly(v)
-      end, nil, nil
-    end,
-  })
-end
-
-Scenario.__index = function(s, k)
-  if methods[k] then return methods[k] end
-  if k == "spec" then return readonly(rawget(s, "_spec")) end
-  local norm = rawget(s, "_norm")
-  if k == "name" or k == "periods" or k == "unit" or k == "trials" or k == "seed" then return norm[k] end
-  return nil
-end
-
-Scenario.__newindex = function()
-  error("a scenario is read-only: use s:with{...} or s:set(path, value)", 2)
-end
+function methods.normalize(s) return M.normalize(s) end
 
 local function plural(n, word) return string.format("%d %s%s", n, word, n == 1 and "" or "s") end
 
-Scenario.__tostring = function(s)
-  local n = s._norm
-  local chans, stages = {}, {}
-  for i, ch in ipairs(n.channels) do chans[i] = ch.name end
-  for i, st in ipairs(n.stages) do stages[i] = st.name end
-  return string.format("scenario \"%s\": %s, %s (%s), %s (%s), %s, %s, seed %d",
-    n.name, plural(n.periods, n.unit), plural(#n.channels, "channel"), table.concat(chans, ", "),
-    plural(#n.stages, "stage"), table.concat(stages, " > "), plural(#n.goals, "goal"),
-    plural(n.trials, "trial"), n.seed)
-end
+local READ = { name = true, periods = true, unit = true, trials = true, seed = true }
+
+Scenario = object.class("scenario", {
+  -- methods, the raw spec as a read-only view, and a few normalized fields
+  index = function(st, k)
+    if methods[k] then return methods[k] end
+    if k == "spec" then return object.view(st.spec) end
+    if READ[k] then return st.norm[k] end
+    return nil
+  end,
+  readonly = "a scenario is read-only: use s:with{...} or s:set(path, value)",
+  tostring = function(st)
+    local n = st.norm
+    local chans, stages = {}, {}
+    for i, ch in ipairs(n.channels) do chans[i] = ch.name end
+    for i, s in ipairs(n.stages) do stages[i] = s.name end
+    return string.format("scenario \"%s\": %s, %s (%s), %s (%s), %s, %s, seed %d",
+      n.name, plural(n.periods, n.unit), plural(#n.channels, "channel"), table.concat(chans, ", "),
+      plural(#n.stages, "stage"), table.concat(stages, " > "), plural(#n.goals, "goal"),
+      plural(n.trials, "trial"), n.seed)
+  end,
+})
 
 -- normalize(s): the plain table core/lua_model.c compiles (see the shape in
--- the brief of this module's header and in tests/scenario_api.lua).
+-- the brief of this module's header and in tests/scenario_api.lua): a fresh
+-- copy at every call, so that what a script does with one cannot change the
+-- scenario or what the library runs.
 function M.normalize(s)
-  if not M.is_scenario(s) then
+  local st = state(s)
+  if not st then
     util.fail("normalize: expected a scenario, got %s", show(s))
   end
-  return s._norm
+  return object.copy(st.norm)
 end
+
+-- s:with{...} and s:set(path, value) as plain functions, for the library's
+-- own calls (a script cannot replace them on an object it holds).
+M.with, M.set = methods.with, methods.set
 
 -- What a scenario file returned: one scenario, several, or a list of them.
 -- Returns the list; a file that returned something else is an error at the

@@ -39,7 +39,7 @@ static double *lag_one(int nlags)
 void mb_stage(fc_model *m, int k, const char *name, double rate)
 {
     fc_stage *st = &m->stages[k];
-    char path[200];
+    char path[FC_PATH_MAX + 1];
     snprintf(st->name, sizeof st->name, "%s", name);
     snprintf(path, sizeof path, "funnel.%s.rate", name);
     mb_fixed(&st->rate, path, FC_DOMAIN_PROBABILITY, rate);
@@ -108,7 +108,7 @@ void mb_rate_by_channel(fc_model *m, int k, const double *rates)
     st->rate_by_channel = calloc((size_t)m->nchannels + 1, sizeof *st->rate_by_channel);
     assert_non_null(st->rate_by_channel);
     for (int c = 0; c < m->nchannels; c++) {
-        char path[200];
+        char path[FC_PATH_MAX + 1];
         snprintf(path, sizeof path, "funnel.%s.rate.%s", st->name, m->channels[c].name);
         mb_fixed(&st->rate_by_channel[c], path, FC_DOMAIN_PROBABILITY, rates[c]);
     }
@@ -117,7 +117,7 @@ void mb_rate_by_channel(fc_model *m, int k, const double *rates)
 void mb_stage_cost(fc_model *m, int k, double cost)
 {
     fc_stage *st = &m->stages[k];
-    char path[200];
+    char path[FC_PATH_MAX + 1];
     snprintf(path, sizeof path, "funnel.%s.cost", st->name);
     st->has_cost = 1;
     mb_fixed(&st->cost, path, FC_DOMAIN_NONNEG, cost);
@@ -133,7 +133,7 @@ static void set_channel(fc_model *m, int c, const char *name, double spend)
 
 void mb_cpc(fc_model *m, int c, const char *name, double spend, double cpc)
 {
-    char path[200];
+    char path[FC_PATH_MAX + 1];
     set_channel(m, c, name, spend);
     m->channels[c].response = FC_RESPONSE_COST;
     snprintf(path, sizeof path, "channels.%s.cpc", name);
@@ -143,7 +143,7 @@ void mb_cpc(fc_model *m, int c, const char *name, double spend, double cpc)
 void mb_hill(fc_model *m, int c, const char *name, double spend, double max,
              double half, double shape)
 {
-    char path[200];
+    char path[FC_PATH_MAX + 1];
     fc_channel *ch = &m->channels[c];
     set_channel(m, c, name, spend);
     ch->response = FC_RESPONSE_HILL;
@@ -157,7 +157,7 @@ void mb_hill(fc_model *m, int c, const char *name, double spend, double max,
 
 void mb_adstock(fc_model *m, int c, double theta)
 {
-    char path[200];
+    char path[FC_PATH_MAX + 1];
     snprintf(path, sizeof path, "channels.%s.adstock", m->channels[c].name);
     m->channels[c].has_adstock = 1;
     mb_fixed(&m->channels[c].adstock, path, FC_DOMAIN_FRACTION, theta);
@@ -165,7 +165,7 @@ void mb_adstock(fc_model *m, int c, double theta)
 
 void mb_organic(fc_model *m, int c, double organic)
 {
-    char path[200];
+    char path[FC_PATH_MAX + 1];
     snprintf(path, sizeof path, "channels.%s.organic", m->channels[c].name);
     m->channels[c].has_organic = 1;
     mb_fixed(&m->channels[c].organic, path, FC_DOMAIN_NONNEG, organic);
