@@ -314,10 +314,13 @@ static int compile_customers(ctx *c, fc_model *m, int idx)
 
 static int compile_goal(ctx *c, fc_model *m, int g, int idx, fc_goal *goal)
 {
-    char path[64];
+    char path[64], fpath[80];
     snprintf(path, sizeof path, "goals[%d]", g + 1);
-    if (get_str(c, idx, "name", path, goal->name, FC_NAME_MAX, 1) ||
-        get_str(c, idx, "metric", path, goal->metric, FC_PATH_MAX, 0))
+    snprintf(fpath, sizeof fpath, "%s.name", path);
+    if (get_str(c, idx, "name", fpath, goal->name, FC_NAME_MAX, 1))
+        return -1;
+    snprintf(fpath, sizeof fpath, "%s.metric", path);
+    if (get_str(c, idx, "metric", fpath, goal->metric, FC_PATH_MAX, 0))
         return -1;
     char op[4];
     if (get_str(c, idx, "op", path, op, sizeof op - 1, 0))

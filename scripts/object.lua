@@ -97,6 +97,8 @@ end
 
 function M.is(x, class) return M.data(x, class) ~= nil end
 function M.is_object(x) return DATA[x] ~= nil end
+-- The class name of object x ("scenario"), or nil.
+function M.name(x) return DATA[x] and DATA[x].class.name end
 
 view_class = M.class("table", { readonly = "this table belongs to the library and is read-only: use s:with{...} or s:set(path, value)" })
 

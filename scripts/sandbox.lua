@@ -11,6 +11,7 @@ local core = ...
 local util = core._script("util")
 local dist = core._script("dist")
 local stable = core._script("stable")
+local object = core._script("object")
 
 local M = {}
 
@@ -170,6 +171,10 @@ local function file_env(ctx, path)
   -- __gc there would reach the objects the library makes later). It reads
   -- them through a read-only view; strings' metatable is a view of its copy.
   env.setmetatable = function(t, mt)
+    if type(t) ~= "table" then
+      error(string.format("bad argument #1 to 'setmetatable' (table expected, got %s)",
+        object.name(t) or type(t)), 2)
+    end
     if type(mt) == "table" and rawget(mt, "__gc") ~= nil then error(missing("__gc", "finalizers"), 2) end
     local r = real_setmetatable(t, mt)
     if type(mt) == "table" then ctx.user_mts[mt] = true end

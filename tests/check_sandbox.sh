@@ -59,6 +59,16 @@ cmp -s "$tmp/r1" "$tmp/r2" && cmp -s "$tmp/r7" "$tmp/r7b" && ok || bad "math.ran
 "$FC" run tests/sandbox/ok/randomseed.lua --trials 100 --seed 8 --format json | grep '"scenario"' > "$tmp/s8"
 cmp -s "$tmp/s7" "$tmp/s8" && ok || bad "math.randomseed(42) does not make the draws independent of --seed"
 
+# what a script does with the tables the library hands it changes nothing:
+# the run of a tampering file is the run of the file it includes, byte for byte
+"$FC" run tests/sandbox/ok/minimal.lua --trials 500 --format json > "$tmp/m0" &&
+  "$FC" run tests/sandbox/ok/tamper_norm.lua --trials 500 --format json > "$tmp/m1" &&
+  cmp -s "$tmp/m0" "$tmp/m1" && ok || bad "tampering with normalize(s) or s.spec changed the run"
+set_cpc='channels.search.cpc=lognormal{median=2,sigma=0.1}'
+"$FC" run tests/sandbox/ok/minimal.lua --trials 500 --format json --set "$set_cpc" > "$tmp/s0" &&
+  "$FC" run tests/sandbox/ok/tamper_set.lua --trials 500 --format json --set "$set_cpc" > "$tmp/s1" &&
+  cmp -s "$tmp/s0" "$tmp/s1" && ok || bad "a scenario's s:set changed what a later --set means"
+
 # --unsafe: a trusted script writes its file, with a warning
 FC_SANDBOX_MARKER="$tmp/written" "$FC" run tests/sandbox/ok/unsafe_write.lua --unsafe --trials 100 > /dev/null 2> "$tmp/err"
 st=$?
