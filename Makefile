@@ -38,7 +38,9 @@ ALL_CFLAGS := $(WARN) $(CFLAGS) -fPIC -D_POSIX_C_SOURCE=200809L -DFC_VERSION='"$
               -Iinclude -Icore -I$(BUILD)/gen $(LUA_CFLAGS)
 LDLIBS   := -lm -lpthread
 
-CORE_SRC := $(filter-out core/cli.c,$(wildcard core/*.c))
+# core/cli*.c make the command (its process-wide parts: signals, outputs)
+CLI_SRC  := $(wildcard core/cli*.c)
+CORE_SRC := $(filter-out $(CLI_SRC),$(wildcard core/*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/scripts.o
 LUA_SCRIPTS := $(sort $(wildcard scripts/*.lua))
 LIB      := $(BUILD)/libfunnelcast.a
@@ -201,7 +203,7 @@ bench: ensure-deps
 $(LIB): $(CORE_OBJ)
 	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
 
-$(CLI): $(BUILD)/obj/core/cli.o $(LIB)
+$(CLI): $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
 	$(call quiet,LINK,$@)$(CC) $(CFLAGS) -o $@ $^ $(LUA_LIBS) $(LDLIBS)
 
 # The module leaves Lua's symbols to the interpreter that loads it.

@@ -16,6 +16,8 @@
 #include <lualib.h>
 
 #include "budget.h"
+#include "cli_output.h"
+#include "cli_watch.h"
 #include "funnelcast.h"
 #include "lua_module.h"
 #include "lua_results.h"
@@ -49,39 +51,12 @@ static const char usage[] =
     "  --max-memory SIZE most memory of the scenario's Lua state, and of a run's working\n"
     "                    memory (default 512M; such as 256M, 2G)\n"
     "  --time-limit S    stop the command after S seconds (default: no limit)\n"
+    "  --script-time-limit S  most seconds the scenario's own code may take: loading,\n"
+    "                    validation, reports, not the simulation (default 60)\n"
     "  --unsafe          run a trusted scenario with full access to files and programs\n"
     "\n"
     "exit status: 0 done, 1 a goal below its confidence (with --fail-on-goal), 2 bad input,\n"
-    "             3 internal failure, 130 interrupted\n";
-
-/* Set by SIGINT/SIGTERM (and by --time-limit's alarm); the engine polls it
- * between blocks of trials, the Lua count hook between instructions. */
-static volatile sig_atomic_t interrupted;
-/* --time-limit: the alarm fired (once: stop; twice: still running inside one
- * long call, such as a string pattern that backtracks, so exit now). */
-static volatile sig_atomic_t alarm_fired;
-static char alarm_msg[600];
-static size_t alarm_msg_len;
-static unsigned alarm_grace = 2;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
-static void on_alarm(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-    if (alarm_fired++) {
-        /* async-signal-safe; no output file is being written (see main) */
-        ssize_t w = write(STDERR_FILENO, alarm_msg, alarm_msg_len);
-        (void)w;
-        _exit(FC_EINPUT);
-    }
-    alarm(alarm_grace);
-}
+    "             3 internal failure, 130 interrupted (SIGINT), 143 terminated (SIGTERM)\n";
 
 /* A progress bar on standard error, for long runs on a terminal only. */
 typedef struct progress_bar {
@@ -110,7 +85,7 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
 typedef struct options {
     const char *command, *file, *format, *out;
     const char *trials, *seed, *threads, *precision, *shard, *partial;
-    const char *max_steps, *max_memory, *time_limit;
+    const char *max_steps, *max_memory, *time_limit, *script_time;
     const char **sets, **files;
     int nsets, nfiles;
     int timing, unsafe, fail_on_goal;
@@ -165,6 +140,8 @@ static int parse(int argc, char **argv, options *o)
             o->max_memory = v;
         } else if ((v = option_value(argc, argv, &i, "--time-limit"))) {
             o->time_limit = v;
+        } else if ((v = option_value(argc, argv, &i, "--script-time-limit"))) {
+            o->script_time = v;
         } else if ((v = option_value(argc, argv, &i, "--precision"))) {
             o->precision = v;
         } else if ((v = option_value(argc, argv, &i, "--shard"))) {
@@ -201,6 +178,20 @@ static int parse(int argc, char **argv, options *o)
     return 0;
 }
 
+/* Parses a whole decimal integer in [0, 2^64 - 1] exactly (digits only). */
+static int parse_u64(const char *s, unsigned long long *out)
+{
+    if (*s < '0' || *s > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
 /* Parses a whole decimal integer in [lo, hi]. */
 static int parse_int(const char *s, long long lo, long long hi, long long *out)
 {
@@ -217,38 +208,6 @@ static void set_int_opt(lua_State *L, const char *key, long long v)
 {
     lua_pushinteger(L, v);
     lua_setfield(L, -2, key);
-}
-
-/* Writes text to path whole or not at all: a temporary file in the same
- * directory, renamed over the target once complete. */
-static int write_whole(const char *path, const char *text, size_t len)
-{
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (tmp == NULL)
-        return -1;
-    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(tmp);
-        return -1;
-    }
-    /* mkstemp makes the file private; the report gets the usual permissions */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    FILE *f = fdopen(fd, "wb");
-    int ok = f != NULL && fwrite(text, 1, len, f) == len;
-    if (f)
-        ok = (fclose(f) == 0) && ok;
-    else
-        close(fd);
-    if (ok && rename(tmp, path) != 0)
-        ok = 0;
-    if (!ok)
-        unlink(tmp);
-    free(tmp);
-    return ok ? 0 : -1;
 }
 
 /* Parses a size: a number of bytes with an optional K, M, G or T (powers of
@@ -281,8 +240,9 @@ static int parse_size(const char *s, uint64_t *out)
 /* What the protected entry point needs: the options and their values. */
 typedef struct cli_call {
     const options *o;
-    long long trials, seed, threads, shard_k, shard_n;
-    double precision;
+    long long trials, threads, shard_k, shard_n;
+    unsigned long long seed;
+    double precision, time_limit, script_time;
     uint64_t max_memory;
     fc_lua_progress *progress;
 } cli_call;
@@ -318,8 +278,11 @@ static int l_cli_main(lua_State *L)
     lua_pushcfunction(L, fc_lua_open_libs);
     lua_pushboolean(L, o->unsafe);
     lua_call(L, 1, 0);
-    lua_pushlightuserdata(L, (void *)&interrupted);
+    lua_pushlightuserdata(L, (void *)fc_watch_stop_flag());
     lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
+    static const fc_lua_phase phase = {fc_watch_simulating};
+    lua_pushlightuserdata(L, (void *)&phase);
+    lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_PHASE_KEY);
     lua_pushinteger(L, (lua_Integer)c->max_memory);
     lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_MAX_MEMORY_KEY);
     if (c->progress) {
@@ -339,8 +302,9 @@ static int l_cli_main(lua_State *L)
     lua_setfield(L, -2, "format");
     if (o->trials)
         set_int_opt(L, "trials", c->trials);
+    /* a seed past 2^63 - 1 travels as the Lua integer with the same 64 bits */
     if (o->seed)
-        set_int_opt(L, "seed", c->seed);
+        set_int_opt(L, "seed", (long long)c->seed);
     if (o->threads)
         set_int_opt(L, "threads", c->threads);
     if (o->precision) {
@@ -382,6 +346,17 @@ static int l_cli_main(lua_State *L)
     return 3;
 }
 
+/* Parses a number of seconds in (0, 1e7]. */
+static int parse_seconds(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end || !(v > 0 && v <= 1e7))
+        return -1;
+    *out = v;
+    return 0;
+}
+
 /* Validates the options and fills c; returns 0 or FC_EINPUT (after the
  * message). */
 static int check_options(const options *o, cli_call *c, fc_lua_limits *lim)
@@ -390,8 +365,8 @@ static int check_options(const options *o, cli_call *c, fc_lua_limits *lim)
     c->o = o;
     if (o->trials && parse_int(o->trials, 1, 1000000000000LL, &c->trials))
         return bad_usage("--trials %s: expected an integer in [1, 1e12]", o->trials);
-    if (o->seed && parse_int(o->seed, LLONG_MIN, LLONG_MAX, &c->seed))
-        return bad_usage("--seed %s: expected an integer", o->seed);
+    if (o->seed && parse_u64(o->seed, &c->seed))
+        return bad_usage("--seed %s: expected a whole number in [0, 18446744073709551615]", o->seed);
     if (o->threads && parse_int(o->threads, 0, 256, &c->threads))
         return bad_usage("--threads %s: expected an integer in [0, 256] (0: all cores)", o->threads);
     if (o->precision) {
@@ -424,13 +399,24 @@ static int check_options(const options *o, cli_call *c, fc_lua_limits *lim)
     if (o->max_memory && (parse_size(o->max_memory, &c->max_memory) || c->max_memory < (UINT64_C(16) << 20)))
         return bad_usage("--max-memory %s: expected a size of at least 16M, such as 256M or 2G", o->max_memory);
     lim->max_memory = (size_t)c->max_memory;
-    if (o->time_limit) {
-        char *end;
-        lim->time_limit = strtod(o->time_limit, &end);
-        if (end == o->time_limit || *end || !(lim->time_limit > 0 && lim->time_limit <= 1e7))
-            return bad_usage("--time-limit %s: expected a number of seconds in (0, 1e7]", o->time_limit);
-    }
+    if (o->time_limit && parse_seconds(o->time_limit, &c->time_limit))
+        return bad_usage("--time-limit %s: expected a number of seconds in (0, 1e7]", o->time_limit);
+    c->script_time = FC_DEFAULT_SCRIPT_TIME;
+    if (o->script_time && parse_seconds(o->script_time, &c->script_time))
+        return bad_usage("--script-time-limit %s: expected a number of seconds in (0, 1e7]", o->script_time);
+    /* the hook checks the command's time limit between Lua steps; the
+     * watchdog everywhere else */
+    lim->time_limit = c->time_limit;
     return 0;
+}
+
+/* Whether msg comes from a fault of the library itself, not from its input:
+ * a runtime error inside the embedded scripts (their messages begin with
+ * their chunk name) or a C-side internal error. */
+static int internal_fault(const char *msg)
+{
+    return strncmp(msg, "scripts/", 8) == 0 || strncmp(msg, "internal error", 14) == 0 ||
+           strstr(msg, "funnelcast: internal error") != NULL;
 }
 
 /* The exit status and message of a failed call (its error on the stack top). */
@@ -439,22 +425,28 @@ static int report_failure(lua_State *L, int st, const options *o, fc_lua_limits 
     const char *msg = lua_tostring(L, -1);
     if (msg == NULL)
         msg = "unknown error";
+    fc_watch_reason why = fc_watch_reason_now();
+    fc_watch_done();
     /* a memory error raised by Lua (possibly caught and raised again by a
      * script): the cap's, or the machine's */
     int lua_memory = st == LUA_ERRMEM || strcmp(msg, "not enough memory") == 0;
-    if (alarm_fired)
-        lim->time_hit = 1;
     char buf[1024];
-    if (fc_lua_limit_message(lim, o->file, lua_memory, buf, sizeof buf)) {
+    if (why == FC_WATCH_NONE && fc_lua_limit_message(lim, o->file, lua_memory, buf, sizeof buf)) {
         fprintf(stderr, "funnelcast: %s\n", buf);
         return FC_EINPUT;
     }
-    if (interrupted || lim->stopped || strcmp(msg, "interrupted") == 0) {
-        fprintf(stderr, "funnelcast: interrupted\n");
-        return 130;
+    if (why != FC_WATCH_NONE || lim->stopped || strcmp(msg, "interrupted") == 0) {
+        if (why == FC_WATCH_NONE)
+            why = FC_WATCH_SIGNAL;
+        fprintf(stderr, "funnelcast: %s\n", fc_watch_message(why));
+        return fc_watch_status(why);
     }
     if (lua_memory || strstr(msg, "out of memory")) {
         fprintf(stderr, "funnelcast: out of memory\n");
+        return FC_EINTERNAL;
+    }
+    if (internal_fault(msg)) {
+        fprintf(stderr, "funnelcast: internal error (please report it): %s\n", msg);
         return FC_EINTERNAL;
     }
     fprintf(stderr, "funnelcast: %s\n", msg);
@@ -466,14 +458,19 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
     lua_pushcfunction(L, l_cli_main);
     lua_pushlightuserdata(L, c);
     int st = fc_lua_pcall(L, 1, 3, 0);
-    /* nothing runs after this point but the writing of the output, which
-     * the alarm must not cut short */
-    alarm(0);
     if (st != LUA_OK)
         return report_failure(L, st, o, lim);
     char buf[1024];
+    fc_watch_reason why = fc_watch_reason_now();
+    if (why != FC_WATCH_NONE) {
+        /* a stop came as the command finished: nothing is written */
+        fc_watch_done();
+        fprintf(stderr, "funnelcast: %s\n", fc_watch_message(why));
+        return fc_watch_status(why);
+    }
     if (fc_lua_limit_message(lim, o->file, 0, buf, sizeof buf)) {
         /* a limit was hit and its error caught, yet the script returned */
+        fc_watch_done();
         fprintf(stderr, "funnelcast: %s\n", buf);
         return FC_EINPUT;
     }
@@ -489,14 +486,26 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
         fputs(notes, stderr);
     const char *out = o->partial ? o->partial : o->out;
     if (out) {
-        if (write_whole(out, text, len) != 0) {
-            fprintf(stderr, "funnelcast: %s: cannot write the %s (%s)\n", out,
-                    o->partial ? "partial summary" : "report", strerror(errno));
+        char err[PATH_MAX + 128];
+        int w = fc_output_write(out, text, len, (const char *const *)o->files, o->nfiles, err, sizeof err);
+        fc_watch_done();
+        if (w == -2) {
+            why = fc_watch_reason_now();
+            fprintf(stderr, "funnelcast: %s\n", fc_watch_message(why));
+            return fc_watch_status(why);
+        }
+        if (w != 0) {
+            fprintf(stderr, "funnelcast: %s: cannot write the %s: %s\n", out,
+                    o->partial ? "partial summary" : "report", err);
             return FC_EINPUT;
         }
-    } else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
-        fprintf(stderr, "funnelcast: cannot write to standard output\n");
-        return FC_EINTERNAL;
+    } else {
+        int w = fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0;
+        fc_watch_done();
+        if (w) {
+            fprintf(stderr, "funnelcast: cannot write to standard output\n");
+            return FC_EINTERNAL;
+        }
     }
     if (o->fail_on_goal && below > 0) {
         fprintf(stderr, "funnelcast: %lld goal%s below %s confidence\n", (long long)below,
@@ -531,7 +540,9 @@ int main(int argc, char **argv)
     if (st == 0)
         st = check_options(&o, &call, &lim);
     if (st == 0) {
-        lim.stop = &interrupted;
+        /* from here every signal and time limit ends the command in time */
+        fc_watch_start(o.file, call.time_limit, call.script_time);
+        lim.stop = fc_watch_stop_flag();
         lua_State *L = fc_lua_limited_state(&lim);
         if (L == NULL) {
             fprintf(stderr, "funnelcast: out of memory\n");
@@ -541,23 +552,6 @@ int main(int argc, char **argv)
         }
         if (o.unsafe)
             fputs("funnelcast: --unsafe: the scenario runs with full access to files and programs\n", stderr);
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        if (lim.time_limit > 0) {
-            snprintf(alarm_msg, sizeof alarm_msg,
-                     "funnelcast: %s: the command ran for more than %g s; raise the limit with --time-limit\n",
-                     o.file, lim.time_limit);
-            alarm_msg_len = strlen(alarm_msg);
-            sa.sa_handler = on_alarm;
-            sigaction(SIGALRM, &sa, NULL);
-            /* the hook stops Lua at the limit; the alarm stops the engine a
-             * little later, and the command if it is still running after */
-            alarm((unsigned)lim.time_limit + 1);
-        }
         progress_bar bar = {{0, 0}, 0};
         fc_lua_progress progress = {show_progress, &bar};
         if (isatty(STDERR_FILENO)) {

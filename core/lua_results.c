@@ -13,6 +13,7 @@
 #include "budget.h"
 #include "engine.h"
 #include "lua_model.h"
+#include "lua_sandbox.h"
 #include "partial.h"
 
 static const char *const qnames[FC_NQUANTILES] = {"p5", "p10", "p25", "p50", "p75", "p90", "p95"};
@@ -355,6 +356,12 @@ static void run_trials(lua_State *L, run_ctx *c)
 {
     char err[512];
     struct timespec t0, t1;
+    /* the embedding program may want to know when the simulation runs */
+    lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_PHASE_KEY);
+    const fc_lua_phase *phase = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    if (phase)
+        phase->simulating(1);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int st = 0;
     if (c->precision > 0) {
@@ -369,6 +376,8 @@ static void run_trials(lua_State *L, run_ctx *c)
         st = fc_engine_run(c->m, c->s, c->m->trials, &c->opts, err, sizeof err);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (phase)
+        phase->simulating(0);
     c->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     if (st == 0 && c->shard_n == 0 && fc_summary_finish(c->s) != 0) {
         st = -1;

@@ -14,6 +14,15 @@
 
 #include <lua.h>
 
+/* Registry key of an optional light userdata pointing to an fc_lua_phase:
+ * the run binding tells the embedding program when the simulation starts
+ * and ends (the CLI's --script-time-limit counts the time outside it). */
+#define FC_LUA_PHASE_KEY "funnelcast.phase"
+
+typedef struct fc_lua_phase {
+    void (*simulating)(int on);
+} fc_lua_phase;
+
 /* Most Lua steps (VM instructions) a command may run by default. */
 #define FC_DEFAULT_MAX_STEPS UINT64_C(1000000000)
 

@@ -1,6 +1,7 @@
 -- report: writers for a run's results table (see core/lua_results.h): the
 -- JSON contract of DESIGN.md and a text table for a person.
 local core = ...
+local util = core._script("util")
 local M = {}
 
 local QUANTS = { "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
@@ -10,6 +11,7 @@ local DRIVERS_SHOWN = 5
 
 -- Shortest text that reads back as the same double; JSON has no infinity.
 local function num(x)
+  if math.type(x) == "integer" then return string.format("%d", x) end
   if x ~= x or x == math.huge or x == -math.huge then return "null" end
   if x == math.floor(x) and math.abs(x) < 2 ^ 53 then return string.format("%d", x) end
   for _, f in ipairs({ "%.15g", "%.16g", "%.17g" }) do
@@ -51,7 +53,7 @@ function M.json_object(r, indent)
     { "funnelcast", str(core.version) },
     { "scenario", str(r.scenario) },
     { "trials", num(r.trials) },
-    { "seed", num(r.seed) },
+    { "seed", util.unsigned(r.seed) },
     { "periods", num(r.periods) },
     { "unit", str(r.unit) },
   }
@@ -172,7 +174,7 @@ end
 function M.text_one(r)
   local lines = {}
   lines[1] = string.format("%s: %s trials, seed %s, %s (funnelcast %s)",
-    r.scenario, human(r.trials), num(r.seed), periods(r.periods, r.unit), core.version)
+    r.scenario, human(r.trials), util.unsigned(r.seed), periods(r.periods, r.unit), core.version)
   if r.precision then
     lines[#lines + 1] = r.precise
       and string.format("Stopped when precise: goal probabilities within +-%s, total means within +-%s%% (95%%).",
@@ -261,7 +263,7 @@ function M.describe(n, random)
     return x.label .. (x.clip and " (clipped)" or "")
   end
   add("%s: %s, %s trials, seed %s; %d random assumptions", n.name, periods(n.periods, n.unit),
-    human(n.trials), num(n.seed), random)
+    human(n.trials), util.unsigned(n.seed), random)
   add("")
   add("Channels")
   for _, c in ipairs(n.channels) do

@@ -250,6 +250,34 @@ local function host_strings(ctx, f, ...)
   return table.unpack(r, 2, r.n)
 end
 
+-- The message handler of a scenario file's run: an error that names no
+-- place (error({}), error("text", 0), an object with __tostring) gets the
+-- file and line of the innermost scenario code on the stack, so that every
+-- message names where it came from. After a limit the error is left as it
+-- is (the hook is off while this runs; the limit's own message replaces it).
+local function locate_error(e)
+  if core._limit_hit() then return e end
+  if type(e) == "string" and (e:match("^[^\n]-:%d+: ") or e:match("^%-%-set ")) then return e end
+  local where = nil
+  for level = 2, 250 do
+    local info = core._getinfo(level)
+    if info == nil then break end
+    if info.what ~= "C" and info.source:sub(1, 1) == "@" and not info.source:match("^@scripts/[%w_]+%.lua$") then
+      where = string.format("%s:%d", info.source:sub(2), info.currentline)
+      break
+    end
+  end
+  local text = e
+  if type(e) ~= "string" then
+    local ok, s = pcall(tostring, e)
+    local mt = real_getmetatable(e)
+    text = ok and type(mt) == "table" and rawget(mt, "__tostring") and tostring(s)
+      or string.format("error({...}): an error object of type %s, not a message", type(e))
+    if type(e) == "number" then text = tostring(e) end
+  end
+  return where and (where .. ": " .. text) or text
+end
+
 -- Runs the text src of the file at path; returns the packed values it returned.
 function run_chunk(ctx, path, src)
   if src:byte(1) == 27 then
@@ -260,7 +288,7 @@ function run_chunk(ctx, path, src)
   if not chunk then error(err, 0) end
   local scenario = core._script("scenario")
   local prev = scenario._loading(path)
-  local ok, r = pcall(function() return table.pack(chunk()) end)
+  local ok, r = xpcall(function() return table.pack(chunk()) end, locate_error)
   scenario._loading(prev)
   if not ok then error(r, 0) end
   return r

@@ -435,10 +435,8 @@ function Ctx:range_beta(path, d)
   if not (hi < 1) then
     self:expected(path, "a 90% range inside (0, 1) for a probability", d)
   end
-  if not core.beta_from_quantiles then
-    error("funnelcast: internal error: core.beta_from_quantiles is missing", 0)
-  end
-  local a, b = core.beta_from_quantiles(lo, hi)
+  local ok, a, b = pcall(core.beta_from_quantiles, lo, hi)
+  if not ok then self:fail(path, nil, "%s", tostring(a)) end
   return { kind = "beta", a = a, b = b, each = d.each, label = d.label, range = { lo = lo, hi = hi } }
 end
 
@@ -473,7 +471,10 @@ function Ctx:integer(path, v, lo, hi, default)
   if v == nil then return default end
   local n = type(v) == "number" and math.tointeger(v)
   if not n or n < lo or (hi and n > hi) then
-    local what = hi and string.format("an integer in [%d, %d]", lo, hi) or string.format("an integer >= %d", lo)
+    -- a bound of 2^k - 1 reads better as such than in 19 digits
+    local k = hi and hi > 2 ^ 40 and math.tointeger(math.log(hi + 1.0, 2))
+    local top = k and (1 << k) - 1 == hi and string.format("2^%d - 1", k) or hi and string.format("%d", hi)
+    local what = hi and string.format("an integer in [%d, %s]", lo, top) or string.format("an integer >= %d", lo)
     self:expected(path, what, v)
   end
   return n
@@ -1180,10 +1181,10 @@ Scenario = object.class("scenario", {
     local chans, stages = {}, {}
     for i, ch in ipairs(n.channels) do chans[i] = ch.name end
     for i, s in ipairs(n.stages) do stages[i] = s.name end
-    return string.format("scenario \"%s\": %s, %s (%s), %s (%s), %s, %s, seed %d",
+    return string.format("scenario \"%s\": %s, %s (%s), %s (%s), %s, %s, seed %s",
       n.name, plural(n.periods, n.unit), plural(#n.channels, "channel"), table.concat(chans, ", "),
       plural(#n.stages, "stage"), table.concat(stages, " > "), plural(#n.goals, "goal"),
-      plural(n.trials, "trial"), n.seed)
+      plural(n.trials, "trial"), util.unsigned(n.seed))
   end,
 })
 

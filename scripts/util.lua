@@ -10,9 +10,22 @@ function M.show(x)
     if x ~= x then return "nan" end
     return string.format("%g", x)
   elseif type(x) == "string" then
-    return string.format("%q", x)
+    -- %q, with the bytes of invalid UTF-8 written as escapes: a message
+    -- stays valid text whatever the script's strings hold
+    local q = string.format("%q", x):gsub("\\\n", "\\n")
+    if not utf8.len(q) then q = q:gsub("[\128-\255]", function(c) return "\\" .. c:byte() end) end
+    return q
   end
   return type(x)
+end
+
+-- The decimal text of integer x read as unsigned (seeds run to 2^64 - 1 and
+-- travel as the Lua integer with the same bits).
+function M.unsigned(x)
+  if math.type(x) ~= "integer" then return M.show(x) end
+  if x >= 0 then return string.format("%d", x) end
+  local q = (x >> 1) // 5 -- floor(u / 10): x >> 1 is a logical shift
+  return string.format("%d%d", q, x - q * 10)
 end
 
 function M.fail(fmt, ...)

@@ -69,6 +69,17 @@ set_cpc='channels.search.cpc=lognormal{median=2,sigma=0.1}'
   "$FC" run tests/sandbox/ok/tamper_set.lua --trials 500 --format json --set "$set_cpc" > "$tmp/s1" &&
   cmp -s "$tmp/s0" "$tmp/s1" && ok || bad "a scenario's s:set changed what a later --set means"
 
+# same seed, same bytes, whatever order Lua's string hashing gives a process:
+# a file that builds its plan by pairs() and math.random, run in three
+# processes, and its shards merge into the unsharded run
+pr=tests/sandbox/ok/pairs_random.lua
+for i in 1 2 3; do "$FC" run "$pr" --trials 3000 --seed 5 --format json > "$tmp/p$i" || bad "pairs_random: run $i failed"; done
+cmp -s "$tmp/p1" "$tmp/p2" && cmp -s "$tmp/p1" "$tmp/p3" && ok || bad "pairs_random: the same seed gave other bytes"
+"$FC" run "$pr" --trials 3000 --seed 5 --shard 1/2 --partial "$tmp/pr1.bin" &&
+  "$FC" run "$pr" --trials 3000 --seed 5 --shard 2/2 --partial "$tmp/pr2.bin" &&
+  "$FC" merge "$tmp/pr2.bin" "$tmp/pr1.bin" --format json > "$tmp/pm" && cmp -s "$tmp/p1" "$tmp/pm" && ok ||
+  bad "pairs_random: its shards do not merge into the unsharded run"
+
 # --unsafe: a trusted script writes its file, with a warning
 FC_SANDBOX_MARKER="$tmp/written" "$FC" run tests/sandbox/ok/unsafe_write.lua --unsafe --trials 100 > /dev/null 2> "$tmp/err"
 st=$?
@@ -113,6 +124,49 @@ wait "$pid"
 st=$?
 [ "$st" = 130 ] && ok || bad "Ctrl-C with --partial: status $st"
 [ -z "$(ls "$tmp" | grep -e int.json -e int.part)" ] && ok || bad "an interrupted run left a file: $(ls "$tmp")"
+
+# every signal ends the command within a second, wherever it is: inside
+# single long C calls too (a pattern that backtracks, string.rep of an empty
+# string, table.move over a huge range), with 130 for SIGINT and 143 for
+# SIGTERM, the message, and no output file
+printf '%s\n' 'return string.rep("", math.maxinteger)' > "$tmp/rep.lua"
+printf '%s\n' 'table.move({}, 1, math.maxinteger - 1, 1, {})' > "$tmp/move.lua"
+for f in "$tmp/pattern.lua" "$tmp/rep.lua" "$tmp/move.lua" "$tmp/loop.lua" "$B1"; do
+  for sig in INT TERM; do
+    "$FC" run "$f" --trials 1000000000 --max-steps 1e15 -o "$tmp/sig.json" 2> "$tmp/err" &
+    pid=$!
+    sleep 0.5
+    t0=$(date +%s%N)
+    kill -"$sig" "$pid"
+    wait "$pid"
+    st=$?
+    ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+    want=130 word=interrupted
+    [ "$sig" = TERM ] && want=143 word=terminated
+    [ "$st" = "$want" ] && [ "$ms" -lt 1000 ] && [ "$(cat "$tmp/err")" = "funnelcast: $word" ] && [ ! -e "$tmp/sig.json" ] && ok ||
+      bad "SIG$sig on $(basename "$f"): status $st after $ms ms: $(cat "$tmp/err")"
+  done
+done
+[ -z "$(ls -a "$tmp" | grep '^\.funnelcast-')" ] && ok || bad "a signal left a temporary file"
+
+# --time-limit holds to a fraction of a second in the simulation
+t0=$(date +%s%N)
+"$FC" run "$B1" --trials 1000000000 --time-limit 0.3 -o "$tmp/t.json" 2> "$tmp/err"
+st=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$st" = 2 ] && [ "$ms" -lt 700 ] && grep -q 'ran for more than 0.3 s' "$tmp/err" && [ ! -e "$tmp/t.json" ] && ok ||
+  bad "--time-limit 0.3: status $st after $ms ms"
+
+# the scenario's own code has a time bound, whatever it does, that does not
+# count the simulation: a rehash-heavy or pattern-heavy script stops, a long
+# simulation does not
+"$FC" run "$tmp/pattern.lua" --max-steps 1e15 --script-time-limit 0.5 2> "$tmp/err"
+st=$?
+[ "$st" = 2 ] && grep -q "the scenario's own code (loading, validation, reports; not the simulation) ran for more than 0.5 s; raise the limit with --script-time-limit" "$tmp/err" && ok ||
+  bad "--script-time-limit on a pattern: status $st: $(cat "$tmp/err")"
+"$FC" run "$B1" --trials 300000 --threads 1 --script-time-limit 0.5 > /dev/null && ok ||
+  bad "--script-time-limit counted the simulation"
+"$FC" run "$B1" --script-time-limit 0 > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q 'expected a number of seconds' "$tmp/err" && ok || bad "--script-time-limit 0"
 
 echo "sandbox: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,4 +1,4 @@
--- expect: tests/bad/initial_fraction.lua:17: customers.initial: expected an integer >= 0, got 500.5
+-- expect: tests/bad/initial_fraction.lua:17: customers.initial: expected an integer in [0, 2^61 - 1], got 500.5
 -- a fractional number of customers
 return scenario {
   name = "q3-pipeline", periods = 12, unit = "month", trials = 20000, seed = 7,
