@@ -128,7 +128,9 @@ local function human(x)
   if x == -math.huge then return "-inf" end
   local a = math.abs(x)
   local s
-  if a >= 1000 then
+  if a >= 1e15 then
+    s = string.format("%.3g", x) -- past a quadrillion, digits no longer help a reader
+  elseif a >= 1000 then
     s = string.format("%.0f", a):reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", "")
     if x < 0 then s = "-" .. s end
   elseif x == math.floor(x) then
@@ -145,11 +147,27 @@ local function periods(n, unit)
   return string.format("%d %s%s", n, unit, n == 1 and "" or "s")
 end
 
+-- Cells of the text tables: at most this many characters (a longer one,
+-- such as a long goal name, ends in an ellipsis; the JSON report has it whole).
+local MAX_CELL = 48
+
+-- Characters of s (UTF-8; a name is valid UTF-8, a number is ASCII).
+local function width(s) return utf8.len(s) or #s end
+
+local function shorten(s, w)
+  if width(s) <= w then return s end
+  local cut = utf8.offset(s, w) -- the first byte of character w
+  return (cut and s:sub(1, cut - 1) or s:sub(1, w - 1)) .. "…"
+end
+
+local function pad(s, w, left)
+  local fill = string.rep(" ", math.max(0, w - width(s)))
+  return left and s .. fill or fill .. s
+end
+
 local function row(cols, widths)
   local out = {}
-  for i, c in ipairs(cols) do
-    out[i] = i == 1 and string.format("%-" .. widths[i] .. "s", c) or string.format("%" .. widths[i] .. "s", c)
-  end
+  for i, c in ipairs(cols) do out[i] = pad(c, widths[i], i == 1) end
   return (table.concat(out, "  "):gsub("%s+$", ""))
 end
 
@@ -161,9 +179,12 @@ end
 
 local function section(lines, title, head, rows)
   local widths = {}
-  for i, h in ipairs(head) do widths[i] = #h end
+  for i, h in ipairs(head) do widths[i] = width(h) end
   for _, r in ipairs(rows) do
-    for i, c in ipairs(r) do widths[i] = math.max(widths[i], #c) end
+    for i, c in ipairs(r) do
+      r[i] = shorten(c, MAX_CELL)
+      widths[i] = math.max(widths[i], width(r[i]))
+    end
   end
   lines[#lines + 1] = ""
   lines[#lines + 1] = title

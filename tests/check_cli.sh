@@ -100,6 +100,22 @@ for g in d["goals"]:
     assert dr[0]["assumption"] in ("funnel.lead.rate", "funnel.customer.rate") and dr[0]["swing"] > 0.3
 PY
 
+# no width or value breaks a report: long names (cut with an ellipsis in the
+# text tables, whole in JSON), huge values
+w=tests/reports/wide_cells.lua
+"$FC" run "$w" --trials 300 > "$tmp/wide.txt" 2> "$tmp/err" && grep -q 'gggg…  revenue >= 1e+300' "$tmp/wide.txt" &&
+  [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$tmp/wide.txt")" -lt 400 ] && ok ||
+  bad "text report of wide cells: $(cat "$tmp/err")"
+"$FC" run "$w" --trials 300 --format json > "$tmp/wide.json" &&
+  /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["goals"][0]["name"]) == 100' "$tmp/wide.json" &&
+  ok || bad "JSON report of wide cells"
+"$FC" check "$w" > /dev/null && ok || bad "check of wide cells"
+
+# a fault of the library itself is status 3, not 2 (bad input)
+"$FC" run tests/reports/internal_fault.lua --unsafe --trials 100 > /dev/null 2> "$tmp/err"
+[ $? = 3 ] && grep -q '^funnelcast: internal error (please report it): scripts/report.lua:' "$tmp/err" && ok ||
+  bad "an internal fault: $(cat "$tmp/err")"
+
 # determinism: threads 1, 2 and 3, and the same seed twice, byte for byte
 for s in scenarios/*.lua; do
   "$FC" run "$s" --trials 3000 --format json --threads 1 > "$tmp/t1" &&
