@@ -321,6 +321,17 @@ do
 end
 
 ----------------------------------------------------------------------------
+-- The module's sandbox: no string.dump in a loaded scenario, and the host's
+-- own string library is whole again afterwards.
+do
+  local ok, e = pcall(fc.load, "tests/module/dump.lua")
+  check(ok, "tests/module/dump.lua: " .. tostring(e))
+  check(type(("").dump) == "function" and string.dump == ("").dump, "the host's string.dump after fc.load")
+  check(select(2, pcall(fc.load, "tests/bad/rate_above_one.lua")) and ("").dump ~= nil,
+    "the host's string.dump after a failed fc.load")
+end
+
+----------------------------------------------------------------------------
 -- Broken scenarios: each fails with the message of its first line.
 do
   local p = io.popen("ls tests/bad/*.lua")
