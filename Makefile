@@ -170,7 +170,7 @@ FUZZ_BUILD      ?= build-fuzz
 FUZZ_CC         ?= clang
 FUZZ_CFLAGS     := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
                    -fno-omit-frame-pointer
-FUZZERS         := fuzz_scenario fuzz_set fuzz_partial
+FUZZERS         := fuzz_scenario fuzz_set fuzz_partial fuzz_literal
 FUZZ_CHECK_TIME ?= 15
 FUZZ_TIME       ?= 3600
 FUZZ_JOBS       ?= 1

@@ -13,7 +13,7 @@ mode=${1:-check}
 secs=${2:-20}
 BUILD=${BUILD:-build}
 FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
-FUZZERS=${FUZZERS:-"fuzz_scenario fuzz_set fuzz_partial"}
+FUZZERS=${FUZZERS:-"fuzz_scenario fuzz_set fuzz_partial fuzz_literal"}
 JOBS=${JOBS:-1}
 cd "$(dirname "$0")/../.." || exit 1
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
@@ -36,6 +36,7 @@ for f in $FUZZERS; do
     fuzz_scenario) seeds="scenarios tests/good tests/bad tests/bad_cli"; dict="-dict=tests/fuzz/scenario.dict" ;;
     fuzz_set)      seeds="tests/fuzz/seeds/fuzz_set"; dict="-dict=tests/fuzz/scenario.dict" ;;
     fuzz_partial)  seeds="$p"; dict="" ;;
+    fuzz_literal)  seeds="tests/fuzz/seeds/fuzz_literal"; dict="" ;;
     *) echo "unknown harness $f"; exit 1 ;;
   esac
   reg="tests/fuzz/regress/$f"
