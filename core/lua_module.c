@@ -8,6 +8,7 @@
 #include <lauxlib.h>
 
 #include "funnelcast.h"
+#include "literal.h"
 #include "lua_dist.h"
 #include "lua_results.h"
 #include "lua_sandbox.h"
@@ -59,6 +60,7 @@ int fc_lua_push_module(lua_State *L)
     fc_lua_dist_register(L);
     fc_lua_results_register(L);
     fc_lua_sandbox_register(L);
+    fc_lua_literal_register(L);
     lua_pushstring(L, fc_version());
     lua_setfield(L, -2, "version");
     /* the model's limits, for the Lua validation to check the same numbers */

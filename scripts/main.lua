@@ -45,7 +45,7 @@ local function merge(opts)
     parts[i] = { path, bytes }
   end
   if not text then error("merge: no partial summaries given", 0) end
-  local results = { core.merge(serial.read(text, "partial"), parts) }
+  local results = { core.merge(serial.read(text, opts.files[1] .. ": scenario text"), parts) }
   return render(results, opts.format), nil, below(results)
 end
 

@@ -2,7 +2,10 @@
 -- or integer keys, numbers, strings, booleans), keys in sorted order and
 -- numbers that read back exactly. A partial summary carries its normalized
 -- scenario this way, so `funnelcast merge` needs no scenario file and two
--- shards of the same run carry the same bytes.
+-- shards of the same run carry the same bytes. A partial is untrusted data:
+-- its text is read back by a strict parser (core/literal.c) that builds the
+-- values and can run nothing, never by the Lua compiler.
+local core = ...
 local M = {}
 
 local function key_order(a, b)
@@ -19,6 +22,17 @@ local function number(x)
   return string.format("%.17g", x)
 end
 
+local KEYWORDS = {}
+for w in ("and break do else elseif end false for function goto if in local nil not or repeat return then true until while"):gmatch("%a+") do
+  KEYWORDS[w] = true
+end
+
+-- A key written as name= (ASCII letters, digits and _, whatever the
+-- locale, and not a keyword), else as [key]=.
+local function bare(k)
+  return type(k) == "string" and k:match("^[A-Za-z_][A-Za-z0-9_]*$") and not KEYWORDS[k]
+end
+
 local function write(v, out)
   local t = type(v)
   if t == "number" then
@@ -33,7 +47,7 @@ local function write(v, out)
     table.sort(keys, key_order)
     out[#out + 1] = "{"
     for _, k in ipairs(keys) do
-      if type(k) == "string" and k:match("^[%a_][%w_]*$") then
+      if bare(k) then
         out[#out + 1] = k .. "="
       else
         out[#out + 1] = "["
@@ -55,11 +69,9 @@ function M.write(v)
   return table.concat(out)
 end
 
--- Reads text written by M.write, in an empty environment.
+-- Reads text written by M.write (exactly that grammar, nothing else).
 function M.read(text, name)
-  local chunk, err = load("return " .. text, "=" .. (name or "serial"), "t", {})
-  if not chunk then error(err, 0) end
-  return chunk()
+  return core.read_literal(text, name or "serial")
 end
 
 return M

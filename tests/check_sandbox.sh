@@ -10,6 +10,7 @@
 BUILD=${BUILD:-build}
 FC="$BUILD/funnelcast"
 B1=scenarios/b2b_saas_inbound.lua
+M0=tests/good/minimal.lua
 cd "$(dirname "$0")/.." || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; rm -f /tmp/funnelcast_sandbox_marker_*' EXIT
@@ -79,6 +80,19 @@ cmp -s "$tmp/p1" "$tmp/p2" && cmp -s "$tmp/p1" "$tmp/p3" && ok || bad "pairs_ran
   "$FC" run "$pr" --trials 3000 --seed 5 --shard 2/2 --partial "$tmp/pr2.bin" &&
   "$FC" merge "$tmp/pr2.bin" "$tmp/pr1.bin" --format json > "$tmp/pm" && cmp -s "$tmp/p1" "$tmp/pm" && ok ||
   bad "pairs_random: its shards do not merge into the unsharded run"
+
+# a partial summary is data: its scenario text is parsed, never run, even
+# when its checksum is forged to match (the checksum catches damage; it is
+# not a signature)
+"$FC" run "$M0" --trials 2000 --shard 1/1 --partial "$tmp/part.bin" || bad "shard for forging failed"
+for text in '(function() while true do end end)()' '{name=string.rep("a",1e9)}' '{name="x"..os.exit()}' \
+            'setmetatable({},{__index=function() while true do end end})' '{periods=12 --[[ comment ]]}'; do
+  /usr/bin/python3 tests/partials/forge.py "$tmp/part.bin" "$tmp/forged.bin" "$text"
+  timeout 10 "$FC" merge "$tmp/forged.bin" -o "$tmp/forged.out" 2> "$tmp/err"
+  st=$?
+  [ "$st" = 2 ] && grep -q "scenario text, byte [0-9]*: expected" "$tmp/err" && [ ! -e "$tmp/forged.out" ] && ok ||
+    bad "forged partial with '$text': status $st: $(cat "$tmp/err")"
+done
 
 # --unsafe: a trusted script writes its file, with a warning
 FC_SANDBOX_MARKER="$tmp/written" "$FC" run tests/sandbox/ok/unsafe_write.lua --unsafe --trials 100 > /dev/null 2> "$tmp/err"
