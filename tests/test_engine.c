@@ -1329,10 +1329,12 @@ static void test_stop(void **state)
 
 /* ---- domains ------------------------------------------------------------- */
 
-/* A normal rate can leave [0, 1]: without clip the run fails naming the
- * parameter and the first such trial (whatever the thread count); with clip
- * it runs, and a clipped normal arpu N(-1, 1) gives revenue 10 max(X, 0):
- * P(0) = Phi(1), E = 10 (mu Phi(mu) + phi(mu)) at mu = -1. */
+/* A normal rate can leave [0, 1]: the model refuses it without clip; should
+ * such a law reach the engine all the same (clip taken away after the
+ * model's checks), the run fails naming the parameter and the first such
+ * trial (whatever the thread count); with clip it runs, and a clipped normal
+ * arpu N(-1, 1) gives revenue 10 max(X, 0): P(0) = Phi(1), E = 10 (mu Phi(mu)
+ * + phi(mu)) at mu = -1. */
 static void test_domain(void **state)
 {
     (void)state;
@@ -1341,8 +1343,12 @@ static void test_domain(void **state)
     mb_stage(m, 0, "visitor", 1);
     mb_stage(m, 1, "lead", 0);
     mb_dist(&m->stages[1].rate, "funnel.lead.rate", FC_DOMAIN_PROBABILITY, FC_DIST_NORMAL, 0.5, 0.2, 0);
-    mb_finish(m);
     char err1[512] = "", err4[512] = "";
+    assert_int_equal(fc_model_finish(m, err1, sizeof err1), -1);
+    assert_non_null(strstr(err1, "funnel.lead.rate"));
+    m->stages[1].rate.clip = 1;
+    mb_finish(m);
+    m->stages[1].rate.clip = 0;
     fc_summary *s = fc_summary_new(m, 8), *s4 = fc_summary_new(m, 16);
     assert_non_null(s);
     assert_non_null(s4);
