@@ -74,7 +74,7 @@ static void work_free(work *w)
     memset(w, 0, sizeof *w);
 }
 
-static int work_init(work *w, const fc_model *m)
+static int work_init(work *w, const fc_model *m, const fc_summary *s)
 {
     memset(w, 0, sizeof *w);
     w->m = m;
@@ -109,7 +109,7 @@ static int work_init(work *w, const fc_model *m)
     if (!w->lambda || !w->visitors || !w->lag || !w->entry_mean || !w->entry_n || !w->flow_rng ||
         !w->flow_pp || !w->flow_mu || !w->split || !w->spend_t || !w->chan_spend || !w->raw ||
         !w->cop_z || !w->pv || !w->n || !w->cohort || !w->gm || !w->chan_fcost || !w->rec ||
-        !w->cols || !w->mom || fc_accum_init(&w->acc, m) != 0) {
+        !w->cols || !w->mom || fc_summary_thread_accum(s, &w->acc) != 0) {
         work_free(w);
         return -1;
     }
@@ -748,18 +748,25 @@ static void fail(shared *sh, uint64_t trial, int status, const char *msg)
 
 /* Runs block b chunk by chunk: each chunk's trials, then the chunk's
  * records into this thread's counts and its moments into the block's; at the
- * end the block's moments into the ordered fold. */
+ * end the block's moments into the ordered fold. The stop flag is read before
+ * every trial: a stopped run ends within one trial (its summary is then
+ * incomplete, so the block need not be). */
 static int run_block(shared *sh, work *w, uint64_t b)
 {
     fc_summary *s = sh->s;
     const size_t nslots = (size_t)w->lay.nslots;
     uint64_t lo = b * FC_BLOCK, hi = lo + FC_BLOCK < sh->upto ? lo + FC_BLOCK : sh->upto;
     fc_moments *block = w->mom, *chunk = w->mom + nslots;
+    const volatile sig_atomic_t *stop = sh->opts ? sh->opts->stop : NULL;
     char err[512];
     memset(block, 0, nslots * sizeof *block);
     for (uint64_t c0 = lo; c0 < hi; c0 += FC_CHUNK) {
         uint64_t c1 = c0 + FC_CHUNK < hi ? c0 + FC_CHUNK : hi;
         for (uint64_t i = c0; i < c1; i++) {
+            if (stop && *stop) {
+                fail(sh, UINT64_MAX, -2, "interrupted");
+                return -1;
+            }
             if (run_trial(w, i, err, sizeof err) != 0) {
                 fail(sh, i, -1, err);
                 return -1;
@@ -775,7 +782,7 @@ static int run_block(shared *sh, work *w, uint64_t b)
         fc_block_moments_cols(sh->m, w->cols, FC_CHUNK, (size_t)(c1 - c0), chunk);
         for (size_t slot = 0; slot < nslots; slot++)
             fc_moments_merge(&block[slot], &chunk[slot]);
-        if (fc_accum_add_cols(&w->acc, sh->m, w->cols, FC_CHUNK, (size_t)(c1 - c0)) != 0) {
+        if (fc_summary_add_counts(s, &w->acc, w->cols, FC_CHUNK, (size_t)(c1 - c0)) != 0) {
             fail(sh, lo, -1, "out of memory");
             return -1;
         }
@@ -797,7 +804,7 @@ static void *worker(void *arg)
 {
     thread_ctx *t = arg;
     shared *sh = t->sh;
-    if (work_init(&t->w, sh->m) != 0) {
+    if (work_init(&t->w, sh->m, sh->s) != 0) {
         fail(sh, 0, -1, "out of memory");
         return NULL;
     }
@@ -878,15 +885,11 @@ int fc_engine_run(const fc_model *m, fc_summary *s, uint64_t upto, const fc_run_
     worker(&ctx[0]);
     for (int i = 1; i < started; i++)
         pthread_join(tids[i], NULL);
-    /* the counts of every thread, into the summary (addition: any order);
-     * the first thread's are moved when the summary has none yet, so that
-     * the histograms are not held three times over at the peak */
+    /* the counts of every thread, into the summary (addition: any order),
+     * each thread's emptied as they move, so that the histograms are not held
+     * twice over at the peak */
     for (int i = 0; i < started; i++) {
-        if (ctx[i].ok && sh.status == 0 && fc_accum_is_empty(&s->acc)) {
-            fc_accum tmp = s->acc;
-            s->acc = ctx[i].w.acc;
-            ctx[i].w.acc = tmp;
-        } else if (ctx[i].ok && sh.status == 0 && fc_accum_merge(&s->acc, &ctx[i].w.acc) != 0) {
+        if (ctx[i].ok && sh.status == 0 && fc_summary_absorb(s, &ctx[i].w.acc) != 0) {
             sh.status = -1;
             snprintf(sh.err, sizeof sh.err, "out of memory");
         }

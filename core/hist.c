@@ -1,7 +1,15 @@
-/* hist: paged exact and logarithmic histograms (see hist.h). Pages of 32
- * consecutive keys hang from a directory indexed by page number, so a lookup
- * is one subtraction and one load, and walking the directory visits keys in
- * order. */
+/* hist: paged exact and logarithmic histograms under a cap (see hist.h).
+ * Pages of 32 consecutive keys hang from a directory indexed by page number,
+ * so a lookup is one subtraction and one load, and walking the directory
+ * visits keys in order.
+ *
+ * A histogram "fits" its caps at a level when the pages its set of keys
+ * takes at that level number at most caps.pages and spread over at most
+ * caps.span page numbers. Both grow with the set, for any fixed level. So
+ * the first level (from the exact kind up) that fits a set is never below
+ * the first level that fits any of its subsets: adding a key that does not
+ * fit searches upward from the current level only, and the result is the
+ * first fitting level of everything added, in whatever order or grouping. */
 #include "hist.h"
 
 #include <float.h>
@@ -13,8 +21,16 @@
 #define PAGE_KEYS (1 << PAGE_BITS)
 /* Logarithmic keys: 0 for zero, LOG_BASE + i for a positive value in bucket
  * i, -(LOG_BASE + i) for a negative one, so that keys sort as values do. Every
- * double has |i| < 75,000 (4.9e-324 is bucket -74,450; 1.8e308 is 70,978). */
+ * double has |i| < LOG_LIMIT (4.9e-324 is bucket -74,450; 1.8e308 is 70,978). */
 #define LOG_BASE INT64_C(75001)
+#define LOG_LIMIT INT64_C(75000)
+/* What the allocator adds to a block (glibc: an 8-byte header, blocks in
+ * steps of 16 bytes), counted with every page and directory. */
+#define ALLOC_OVERHEAD 16
+#define PAGE_COST ((uint64_t)sizeof(fc_hist_page) + ALLOC_OVERHEAD)
+#define DIR_COST(len) ((uint64_t)(len) * sizeof(fc_hist_page *) + ALLOC_OVERHEAD)
+/* side_add's answer when a new page would pass the caps */
+#define NEED 3
 
 _Static_assert(sizeof(fc_hist_page) == PAGE_KEYS * sizeof(uint64_t), "page layout");
 
@@ -28,147 +44,408 @@ static double log_gamma(void)
     return log((1 + a) / (1 - a));
 }
 
-static int64_t log_key(double x)
+/* The level-0 bucket of a nonzero finite value's magnitude. */
+static int64_t log_index(double x)
 {
-    if (x == 0)
-        return 0;
-    double i = ceil(log(fabs(x)) / log_gamma());
-    return x > 0 ? LOG_BASE + (int64_t)i : -(LOG_BASE + (int64_t)i);
+    return (int64_t)ceil(log(fabs(x)) / log_gamma());
 }
 
-static double log_value(int64_t key)
+/* ceil(i / 2^s) for s >= 0 (an arithmetic shift floors). */
+static inline int64_t ceil_shift(int64_t i, int s)
 {
-    if (key == 0)
-        return 0;
-    int64_t i = (key > 0 ? key : -key) - LOG_BASE;
-    double g = log_gamma();
-    /* 2 gamma^i / (gamma + 1): within alpha of every value of the bucket.
-     * Multiplied in log space, since 2 gamma^i overflows above DBL_MAX / 2;
-     * past DBL_MAX (the top bucket) DBL_MAX itself is nearer every value. */
+    return -((-i) >> s);
+}
+
+/* The representative of bucket i at `level` on side `neg`: 2 g^i / (g + 1)
+ * for g = gamma^(2^level), within (g - 1) / (g + 1) of every value of the
+ * bucket. Multiplied in log space, since 2 g^i overflows above DBL_MAX / 2;
+ * past DBL_MAX (the top bucket) DBL_MAX itself is nearer every value. */
+static double log_value(int level, int neg, int64_t i)
+{
+    double g = ldexp(log_gamma(), level);
     double v = exp((double)i * g + log(2 / (exp(g) + 1)));
     v = v > DBL_MAX ? DBL_MAX : v;
-    return key > 0 ? v : -v;
+    return neg ? -v : v;
+}
+
+fc_hist_caps fc_hist_caps_for(uint32_t pages)
+{
+    pages = pages < FC_HIST_MIN_PAGES ? FC_HIST_MIN_PAGES : pages > FC_HIST_MAX_PAGES ? FC_HIST_MAX_PAGES : pages;
+    uint32_t span = 4 * pages < FC_HIST_MIN_SPAN ? FC_HIST_MIN_SPAN : 4 * pages;
+    return (fc_hist_caps){pages, span};
+}
+
+uint64_t fc_hist_max_bytes(fc_hist_caps caps)
+{
+    /* each side's directory reaches at most caps.span page numbers */
+    return (uint64_t)caps.pages * PAGE_COST + 2 * DIR_COST(caps.span);
+}
+
+uint64_t fc_hist_extra_bytes(fc_hist_caps caps)
+{
+    /* a rebuilt histogram beside the old one, or a directory beside its
+     * replacement */
+    return fc_hist_max_bytes(caps) + DIR_COST(caps.span);
+}
+
+void fc_hist_init_with(fc_hist *h, int exact, fc_hist_caps caps, fc_meter *meter, uint64_t yield)
+{
+    memset(h, 0, sizeof *h);
+    h->exact = exact;
+    /* two pages over two page numbers hold every double at the top level */
+    h->caps.pages = caps.pages < 2 ? 2 : caps.pages;
+    h->caps.span = caps.span < 2 ? 2 : caps.span;
+    h->meter = meter;
+    h->yield = yield;
 }
 
 void fc_hist_init(fc_hist *h, int exact)
 {
-    memset(h, 0, sizeof *h);
-    h->exact = exact;
+    fc_hist_caps caps = {FC_HIST_MAX_PAGES, (uint32_t)FC_HIST_MAX_SPAN};
+    fc_hist_init_with(h, exact, caps, NULL, UINT64_MAX);
+}
+
+/* Counts n more bytes held; with may_yield, refuses (FC_HIST_FULL) to take
+ * the meter past h->yield. */
+static int charge(fc_hist *h, uint64_t n, int may_yield)
+{
+    if (h->meter) {
+        uint64_t before = (uint64_t)atomic_fetch_add(&h->meter->used, n);
+        if (may_yield && (before + n > h->yield || before + n < before)) {
+            atomic_fetch_sub(&h->meter->used, n);
+            return FC_HIST_FULL;
+        }
+    }
+    h->bytes += n;
+    return 0;
+}
+
+static void refund(fc_hist *h, uint64_t n)
+{
+    if (h->meter)
+        atomic_fetch_sub(&h->meter->used, n);
+    h->bytes -= n;
+}
+
+static void free_sides(fc_hist *h)
+{
+    for (int k = 0; k < 2; k++) {
+        fc_hist_side *s = &h->side[k];
+        for (size_t i = 0; i < s->len; i++)
+            free(s->dir[i]);
+        free(s->dir);
+        memset(s, 0, sizeof *s);
+    }
+    refund(h, h->bytes);
 }
 
 void fc_hist_free(fc_hist *h)
 {
-    for (size_t i = 0; i < h->len; i++)
-        free(h->dir[i]);
-    free(h->dir);
+    free_sides(h);
     memset(h, 0, sizeof *h);
 }
 
-/* Makes the directory cover page id. Returns 0; 1 when the span would pass
- * FC_HIST_MAX_SPAN (an exact histogram must then turn logarithmic); -1 when
- * out of memory. */
-static int cover(fc_hist *h, int64_t id)
+void fc_hist_clear(fc_hist *h)
 {
-    if (h->len > 0 && id >= h->base && id < h->base + (int64_t)h->len)
+    fc_hist_caps caps = h->caps;
+    fc_meter *meter = h->meter;
+    uint64_t yield = h->yield;
+    free_sides(h);
+    fc_hist_init_with(h, 1, caps, meter, yield);
+}
+
+static uint64_t side_span(const fc_hist_side *s)
+{
+    return s->npages ? (uint64_t)(s->hi - s->lo) + 1 : 0;
+}
+
+/* Makes side s's directory reach page id (whose pages and span the caller
+ * has checked against the caps). Returns 0, FC_HIST_FULL or -1. */
+static int cover(fc_hist *h, fc_hist_side *s, int64_t id, int may_yield)
+{
+    if (s->len > 0 && (uint64_t)(id - s->base) < s->len)
         return 0;
-    int64_t lo = h->len ? (id < h->base ? id : h->base) : id;
-    int64_t hi = h->len ? (id >= h->base + (int64_t)h->len ? id : h->base + (int64_t)h->len - 1) : id;
-    if (hi - lo + 1 > FC_HIST_MAX_SPAN)
-        return 1;
-    /* grow geometrically, towards the side that was hit, within the limit */
-    int64_t want = hi - lo + 1, len = h->len ? 2 * (int64_t)h->len : 8;
+    int64_t lo = s->npages ? (id < s->lo ? id : s->lo) : id;
+    int64_t hi = s->npages ? (id > s->hi ? id : s->hi) : id;
+    uint64_t want = (uint64_t)(hi - lo) + 1;
+    /* grow geometrically, towards the side that was hit, within the span */
+    uint64_t len = s->len ? 2 * (uint64_t)s->len : 8;
     while (len < want)
         len *= 2;
-    if (len > FC_HIST_MAX_SPAN)
-        len = FC_HIST_MAX_SPAN;
-    int64_t base = id < h->base || h->len == 0 ? hi - len + 1 : lo;
-    if (h->len == 0)
-        base = id - len / 2;
+    if (len > h->caps.span)
+        len = h->caps.span > want ? h->caps.span : want;
+    int64_t base = s->npages == 0 ? id - (int64_t)(len / 2) : id < s->lo ? hi - (int64_t)len + 1 : lo;
+    int st = charge(h, DIR_COST(len), may_yield);
+    if (st != 0)
+        return st;
     fc_hist_page **dir = calloc((size_t)len, sizeof *dir);
-    if (dir == NULL)
+    if (dir == NULL) {
+        refund(h, DIR_COST(len));
         return -1;
-    for (size_t i = 0; i < h->len; i++)
-        dir[h->base + (int64_t)i - base] = h->dir[i];
-    free(h->dir);
-    h->dir = dir;
-    h->base = base;
-    h->len = (size_t)len;
+    }
+    if (s->npages)
+        for (int64_t p = s->lo; p <= s->hi; p++)
+            dir[p - base] = s->dir[p - s->base];
+    if (s->dir) {
+        free(s->dir);
+        refund(h, DIR_COST(s->len));
+    }
+    s->dir = dir;
+    s->base = base;
+    s->len = (size_t)len;
     return 0;
 }
 
-/* Adds count at key. Returns 0; 1 when the key lies beyond the span limit;
- * -1 when out of memory. */
-static int add_key(fc_hist *h, int64_t key, uint64_t count)
+/* Adds count at key of side k. Returns 0; NEED when a new page would pass the
+ * caps (nothing changed); FC_HIST_FULL; -1 when out of memory. */
+static int side_add(fc_hist *h, int k, int64_t key, uint64_t count, int may_yield)
 {
+    fc_hist_side *s = &h->side[k];
     int64_t id = key >> PAGE_BITS; /* arithmetic shift: floor for negative keys */
-    int st = cover(h, id);
-    if (st != 0)
-        return st;
-    fc_hist_page **p = &h->dir[id - h->base];
-    if (*p == NULL) {
-        *p = calloc(1, sizeof **p);
-        if (*p == NULL)
+    uint64_t at = (uint64_t)(id - s->base);
+    fc_hist_page *p = at < s->len ? s->dir[at] : NULL;
+    if (p == NULL) {
+        int64_t lo = s->npages && s->lo < id ? s->lo : id;
+        int64_t hi = s->npages && s->hi > id ? s->hi : id;
+        uint64_t span = (uint64_t)(hi - lo) + 1 + side_span(&h->side[!k]);
+        if (h->side[0].npages + h->side[1].npages + 1 > h->caps.pages || span > h->caps.span)
+            return NEED;
+        int st = cover(h, s, id, may_yield);
+        if (st == 0)
+            st = charge(h, PAGE_COST, may_yield);
+        if (st != 0)
+            return st;
+        p = calloc(1, sizeof *p);
+        if (p == NULL) {
+            refund(h, PAGE_COST);
             return -1;
-        h->npages++;
+        }
+        s->dir[id - s->base] = p;
+        s->npages++;
+        s->lo = lo;
+        s->hi = hi;
     }
-    (*p)->counts[key & (PAGE_KEYS - 1)] += count;
+    p->counts[key & (PAGE_KEYS - 1)] += count;
     h->count += count;
     return 0;
 }
 
-/* Turns an exact histogram into a logarithmic one. */
-static int to_log(fc_hist *h)
+/* ---- changing kind or level -------------------------------------------- */
+
+/* A key about to be added: bucket i at `level` of side `side` (none for a
+ * zero, which takes no page). */
+typedef struct pend {
+    int has, side, level;
+    int64_t i;
+} pend;
+
+/* Where bucket `key` of side k of h goes at a logarithmic level: *side -1
+ * for a zero. */
+static void target_of(const fc_hist *h, int k, int64_t key, int level, int *side, int64_t *i)
 {
-    fc_hist lg;
-    fc_hist_init(&lg, 0);
-    for (size_t i = 0; i < h->len; i++) {
-        const fc_hist_page *p = h->dir[i];
-        if (p == NULL)
-            continue;
-        for (int j = 0; j < PAGE_KEYS; j++) {
-            int64_t key = (h->base + (int64_t)i) * PAGE_KEYS + j;
-            if (p->counts[j] && add_key(&lg, log_key((double)key), p->counts[j]) != 0) {
-                fc_hist_free(&lg);
-                return -1;
+    if (h->exact) {
+        double x = (double)key;
+        *side = x == 0 ? -1 : x < 0;
+        *i = x == 0 ? 0 : ceil_shift(log_index(x), level);
+    } else {
+        *side = k;
+        *i = ceil_shift(key, level - h->level);
+    }
+}
+
+/* The pages and their reach, per side, of h's keys and the pending one at a
+ * logarithmic level. */
+typedef struct fit {
+    uint64_t pages[2];
+    int64_t lo[2], hi[2];
+} fit;
+
+static void widen(fit *f, int side, int64_t id)
+{
+    if (f->pages[side] == 0 || id < f->lo[side])
+        f->lo[side] = id;
+    if (f->pages[side] == 0 || id > f->hi[side])
+        f->hi[side] = id;
+}
+
+/* Walks h's keys in key order on each side: their targets are monotone on
+ * each target side (an exact histogram's negative values come with shrinking
+ * magnitudes), so a page's keys arrive together and counting changes of page
+ * counts pages. */
+static void fit_at(const fc_hist *h, int level, const pend *pd, fit *f)
+{
+    memset(f, 0, sizeof *f);
+    int64_t last[2] = {0, 0}, pid = pd->has ? ceil_shift(pd->i, level - pd->level) >> PAGE_BITS : 0;
+    int found = 0;
+    for (int k = 0; k < 2; k++) {
+        const fc_hist_side *s = &h->side[k];
+        for (int64_t id = s->lo; s->npages && id <= s->hi; id++) {
+            const fc_hist_page *p = s->dir[id - s->base];
+            for (int j = 0; p && j < PAGE_KEYS; j++) {
+                if (p->counts[j] == 0)
+                    continue;
+                int side;
+                int64_t i;
+                target_of(h, k, id * PAGE_KEYS + j, level, &side, &i);
+                if (side < 0)
+                    continue;
+                int64_t t = i >> PAGE_BITS;
+                if (f->pages[side] == 0 || t != last[side]) {
+                    widen(f, side, t);
+                    f->pages[side]++;
+                    last[side] = t;
+                }
+                found |= pd->has && side == pd->side && t == pid;
             }
         }
     }
-    fc_hist_free(h);
-    *h = lg;
+    if (pd->has && !found) {
+        widen(f, pd->side, pid);
+        f->pages[pd->side]++;
+    }
+}
+
+static int fits(const fc_hist *h, const fit *f)
+{
+    uint64_t span = 0;
+    for (int k = 0; k < 2; k++)
+        span += f->pages[k] ? (uint64_t)(f->hi[k] - f->lo[k]) + 1 : 0;
+    return f->pages[0] + f->pages[1] <= h->caps.pages && span <= h->caps.span;
+}
+
+/* Rebuilds h as a logarithmic histogram at `level` (which fits, as f says),
+ * counted in the meter but never refused; h is unchanged on failure. */
+static int rebuild(fc_hist *h, int level, const fit *f)
+{
+    fc_hist nh;
+    fc_hist_init_with(&nh, 0, h->caps, h->meter, UINT64_MAX);
+    nh.level = level;
+    /* directories that reach the pages already: no growth while filling */
+    for (int k = 0; k < 2; k++) {
+        if (f->pages[k] == 0)
+            continue;
+        uint64_t len = (uint64_t)(f->hi[k] - f->lo[k]) + 1;
+        charge(&nh, DIR_COST(len), 0);
+        nh.side[k].dir = calloc((size_t)len, sizeof *nh.side[k].dir);
+        if (nh.side[k].dir == NULL) {
+            refund(&nh, DIR_COST(len));
+            fc_hist_free(&nh);
+            return -1;
+        }
+        nh.side[k].base = f->lo[k];
+        nh.side[k].len = (size_t)len;
+    }
+    nh.zeros = h->zeros;
+    nh.count = h->zeros;
+    for (int k = 0; k < 2; k++) {
+        const fc_hist_side *s = &h->side[k];
+        for (int64_t id = s->lo; s->npages && id <= s->hi; id++) {
+            const fc_hist_page *p = s->dir[id - s->base];
+            for (int j = 0; p && j < PAGE_KEYS; j++) {
+                uint64_t c = p->counts[j];
+                if (c == 0)
+                    continue;
+                int side;
+                int64_t i;
+                target_of(h, k, id * PAGE_KEYS + j, level, &side, &i);
+                if (side < 0) {
+                    nh.zeros += c;
+                    nh.count += c;
+                } else if (side_add(&nh, side, i, c, 0) != 0) { /* memory (it fits) */
+                    fc_hist_free(&nh);
+                    return -1;
+                }
+            }
+        }
+    }
+    uint64_t yield = h->yield;
+    free_sides(h);
+    *h = nh;
+    h->yield = yield;
     return 0;
 }
 
-int fc_hist_settle(fc_hist *h)
+/* Makes h logarithmic at the first level from min_level up that fits its keys
+ * and the pending one. */
+static int restructure(fc_hist *h, int min_level, const pend *pd)
 {
-    return h->exact && h->npages > FC_HIST_MAX_PAGES ? to_log(h) : 0;
+    fit f;
+    int level = min_level < FC_HIST_MAX_LEVEL ? min_level : FC_HIST_MAX_LEVEL;
+    for (;; level++) {
+        fit_at(h, level, pd, &f);
+        /* at the top level every key is on one page per side */
+        if (fits(h, &f) || level == FC_HIST_MAX_LEVEL)
+            break;
+    }
+    return rebuild(h, level, &f);
 }
 
-int fc_hist_add_key(fc_hist *h, int64_t key, uint64_t count)
+/* Makes h logarithmic at a level of at least `level`. */
+static int lift(fc_hist *h, int level)
 {
-    int st = add_key(h, key, count);
-    if (st == 1 && h->exact) { /* too wide to count exactly */
-        if (to_log(h) != 0)
+    if (!h->exact && h->level >= level)
+        return 0;
+    pend none = {0, 0, 0, 0};
+    return restructure(h, level, &none);
+}
+
+/* ---- adding ------------------------------------------------------------ */
+
+/* Adds count at bucket i (of `level` <= h->level) of side `side` of a
+ * logarithmic h, which moves up a level when the bucket does not fit. */
+static int log_add(fc_hist *h, int side, int64_t i, int level, uint64_t count)
+{
+    for (;;) {
+        int st = side_add(h, side, ceil_shift(i, h->level - level), count, 1);
+        if (st != NEED)
+            return st;
+        pend pd = {1, side, level, i};
+        /* (the top level fits every key: caps of at least two pages) */
+        if (h->level >= FC_HIST_MAX_LEVEL || restructure(h, h->level + 1, &pd) != 0)
             return -1;
-        return fc_hist_add_key(h, log_key((double)key), count);
     }
-    if (st != 0)
-        return -1;
-    return fc_hist_settle(h);
+}
+
+static int log_add_value(fc_hist *h, double x, uint64_t count)
+{
+    if (x == 0) {
+        h->zeros += count;
+        h->count += count;
+        return 0;
+    }
+    return log_add(h, x < 0, log_index(x), 0, count);
+}
+
+/* Adds count at whole number v. */
+static int add_whole(fc_hist *h, int64_t v, uint64_t count)
+{
+    if (h->exact) {
+        int st = side_add(h, 0, v, count, 1);
+        if (st != NEED)
+            return st;
+        /* too wide to count exactly */
+        double x = (double)v;
+        pend pd = {x != 0, x < 0, 0, x != 0 ? log_index(x) : 0};
+        if (restructure(h, 0, &pd) != 0)
+            return -1;
+    }
+    return log_add_value(h, (double)v, count);
 }
 
 int fc_hist_add(fc_hist *h, double x)
 {
     if (h->exact) {
         if (x == floor(x) && fabs(x) < 0x1p62)
-            return fc_hist_add_key(h, (int64_t)x, 1);
-        if (to_log(h) != 0)
+            return add_whole(h, (int64_t)x, 1);
+        pend pd = {x != 0, x < 0, 0, log_index(x)};
+        if (restructure(h, 0, &pd) != 0)
             return -1;
     }
-    return add_key(h, log_key(x), 1) == 0 ? 0 : -1;
+    return log_add_value(h, x, 1);
 }
 
 int fc_hist_add_many(fc_hist *h, const double *x, size_t stride, size_t n, double *min,
-                     double *max, uint64_t *nonfinite)
+                     double *max, uint64_t *nonfinite, size_t *done)
 {
     double mn = *min, mx = *max;
     uint64_t bad = 0;
@@ -177,9 +454,9 @@ int fc_hist_add_many(fc_hist *h, const double *x, size_t stride, size_t n, doubl
     while (i < n) {
         /* the exact kind's common case: a whole number whose page exists */
         if (h->exact) {
-            const int64_t base = h->base;
-            const size_t len = h->len;
-            fc_hist_page **const dir = h->dir;
+            const int64_t base = h->side[0].base;
+            const size_t len = h->side[0].len;
+            fc_hist_page **const dir = h->side[0].dir;
             uint64_t added = 0;
             for (; i < n; i++) {
                 double v = x[i * stride];
@@ -200,59 +477,124 @@ int fc_hist_add_many(fc_hist *h, const double *x, size_t stride, size_t n, doubl
         }
         /* anything else, one value */
         double v = x[i * stride];
-        i++;
         if (!(fabs(v) <= DBL_MAX)) { /* isfinite, in two instructions */
             bad++;
+            i++;
             continue;
         }
         mn = v < mn ? v : mn;
         mx = v > mx ? v : mx;
-        if (fc_hist_add(h, v) != 0) {
-            st = -1;
+        st = fc_hist_add(h, v);
+        if (st != 0)
             break;
-        }
+        i++;
     }
     *min = mn;
     *max = mx;
     *nonfinite += bad;
+    *done = i;
     return st;
 }
 
-int fc_hist_each(const fc_hist *h, int (*f)(void *ctx, int64_t key, uint64_t count), void *ctx)
+int fc_hist_add_foreign(fc_hist *h, int exact, int level, int64_t key, uint64_t count)
 {
-    for (size_t i = 0; i < h->len; i++) {
-        const fc_hist_page *p = h->dir[i];
-        if (p == NULL)
-            continue;
-        for (int j = 0; j < PAGE_KEYS; j++)
-            if (p->counts[j]) {
-                int st = f(ctx, (h->base + (int64_t)i) * PAGE_KEYS + j, p->counts[j]);
+    if (count == 0)
+        return 0;
+    if (exact)
+        return add_whole(h, key, count);
+    if (level < 0 || level > FC_HIST_MAX_LEVEL || key == INT64_MIN)
+        return FC_HIST_RANGE;
+    int64_t i = (key < 0 ? -key : key) - LOG_BASE;
+    if (key != 0 && (i < ceil_shift(-LOG_LIMIT, level) || i > ceil_shift(LOG_LIMIT, level)))
+        return FC_HIST_RANGE;
+    /* a part that is logarithmic at this level: so is the whole */
+    if (lift(h, level) != 0)
+        return -1;
+    if (key == 0) {
+        h->zeros += count;
+        h->count += count;
+        return 0;
+    }
+    return log_add(h, key < 0, i, level, count);
+}
+
+int fc_hist_add_key(fc_hist *h, int64_t key, uint64_t count)
+{
+    return fc_hist_add_foreign(h, h->exact, h->level, key, count);
+}
+
+/* ---- walking ------------------------------------------------------------ */
+
+/* Calls f(key, count) for every nonzero bucket in key order; stops at the
+ * first nonzero return and returns it. */
+static int walk(const fc_hist *h, int (*f)(void *ctx, int64_t key, uint64_t count), void *ctx)
+{
+    if (h->exact || h->side[1].npages) {
+        /* exact: every key on side 0; logarithmic: the negative side, largest
+         * magnitude first */
+        const int k = h->exact ? 0 : 1;
+        const fc_hist_side *s = &h->side[k];
+        for (int64_t n = 0; s->npages && n <= s->hi - s->lo; n++) {
+            int64_t id = k ? s->hi - n : s->lo + n;
+            const fc_hist_page *p = s->dir[id - s->base];
+            for (int jj = 0; p && jj < PAGE_KEYS; jj++) {
+                int j = k ? PAGE_KEYS - 1 - jj : jj;
+                if (p->counts[j] == 0)
+                    continue;
+                int64_t key = id * PAGE_KEYS + j;
+                int st = f(ctx, k ? -(LOG_BASE + key) : key, p->counts[j]);
                 if (st != 0)
-                    return st < 0 ? -1 : 0;
+                    return st;
+            }
+        }
+        if (h->exact)
+            return 0;
+    }
+    if (h->zeros) {
+        int st = f(ctx, 0, h->zeros);
+        if (st != 0)
+            return st;
+    }
+    const fc_hist_side *s = &h->side[0];
+    for (int64_t id = s->lo; s->npages && id <= s->hi; id++) {
+        const fc_hist_page *p = s->dir[id - s->base];
+        for (int j = 0; p && j < PAGE_KEYS; j++)
+            if (p->counts[j]) {
+                int st = f(ctx, LOG_BASE + id * PAGE_KEYS + j, p->counts[j]);
+                if (st != 0)
+                    return st;
             }
     }
     return 0;
 }
 
-static int merge_one(void *ctx, int64_t key, uint64_t count)
+int fc_hist_each(const fc_hist *h, int (*f)(void *ctx, int64_t key, uint64_t count), void *ctx)
 {
-    return fc_hist_add_key(ctx, key, count);
+    int st = walk(h, f, ctx);
+    return st < 0 ? -1 : 0;
 }
 
-/* A key of an exact histogram is a value: `into` may be logarithmic from the
- * start, or turn so part-way through the merge (the union passes the page or
- * span limit), and then takes the value's logarithmic key. */
-static int merge_value(void *ctx, int64_t key, uint64_t count)
+typedef struct merge_ctx {
+    fc_hist *into;
+    int exact, level;
+} merge_ctx;
+
+static int merge_one(void *ctx, int64_t key, uint64_t count)
 {
-    fc_hist *h = ctx;
-    return fc_hist_add_key(h, h->exact ? key : log_key((double)key), count);
+    merge_ctx *c = ctx;
+    return fc_hist_add_foreign(c->into, c->exact, c->level, key, count);
 }
 
 int fc_hist_merge(fc_hist *into, const fc_hist *from)
 {
-    if (into->exact && !from->exact && to_log(into) != 0)
+    if (from->count == 0)
+        return 0;
+    /* the higher level first, so that no key is placed twice */
+    if (!from->exact && lift(into, from->level) != 0)
         return -1;
-    return fc_hist_each(from, from->exact ? merge_value : merge_one, into);
+    merge_ctx c = {into, from->exact, from->level};
+    int st = walk(from, merge_one, &c);
+    return st == FC_HIST_RANGE ? -1 : st;
 }
 
 typedef struct rank_ctx {
@@ -263,12 +605,21 @@ typedef struct rank_ctx {
     double *out;
 } rank_ctx;
 
+static double value_of(const fc_hist *h, int64_t key)
+{
+    if (h->exact)
+        return (double)key;
+    if (key == 0)
+        return 0;
+    return log_value(h->level, key < 0, (key < 0 ? -key : key) - LOG_BASE);
+}
+
 static int rank_one(void *ctx, int64_t key, uint64_t count)
 {
     rank_ctx *r = ctx;
     r->seen += count;
     while (r->at < r->n && r->rank[r->at] <= r->seen)
-        r->out[r->at++] = r->h->exact ? (double)key : log_value(key);
+        r->out[r->at++] = value_of(r->h, key);
     return r->at == r->n ? 1 : 0; /* 1 stops the walk */
 }
 
@@ -282,5 +633,10 @@ int fc_hist_at_ranks(const fc_hist *h, const uint64_t *rank, int n, double *out)
 
 size_t fc_hist_bytes(const fc_hist *h)
 {
-    return h->len * sizeof *h->dir + h->npages * sizeof(fc_hist_page);
+    return (size_t)h->bytes;
+}
+
+size_t fc_hist_pages(const fc_hist *h)
+{
+    return h->side[0].npages + h->side[1].npages;
 }

@@ -1,64 +1,128 @@
 /* hist: a mergeable histogram of one figure over many trials, in memory that
- * does not grow with the number of trials. Whole numbers are counted exactly
- * (their quantiles are exact); other values go to logarithmic buckets of
- * relative width 1%, whose representative is within 0.5% of every value in
- * the bucket (the relative-error sketch of Masson, Rim and Lee, "DDSketch",
- * 2019), so their quantiles are within 0.5% relative error.
+ * does not grow with the number of trials and stays under a cap set for the
+ * run. Whole numbers are counted exactly (their quantiles are exact); other
+ * values, and whole numbers too spread out for the cap, go to logarithmic
+ * buckets of relative width 1%, whose representative is within 0.5% of every
+ * value in the bucket (the relative-error sketch of Masson, Rim and Lee,
+ * "DDSketch", 2019). A logarithmic histogram that would pass its cap merges
+ * pairs of buckets (level L + 1: bucket i becomes ceil(i / 2)), so that its
+ * relative accuracy is about 2^L * 0.5%.
  *
  * Counts live in pages of 32 consecutive keys, found through a directory
- * indexed by page number; only pages that trials hit take memory. Adding counts is exact
- * and commutative, so merged histograms do not depend on the order of merging.
+ * indexed by page number; only pages that trials hit take memory. The
+ * logarithmic kind keeps positive and negative magnitudes apart (two
+ * directories) and zeros as one count. Whether a histogram is exact, and its
+ * level, depend only on the set of values seen, never on how they were split
+ * between threads, shards or flushes: a part's pages are a subset of the
+ * whole's at any level, so a part never needs a higher level than the whole,
+ * and merging takes the higher level of the two and settles on the lowest
+ * that fits the union. Adding counts is exact and commutative.
  */
 #ifndef FC_HIST_H
 #define FC_HIST_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Relative accuracy of the logarithmic buckets. */
+/* Relative accuracy of the logarithmic buckets at level 0. */
 #define FC_HIST_ALPHA 0.005
-/* An exact histogram whose values spread over more pages than this (about a
- * million distinct whole numbers) turns logarithmic, so that memory stays
- * bounded. The decision depends only on the set of values seen, not on how
- * they were split between threads: merged pages cover every part's pages. */
+/* The most pages a cap allows, and the cap of a histogram made with
+ * fc_hist_init: 32,768 pages (about a million distinct whole numbers). */
 #define FC_HIST_MAX_PAGES 32768
-/* Nor may its pages span more than this many page numbers (64 Mi values). */
+/* The fewest pages a run's cap gives a histogram. */
+#define FC_HIST_MIN_PAGES 4
+/* The span of fc_hist_init's histograms: their pages may spread over this
+ * many page numbers (64 Mi values). A run's caps allow 4 page numbers per
+ * page, and at least FC_HIST_MIN_SPAN. */
 #define FC_HIST_MAX_SPAN (INT64_C(1) << 21)
+#define FC_HIST_MIN_SPAN 64
+/* The highest level: at level 17 every double is in one of two buckets. */
+#define FC_HIST_MAX_LEVEL 17
+
+/* Returned by the adding functions when the run's meter would pass the
+ * histogram's yield (nothing was added: free memory, then add again). */
+#define FC_HIST_FULL 1
+/* Returned by fc_hist_add_key and fc_hist_add_foreign for a logarithmic key
+ * no double has (a partial summary out of range). */
+#define FC_HIST_RANGE 2
+
+/* The caps of one histogram: at most `pages` pages, over at most `span`
+ * page numbers (the directories' reach, both sides together). */
+typedef struct fc_hist_caps {
+    uint32_t pages, span;
+} fc_hist_caps;
+
+/* The caps for a cap of `pages` pages (clamped to [FC_HIST_MIN_PAGES,
+ * FC_HIST_MAX_PAGES]): span max(4 pages, FC_HIST_MIN_SPAN). */
+fc_hist_caps fc_hist_caps_for(uint32_t pages);
+/* The most bytes a histogram under caps holds: its pages and directories
+ * with the allocator's headers. */
+uint64_t fc_hist_max_bytes(fc_hist_caps caps);
+/* The most bytes a histogram takes beyond that while it changes kind or level
+ * (the new one is built before the old one is freed). */
+uint64_t fc_hist_extra_bytes(fc_hist_caps caps);
+
+/* A run's count of the bytes its histograms hold, shared by threads. */
+typedef struct fc_meter {
+    atomic_uint_fast64_t used;
+} fc_meter;
 
 typedef struct fc_hist_page {
     uint64_t counts[32]; /* keys page * 32 .. page * 32 + 31 */
 } fc_hist_page;
 
+/* Pages of consecutive keys found by page number. */
+typedef struct fc_hist_side {
+    int64_t base;        /* page number of dir[0] */
+    int64_t lo, hi;      /* lowest and highest page number in use (when npages > 0) */
+    size_t len;          /* directory entries */
+    size_t npages;       /* pages in use */
+    fc_hist_page **dir;  /* owned, with the pages; NULL entries are empty pages */
+} fc_hist_side;
+
 typedef struct fc_hist {
-    int exact;              /* keys are the values themselves (whole numbers) */
-    uint64_t count;         /* values added */
-    size_t npages;          /* pages in use */
-    int64_t base;           /* page number of dir[0] */
-    size_t len;             /* directory entries */
-    fc_hist_page **dir;     /* owned, with the pages; NULL entries are empty pages */
+    int exact;           /* keys are the values themselves (whole numbers) */
+    int level;           /* logarithmic kind: buckets merged 2^level at a time */
+    uint64_t count;      /* values added */
+    uint64_t zeros;      /* logarithmic kind: values that were zero */
+    fc_hist_side side[2]; /* exact: side[0] holds every key; logarithmic:
+                             [0] positive, [1] negative values' buckets */
+    fc_hist_caps caps;
+    fc_meter *meter;     /* NULL, or where the bytes held are counted */
+    uint64_t yield;      /* adding returns FC_HIST_FULL rather than take meter->used past this */
+    uint64_t bytes;      /* bytes held (as counted in the meter) */
 } fc_hist;
 
-/* An empty histogram; exact = 1 counts whole numbers exactly (a value that is
- * not a whole number below 2^62 in magnitude turns the histogram into the
- * logarithmic kind, once, for good). */
+/* An empty histogram with the caps FC_HIST_MAX_PAGES, FC_HIST_MAX_SPAN and no
+ * meter; exact = 1 counts whole numbers exactly (a value that is not a whole
+ * number below 2^62 in magnitude turns the histogram into the logarithmic
+ * kind, once, for good). */
 void fc_hist_init(fc_hist *h, int exact);
+/* The same with caps, counting its bytes into meter (may be NULL); adding
+ * returns FC_HIST_FULL rather than take meter->used past yield (UINT64_MAX:
+ * never). Changing kind or level is never refused: it is counted. */
+void fc_hist_init_with(fc_hist *h, int exact, fc_hist_caps caps, fc_meter *meter, uint64_t yield);
 void fc_hist_free(fc_hist *h);
+/* Frees the counts: h is again empty and exact, with its caps and meter. */
+void fc_hist_clear(fc_hist *h);
 
-/* Adds one finite value. Returns 0, or -1 when out of memory (h unchanged). */
+/* Adds one finite value. Returns 0; FC_HIST_FULL (h unchanged); -1 when out
+ * of memory (h unchanged). */
 int fc_hist_add(fc_hist *h, double x);
 
 /* Adds the finite values among x[0], x[stride], ... x[(n-1) stride], and
  * widens [*min, *max] to them; counts the others (infinities, NaN) in
  * *nonfinite. What fc_hist_add does value by value, with the histogram's
- * state held in registers while values find their page. Returns 0, or -1
- * when out of memory (values before the failing one are added). */
+ * state held in registers while values find their page. Returns 0 with *done
+ * = n, or FC_HIST_FULL or -1 (memory) with *done the number of values taken
+ * (value *done was not added: start again there; it may already be in
+ * [*min, *max], which adding it again does not change). */
 int fc_hist_add_many(fc_hist *h, const double *x, size_t stride, size_t n, double *min,
-                     double *max, uint64_t *nonfinite);
+                     double *max, uint64_t *nonfinite, size_t *done);
 
-/* Applies the page limit now (after merging). Returns 0 or -1 (memory). */
-int fc_hist_settle(fc_hist *h);
-
-/* Adds every count of `from` to `into`. Returns 0, or -1 when out of memory. */
+/* Adds every count of `from` to `into`. Returns 0, FC_HIST_FULL or -1 (into
+ * then holds part of from's counts: free it). */
 int fc_hist_merge(fc_hist *into, const fc_hist *from);
 
 /* The values at ranks rank[0] <= rank[1] <= ... (1-based, each <= count),
@@ -66,12 +130,19 @@ int fc_hist_merge(fc_hist *into, const fc_hist *from);
  * kind each is its bucket's representative. */
 int fc_hist_at_ranks(const fc_hist *h, const uint64_t *rank, int n, double *out);
 
-/* Bytes held. */
+/* Bytes held; pages held. */
 size_t fc_hist_bytes(const fc_hist *h);
+size_t fc_hist_pages(const fc_hist *h);
 
 /* Calls f(key, count) for every nonzero bucket in increasing key order, for
- * serialization; and re-adds such pairs. Keys are opaque but stable. */
+ * serialization (with h->exact and h->level); and re-adds such pairs, keys
+ * of h's own kind and level. Keys are opaque but stable: an exact key is the
+ * value, a logarithmic one 0 for zero and +-(75001 + i) for bucket i of the
+ * positive or negative side. fc_hist_add_foreign adds a key of a histogram
+ * of the given kind and level. Both return 0, FC_HIST_FULL, FC_HIST_RANGE or
+ * -1 (memory). */
 int fc_hist_each(const fc_hist *h, int (*f)(void *ctx, int64_t key, uint64_t count), void *ctx);
 int fc_hist_add_key(fc_hist *h, int64_t key, uint64_t count);
+int fc_hist_add_foreign(fc_hist *h, int exact, int level, int64_t key, uint64_t count);
 
 #endif

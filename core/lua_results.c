@@ -1,6 +1,9 @@
 /* lua_results: summaries as Lua tables, and the run binding. */
 #include "lua_results.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -234,8 +237,8 @@ static int opt_int(lua_State *L, int idx, const char *k, lua_Integer dflt, lua_I
 typedef struct run_ctx {
     fc_model *m;
     fc_summary *s;
-    fc_partial *parts;  /* [nparts], decoded partial summaries */
-    int nparts;
+    fc_merge *merge;    /* a merge of partial summaries */
+    fc_partial head;    /* a partial's head */
     unsigned char *bytes; /* an encoded partial */
     fc_run_opts opts;
     double precision;   /* 0: run m->trials; else stop when precise (at most m->trials) */
@@ -248,16 +251,42 @@ typedef struct run_ctx {
 static void run_ctx_free(run_ctx *c)
 {
     fc_summary_free(c->s);
+    fc_merge_free(c->merge);
     fc_model_free(c->m);
-    for (int i = 0; i < c->nparts; i++)
-        fc_partial_free(&c->parts[i]);
-    free(c->parts);
+    fc_partial_free(&c->head);
     free(c->bytes);
     c->s = NULL;
+    c->merge = NULL;
     c->m = NULL;
-    c->parts = NULL;
-    c->nparts = 0;
     c->bytes = NULL;
+}
+
+/* The bytes the Lua state holds now: a run gets the limit less these. */
+static uint64_t lua_bytes(lua_State *L)
+{
+    return (uint64_t)lua_gc(L, LUA_GCCOUNT, 0) * 1024 + (uint64_t)lua_gc(L, LUA_GCCOUNTB, 0);
+}
+
+/* The embedding program's limit (the CLI's --max-memory), else
+ * FC_DEFAULT_MAX_MEMORY. */
+static uint64_t max_memory_of(lua_State *L)
+{
+    uint64_t max_memory = FC_DEFAULT_MAX_MEMORY;
+    if (lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_MAX_MEMORY_KEY) == LUA_TNUMBER && lua_tointeger(L, -1) > 0)
+        max_memory = (uint64_t)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    return max_memory;
+}
+
+/* Frees a finished summary's histograms and gives their pages back to the
+ * system, before the results (Lua's allocations) are built: the threads'
+ * allocator arenas would otherwise keep them, beside what Lua takes. */
+static void drop_counts(fc_summary *s)
+{
+    fc_summary_drop_counts(s);
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 
 static int run_ctx_gc(lua_State *L)
@@ -289,12 +318,9 @@ static run_ctx *run_setup(lua_State *L)
         raise_msg(L, err);
     lua_Integer trials = (lua_Integer)c->m->trials, seed = (lua_Integer)c->m->seed, threads = 0;
     lua_Integer k = 0, n = 0;
-    /* the most memory a run may take: the options', else the embedding
-     * program's (the CLI's --max-memory), else FC_DEFAULT_MAX_MEMORY */
-    lua_Integer max_memory = (lua_Integer)FC_DEFAULT_MAX_MEMORY;
-    if (lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_MAX_MEMORY_KEY) == LUA_TNUMBER)
-        max_memory = lua_tointeger(L, -1);
-    lua_pop(L, 1);
+    /* the most memory the Lua state and a run may take together: the
+     * options', else the embedding program's, else FC_DEFAULT_MAX_MEMORY */
+    lua_Integer max_memory = (lua_Integer)max_memory_of(L);
     if (lua_istable(L, 2)) {
         int ok = opt_int(L, 2, "trials", trials, &trials) && opt_int(L, 2, "seed", seed, &seed) &&
                  opt_int(L, 2, "threads", 0, &threads) && opt_int(L, 2, "shard_k", 0, &k) &&
@@ -315,23 +341,28 @@ static run_ctx *run_setup(lua_State *L)
     c->shard_n = (uint64_t)n;
     /* Results do not depend on the thread count: a run that would not fit
      * gets fewer threads, and one that does not fit on one is refused before
-     * anything is allocated. */
+     * anything is allocated. The histograms' caps depend on the model and
+     * the limit only. */
     int wanted = threads > 0 ? (int)threads : fc_cpu_count();
-    int nthreads = fc_run_threads_within(c->m, wanted, (uint64_t)max_memory);
-    if (nthreads == 0) {
+    uint64_t nblocks = (c->m->trials + FC_BLOCK - 1) / FC_BLOCK;
+    uint64_t nkept = n > 0 && nblocks > c->shard_k ? (nblocks - c->shard_k + c->shard_n - 1) / c->shard_n : 0;
+    fc_run_plan plan;
+    if (fc_run_plan_make(c->m, wanted, (uint64_t)max_memory, lua_bytes(L), nkept, &plan) != 0) {
         char msg[512];
         snprintf(msg, sizeof msg,
                  "scenario \"%s\": a run needs about %.0f MiB of working memory (%d period%s, %d stage%s, "
-                 "%d channel%s, %d goal%s), more than the limit of %.0f MiB; raise the limit with --max-memory",
-                 c->m->name, (double)fc_run_bytes(c->m, 1) / 1048576.0, c->m->periods, c->m->periods == 1 ? "" : "s",
+                 "%d channel%s, %d goal%s), more than the limit of %.0f MiB; raise the limit with --max-memory%s",
+                 c->m->name, (double)plan.need / 1048576.0, c->m->periods, c->m->periods == 1 ? "" : "s",
                  c->m->nstages, c->m->nstages == 1 ? "" : "s", c->m->nchannels, c->m->nchannels == 1 ? "" : "s",
-                 c->m->ngoals, c->m->ngoals == 1 ? "" : "s", (double)max_memory / 1048576.0);
+                 c->m->ngoals, c->m->ngoals == 1 ? "" : "s", (double)max_memory / 1048576.0,
+                 nkept > 0 ? ", or run more shards (each keeps the moments of its blocks)" : "");
         raise_msg(L, msg);
     }
-    threads = nthreads;
-    c->s = fc_summary_new(c->m, 4 * nthreads);
+    threads = plan.threads;
+    c->s = fc_summary_new(c->m, 4 * plan.threads);
     if (c->s == NULL || (n > 0 && fc_summary_set_shard(c->s, c->shard_k, c->shard_n, c->m->trials) != 0))
         raise_msg(L, "out of memory");
+    fc_summary_set_caps(c->s, plan.total, plan.series, UINT64_MAX, plan.yield);
     /* the embedding program may register a stop flag (the CLI's Ctrl-C) and
      * a progress display */
     lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
@@ -394,6 +425,7 @@ static int l_run(lua_State *L)
     run_ctx *c = run_setup(L);
     c->shard_n = 0;
     run_trials(L, c);
+    drop_counts(c->s);
     fc_lua_push_results(L, c->s);
     lua_pushnumber(L, c->seconds);
     lua_setfield(L, -2, "engine_seconds");
@@ -420,73 +452,96 @@ static int l_run_shard(lua_State *L)
     if (c->shard_n == 0)
         return raise_msg(L, "run_shard: expected shard_k and shard_n");
     run_trials(L, c);
-    size_t len;
+    /* the partial's bytes, beside the summary, within the limit */
+    size_t len = fc_partial_size(c->s, tlen);
+    uint64_t held = (uint64_t)atomic_load(&c->s->meter.used) + fc_run_bytes(c->m, 1, c->s->nkept);
+    uint64_t max_memory = max_memory_of(L), lua = lua_bytes(L);
+    if (held + lua + len > max_memory) {
+        char need[32], limit[32];
+        fc_format_bytes(len, need, sizeof need);
+        fc_format_bytes(max_memory, limit, sizeof limit);
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "scenario \"%s\": the partial summary takes %s, more than the memory limit of %s leaves; "
+                 "raise the limit with --max-memory, or run more shards",
+                 c->m->name, need, limit);
+        return raise_msg(L, msg);
+    }
     c->bytes = fc_partial_encode(c->s, text, tlen, c->m->seed, &len);
     if (c->bytes == NULL)
         return raise_msg(L, "out of memory");
+    fc_summary_free(c->s);
+    c->s = NULL;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
     lua_pushlstring(L, (const char *)c->bytes, len);
     run_ctx_free(c);
     return 1;
 }
 
-/* core.partial_scenario(bytes, name) -> the serialized scenario of a partial
- * summary; raises the decoder's message for a bad one. */
+/* What a merge may hold: the limit less the Lua state, and the limit's
+ * words for messages. */
+static uint64_t merge_limit(lua_State *L, char *text, size_t len)
+{
+    uint64_t max_memory = max_memory_of(L), lua = lua_bytes(L);
+    fc_format_bytes(max_memory, text, len);
+    return max_memory > lua ? max_memory - lua : 0;
+}
+
+/* core.partial_scenario(path) -> the serialized scenario of the partial
+ * summary at path, its seed and its trial count; raises the reader's message
+ * for a bad one (one that is not a partial, or too large for the memory
+ * limit, at once). */
 static int l_partial_scenario(lua_State *L)
 {
-    size_t len;
-    const unsigned char *buf = (const unsigned char *)luaL_checklstring(L, 1, &len);
-    const char *name = luaL_checkstring(L, 2);
+    const char *path = luaL_checkstring(L, 1);
     run_ctx *c = run_ctx_new(L);
-    char err[512];
-    c->parts = calloc(1, sizeof *c->parts);
-    if (c->parts == NULL)
-        return raise_msg(L, "out of memory");
-    if (fc_partial_decode(buf, len, name, &c->parts[0], err, sizeof err) != 0)
+    char err[1024], limit[32];
+    uint64_t max_bytes = merge_limit(L, limit, sizeof limit);
+    if (fc_partial_read_head(path, max_bytes, limit, &c->head, err, sizeof err) != 0)
         return raise_msg(L, err);
-    c->nparts = 1;
-    lua_pushlstring(L, c->parts[0].scenario, c->parts[0].scenario_len);
-    lua_pushinteger(L, (lua_Integer)c->parts[0].seed);
-    lua_pushinteger(L, (lua_Integer)c->parts[0].run_trials);
+    lua_pushlstring(L, c->head.scenario, c->head.scenario_len);
+    lua_pushinteger(L, (lua_Integer)c->head.seed);
+    lua_pushinteger(L, (lua_Integer)c->head.run_trials);
     run_ctx_free(c);
     return 3;
 }
 
-/* core.merge(normalized, { { name, bytes }, ... }) -> results of the whole
- * run the partials make up. */
+/* core.merge(normalized, { path, ... }) -> results of the whole run the
+ * partials at those paths make up, read one by one in C, counted against
+ * the memory limit. */
 static int l_merge(lua_State *L)
 {
-    char err[512];
+    char err[1024], limit_text[32];
     luaL_checktype(L, 2, LUA_TTABLE);
     int n = (int)lua_rawlen(L, 2);
+    for (int i = 1; i <= n; i++)
+        if (lua_rawgeti(L, 2, i) != LUA_TSTRING)
+            return raise_msg(L, "merge: expected the paths of the partial summaries");
+    lua_settop(L, 2);
     run_ctx *c = run_ctx_new(L);
-    c->parts = calloc((size_t)n + 1, sizeof *c->parts);
-    fc_partial **ptrs = lua_newuserdatauv(L, ((size_t)n + 1) * sizeof *ptrs, 0);
-    if (c->parts == NULL)
-        return raise_msg(L, "out of memory");
-    for (int i = 0; i < n; i++) {
-        lua_rawgeti(L, 2, i + 1);
-        lua_rawgeti(L, -1, 1);
-        lua_rawgeti(L, -2, 2);
-        size_t len;
-        const char *name = lua_tostring(L, -2);
-        const unsigned char *buf = (const unsigned char *)lua_tolstring(L, -1, &len);
-        if (!name || !buf)
-            return raise_msg(L, "merge: expected { name, bytes } for every partial");
-        if (fc_partial_decode(buf, len, name, &c->parts[i], err, sizeof err) != 0)
-            return raise_msg(L, err);
-        c->nparts = i + 1;
-        ptrs[i] = &c->parts[i];
-        lua_pop(L, 3);
-    }
     if (fc_lua_compile(L, 1, &c->m, err, sizeof err) != 0)
         return raise_msg(L, err);
-    if (n > 0) {
-        c->m->seed = c->parts[0].seed;
-        c->m->trials = c->parts[0].run_trials;
+    uint64_t limit = merge_limit(L, limit_text, sizeof limit_text);
+    c->merge = fc_merge_new(c->m, n, limit, limit_text, err, sizeof err);
+    if (c->merge == NULL)
+        return raise_msg(L, err);
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, 2, i);
+        const char *path = lua_tostring(L, -1);
+        if (fc_merge_file(c->merge, path, err, sizeof err) != 0)
+            return raise_msg(L, err);
+        lua_pop(L, 1);
+        if (i == 1) { /* the run the partials make up */
+            c->m->seed = fc_merge_seed(c->merge);
+            c->m->trials = fc_merge_trials(c->merge);
+        }
     }
-    c->s = fc_partial_merge(c->m, ptrs, n, err, sizeof err);
+    c->s = fc_merge_finish(c->merge, err, sizeof err);
     if (c->s == NULL)
         return raise_msg(L, err);
+    drop_counts(c->s);
     fc_lua_push_results(L, c->s);
     run_ctx_free(c);
     return 1;

@@ -9,19 +9,38 @@
 
 const double fc_quantile_levels[FC_NQUANTILES] = {0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95};
 
-int fc_accum_init(fc_accum *a, const fc_model *m)
+fc_accum_caps fc_accum_default_caps(void)
+{
+    fc_accum_caps c;
+    memset(&c, 0, sizeof c);
+    c.total.pages = c.series.pages = FC_HIST_MAX_PAGES;
+    c.total.span = c.series.span = (uint32_t)FC_HIST_MAX_SPAN;
+    c.yield = UINT64_MAX;
+    return c;
+}
+
+static void init_hists(fc_accum *a)
+{
+    const fc_accum_caps *c = &a->caps;
+    for (int i = 0; i < a->nslots; i++)
+        fc_hist_init_with(&a->hist[i], 1, i >= c->series_lo && i < c->series_hi ? c->series : c->total,
+                          c->meter, c->yield);
+}
+
+int fc_accum_init(fc_accum *a, const fc_model *m, const fc_accum_caps *caps)
 {
     fc_layout lay;
     fc_layout_of(m, &lay);
-    return fc_accum_alloc(a, lay.nslots, m->ngoals, m->ndrivers);
+    return fc_accum_alloc(a, lay.nslots, m->ngoals, m->ndrivers, caps);
 }
 
-int fc_accum_alloc(fc_accum *a, int nslots, int ngoals, int ndrivers)
+int fc_accum_alloc(fc_accum *a, int nslots, int ngoals, int ndrivers, const fc_accum_caps *caps)
 {
     memset(a, 0, sizeof *a);
     a->nslots = nslots;
     a->ngoals = ngoals;
     a->ndrivers = ndrivers;
+    a->caps = caps ? *caps : fc_accum_default_caps();
     size_t n = (size_t)nslots;
     a->hist = calloc(n + 1, sizeof *a->hist);
     a->min = malloc((n + 1) * sizeof *a->min);
@@ -35,12 +54,25 @@ int fc_accum_alloc(fc_accum *a, int nslots, int ngoals, int ndrivers)
         fc_accum_free(a);
         return -1;
     }
+    init_hists(a);
     for (size_t i = 0; i < n; i++) {
-        fc_hist_init(&a->hist[i], 1);
         a->min[i] = INFINITY;
         a->max[i] = -INFINITY;
     }
     return 0;
+}
+
+void fc_accum_clear(fc_accum *a)
+{
+    for (int i = 0; i < a->nslots; i++) {
+        fc_hist_clear(&a->hist[i]);
+        a->min[i] = INFINITY;
+        a->max[i] = -INFINITY;
+        a->infinite[i] = 0;
+    }
+    memset(a->goal_met, 0, (size_t)a->ngoals * sizeof *a->goal_met);
+    memset(a->driver_n, 0, 3 * (size_t)a->ndrivers * sizeof *a->driver_n);
+    memset(a->driver_met, 0, 3 * (size_t)a->ndrivers * (size_t)a->ngoals * sizeof *a->driver_met);
 }
 
 void fc_accum_free(fc_accum *a)
@@ -65,16 +97,50 @@ int fc_goal_met(const fc_goal *g, double x)
     return g->op == FC_GOAL_AT_LEAST ? x >= g->target : x <= g->target;
 }
 
-/* Adds n records; value i of slot s at x[s * sstride + i * vstride]. */
-static int accum_strided(fc_accum *a, const fc_model *m, const double *x0, size_t sstride,
-                         size_t vstride, size_t n)
+static int flush(fc_summary *s, fc_accum *a);
+
+/* Adds n records; value i of slot s at x[s * sstride + i * vstride]. With a
+ * summary s (a thread's accumulator), a histogram that would take the run
+ * past its share gives a's counts to s and goes on; without, returns
+ * FC_HIST_FULL then. */
+static int accum_strided(fc_summary *sum, fc_accum *a, const fc_model *m, const double *x0,
+                         size_t sstride, size_t vstride, size_t n)
 {
     const int nslots = a->nslots;
     const int goal0 = nslots - m->ngoals; /* goals are the record's last slots */
-    for (int slot = 0; slot < nslots; slot++)
-        if (fc_hist_add_many(&a->hist[slot], x0 + (size_t)slot * sstride, vstride, n, &a->min[slot],
-                             &a->max[slot], &a->infinite[slot]) != 0)
-            return -1;
+    for (int slot = 0; slot < nslots; slot++) {
+        fc_hist *h = &a->hist[slot];
+        const double *x = x0 + (size_t)slot * sstride;
+        int flushed = 0;
+        for (size_t at = 0; at < n;) {
+            size_t done;
+            int st = fc_hist_add_many(h, x + at * vstride, vstride, n - at, &a->min[slot], &a->max[slot],
+                                      &a->infinite[slot], &done);
+            at += done;
+            if (st == 0)
+                break;
+            if (st < 0 || sum == NULL)
+                return st;
+            if (!flushed) {
+                /* every thread gives its counts to the summary, this one now */
+                a->flush_seen = atomic_fetch_add(&sum->flush_gen, 1) + 1;
+                if (flush(sum, a) != 0)
+                    return -1;
+                flushed = 1;
+                continue;
+            }
+            /* empty, and still past the share: the other threads have not
+             * flushed yet. This slot's values of the chunk go in anyway. */
+            uint64_t yield = h->yield;
+            h->yield = UINT64_MAX;
+            st = fc_hist_add_many(h, x + at * vstride, vstride, n - at, &a->min[slot], &a->max[slot],
+                                  &a->infinite[slot], &done);
+            h->yield = yield;
+            if (st != 0)
+                return -1;
+            break;
+        }
+    }
     for (int g = 0; g < m->ngoals; g++) {
         const double *x = x0 + (size_t)(goal0 + g) * sstride;
         for (size_t i = 0; i < n; i++)
@@ -85,12 +151,12 @@ static int accum_strided(fc_accum *a, const fc_model *m, const double *x0, size_
 
 int fc_accum_add_cols(fc_accum *a, const fc_model *m, const double *cols, size_t ld, size_t n)
 {
-    return accum_strided(a, m, cols, ld, 1, n);
+    return accum_strided(NULL, a, m, cols, ld, 1, n);
 }
 
 int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n)
 {
-    return accum_strided(a, m, recs, 1, (size_t)a->nslots, n);
+    return accum_strided(NULL, a, m, recs, 1, (size_t)a->nslots, n);
 }
 
 void fc_accum_add_drivers(fc_accum *a, const fc_model *m, const double *draw, const double *goal_x)
@@ -117,11 +183,16 @@ int fc_accum_is_empty(const fc_accum *a)
     return 1;
 }
 
-int fc_accum_merge(fc_accum *into, const fc_accum *from)
+/* Adds from's counts into into's, emptying from's histograms on the way
+ * when `drain`. */
+static int accum_merge(fc_accum *into, fc_accum *from, int drain)
 {
     for (int i = 0; i < into->nslots; i++) {
-        if (fc_hist_merge(&into->hist[i], &from->hist[i]) != 0)
-            return -1;
+        int st = fc_hist_merge(&into->hist[i], &from->hist[i]);
+        if (st != 0)
+            return st;
+        if (drain)
+            fc_hist_clear(&from->hist[i]);
         into->min[i] = from->min[i] < into->min[i] ? from->min[i] : into->min[i];
         into->max[i] = from->max[i] > into->max[i] ? from->max[i] : into->max[i];
         into->infinite[i] += from->infinite[i];
@@ -132,7 +203,84 @@ int fc_accum_merge(fc_accum *into, const fc_accum *from)
         into->driver_n[i] += from->driver_n[i];
     for (int i = 0; i < 3 * into->ndrivers * into->ngoals; i++)
         into->driver_met[i] += from->driver_met[i];
+    if (drain)
+        fc_accum_clear(from);
     return 0;
+}
+
+int fc_accum_merge(fc_accum *into, const fc_accum *from)
+{
+    return accum_merge(into, (fc_accum *)from, 0);
+}
+
+int fc_accum_drain(fc_accum *into, fc_accum *from)
+{
+    return accum_merge(into, from, 1);
+}
+
+/* A thread's counts into the summary's, under the summary's lock. */
+static int flush(fc_summary *s, fc_accum *a)
+{
+    pthread_mutex_lock(&s->acc_lock);
+    int st = fc_accum_drain(&s->acc, a);
+    pthread_mutex_unlock(&s->acc_lock);
+    return st == 0 ? 0 : -1;
+}
+
+void fc_summary_set_caps(fc_summary *s, fc_hist_caps total, fc_hist_caps series, uint64_t own_yield,
+                         uint64_t thread_yield)
+{
+    fc_accum_caps *c = &s->acc.caps;
+    c->total = total;
+    c->series = series;
+    c->yield = own_yield;
+    s->thread_yield = thread_yield;
+    for (int i = 0; i < s->acc.nslots; i++)
+        fc_hist_free(&s->acc.hist[i]);
+    init_hists(&s->acc);
+}
+
+int fc_summary_thread_accum(const fc_summary *s, fc_accum *a)
+{
+    fc_accum_caps caps = s->acc.caps;
+    caps.yield = s->thread_yield;
+    if (fc_accum_init(a, s->model, &caps) != 0)
+        return -1;
+    a->flush_seen = atomic_load(&s->flush_gen);
+    return 0;
+}
+
+int fc_summary_add_counts(fc_summary *s, fc_accum *a, const double *cols, size_t ld, size_t n)
+{
+    unsigned gen = atomic_load(&s->flush_gen);
+    if (gen != a->flush_seen) {
+        a->flush_seen = gen;
+        if (flush(s, a) != 0)
+            return -1;
+    }
+    return accum_strided(s, a, s->model, cols, ld, 1, n) == 0 ? 0 : -1;
+}
+
+int fc_summary_absorb(fc_summary *s, fc_accum *a)
+{
+    if (!fc_accum_is_empty(&s->acc))
+        return fc_accum_drain(&s->acc, a) == 0 ? 0 : -1;
+    /* the first: moved, not copied, so that the counts are not held twice */
+    fc_accum empty = s->acc;
+    s->acc = *a;
+    *a = empty;
+    fc_accum_caps own = a->caps;
+    a->caps = s->acc.caps;
+    s->acc.caps = own;
+    for (int i = 0; i < s->acc.nslots; i++)
+        s->acc.hist[i].yield = own.yield;
+    return 0;
+}
+
+void fc_summary_drop_counts(fc_summary *s)
+{
+    for (int i = 0; i < s->acc.nslots; i++)
+        fc_hist_clear(&s->acc.hist[i]);
 }
 
 fc_summary *fc_summary_new(const fc_model *m, int window)
@@ -144,7 +292,14 @@ fc_summary *fc_summary_new(const fc_model *m, int window)
     fc_layout_of(m, &s->layout);
     s->window = window < 1 ? 1 : window;
     size_t n = (size_t)s->layout.nslots;
-    if (fc_accum_init(&s->acc, m) != 0)
+    atomic_init(&s->meter.used, 0);
+    atomic_init(&s->flush_gen, 0);
+    s->thread_yield = UINT64_MAX;
+    fc_accum_caps caps = fc_accum_default_caps();
+    caps.series_lo = s->layout.stage_series;
+    caps.series_hi = s->layout.goal;
+    caps.meter = &s->meter;
+    if (fc_accum_init(&s->acc, m, &caps) != 0)
         goto fail;
     s->mom = calloc(n, sizeof *s->mom);
     s->pending = calloc((size_t)s->window * n, sizeof *s->pending);
@@ -159,6 +314,11 @@ fc_summary *fc_summary_new(const fc_model *m, int window)
     if (pthread_mutex_init(&s->lock, NULL) != 0)
         goto fail;
     if (pthread_cond_init(&s->turn, NULL) != 0) {
+        pthread_mutex_destroy(&s->lock);
+        goto fail;
+    }
+    if (pthread_mutex_init(&s->acc_lock, NULL) != 0) {
+        pthread_cond_destroy(&s->turn);
         pthread_mutex_destroy(&s->lock);
         goto fail;
     }
@@ -201,6 +361,7 @@ void fc_summary_free(fc_summary *s)
     if (s->sync_ready) {
         pthread_mutex_destroy(&s->lock);
         pthread_cond_destroy(&s->turn);
+        pthread_mutex_destroy(&s->acc_lock);
     }
     fc_accum_free(&s->acc);
     free(s->mom);
@@ -351,8 +512,6 @@ int fc_summary_finish(fc_summary *s)
         fc_stat *st = &s->stats[slot];
         const fc_moments *mo = &s->mom[slot];
         memset(st, 0, sizeof *st);
-        if (fc_hist_settle(&a->hist[slot]) != 0)
-            return -1;
         st->n = a->hist[slot].count;
         st->infinite = a->infinite[slot];
         if (st->n == 0) {

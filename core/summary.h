@@ -1,9 +1,10 @@
 /* summary: the figures of a run, in memory that does not depend on the number
  * of trials. Trials are summarized in blocks of FC_BLOCK consecutive trials
  * (block b holds trials [b * FC_BLOCK, (b + 1) * FC_BLOCK) of the run):
- *  - per slot, an exact histogram of whole numbers or a 0.5% relative-error
- *    sketch of other values (hist.h), the exact min and max and the count of
- *    non-finite values: sums of counts, so any merge order gives the same;
+ *  - per slot, an exact histogram of whole numbers or a relative-error sketch
+ *    of other values (hist.h), under the caps the run's memory allows, the
+ *    exact min and max and the count of non-finite values: sums of counts,
+ *    so any merge order gives the same;
  *  - per slot, the mean and the sum of squared deviations of each block, folded
  *    block after block in block order (Chan's pairwise update): the same
  *    floating-point operations in the same order whatever the thread count;
@@ -15,6 +16,7 @@
 #define FC_SUMMARY_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,10 +49,26 @@ typedef struct fc_moments {
     double n, mean, m2;
 } fc_moments;
 
+/* The caps and meter of an accumulator's histograms: a total (one value per
+ * trial: metrics, stage totals and costs, channel figures, goals) may hold
+ * more pages than a per-period series, of which there are many more. */
+typedef struct fc_accum_caps {
+    fc_hist_caps total, series;
+    int series_lo, series_hi; /* slots [series_lo, series_hi) are series */
+    fc_meter *meter;          /* NULL, or where the histograms count their bytes */
+    uint64_t yield;           /* see fc_hist_init_with (UINT64_MAX: never refuse) */
+} fc_accum_caps;
+
+/* The caps of a summary made without a budget: FC_HIST_MAX_PAGES pages and
+ * FC_HIST_MAX_SPAN page numbers for every slot, no meter. */
+fc_accum_caps fc_accum_default_caps(void);
+
 /* The order-free part of a summary: what one thread accumulates and what
  * merges by addition. */
 typedef struct fc_accum {
     int nslots, ngoals, ndrivers;
+    fc_accum_caps caps;
+    unsigned flush_seen;  /* the summary's flush generation this thread last gave its counts at */
     fc_hist *hist;        /* [nslots], owned */
     double *min, *max;    /* [nslots], owned */
     uint64_t *infinite;   /* [nslots], owned */
@@ -59,13 +77,18 @@ typedef struct fc_accum {
     uint64_t *driver_met; /* [ndrivers][3][ngoals] of those, the trials that met goal g */
 } fc_accum;
 
-/* Allocates an empty accumulator for model m's records (the caller owns it:
- * fc_accum_free). Returns 0, or -1 when out of memory. */
-int fc_accum_init(fc_accum *a, const fc_model *m);
+/* Allocates an empty accumulator for model m's records, its histograms
+ * under caps (NULL: fc_accum_default_caps). The caller owns it:
+ * fc_accum_free. Returns 0, or -1 when out of memory. */
+int fc_accum_init(fc_accum *a, const fc_model *m, const fc_accum_caps *caps);
 /* The same for nslots slots, ngoals goals and ndrivers drivers. */
-int fc_accum_alloc(fc_accum *a, int nslots, int ngoals, int ndrivers);
+int fc_accum_alloc(fc_accum *a, int nslots, int ngoals, int ndrivers, const fc_accum_caps *caps);
 void fc_accum_free(fc_accum *a);
-/* Adds n trial records (record i at recs[i * nslots]). Returns 0 or -1 (memory). */
+/* Empties a (its histograms' pages freed; the arrays kept). */
+void fc_accum_clear(fc_accum *a);
+/* Adds n trial records (record i at recs[i * nslots]). Returns 0, -1
+ * (memory) or FC_HIST_FULL (the meter reached a's yield: a holds part of the
+ * records). */
 int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n);
 /* The same for records stored by slot: slot s of record i at cols[s * ld + i]
  * (what the engine writes). */
@@ -81,14 +104,26 @@ int fc_accum_add_cols(fc_accum *a, const fc_model *m, const double *cols, size_t
 void fc_accum_add_drivers(fc_accum *a, const fc_model *m, const double *draw, const double *goal_x);
 /* Whether nothing was added yet. */
 int fc_accum_is_empty(const fc_accum *a);
-/* Adds every count of `from` into `into`. Returns 0 or -1 (memory). */
+/* Adds every count of `from` into `into`. Returns 0, -1 (memory) or
+ * FC_HIST_FULL (into's meter reached its yield); into is then incomplete. */
 int fc_accum_merge(fc_accum *into, const fc_accum *from);
+/* The same, emptying `from` slot by slot as its counts move, so that the two
+ * never hold the same counts at once for more than one slot. */
+int fc_accum_drain(fc_accum *into, fc_accum *from);
 
 typedef struct fc_summary {
     const fc_model *model; /* not owned: must outlive the summary */
     fc_layout layout;
     uint64_t ntrials;      /* trials summarized so far: blocks [0, next_block) */
     fc_accum acc;          /* merged counts */
+    /* The run's histograms, the summary's and the threads', count their
+     * bytes in meter. A thread's accumulator past thread_yield gives its
+     * counts to acc (under acc_lock) and starts again empty: additions of
+     * counts, so when it does so cannot change the result. */
+    fc_meter meter;
+    uint64_t thread_yield; /* UINT64_MAX: threads never flush */
+    atomic_uint flush_gen; /* raised by a thread that flushed: the others follow at their next chunk */
+    pthread_mutex_t acc_lock;
     fc_moments *mom;       /* [nslots] fold of blocks [0, next_block) */
     uint64_t next_block;
     /* Blocks that finished early wait here, by block number, for their turn. */
@@ -118,6 +153,26 @@ typedef struct fc_summary {
  * fc_summary_free. NULL when out of memory. */
 fc_summary *fc_summary_new(const fc_model *m, int window);
 void fc_summary_free(fc_summary *s);
+
+/* Sets the caps of s's histograms (s must be empty): totals under `total`,
+ * series under `series`, the summary's own histograms refusing past
+ * own_yield (UINT64_MAX for a run, whose flushes must succeed: its caps bound
+ * it) and the threads' past thread_yield. */
+void fc_summary_set_caps(fc_summary *s, fc_hist_caps total, fc_hist_caps series, uint64_t own_yield,
+                         uint64_t thread_yield);
+/* An accumulator for one of the run's threads: s's caps, counting into s's
+ * meter, refusing past s->thread_yield. Returns 0 or -1 (memory). */
+int fc_summary_thread_accum(const fc_summary *s, fc_accum *a);
+/* A thread's fc_accum_add_cols: when the run's histograms reach
+ * s->thread_yield, a gives its counts to s->acc and goes on empty (and every
+ * other thread does at its next call). Returns 0 or -1 (memory). */
+int fc_summary_add_counts(fc_summary *s, fc_accum *a, const double *cols, size_t ld, size_t n);
+/* Moves a thread's counts into s at the end of a run (a is left empty).
+ * Returns 0 or -1 (memory). */
+int fc_summary_absorb(fc_summary *s, fc_accum *a);
+/* Frees the histograms of a finished summary (its statistics stay): the
+ * memory goes back before the results are built from the statistics. */
+void fc_summary_drop_counts(fc_summary *s);
 
 /* Makes s the summary of shard k (0-based) of n of a run of run_trials
  * trials. Returns 0, or -1 when out of memory. */

@@ -31,21 +31,14 @@ local function render(results, format)
 end
 
 -- funnelcast merge FILE...: the report of the whole run the partial
--- summaries make up (read here, checked and merged in C).
+-- summaries make up. They are read, checked and merged in C, file by file,
+-- within the memory limit: the first one's head gives the scenario.
 local function merge(opts)
   local serial = core._script("serial")
-  local parts, text = {}, nil
-  for i, path in ipairs(opts.files) do
-    local bytes, err = core._read_file(path)
-    if not bytes then
-      error(string.format("%s: cannot open the partial summary (%s)", path, err), 0)
-    end
-    local scenario = core.partial_scenario(bytes, path)
-    text = text or scenario
-    parts[i] = { path, bytes }
-  end
-  if not text then error("merge: no partial summaries given", 0) end
-  local results = { core.merge(serial.read(text, opts.files[1] .. ": scenario text"), parts) }
+  local files = opts.files or {}
+  if #files == 0 then error("merge: no partial summaries given", 0) end
+  local text = core.partial_scenario(files[1])
+  local results = { core.merge(serial.read(text, files[1] .. ": scenario text"), files) }
   return render(results, opts.format), nil, below(results)
 end
 

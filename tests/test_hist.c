@@ -271,7 +271,7 @@ static void test_memory(void **state)
         assert_true(bytes > 0);
         /* pages only where values are: 100,000 consecutive keys fill 3,125 */
         if (exact)
-            assert_true(h.npages <= 3126);
+            assert_true(fc_hist_pages(&h) <= 3126);
         fc_hist_free(&h);
     }
 }
@@ -423,7 +423,7 @@ static void test_conversion(void **state)
     for (int i = 0; i < FC_HIST_MAX_PAGES; i++)
         assert_int_equal(fc_hist_add(&h, (double)i * 32), 0);
     assert_int_equal(h.exact, 1);
-    assert_int_equal(h.npages, FC_HIST_MAX_PAGES);
+    assert_int_equal(fc_hist_pages(&h), FC_HIST_MAX_PAGES);
     assert_int_equal(fc_hist_add(&h, -1), 0);
     assert_int_equal(h.exact, 0);
     assert_int_equal(h.count, FC_HIST_MAX_PAGES + 1);
@@ -461,9 +461,12 @@ static void test_add_many(void **state)
         double mn = INFINITY, mx = -INFINITY, mn1 = INFINITY, mx1 = -INFINITY;
         uint64_t bad = 0, bad1 = 0;
         /* in two calls, so that the second starts on pages the first made */
-        assert_int_equal(fc_hist_add_many(&many, x, STRIDE, N / 3, &mn, &mx, &bad), 0);
+        size_t done;
+        assert_int_equal(fc_hist_add_many(&many, x, STRIDE, N / 3, &mn, &mx, &bad, &done), 0);
+        assert_int_equal(done, N / 3);
         assert_int_equal(fc_hist_add_many(&many, x + (N / 3) * STRIDE, STRIDE, N - N / 3, &mn, &mx,
-                                          &bad), 0);
+                                          &bad, &done), 0);
+        assert_int_equal(done, N - N / 3);
         for (int i = 0; i < N; i++) {
             double v = x[i * STRIDE];
             if (!isfinite(v)) {

@@ -520,8 +520,8 @@ static void test_accum_merge(void **state)
             fc_pcg32 r;
             fc_rng_stream(&r, 7, (uint64_t)split, fc_rng_key("split"));
             fc_accum part[2];
-            assert_int_equal(fc_accum_init(&part[0], m), 0);
-            assert_int_equal(fc_accum_init(&part[1], m), 0);
+            assert_int_equal(fc_accum_init(&part[0], m, NULL), 0);
+            assert_int_equal(fc_accum_init(&part[1], m, NULL), 0);
             fc_summary *s = fc_summary_new(m, 1);
             assert_non_null(s);
             fc_moments *mom = malloc((size_t)nslots * sizeof *mom);
