@@ -27,6 +27,9 @@
  * only in the direction that is possible.
  * Exact money figures are compared per trial with 1e-12 relative tolerance
  * (the engine and the reference round differently, by a few ulps).
+ * Memory: threads that flush their counts at any yield give the same bytes
+ * as threads that never do; the budget's caps and plans; a stop is seen
+ * within a trial or two.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,10 +38,13 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "budget.h"
 #include "dist.h"
 #include "engine.h"
 #include "metrics.h"
@@ -1327,6 +1333,192 @@ static void test_stop(void **state)
     fc_model_free(m);
 }
 
+
+/* ---- memory ------------------------------------------------------------- */
+
+/* Runs n trials of m on `threads` threads into a summary with caps of
+ * `total` and `series` pages whose threads flush past `yield` bytes of
+ * histograms; finished. */
+static fc_summary *run_capped(const fc_model *m, uint64_t n, int threads, uint32_t total, uint32_t series,
+                              uint64_t yield)
+{
+    fc_summary *s = fc_summary_new(m, 4 * threads);
+    assert_non_null(s);
+    fc_summary_set_caps(s, fc_hist_caps_for(total), fc_hist_caps_for(series), UINT64_MAX, yield);
+    fc_run_opts opts = {threads, NULL, NULL, NULL};
+    char err[512] = "";
+    if (fc_engine_run(m, s, n, &opts, err, sizeof err) != 0) {
+        print_error("fc_engine_run: %s\n", err);
+        fail();
+    }
+    assert_int_equal(fc_summary_finish(s), 0);
+    return s;
+}
+
+static void assert_same_summary(const fc_summary *a, const fc_summary *b)
+{
+    const fc_model *m = a->model;
+    assert_memory_equal(a->stats, b->stats, (size_t)a->layout.nslots * sizeof(fc_stat));
+    assert_memory_equal(a->goal_prob, b->goal_prob, (size_t)m->ngoals * sizeof(double));
+    assert_memory_equal(a->acc.driver_n, b->acc.driver_n, 3 * (size_t)m->ndrivers * sizeof(uint64_t));
+    assert_memory_equal(a->acc.driver_met, b->acc.driver_met,
+                        3 * (size_t)m->ndrivers * (size_t)m->ngoals * sizeof(uint64_t));
+}
+
+/* A wide model: a cpc of sigma 2 spreads the period counts over decades. */
+static fc_model *wide_model(void)
+{
+    fc_model *m = random_model(2);
+    mb_dist(&m->channels[0].cost, "channels.search.cpc", FC_DOMAIN_POSITIVE, FC_DIST_LOGNORMAL, log(2.5), 2, 0);
+    m->channels[0].spend[0] = 1e6;
+    mb_finish(m);
+    return m;
+}
+
+/* Flushing cannot change a result: threads that give their counts to the
+ * summary at every chunk (a yield below the summary's own bytes), or at
+ * every page they would add (a yield of one byte), give the statistics, byte
+ * for byte, of a run whose threads never flush, on 1, 2 and 4 threads; with caps that turn figures logarithmic and coarsen them, and
+ * with the default caps. The run's meter is back to the summary's own
+ * histograms at the end. */
+static void test_flush_equivalence(void **state)
+{
+    (void)state;
+    fc_model *m = wide_model();
+    const uint64_t n = 1500;
+    const uint32_t caps[][2] = {{8, 4}, {64, 8}, {FC_HIST_MAX_PAGES, FC_HIST_MAX_PAGES}};
+    for (size_t c = 0; c < sizeof caps / sizeof *caps; c++) {
+        fc_summary *ref = run_capped(m, n, 1, caps[c][0], caps[c][1], UINT64_MAX);
+        int any_log = 0, any_level = 0;
+        for (int i = 0; i < ref->acc.nslots; i++) {
+            any_log |= !ref->acc.hist[i].exact;
+            any_level |= ref->acc.hist[i].level > 0;
+        }
+        assert_true(any_log);
+        if (c == 0)
+            assert_true(any_level);
+        for (int th = 1; th <= 4; th *= 2) {
+            fc_summary *s = run_capped(m, n, th, caps[c][0], caps[c][1], th == 2 ? 1 : 64 * 1024);
+            assert_same_summary(s, ref);
+            for (int i = 0; i < s->acc.nslots; i++)
+                assert_true(s->acc.hist[i].exact == ref->acc.hist[i].exact &&
+                            s->acc.hist[i].level == ref->acc.hist[i].level);
+            assert_int_equal(atomic_load(&s->meter.used), fc_summary_bytes(s));
+            fc_summary_free(s);
+        }
+        fc_summary_free(ref);
+    }
+    fc_model_free(m);
+}
+
+/* The budget: caps depend on the model and the limit only and grow with the
+ * limit; a plan's arrays and histograms, at their caps, with each thread's
+ * slack, fit within the limit less the Lua state; fewer threads when more do
+ * not fit; a refusal says how much one thread needs. */
+static void test_budget(void **state)
+{
+    (void)state;
+    fc_model *m = wide_model();
+    fc_hist_caps t0 = {0, 0}, s0 = {0, 0};
+    for (uint64_t mib = 16; mib <= 4096; mib *= 2) {
+        fc_hist_caps t, s;
+        fc_run_caps(m, mib << 20, &t, &s);
+        assert_true(t.pages >= s.pages && t.pages >= t0.pages && s.pages >= s0.pages);
+        assert_true(t.pages == FC_HIST_MAX_PAGES || t.pages == FC_TOTAL_WEIGHT * s.pages ||
+                    s.pages == FC_HIST_MIN_PAGES);
+        t0 = t;
+        s0 = s;
+        fc_run_plan p;
+        assert_int_equal(fc_run_plan_make(m, 4, mib << 20, 1 << 20, 0, &p), 0);
+        assert_true(p.threads >= 1 && p.threads <= 4);
+        assert_true(p.total.pages == t.pages && p.series.pages == s.pages);
+        assert_true(p.arrays + p.hists <= p.yield && p.yield <= (mib << 20) - (1 << 20) - p.arrays);
+        assert_true(p.need <= mib << 20);
+    }
+    assert_int_equal(t0.pages, FC_HIST_MAX_PAGES);
+    fc_run_plan p;
+    assert_int_equal(fc_run_plan_make(m, 4, 1 << 20, 0, 0, &p), -1);
+    assert_true(p.threads == 0 && p.need > 1 << 20);
+    /* the Lua state's bytes come off the limit: too much of them, and the
+     * run does not fit */
+    assert_int_equal(fc_run_plan_make(m, 1, 64 << 20, 63 << 20, 0, &p), -1);
+    /* a shard's kept moments count */
+    fc_run_plan q;
+    assert_int_equal(fc_run_plan_make(m, 1, 64 << 20, 0, 0, &p), 0);
+    assert_int_equal(fc_run_plan_make(m, 1, 64 << 20, 0, 1000, &q), 0);
+    fc_layout lay;
+    fc_layout_of(m, &lay);
+    assert_true(q.arrays >= p.arrays + 1000 * (uint64_t)lay.nslots * sizeof(fc_moments));
+    fc_model_free(m);
+}
+
+typedef struct stopper {
+    volatile sig_atomic_t *flag;
+    long delay_ms;
+} stopper;
+
+static void *stop_later(void *arg)
+{
+    const stopper *st = arg;
+    struct timespec ts = {st->delay_ms / 1000, (st->delay_ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+    *st->flag = 1;
+    return NULL;
+}
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* A stop is seen before the next trial, not the next block: trials of a few
+ * milliseconds each (a block of them takes seconds), stopped 100 ms in,
+ * return -2 within a fraction of a second. */
+static void test_stop_prompt(void **state)
+{
+    (void)state;
+    const int T = 600, K = 12;
+    fc_model *m = mb_new(T, 1, K, 0);
+    mb_cpc(m, 0, "search", 20000, 1);
+    const double q[8] = {0.2, 0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1};
+    for (int k = 0; k < K; k++) {
+        char name[8];
+        snprintf(name, sizeof name, "s%d", k);
+        mb_stage(m, k, name, 0.9);
+        if (k > 0)
+            mb_lags(m, k, 8, q);
+    }
+    mb_finish(m);
+    /* one trial's time, to know what a block would take */
+    double t0 = seconds_now();
+    fc_summary *s = run_capped(m, 8, 1, 64, 8, UINT64_MAX);
+    double trial = (seconds_now() - t0) / 8;
+    fc_summary_free(s);
+    for (int th = 1; th <= 2; th++) {
+        volatile sig_atomic_t flag = 0;
+        stopper st = {&flag, 100};
+        pthread_t tid;
+        assert_int_equal(pthread_create(&tid, NULL, stop_later, &st), 0);
+        s = fc_summary_new(m, 8);
+        assert_non_null(s);
+        fc_run_opts opts = {th, &flag, NULL, NULL};
+        char err[256];
+        t0 = seconds_now();
+        assert_int_equal(fc_engine_run(m, s, 1000000, &opts, err, sizeof err), -2);
+        double took = seconds_now() - t0;
+        pthread_join(tid, NULL);
+        fc_summary_free(s);
+        /* a block would take FC_BLOCK trials; the stop comes within a few */
+        if (!(took < 0.1 + 0.5 + 20 * trial && took < 0.1 + FC_BLOCK * trial / 4)) {
+            print_error("stopped after %.3f s (a trial takes %.4f s)\n", took, trial);
+            fail();
+        }
+    }
+    fc_model_free(m);
+}
+
 /* ---- domains ------------------------------------------------------------- */
 
 /* A normal rate can leave [0, 1]: the model refuses it without clip; should
@@ -1417,6 +1609,9 @@ int main(void)
         cmocka_unit_test(test_correlations),
         cmocka_unit_test(test_many_threads),
         cmocka_unit_test(test_stop),
+        cmocka_unit_test(test_stop_prompt),
+        cmocka_unit_test(test_flush_equivalence),
+        cmocka_unit_test(test_budget),
         cmocka_unit_test(test_domain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,8 +6,14 @@
  * fc_hist_each walks keys in increasing order, and the turn from exact to
  * logarithmic (a fraction, a value past 2^62, more than FC_HIST_MAX_PAGES
  * pages, a span past FC_HIST_MAX_SPAN pages) gives the same buckets whether
- * it happens while adding, before a merge or in the middle of one. Every
- * check is exact or against a stated bound; nothing is statistical.
+ * it happens while adding, before a merge or in the middle of one. Under a
+ * run's caps: the exact kind turns at the cap, strictly; the logarithmic kind
+ * settles at the lowest level that fits, within that level's accuracy; the
+ * two signs take small directories; any split of the values, merged in any
+ * order or shape, or flushed at a meter's yield, gives the same histogram;
+ * keys re-added with their level rebuild it; the meter holds what the
+ * histograms hold. Every check is exact or against a stated bound; nothing
+ * is statistical.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -516,6 +522,371 @@ static void test_merge_exact(void **state)
     fc_hist_free(&all);
 }
 
+
+/* ---- caps, levels, sides (a run's histograms) --------------------------- */
+
+/* log((1 + a) / (1 - a)) as core/hist.c takes it. */
+static double lg(void)
+{
+    const double a = FC_HIST_ALPHA * (1 - 1e-9);
+    return log((1 + a) / (1 - a));
+}
+
+/* The relative accuracy of level L: (g - 1) / (g + 1) for g = gamma^(2^L),
+ * with a hair of slack for the rounding of exp and log. */
+static double alpha_at(int level)
+{
+    double g = exp(ldexp(lg(), level));
+    return (g - 1) / (g + 1) * (1 + 1e-9);
+}
+
+/* An exact histogram under a run's cap turns logarithmic at the cap,
+ * strictly: P pages stay exact and P + 1 do not; pages spread over the cap's
+ * span stay exact and one page number more does not. */
+static void test_caps_exact(void **state)
+{
+    (void)state;
+    const uint32_t caps_pages[] = {4, 10, 100};
+    for (size_t c = 0; c < sizeof caps_pages / sizeof *caps_pages; c++) {
+        fc_hist_caps caps = fc_hist_caps_for(caps_pages[c]);
+        assert_int_equal(caps.pages, caps_pages[c]);
+        assert_int_equal(caps.span, caps_pages[c] * 4 < FC_HIST_MIN_SPAN ? FC_HIST_MIN_SPAN : caps_pages[c] * 4);
+        fc_hist h;
+        fc_hist_init_with(&h, 1, caps, NULL, UINT64_MAX);
+        for (uint32_t i = 0; i < caps.pages; i++)
+            assert_int_equal(fc_hist_add(&h, (double)i * 32 + 5), 0);
+        assert_int_equal(h.exact, 1);
+        assert_int_equal(fc_hist_pages(&h), caps.pages);
+        assert_true(fc_hist_bytes(&h) <= fc_hist_max_bytes(caps));
+        assert_int_equal(fc_hist_add(&h, -1), 0);
+        assert_int_equal(h.exact, 0);
+        assert_true(fc_hist_pages(&h) <= caps.pages);
+        assert_int_equal(h.count, caps.pages + 1);
+        fc_hist_free(&h);
+
+        /* the span: pages 0 and span - 1 reach span page numbers */
+        fc_hist_init_with(&h, 1, caps, NULL, UINT64_MAX);
+        assert_int_equal(fc_hist_add(&h, 0), 0);
+        assert_int_equal(fc_hist_add(&h, (double)(caps.span - 1) * 32), 0);
+        assert_int_equal(h.exact, 1);
+        assert_int_equal(fc_hist_add(&h, (double)caps.span * 32), 0);
+        assert_int_equal(h.exact, 0);
+        fc_hist_free(&h);
+    }
+    /* the bounds of fc_hist_caps_for */
+    assert_int_equal(fc_hist_caps_for(0).pages, FC_HIST_MIN_PAGES);
+    assert_int_equal(fc_hist_caps_for(1u << 30).pages, FC_HIST_MAX_PAGES);
+}
+
+/* The pages and their reach at `level` of the nonzero values x[0..n): what
+ * core/hist.c's caps count. */
+static void pages_at(const double *x, int n, int level, uint64_t *pages, uint64_t *span)
+{
+    enum { MAXP = 1 << 14 };
+    static int64_t ids[2][MAXP];
+    int np[2] = {0, 0};
+    for (int i = 0; i < n; i++) {
+        if (x[i] == 0)
+            continue;
+        int side = x[i] < 0;
+        int64_t b = (int64_t)ceil(log(fabs(x[i])) / lg());
+        int64_t k = -((-b) >> level), id = k >> 5;
+        int seen = 0;
+        for (int j = 0; j < np[side] && !seen; j++)
+            seen = ids[side][j] == id;
+        if (!seen && np[side] < MAXP)
+            ids[side][np[side]++] = id;
+    }
+    *pages = (uint64_t)(np[0] + np[1]);
+    *span = 0;
+    for (int side = 0; side < 2; side++) {
+        if (np[side] == 0)
+            continue;
+        int64_t lo = ids[side][0], hi = ids[side][0];
+        for (int j = 1; j < np[side]; j++) {
+            lo = ids[side][j] < lo ? ids[side][j] : lo;
+            hi = ids[side][j] > hi ? ids[side][j] : hi;
+        }
+        *span += (uint64_t)(hi - lo) + 1;
+    }
+}
+
+/* A logarithmic histogram past its cap merges buckets in pairs: values over
+ * 600 decades, both signs and zero, under caps of 4 to 64 pages end at the
+ * lowest level whose pages fit the caps (the level below does not), and the
+ * value at every rank is within that level's accuracy of the order
+ * statistic, in order. */
+static void test_coarsen(void **state)
+{
+    (void)state;
+    enum { N = 6000 };
+    static double x[N], sorted[N], out[N];
+    static uint64_t rank[N];
+    const uint32_t caps_pages[] = {4, 8, 16, 64, 400};
+    for (size_t c = 0; c < sizeof caps_pages / sizeof *caps_pages; c++) {
+        fc_hist_caps caps = fc_hist_caps_for(caps_pages[c]);
+        fc_pcg32 r;
+        fc_rng_stream(&r, 11, c, fc_rng_key("hist coarsen"));
+        fc_hist h;
+        fc_hist_init_with(&h, 0, caps, NULL, UINT64_MAX);
+        for (int i = 0; i < N; i++) {
+            uint32_t u = fc_rng_bounded(&r, 20);
+            double mag = pow(10, fc_rng_uniform(&r) * 600 - 300);
+            x[i] = sorted[i] = u == 0 ? 0 : u < 10 ? -mag : mag;
+            assert_int_equal(fc_hist_add(&h, x[i]), 0);
+            rank[i] = (uint64_t)i + 1;
+        }
+        assert_true(fc_hist_pages(&h) <= caps.pages);
+        assert_true(fc_hist_bytes(&h) <= fc_hist_max_bytes(caps));
+        uint64_t pages, span;
+        pages_at(x, N, h.level, &pages, &span);
+        assert_true(pages <= caps.pages && span <= caps.span);
+        if (h.level > 0) {
+            pages_at(x, N, h.level - 1, &pages, &span);
+            assert_true(pages > caps.pages || span > caps.span);
+        }
+        if (caps.pages <= 16)
+            assert_true(h.level > 0);
+        qsort(sorted, N, sizeof *sorted, cmp_double);
+        assert_int_equal(fc_hist_at_ranks(&h, rank, N, out), 0);
+        const double a = alpha_at(h.level);
+        for (int i = 0; i < N; i++) {
+            assert_close(out[i], sorted[i], 0, a);
+            if (i > 0)
+                assert_true(out[i - 1] <= out[i]);
+        }
+        pairs p = pairs_of(&h); /* increasing keys */
+        pairs_free(&p);
+        fc_hist_free(&h);
+    }
+}
+
+/* Both signs (a ratio such as roi): each side has its own directory, so a
+ * figure between -1 and 3 holds a few pages and small directories, where one
+ * directory over keys +-(75001 + i) reached about 4,700 page numbers. */
+static void test_two_sides(void **state)
+{
+    (void)state;
+    fc_hist h;
+    fc_hist_init(&h, 1);
+    fc_pcg32 r;
+    fc_rng_stream(&r, 11, 0, fc_rng_key("hist sides"));
+    for (int i = 0; i < 20000; i++) {
+        double v = fc_rng_uniform(&r) * 4 - 1;
+        assert_int_equal(fc_hist_add(&h, v), 0);
+    }
+    assert_int_equal(h.exact, 0);
+    assert_int_equal(h.level, 0);
+    assert_true(h.side[0].npages > 0 && h.side[1].npages > 0);
+    assert_true(fc_hist_bytes(&h) < 32 * 1024);
+    pairs p = pairs_of(&h);
+    assert_true(p.key[0] < 0 && p.key[p.n - 1] > 0);
+    pairs_free(&p);
+    fc_hist_free(&h);
+}
+
+/* Values of the determinism tests: 0 whole numbers over many magnitudes,
+ * both signs (exact parts, a logarithmic whole); 1 fractions over 200
+ * decades, both signs and zero; 2 small whole numbers and a few large ones
+ * (parts stay exact, the whole may not); 3 whole numbers that fit. */
+static double split_value(int kind, fc_pcg32 *r)
+{
+    double u = fc_rng_uniform(r);
+    int neg = fc_rng_bounded(r, 2);
+    switch (kind) {
+    case 0: return (neg ? -1 : 1) * floor(exp(u * 25));
+    case 1: return fc_rng_bounded(r, 50) == 0 ? 0 : (neg ? -1 : 1) * pow(10, u * 200 - 100);
+    case 2: return fc_rng_bounded(r, 100) == 0 ? floor(u * 1e9) : (double)fc_rng_bounded(r, 50);
+    default: return (double)fc_rng_bounded(r, 1000);
+    }
+}
+
+/* Adds x[i] for every i with part[i] == k into h, a run's thread: past the
+ * meter's yield it gives its counts to `into` and goes on empty. */
+static void add_flushing(fc_hist *h, fc_hist *into, const double *x, int n)
+{
+    double mn = INFINITY, mx = -INFINITY;
+    uint64_t bad = 0;
+    for (int at = 0; at < n;) {
+        size_t done;
+        int st = fc_hist_add_many(h, x + at, 1, (size_t)(n - at), &mn, &mx, &bad, &done);
+        at += (int)done;
+        if (st == 0)
+            break;
+        assert_int_equal(st, FC_HIST_FULL);
+        assert_int_equal(fc_hist_merge(into, h), 0);
+        fc_hist_clear(h);
+        st = fc_hist_add(h, x[at]);
+        if (st == FC_HIST_FULL) { /* empty and still past: once regardless */
+            uint64_t y = h->yield;
+            h->yield = UINT64_MAX;
+            st = fc_hist_add(h, x[at]);
+            h->yield = y;
+        }
+        assert_int_equal(st, 0);
+        at++;
+    }
+}
+
+/* Whatever the split of the values between histograms, and the order and
+ * shape of their merging, the result is the histogram of all of them: kind,
+ * level and buckets. Also a thread's way: flushes into a summary whenever
+ * the meter passes its yield, parts cleared after each, a value refused at
+ * the yield added again. */
+static void test_split_determinism(void **state)
+{
+    (void)state;
+    enum { N = 6000, MAXK = 7 };
+    static double x[N], px[MAXK][N];
+    int pn[MAXK];
+    for (int kind = 0; kind < 4; kind++)
+        for (uint32_t cp = 8; cp <= 64; cp *= 8) {
+            const fc_hist_caps caps = fc_hist_caps_for(cp);
+            fc_pcg32 r;
+            fc_rng_stream(&r, 11, (uint64_t)kind, fc_rng_key("hist split"));
+            fc_hist ref;
+            fc_hist_init_with(&ref, 1, caps, NULL, UINT64_MAX);
+            for (int i = 0; i < N; i++) {
+                x[i] = split_value(kind, &r);
+                assert_int_equal(fc_hist_add(&ref, x[i]), 0);
+            }
+            assert_int_equal(ref.exact, kind == 3 && cp == 64);
+            const int splits[] = {2, 3, 7};
+            for (size_t sp = 0; sp < sizeof splits / sizeof *splits; sp++) {
+                const int k = splits[sp];
+                fc_hist part[MAXK];
+                for (int j = 0; j < k; j++) {
+                    fc_hist_init_with(&part[j], 1, caps, NULL, UINT64_MAX);
+                    pn[j] = 0;
+                }
+                for (int i = 0; i < N; i++) {
+                    int j = (int)fc_rng_bounded(&r, (uint32_t)k);
+                    px[j][pn[j]++] = x[i];
+                    assert_int_equal(fc_hist_add(&part[j], x[i]), 0);
+                }
+                /* in order, in reverse, and as a tree */
+                for (int way = 0; way < 3; way++) {
+                    fc_hist m;
+                    fc_hist_init_with(&m, 1, caps, NULL, UINT64_MAX);
+                    if (way < 2) {
+                        for (int j = 0; j < k; j++)
+                            assert_int_equal(fc_hist_merge(&m, &part[way ? k - 1 - j : j]), 0);
+                    } else {
+                        fc_hist t[MAXK];
+                        for (int j = 0; j < k; j++) {
+                            fc_hist_init_with(&t[j], 1, caps, NULL, UINT64_MAX);
+                            assert_int_equal(fc_hist_merge(&t[j], &part[j]), 0);
+                        }
+                        for (int step = 1; step < k; step *= 2)
+                            for (int j = 0; j + step < k; j += 2 * step)
+                                assert_int_equal(fc_hist_merge(&t[j + step], &t[j]), 0), fc_hist_clear(&t[j]),
+                                    assert_int_equal(fc_hist_merge(&t[j], &t[j + step]), 0);
+                        assert_int_equal(fc_hist_merge(&m, &t[0]), 0);
+                        for (int j = 0; j < k; j++)
+                            fc_hist_free(&t[j]);
+                    }
+                    assert_same_hist(&m, &ref);
+                    fc_hist_free(&m);
+                }
+                /* each part a thread flushing into one summary */
+                for (int yield_kb = 1; yield_kb <= 16; yield_kb *= 4) {
+                    fc_meter meter;
+                    atomic_init(&meter.used, 0);
+                    fc_hist sum;
+                    fc_hist_init_with(&sum, 1, caps, &meter, UINT64_MAX);
+                    for (int j = 0; j < k; j++) {
+                        fc_hist th;
+                        fc_hist_init_with(&th, 1, caps, &meter, (uint64_t)yield_kb * 1024);
+                        add_flushing(&th, &sum, px[j], pn[j]);
+                        assert_int_equal(fc_hist_merge(&sum, &th), 0);
+                        fc_hist_free(&th);
+                    }
+                    assert_same_hist(&sum, &ref);
+                    assert_int_equal(atomic_load(&meter.used), fc_hist_bytes(&sum));
+                    fc_hist_free(&sum);
+                    assert_int_equal(atomic_load(&meter.used), 0);
+                }
+                for (int j = 0; j < k; j++)
+                    fc_hist_free(&part[j]);
+            }
+            fc_hist_free(&ref);
+        }
+}
+
+/* Serialization keeps the level: the pairs of fc_hist_each re-added with
+ * the histogram's kind and level (fc_hist_add_foreign, as a partial summary
+ * is read) rebuild it, into the same caps or larger ones (a level is never
+ * lowered); a key no double has is refused. */
+static void test_levels_serialize(void **state)
+{
+    (void)state;
+    fc_hist h;
+    fc_hist_init_with(&h, 1, fc_hist_caps_for(6), NULL, UINT64_MAX);
+    fc_pcg32 r;
+    fc_rng_stream(&r, 11, 0, fc_rng_key("hist levels"));
+    for (int i = 0; i < 5000; i++)
+        assert_int_equal(fc_hist_add(&h, split_value(1, &r)), 0);
+    assert_true(h.level > 0);
+    pairs p = pairs_of(&h);
+    for (int big = 0; big <= 1; big++) {
+        fc_hist copy;
+        fc_hist_init_with(&copy, 1, big ? fc_hist_caps_for(1000) : fc_hist_caps_for(6), NULL, UINT64_MAX);
+        for (size_t i = 0; i < p.n; i++)
+            assert_int_equal(fc_hist_add_foreign(&copy, h.exact, h.level, p.key[i], p.count[i]), 0);
+        assert_same_hist(&copy, &h);
+        fc_hist_free(&copy);
+    }
+    pairs_free(&p);
+    fc_hist_free(&h);
+    /* out of range: a bucket past every double's, a level past the top */
+    fc_hist_init(&h, 1);
+    assert_int_equal(fc_hist_add_foreign(&h, 0, 0, INT64_C(75001) + 80000, 1), FC_HIST_RANGE);
+    assert_int_equal(fc_hist_add_foreign(&h, 0, 0, INT64_MIN, 1), FC_HIST_RANGE);
+    assert_int_equal(fc_hist_add_foreign(&h, 0, FC_HIST_MAX_LEVEL + 1, 75001, 1), FC_HIST_RANGE);
+    assert_int_equal(h.count, 0);
+    fc_hist_free(&h);
+}
+
+/* The meter holds every byte the histograms hold, and nothing once they are
+ * freed; past the yield an add returns FC_HIST_FULL with the counts
+ * unchanged; a change of kind is counted, never refused. */
+static void test_meter(void **state)
+{
+    (void)state;
+    fc_meter meter;
+    atomic_init(&meter.used, 0);
+    fc_hist a, b;
+    fc_hist_init_with(&a, 1, fc_hist_caps_for(64), &meter, 8000);
+    fc_hist_init_with(&b, 1, fc_hist_caps_for(64), &meter, UINT64_MAX);
+    int full = 0;
+    for (int i = 0; i < 64 && !full; i++) {
+        uint64_t count = a.count;
+        int st = fc_hist_add(&a, (double)i * 32);
+        full = st == FC_HIST_FULL;
+        assert_true(st == 0 || full);
+        assert_int_equal(a.count, count + (full ? 0 : 1));
+        assert_int_equal(atomic_load(&meter.used), fc_hist_bytes(&a));
+    }
+    assert_true(full);
+    assert_true(atomic_load(&meter.used) <= 8000);
+    /* b never yields: the meter passes a's yield */
+    for (int i = 0; i < 64; i++)
+        assert_int_equal(fc_hist_add(&b, (double)i * 32), 0);
+    assert_int_equal(atomic_load(&meter.used), fc_hist_bytes(&a) + fc_hist_bytes(&b));
+    assert_true(atomic_load(&meter.used) > 8000);
+    /* a whole page of a already holds this value: no memory, no refusal */
+    assert_int_equal(fc_hist_add(&a, 1), 0);
+    /* b turns logarithmic: counted */
+    assert_int_equal(fc_hist_add(&b, 0.5), 0);
+    assert_int_equal(b.exact, 0);
+    assert_int_equal(atomic_load(&meter.used), fc_hist_bytes(&a) + fc_hist_bytes(&b));
+    fc_hist_clear(&a);
+    assert_int_equal(atomic_load(&meter.used), fc_hist_bytes(&b));
+    fc_hist_free(&a);
+    fc_hist_free(&b);
+    assert_int_equal(atomic_load(&meter.used), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -528,6 +899,12 @@ int main(void)
         cmocka_unit_test(test_each),
         cmocka_unit_test(test_conversion),
         cmocka_unit_test(test_merge_exact),
+        cmocka_unit_test(test_caps_exact),
+        cmocka_unit_test(test_coarsen),
+        cmocka_unit_test(test_two_sides),
+        cmocka_unit_test(test_split_determinism),
+        cmocka_unit_test(test_levels_serialize),
+        cmocka_unit_test(test_meter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,7 +12,9 @@
  *  - the same records give the same bytes whatever the order in which blocks
  *    arrive (within the window) and however the records are split between
  *    accumulators that are then merged, including histograms that turn
- *    logarithmic in one part, in the merge, or not at all until the merge.
+ *    logarithmic in one part, in the merge, or not at all until the merge,
+ *    and accumulators that give their counts to the summary at a thread's
+ *    yield (fc_summary_add_counts) under small caps.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -554,6 +556,74 @@ static void test_accum_merge(void **state)
     fc_model_free(m);
 }
 
+
+/* A thread's way (fc_summary_add_counts): two accumulators that give their
+ * counts to the summary whenever the run's histograms pass the threads'
+ * yield (one byte: at every page they would add; the other accumulator
+ * follows at its next chunk), then fc_summary_absorb, give the statistics of
+ * a summary fed everything, under caps that turn slots logarithmic and
+ * coarsen them and under the default caps. */
+static void test_thread_flush(void **state)
+{
+    (void)state;
+    fc_model *m = goal_model(100, 200);
+    const uint64_t n = 5000, nb = (n + FC_BLOCK - 1) / FC_BLOCK;
+    const uint32_t caps[][2] = {{8, 4}, {FC_HIST_MAX_PAGES, FC_HIST_MAX_PAGES}};
+    for (size_t c = 0; c < 2; c++) {
+        fc_hist_caps total = fc_hist_caps_for(caps[c][0]), series = fc_hist_caps_for(caps[c][1]);
+        fc_summary *ref = fc_summary_new(m, 1);
+        assert_non_null(ref);
+        fc_summary_set_caps(ref, total, series, UINT64_MAX, UINT64_MAX);
+        const int nslots = ref->layout.nslots;
+        double *recs = make_records(nslots, n, 23);
+        feed(ref, recs, n, IN_ORDER, 0);
+        assert_int_equal(fc_summary_finish(ref), 0);
+        for (uint64_t yield = 1; yield <= 1 << 20; yield <<= 20) {
+            fc_summary *s = fc_summary_new(m, 1);
+            assert_non_null(s);
+            fc_summary_set_caps(s, total, series, UINT64_MAX, yield);
+            fc_accum a[2];
+            assert_int_equal(fc_summary_thread_accum(s, &a[0]), 0);
+            assert_int_equal(fc_summary_thread_accum(s, &a[1]), 0);
+            double *cols = malloc((size_t)nslots * FC_CHUNK * sizeof *cols);
+            fc_moments *mom = malloc((size_t)nslots * sizeof *mom);
+            assert_non_null(cols);
+            assert_non_null(mom);
+            for (uint64_t b = 0; b < nb; b++) {
+                const double *block = recs + b * FC_BLOCK * (size_t)nslots;
+                size_t len = block_len(n, b);
+                fc_block_moments(m, block, len, mom);
+                fc_summary_fold(s, b, len, mom);
+                for (size_t c0 = 0; c0 < len; c0 += FC_CHUNK) {
+                    size_t k = len - c0 < FC_CHUNK ? len - c0 : FC_CHUNK;
+                    for (size_t i = 0; i < k; i++)
+                        for (int slot = 0; slot < nslots; slot++)
+                            cols[(size_t)slot * FC_CHUNK + i] = block[(c0 + i) * (size_t)nslots + (size_t)slot];
+                    assert_int_equal(fc_summary_add_counts(s, &a[(b + c0 / FC_CHUNK) % 2], cols, FC_CHUNK, k), 0);
+                }
+            }
+            if (yield == 1)
+                assert_true(atomic_load(&s->flush_gen) > 0);
+            assert_int_equal(fc_summary_absorb(s, &a[0]), 0);
+            assert_int_equal(fc_summary_absorb(s, &a[1]), 0);
+            assert_true(fc_accum_is_empty(&a[0]) && fc_accum_is_empty(&a[1]));
+            fc_accum_free(&a[0]);
+            fc_accum_free(&a[1]);
+            assert_int_equal(atomic_load(&s->meter.used), fc_summary_bytes(s));
+            assert_same_accum(&s->acc, &ref->acc);
+            assert_int_equal(fc_summary_finish(s), 0);
+            assert_memory_equal(s->stats, ref->stats, (size_t)nslots * sizeof(fc_stat));
+            assert_memory_equal(s->goal_prob, ref->goal_prob, 2 * sizeof(double));
+            free(cols);
+            free(mom);
+            fc_summary_free(s);
+        }
+        free(recs);
+        fc_summary_free(ref);
+    }
+    fc_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -565,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_arrival_order),
         cmocka_unit_test(test_bytes),
         cmocka_unit_test(test_accum_merge),
+        cmocka_unit_test(test_thread_flush),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

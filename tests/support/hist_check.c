@@ -47,6 +47,7 @@ void pairs_free(pairs *p)
 void assert_same_hist(const fc_hist *a, const fc_hist *b)
 {
     assert_int_equal(a->exact, b->exact);
+    assert_int_equal(a->level, b->level);
     assert_int_equal(a->count, b->count);
     pairs pa = pairs_of(a), pb = pairs_of(b);
     assert_int_equal(pa.n, pb.n);

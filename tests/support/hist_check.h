@@ -21,8 +21,8 @@ typedef struct pairs {
 pairs pairs_of(const fc_hist *h);
 void pairs_free(pairs *p);
 
-/* Asserts that a and b are of the same kind and hold the same buckets with
- * the same counts. */
+/* Asserts that a and b are of the same kind and level and hold the same
+ * buckets with the same counts. */
 void assert_same_hist(const fc_hist *a, const fc_hist *b);
 
 #endif
