@@ -452,11 +452,12 @@ static int l_run_shard(lua_State *L)
     if (c->shard_n == 0)
         return raise_msg(L, "run_shard: expected shard_k and shard_n");
     run_trials(L, c);
-    /* the partial's bytes, beside the summary, within the limit */
+    /* the partial's bytes beside the summary, then beside their copy in
+     * the Lua string (the summary freed by then), within the limit */
     size_t len = fc_partial_size(c->s, tlen);
     uint64_t held = (uint64_t)atomic_load(&c->s->meter.used) + fc_run_bytes(c->m, 1, c->s->nkept);
     uint64_t max_memory = max_memory_of(L), lua = lua_bytes(L);
-    if (held + lua + len > max_memory) {
+    if (lua + len + (held > len ? held : len) > max_memory) {
         char need[32], limit[32];
         fc_format_bytes(len, need, sizeof need);
         fc_format_bytes(max_memory, limit, sizeof limit);
