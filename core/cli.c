@@ -23,6 +23,7 @@
 #include "lua_results.h"
 #include "lua_sandbox.h"
 #include "lua_util.h"
+#include "scripts.h"
 
 static const char usage[] =
     "usage: funnelcast run FILE [--trials N] [--seed S] [--threads T]\n"
@@ -415,7 +416,7 @@ static int check_options(const options *o, cli_call *c, fc_lua_limits *lim)
  * their chunk name) or a C-side internal error. */
 static int internal_fault(const char *msg)
 {
-    return strncmp(msg, "scripts/", 8) == 0 || strncmp(msg, "internal error", 14) == 0 ||
+    return strncmp(msg, FC_SCRIPT_CHUNK, strlen(FC_SCRIPT_CHUNK)) == 0 || strncmp(msg, "internal error", 14) == 0 ||
            strstr(msg, "funnelcast: internal error") != NULL;
 }
 

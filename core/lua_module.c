@@ -37,7 +37,7 @@ static int l_script(lua_State *L)
     const fc_script *s = find_script(name);
     if (s == NULL)
         return luaL_error(L, "no embedded script '%s'", name);
-    lua_pushfstring(L, "@%s", s->path);
+    lua_pushfstring(L, "=" FC_SCRIPT_CHUNK "%s", s->path);
     if (luaL_loadbufferx(L, s->text, s->len, lua_tostring(L, -1), "t") != LUA_OK)
         return lua_error(L);
     lua_pushvalue(L, lua_upvalueindex(1));
@@ -63,6 +63,8 @@ int fc_lua_push_module(lua_State *L)
     fc_lua_literal_register(L);
     lua_pushstring(L, fc_version());
     lua_setfield(L, -2, "version");
+    lua_pushliteral(L, FC_SCRIPT_CHUNK);
+    lua_setfield(L, -2, "script_chunk");
     /* the model's limits, for the Lua validation to check the same numbers */
     static const struct { const char *name; long long value; } limits[] = {
         {"periods", FC_MAX_PERIODS}, {"stages", FC_MAX_STAGES}, {"channels", FC_MAX_CHANNELS},

@@ -12,6 +12,13 @@ typedef struct fc_script {
     size_t len;
 } fc_script;
 
+/* What the chunk names of the embedded scripts begin with, after the '='
+ * that tells Lua they are not files: their error positions read
+ * "[funnelcast] scripts/report.lua:164: ...". No scenario file has such a
+ * chunk name (files are "@path"; a scenario's load() cannot take it), so a
+ * message or a frame with it is the library's own. */
+#define FC_SCRIPT_CHUNK "[funnelcast] "
+
 extern const fc_script fc_scripts[];
 extern const size_t fc_script_count;
 

@@ -61,12 +61,15 @@ local function sandbox_load(env)
       chunk = table.concat(parts)
     end
     if type(chunk) ~= "string" then
-      error(string.format("load: expected a string of Lua text, got %s", type(chunk)), 2)
+      util.raise(string.format("load: expected a string of Lua text, got %s", type(chunk)))
     end
     if chunk:byte(1) == 27 or (mode ~= nil and not tostring(mode):find("t", 1, true)) then
       return nil, BYTECODE
     end
-    name = type(name) == "string" and "=" .. (name:gsub("^[=@]", "")) or "=(load)"
+    name = type(name) == "string" and (name:gsub("^[=@]", "")) or "(load)"
+    -- nor as one of the library's own scripts (util.is_library_source)
+    if name:sub(1, #util.library_chunk) == util.library_chunk then name = "(load) " .. name end
+    name = "=" .. name
     if chunk_env == nil then chunk_env = env end
     return base_load(chunk, name, "t", chunk_env)
   end
@@ -172,10 +175,10 @@ local function file_env(ctx, path)
   -- them through a read-only view; strings' metatable is a view of its copy.
   env.setmetatable = function(t, mt)
     if type(t) ~= "table" then
-      error(string.format("bad argument #1 to 'setmetatable' (table expected, got %s)",
-        object.name(t) or type(t)), 2)
+      util.raise(string.format("bad argument #1 to 'setmetatable' (table expected, got %s)",
+        object.name(t) or type(t)))
     end
-    if type(mt) == "table" and rawget(mt, "__gc") ~= nil then error(missing("__gc", "finalizers"), 2) end
+    if type(mt) == "table" and rawget(mt, "__gc") ~= nil then util.raise(missing("__gc", "finalizers")) end
     local r = real_setmetatable(t, mt)
     if type(mt) == "table" then ctx.user_mts[mt] = true end
     return r
@@ -255,17 +258,27 @@ end
 -- file and line of the innermost scenario code on the stack, so that every
 -- message names where it came from. After a limit the error is left as it
 -- is (the hook is off while this runs; the limit's own message replaces it).
-local function locate_error(e)
+local function locate_error(path, e)
   if core._limit_hit() then return e end
-  if type(e) == "string" and (e:match("^[^\n]-:%d+: ") or e:match("^%-%-set ")) then return e end
-  local where = nil
-  for level = 2, 250 do
+  -- where it was raised (the innermost Lua code), and the innermost scenario
+  -- code (a file; a tail call may have dropped it: then the file that runs)
+  local raised_by_library, where = nil, nil
+  for level = 3, 250 do
     local info = core._getinfo(level)
     if info == nil then break end
-    if info.what ~= "C" and info.source:sub(1, 1) == "@" and not info.source:match("^@scripts/[%w_]+%.lua$") then
-      where = string.format("%s:%d", info.source:sub(2), info.currentline)
-      break
+    if info.what ~= "C" then
+      if raised_by_library == nil then raised_by_library = util.is_library_source(info.source) end
+      if info.source:sub(1, 1) == "@" then
+        where = string.format("%s:%d", info.source:sub(2), info.currentline)
+        break
+      end
     end
+  end
+  where = where or path
+  if type(e) == "string" then
+    local claims_library = e:sub(1, #util.library_chunk) == util.library_chunk
+    if claims_library and raised_by_library then return e end -- a fault of the library's own
+    if not claims_library and (e:match("^[^\n]-:%d+: ") or e:match("^%-%-set ")) then return e end
   end
   local text = e
   if type(e) ~= "string" then
@@ -275,7 +288,7 @@ local function locate_error(e)
       or string.format("error({...}): an error object of type %s, not a message", type(e))
     if type(e) == "number" then text = tostring(e) end
   end
-  return where and (where .. ": " .. text) or text
+  return where .. ": " .. text
 end
 
 -- Runs the text src of the file at path; returns the packed values it returned.
@@ -288,7 +301,7 @@ function run_chunk(ctx, path, src)
   if not chunk then error(err, 0) end
   local scenario = core._script("scenario")
   local prev = scenario._loading(path)
-  local ok, r = xpcall(function() return table.pack(chunk()) end, locate_error)
+  local ok, r = xpcall(function() return table.pack(chunk()) end, function(e) return locate_error(path, e) end)
   scenario._loading(prev)
   if not ok then error(r, 0) end
   return r

@@ -45,11 +45,39 @@ end
 
 local copy_spec
 
+-- The library walks the tables a script gives it recursively (to copy,
+-- merge and validate them): it refuses, before any walk, a table that
+-- contains itself, one nested deeper than MAX_DEPTH, or more than MAX_NODES
+-- values in all (a table reached twice counts twice: it is copied twice).
+local MAX_DEPTH, MAX_NODES = 64, 1000000
+
+local function tree_problem(v)
+  local seen, nodes = {}, 0
+  local function walk(t, depth)
+    if seen[t] then return "tables, not a table that contains itself" end
+    if depth > MAX_DEPTH then return string.format("tables nested at most %d deep", MAX_DEPTH) end
+    seen[t] = true
+    for _, x in next, t do
+      nodes = nodes + 1
+      if nodes > MAX_NODES then return string.format("at most %d values in all", MAX_NODES) end
+      if type(x) == "table" then
+        local why = walk(x, depth + 1)
+        if why then return why end
+      end
+    end
+    seen[t] = nil -- the same table in two places is no cycle
+    return nil
+  end
+  return type(v) == "table" and walk(v, 1) or nil
+end
+
 local function record(class, what, fields)
   return public(function(t, extra)
     if type(t) ~= "table" or getmetatable(t) ~= nil or extra ~= nil then
       util.fail("%s: expected a table {%s}, got %s", what, fields, util.show(t))
     end
+    local why = tree_problem(t)
+    if why then util.fail("%s: expected %s", what, why) end
     return object.new(class, copy_spec(t))
   end)
 end
@@ -230,7 +258,7 @@ end
 function SetOrigin:fallback() return self.text end
 
 -- The frame of the caller outside this library: embedded scripts have chunk
--- names "@scripts/<name>.lua", so a what-if helper calling s:with is skipped
+-- names "=[funnelcast] scripts/<name>.lua", so a what-if helper calling s:with is skipped
 -- and the line is the analyst's.
 --
 -- `return scenario {...}` is a tail call: Lua has dropped the file's frame.
@@ -254,7 +282,7 @@ local function caller_origin(fname)
     local info = getinfo(level)
     if info == nil then break end
     local src = info.source
-    if info.what ~= "C" and not src:match("^@scripts/[%w_]+%.lua$") then
+    if info.what ~= "C" and not util.is_library_source(src) then
       local chunk = src:sub(1, 1) == "@"
       -- After a tail call outside a loader, this frame is not the one that
       -- wrote the table: name its line, and look for no fields there.
@@ -1054,6 +1082,8 @@ M.scenario = function(spec, extra)
   if not is_plain(spec) then
     setmetatable({ origins = origins }, Ctx):expected("", "a table { name = , periods = , channels = , funnel = , ... }", spec)
   end
+  local why = tree_problem(spec)
+  if why then error(string.format("%s: scenario: expected %s", origin:fallback(), why), 0) end
   return build(copy_spec(spec), origins)
 end
 
@@ -1076,6 +1106,8 @@ function methods.with(s, over)
   if not is_plain(over) then
     error(string.format("%s: with: expected a table of changed fields, got %s", origin:fallback(), show(over)), 0)
   end
+  local why = tree_problem(over)
+  if why then error(string.format("%s: with: expected %s", origin:fallback(), why), 0) end
   return derive(s, over, origin)
 end
 

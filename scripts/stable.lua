@@ -9,14 +9,20 @@
 -- within one process. A table with a __pairs metamethod is walked its way.
 local core = ...
 local object = core._script("object")
+local util = core._script("util")
 
 local M = {}
 
 local real_pairs, real_next = pairs, next
 
+local function typename(x) return object.name(x) or type(x) end
+
 function M.pairs(t)
   local f, s, c = real_pairs(t)
   if f ~= real_next then return f, s, c end
+  if type(t) ~= "table" then
+    util.raise(string.format("bad argument #1 to 'pairs' (table expected, got %s)", typename(t)))
+  end
   local keys, i = object.sorted_keys(t), 0
   return function()
     while true do
@@ -36,10 +42,12 @@ end
 local walks = setmetatable({}, { __mode = "k" }) -- t -> { keys, pos }
 
 function M.next(t, k)
-  if type(t) ~= "table" then return real_next(t, k) end -- Lua's own error
+  if type(t) ~= "table" then
+    util.raise(string.format("bad argument #1 to 'next' (table expected, got %s)", typename(t)))
+  end
   local w = walks[t]
   if k == nil or w == nil or w.pos[k] == nil then
-    if k ~= nil and rawget(t, k) == nil then return real_next(t, k) end -- Lua's own error
+    if k ~= nil and rawget(t, k) == nil then util.raise("invalid key to 'next'") end
     local keys = object.sorted_keys(t)
     local pos = {}
     for i, key in ipairs(keys) do pos[key] = i end
@@ -58,16 +66,28 @@ end
 
 local function less(a, b) return a < b end
 
+local merge_sort
+
 -- table.sort(list [, comp]): a stable merge sort (equal elements keep their
--- order), so that ties sort the same way in every process.
+-- order), so that ties sort the same way in every process. Its errors (two
+-- elements that do not compare) are the caller's.
 function M.sort(list, comp)
   if type(list) ~= "table" then
-    error(string.format("bad argument #1 to 'sort' (table expected, got %s)", type(list)), 2)
+    util.raise(string.format("bad argument #1 to 'sort' (table expected, got %s)", typename(list)))
   end
   if comp ~= nil and type(comp) ~= "function" then
-    error(string.format("bad argument #2 to 'sort' (function expected, got %s)", type(comp)), 2)
+    util.raise(string.format("bad argument #2 to 'sort' (function expected, got %s)", typename(comp)))
   end
-  comp = comp or less
+  local ok, e = pcall(merge_sort, list, comp or less)
+  if not ok then
+    if type(e) == "string" and e:sub(1, #util.library_chunk) == util.library_chunk then
+      util.raise((e:gsub("^[^\n]-:%d+: ", ""))) -- a comparison the sort made: the caller's
+    end
+    error(e, 0)
+  end
+end
+
+function merge_sort(list, comp)
   local n = #list
   local a, b = {}, {}
   for i = 1, n do a[i] = list[i] end

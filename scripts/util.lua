@@ -1,7 +1,16 @@
 -- util: small helpers shared by the embedded library: number formatting for
 -- messages, closest-name suggestions for typos, error raising without position
 -- (the public entry points re-raise at their caller's line).
+local core = ...
 local M = {}
+
+-- Whether a frame's source (debug info) is one of the library's embedded
+-- scripts (core/scripts.h: "=[funnelcast] scripts/x.lua"), not a scenario.
+local LIB_SOURCE = "=" .. core.script_chunk
+function M.is_library_source(source)
+  return type(source) == "string" and source:sub(1, #LIB_SOURCE) == LIB_SOURCE
+end
+M.library_chunk = core.script_chunk
 
 -- A number as messages show it: integers plainly, others with %g.
 function M.show(x)
@@ -26,6 +35,16 @@ function M.unsigned(x)
   if x >= 0 then return string.format("%d", x) end
   local q = (x >> 1) // 5 -- floor(u / 10): x >> 1 is a logical shift
   return string.format("%d%d", q, x - q * 10)
+end
+
+-- Raises msg at the line of the code that called the function that calls
+-- raise, as error(msg, 2) there would; without a place when that code is
+-- the library's (a tail call, `return next(5)`, dropped the script's frame):
+-- the sandbox then names the file.
+function M.raise(msg)
+  local caller = core._getinfo(3)
+  if caller and caller.what ~= "C" and not M.is_library_source(caller.source) then error(msg, 3) end
+  error(msg, 0)
 end
 
 function M.fail(fmt, ...)
@@ -69,7 +88,7 @@ end
 function M.public(f)
   return function(...)
     local ok, r = pcall(f, ...)
-    if not ok then error(r, 2) end
+    if not ok then M.raise(r) end
     return r
   end
 end

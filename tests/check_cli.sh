@@ -113,7 +113,7 @@ w=tests/reports/wide_cells.lua
 
 # a fault of the library itself is status 3, not 2 (bad input)
 "$FC" run tests/reports/internal_fault.lua --unsafe --trials 100 > /dev/null 2> "$tmp/err"
-[ $? = 3 ] && grep -q '^funnelcast: internal error (please report it): scripts/report.lua:' "$tmp/err" && ok ||
+[ $? = 3 ] && grep -q '^funnelcast: internal error (please report it): \[funnelcast\] scripts/report.lua:' "$tmp/err" && ok ||
   bad "an internal fault: $(cat "$tmp/err")"
 
 # determinism: threads 1, 2 and 3, and the same seed twice, byte for byte
