@@ -343,8 +343,8 @@ static int l_cli_main(lua_State *L)
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "sets");
-    lua_call(L, 2, 3);
-    return 3;
+    lua_call(L, 2, 4);
+    return 4;
 }
 
 /* Parses a number of seconds in (0, 1e7]. */
@@ -454,11 +454,34 @@ static int report_failure(lua_State *L, int st, const options *o, fc_lua_limits 
     return FC_EINPUT;
 }
 
+/* The files the output may not land on: the command line's and those the
+ * scenario read (the list at idx, from main.lua). A malloc'd array the
+ * caller frees; its strings live on the Lua stack. NULL when out of memory. */
+static const char **input_files(lua_State *L, int idx, const options *o, int *n)
+{
+    idx = lua_absindex(L, idx);
+    lua_Unsigned nread = lua_istable(L, idx) ? lua_rawlen(L, idx) : 0;
+    if (nread > 1000000)
+        nread = 1000000;
+    const char **in = calloc((size_t)o->nfiles + (size_t)nread + 1, sizeof *in);
+    if (in == NULL)
+        return NULL;
+    *n = 0;
+    for (int i = 0; i < o->nfiles; i++)
+        in[(*n)++] = o->files[i];
+    for (lua_Unsigned i = 1; i <= nread; i++) {
+        if (lua_rawgeti(L, idx, (lua_Integer)i) == LUA_TSTRING)
+            in[(*n)++] = lua_tostring(L, -1);
+        lua_pop(L, 1); /* the table keeps the string */
+    }
+    return in;
+}
+
 static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limits *lim)
 {
     lua_pushcfunction(L, l_cli_main);
     lua_pushlightuserdata(L, c);
-    int st = fc_lua_pcall(L, 1, 3, 0);
+    int st = fc_lua_pcall(L, 1, 4, 0);
     if (st != LUA_OK)
         return report_failure(L, st, o, lim);
     char buf[1024];
@@ -476,9 +499,9 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
         return FC_EINPUT;
     }
     size_t len;
-    const char *text = lua_tolstring(L, -3, &len);
-    const char *notes = lua_tostring(L, -2);
-    lua_Integer below = lua_tointeger(L, -1);
+    const char *text = lua_tolstring(L, -4, &len);
+    const char *notes = lua_tostring(L, -3);
+    lua_Integer below = lua_tointeger(L, -2);
     if (text == NULL) {
         fprintf(stderr, "funnelcast: internal error: no output\n");
         return FC_EINTERNAL;
@@ -486,9 +509,16 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
     if (notes)
         fputs(notes, stderr);
     const char *out = o->partial ? o->partial : o->out;
+    /* the scenario's own code is done: writing the output is not its time */
+    fc_watch_simulating(1);
     if (out) {
         char err[PATH_MAX + 128];
-        int w = fc_output_write(out, text, len, (const char *const *)o->files, o->nfiles, err, sizeof err);
+        int ninputs;
+        const char **inputs = input_files(L, -1, o, &ninputs);
+        int w = inputs ? fc_output_write(out, text, len, inputs, ninputs, err, sizeof err) : -1;
+        if (!inputs)
+            snprintf(err, sizeof err, "out of memory");
+        free(inputs);
         fc_watch_done();
         if (w == -2) {
             why = fc_watch_reason_now();
@@ -504,8 +534,8 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
         int w = fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0;
         fc_watch_done();
         if (w) {
-            fprintf(stderr, "funnelcast: cannot write to standard output\n");
-            return FC_EINTERNAL;
+            fprintf(stderr, "funnelcast: cannot write to standard output (%s)\n", strerror(errno));
+            return FC_EINPUT;
         }
     }
     if (o->fail_on_goal && below > 0) {

@@ -1,5 +1,7 @@
 /* cli_output: writing the output whole, to what the path really names (see
  * cli_output.h). */
+/* realpath is an X/Open function in glibc's headers */
+#define _XOPEN_SOURCE 700
 #include "cli_output.h"
 
 #include <errno.h>
@@ -51,11 +53,18 @@ static int resolve(const char *path, char *out, size_t outlen, char *err, size_t
     return -1;
 }
 
+/* A signal interrupts a blocked open or write (of a pipe nobody reads):
+ * go on, unless it asked the command to stop. */
+static int interrupted(void)
+{
+    return errno == EINTR && !*fc_watch_stop_flag();
+}
+
 static int write_all(int fd, const char *text, size_t len)
 {
     while (len > 0) {
         ssize_t n = write(fd, text, len);
-        if (n < 0 && errno == EINTR)
+        if (n < 0 && interrupted())
             continue;
         if (n <= 0)
             return -1;
@@ -103,7 +112,8 @@ static int replace(const char *target, const struct stat *old, const char *text,
         umask(mask);
         mode = 0666 & ~mask;
     }
-    int ok = fchmod(fd, mode) == 0 && write_all(fd, text, len) == 0;
+    /* the mode after the bytes: writing clears set-user-ID and set-group-ID */
+    int ok = write_all(fd, text, len) == 0 && fchmod(fd, mode) == 0;
     int saved = errno;
     ok = close(fd) == 0 && ok;
     if (!ok) {
@@ -129,18 +139,39 @@ static int replace(const char *target, const struct stat *old, const char *text,
     return 0;
 }
 
+/* Writes to a file that is not replaced: a device, a pipe, a socket, or
+ * a regular file that no path names (reached through /proc/self/fd). */
+static int write_through(const char *path, const char *text, size_t len, char *err, size_t errlen)
+{
+    int fd;
+    do
+        fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    while (fd < 0 && interrupted());
+    int ok = fd >= 0 && write_all(fd, text, len) == 0;
+    int saved = errno;
+    if (fd >= 0)
+        ok = close(fd) == 0 && ok;
+    if (ok)
+        return 0;
+    if (saved == EINTR || *fc_watch_stop_flag())
+        return -2;
+    snprintf(err, errlen, "%s", strerror(saved ? saved : errno));
+    return -1;
+}
+
 int fc_output_write(const char *path, const char *text, size_t len, const char *const *inputs,
                     int ninputs, char *err, size_t errlen)
 {
-    char target[PATH_MAX];
-    if (resolve(path, target, sizeof target, err, errlen) != 0)
-        return -1;
     struct stat st;
-    if (stat(target, &st) != 0) {
+    if (stat(path, &st) != 0) {
         if (errno != ENOENT) {
             snprintf(err, errlen, "%s", strerror(errno));
             return -1;
         }
+        /* nothing there yet, or a link to where a file will be made */
+        char target[PATH_MAX];
+        if (resolve(path, target, sizeof target, err, errlen) != 0)
+            return -1;
         return replace(target, NULL, text, len, err, errlen);
     }
     for (int i = 0; i < ninputs; i++)
@@ -152,20 +183,25 @@ int fc_output_write(const char *path, const char *text, size_t len, const char *
         snprintf(err, errlen, "%s", strerror(EISDIR));
         return -1;
     }
-    if (S_ISREG(st.st_mode))
-        return replace(target, &st, text, len, err, errlen);
-    /* a device, a pipe or a socket: written through, as a shell would */
-    int fd = open(target, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s", strerror(errno));
-        return -1;
-    }
-    int ok = write_all(fd, text, len) == 0;
-    int saved = errno;
-    ok = close(fd) == 0 && ok;
-    if (!ok) {
-        snprintf(err, errlen, "%s", strerror(saved ? saved : errno));
-        return -1;
-    }
-    return 0;
+    /* /dev/stdout, /dev/fd/2, /proc/self/fd/1: the command's own standard
+     * output or error, written as it holds it (a `>> log` keeps appending) */
+    if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0)
+        for (int fd = 1; fd <= 2; fd++) {
+            struct stat own;
+            if (fstat(fd, &own) == 0 && own.st_dev == st.st_dev && own.st_ino == st.st_ino) {
+                if (write_all(fd, text, len) == 0)
+                    return 0;
+                snprintf(err, errlen, "%s", strerror(errno));
+                return -1;
+            }
+        }
+    if (!S_ISREG(st.st_mode))
+        return write_through(path, text, len, err, errlen); /* a shell's `> /dev/null` */
+    /* a regular file: replaced where it is, the links to it kept */
+    char target[PATH_MAX];
+    struct stat at;
+    if (realpath(path, target) == NULL || stat(target, &at) != 0 || at.st_dev != st.st_dev ||
+        at.st_ino != st.st_ino)
+        return write_through(path, text, len, err, errlen); /* no name leads to it */
+    return replace(target, &st, text, len, err, errlen);
 }

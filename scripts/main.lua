@@ -44,12 +44,16 @@ end
 
 -- opts: { command = "run" | "check" | "merge", file, files, trials, seed,
 -- threads, format, precision, shard = { k, n }, sets = { { key, value }, ... },
--- unsafe, timing }. Returns the bytes to write, and the notes for standard
--- error (--timing) or nil.
+-- unsafe, timing }. Returns the bytes to write, the notes for standard
+-- error (--timing) or nil, the number of goals below their confidence, and
+-- the files the command read (nil: only those of its command line).
 function M.main(fc, opts)
   if opts.command == "merge" then return merge(opts) end
   -- math.random in the file starts from --seed, else 1 (see sandbox.lua)
-  local scenarios = fc.load(opts.file, { unsafe = opts.unsafe, seed = opts.seed, print = opts.print })
+  -- every file the scenario read: the output may land on none of them
+  local inputs = {}
+  local scenarios = fc.load(opts.file, { unsafe = opts.unsafe, seed = opts.seed, print = opts.print,
+    inputs = inputs })
   local scenario = core._script("scenario")
   for i, s in ipairs(scenarios) do
     -- the library's own set, not a method looked up on an object the script made
@@ -64,7 +68,7 @@ function M.main(fc, opts)
       local random = core.compile_check(norm)
       out[#out + 1] = report.describe(norm, random)
     end
-    return table.concat(out, "\n")
+    return table.concat(out, "\n"), nil, 0, inputs
   end
   local run_opts = { trials = opts.trials, seed = opts.seed, threads = opts.threads,
     precision = opts.precision }
@@ -78,14 +82,14 @@ function M.main(fc, opts)
     norm.seed = opts.seed or norm.seed
     norm.trials = opts.trials or norm.trials
     run_opts.shard_k, run_opts.shard_n = opts.shard[1] - 1, opts.shard[2]
-    return core.run_shard(norm, core._script("serial").write(norm), run_opts)
+    return core.run_shard(norm, core._script("serial").write(norm), run_opts), nil, 0, inputs
   end
   local results, notes = {}, {}
   for i, s in ipairs(scenarios) do
     results[i] = core.run(fc.normalize(s), run_opts)
     if opts.timing then notes[#notes + 1] = timing(results[i]) end
   end
-  return render(results, opts.format), #notes > 0 and table.concat(notes) or nil, below(results)
+  return render(results, opts.format), #notes > 0 and table.concat(notes) or nil, below(results), inputs
 end
 
 return M

@@ -146,6 +146,7 @@ local function include_fn(ctx, from)
     local src, rerr = core._read_file(path)
     if not src then fail("cannot read %s (%s)", path, rerr) end
     ctx.stack[#ctx.stack + 1], ctx.names[#ctx.names + 1] = real, path
+    if ctx.inputs then ctx.inputs[#ctx.inputs + 1] = real end
     local ok, r = pcall(run_chunk, ctx, path, src)
     ctx.stack[#ctx.stack], ctx.names[#ctx.names] = nil, nil
     if not ok then error(r, 0) end
@@ -317,7 +318,7 @@ function M.load(fc, path, opts)
   if not src then error(string.format("%s: cannot open the scenario file (%s)", path, why), 0) end
   local real = core._realpath(path) or path
   local ctx = { fc = fc, unsafe = opts.unsafe, print = opts.print, root = dirname(real), stack = { real },
-    names = { path }, string = string_copy(),
+    names = { path }, string = string_copy(), inputs = opts.inputs,
     user_mts = setmetatable({}, { __mode = "k" }) }
   ctx.random, ctx.randomseed = core._random(math.tointeger(opts.seed) or 1)
   return host_strings(ctx, run_chunk, ctx, path, src)

@@ -45,6 +45,19 @@ cat "$tmp/fifo" > "$tmp/from_fifo" &
 wait
 cmp -s "$tmp/from_fifo" "$tmp/expected" && [ -p "$tmp/fifo" ] && ok || bad "-o onto a pipe"
 
+# the command's own standard output, as it holds it: through a pipe, and
+# appending to a file opened with >> (a reopened /dev/stdout would truncate it)
+"$FC" run "$M" --trials 200 -o /dev/stdout | cmp -s - "$tmp/expected" && ok || bad "-o /dev/stdout into a pipe"
+"$FC" run "$M" --trials 200 --shard 1/1 --partial /dev/stdout | head -c 8 | grep -q FCPART && ok || bad "--partial /dev/stdout into a pipe"
+echo PRECIOUS > "$tmp/log"
+"$FC" run "$M" --trials 200 -o /dev/stdout >> "$tmp/log" && [ "$(head -1 "$tmp/log")" = PRECIOUS ] &&
+  [ "$(wc -l < "$tmp/log")" -gt 3 ] && ok || bad "-o /dev/stdout >> log lost what the log held"
+# a set-user-ID file keeps its bits
+echo old > "$tmp/suid"
+chmod 4751 "$tmp/suid"
+"$FC" run "$M" --trials 200 -o "$tmp/suid" && [ "$(stat -c %a "$tmp/suid")" = 4751 ] && ok ||
+  bad "-o lost the set-user-ID bit: $(stat -c %a "$tmp/suid")"
+
 # a name of 255 characters (the most a directory takes)
 long=$(printf 'r%.0s' $(seq 255))
 "$FC" run "$M" --trials 200 -o "$tmp/$long" && cmp -s "$tmp/$long" "$tmp/expected" && ok || bad "-o with a 255-character name"
@@ -60,6 +73,11 @@ ln -s plan.lua "$tmp/plan_link.lua"
 "$FC" run "$M" --trials 200 --shard 1/1 --partial "$tmp/p.bin" && cp "$tmp/p.bin" "$tmp/p.orig" &&
   "$FC" merge "$tmp/p.bin" -o "$tmp/p.bin" 2> /dev/null
 [ $? = 2 ] && cmp -s "$tmp/p.bin" "$tmp/p.orig" && ok || bad "merge -o onto its own partial"
+mkdir "$tmp/inc"
+printf 'return include "base.lua"\n' > "$tmp/inc/main.lua"
+cp "$M" "$tmp/inc/base.lua"
+"$FC" run "$tmp/inc/main.lua" --trials 200 -o "$tmp/inc/base.lua" 2> /dev/null
+[ $? = 2 ] && cmp -s "$tmp/inc/base.lua" "$M" && ok || bad "-o onto a file the scenario includes"
 mkdir "$tmp/dir"
 "$FC" run "$M" --trials 200 -o "$tmp/dir" 2> "$tmp/err"
 [ $? = 2 ] && grep -q "Is a directory" "$tmp/err" && ok || bad "-o onto a directory: $(cat "$tmp/err")"
