@@ -161,6 +161,13 @@ int fc_utf8_valid(const char *s, size_t len)
     return 1;
 }
 
+/* C0, DEL and C1 controls, and the marks that reorder or hide text. */
+static int is_control(unsigned c)
+{
+    return c < 32 || (c >= 127 && c <= 159) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+           c == 0x200e || c == 0x200f || c == 0x061c;
+}
+
 const char *fc_name_problem(const char *s, size_t len)
 {
     if (len == 0)
@@ -171,6 +178,16 @@ const char *fc_name_problem(const char *s, size_t len)
         return "expected a name in valid UTF-8";
     if (len > FC_NAME_MAX)
         return "expected a name of at most 255 bytes";
+    /* the code points of valid UTF-8 */
+    for (const unsigned char *u = (const unsigned char *)s, *e = u + len; u < e;) {
+        unsigned c = *u, n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        c = n == 1 ? c : n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
+        for (unsigned i = 1; i < n; i++)
+            c = (c << 6) | (u[i] & 0x3f);
+        if (is_control(c))
+            return "expected a name without control characters";
+        u += n;
+    }
     return NULL;
 }
 
@@ -185,6 +202,47 @@ int fc_param_init(fc_param *p, const char *path, fc_domain domain)
     snprintf(p->path, sizeof p->path, "%s", path);
     p->key = fc_rng_key(p->path);
     return 0;
+}
+
+/* A channel's or stage's name is a part of field paths: no '.', '[', ']'. */
+static int check_part(const char *name, const char *what, char *err, size_t errlen)
+{
+    if (strpbrk(name, ".[]") == NULL)
+        return 0;
+    snprintf(err, errlen, "%s: expected a name without '.', '[' or ']'", what);
+    return -1;
+}
+
+/* Orders parameters by path, for finding two with one path. */
+static int by_path(const void *a, const void *b)
+{
+    return strcmp((*(const fc_param *const *)a)->path, (*(const fc_param *const *)b)->path);
+}
+
+/* Two assumptions may share a path (and so a stream) only when they are one
+ * assumption: a per-channel rate's default, copied to several channels. */
+static int check_paths(const fc_model *m, char *err, size_t errlen)
+{
+    const fc_param **sorted = malloc(((size_t)m->nparams + 1) * sizeof *sorted);
+    if (sorted == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(sorted, m->params, (size_t)m->nparams * sizeof *sorted);
+    qsort(sorted, (size_t)m->nparams, sizeof *sorted, by_path);
+    int st = 0;
+    for (int i = 1; i < m->nparams && st == 0; i++) {
+        const fc_param *a = sorted[i - 1], *b = sorted[i];
+        if (strcmp(a->path, b->path) == 0 &&
+            (memcmp(&a->dist, &b->dist, sizeof a->dist) != 0 || a->domain != b->domain ||
+             a->per_period != b->per_period || a->clip != b->clip)) {
+            snprintf(err, errlen, "%s: two assumptions have this field path (and would share a random stream)",
+                     a->path);
+            st = -1;
+        }
+    }
+    free(sorted);
+    return st;
 }
 
 /* Checks a name of the model; 0, or -1 with "<what>: <problem>" in err. */
@@ -437,14 +495,16 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
             return -1;
         }
     }
-    if (build_copula(m, err, errlen) != 0 || list_drivers(m, err, errlen) != 0)
+    if (check_paths(m, err, errlen) != 0 || build_copula(m, err, errlen) != 0 ||
+        list_drivers(m, err, errlen) != 0)
         return -1;
     char what[64];
     if (check_name(m->name, "name", err, errlen) != 0)
         return -1;
     for (int k = 0; k < m->nstages; k++) {
         snprintf(what, sizeof what, "funnel[%d].name", k + 1);
-        if (check_name(m->stages[k].name, what, err, errlen) != 0)
+        if (check_name(m->stages[k].name, what, err, errlen) != 0 ||
+            check_part(m->stages[k].name, what, err, errlen) != 0)
             return -1;
         for (int j = 0; j < k; j++)
             if (strcmp(m->stages[j].name, m->stages[k].name) == 0) {
@@ -460,7 +520,8 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
     }
     for (int c = 0; c < m->nchannels; c++) {
         snprintf(what, sizeof what, "channels[%d].name", c + 1);
-        if (check_name(m->channels[c].name, what, err, errlen) != 0)
+        if (check_name(m->channels[c].name, what, err, errlen) != 0 ||
+            check_part(m->channels[c].name, what, err, errlen) != 0)
             return -1;
         for (int j = 0; j < c; j++)
             if (strcmp(m->channels[j].name, m->channels[c].name) == 0) {
@@ -472,6 +533,11 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
         snprintf(what, sizeof what, "goals[%d].name", g + 1);
         if (check_name(m->goals[g].name, what, err, errlen) != 0)
             return -1;
+        for (int j = 0; j < g; j++)
+            if (strcmp(m->goals[j].name, m->goals[g].name) == 0) {
+                snprintf(err, errlen, "goals[%d].name: '%s' is used twice", g + 1, m->goals[g].name);
+                return -1;
+            }
         if (!(m->goals[g].confidence > 0 && m->goals[g].confidence < 1)) {
             snprintf(err, errlen, "goals[%d].confidence: expected a number in (0, 1), got %g", g + 1,
                      m->goals[g].confidence);

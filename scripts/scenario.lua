@@ -518,12 +518,30 @@ end
 -- What is wrong with name v, or nil: a name is a non-empty string of at
 -- most LIMITS.name bytes of valid UTF-8 without NUL (it goes into reports and
 -- JSON as it is, and keys the random streams of the fields under it).
+-- Control characters (C0, DEL, C1) and the invisible marks that reorder or
+-- hide text (bidirectional controls) would garble a report or a terminal.
+local function is_control(c)
+  return c < 32 or (c >= 127 and c <= 159) or (c >= 0x202A and c <= 0x202E) or (c >= 0x2066 and c <= 0x2069)
+    or c == 0x200E or c == 0x200F or c == 0x061C
+end
+
 local function name_problem(v)
   if type(v) ~= "string" or v == "" then return "a non-empty string" end
   if v:find("\0", 1, true) then return "a name without NUL bytes" end
   if not utf8.len(v) then return "a name in valid UTF-8" end
   if #v > LIMITS.name then return string.format("a name of at most %d bytes (got %d)", LIMITS.name, #v) end
+  for _, c in utf8.codes(v) do
+    if is_control(c) then return "a name without control characters" end
+  end
   return nil
+end
+
+-- A channel's or a stage's name is also a part of field paths
+-- (channels.search.cpc, funnel.lead.rate.search): no '.', '[' or ']'.
+local function part_problem(v)
+  local why = name_problem(v)
+  if why == nil and v:find("[%.%[%]]") then why = "a name without '.', '[' or ']' (they separate the parts of a field path)" end
+  return why
 end
 
 function Ctx:string(path, v, default)
@@ -633,7 +651,7 @@ function Ctx:stages(spec)
     if type(name) ~= "string" or name == "" then
       self:expected(sp, "a stage name first ({ \"lead\", rate = ... })", name)
     end
-    local why = name_problem(name)
+    local why = part_problem(name)
     if why then self:expected(sp, "a stage name: " .. why, #name > 60 and name:sub(1, 40) .. "..." or name) end
     if seen[name] then
       self:expected(sp, string.format("a unique stage name (funnel[%d] is \"%s\")", seen[name], name), name)
@@ -718,7 +736,7 @@ function Ctx:channels(spec, periods, unit, stages)
       self:fail(path, math.type(k) == "integer" and join(path, k) or path,
         "expected channels by name (search = { ... }), got %s at position %s", show(chans[k]), tostring(k))
     end
-    local why = name_problem(k)
+    local why = part_problem(k)
     if why then
       self:fail(path, join(path, k), "expected channel names: %s, got %s", why, show(#k > 60 and k:sub(1, 40) .. "..." or k))
     end
@@ -872,8 +890,16 @@ function Ctx:goals(spec, periods, stages)
   if not is_plain(goals) then self:expected(path, "a list of goal{...}", goals) end
   self:fields(path, goals, {}, #goals)
   if #goals > LIMITS.goals then self:fail(path, nil, "expected at most %d goals, got %d", LIMITS.goals, #goals) end
-  local out = {}
-  for i, g in ipairs(goals) do out[i] = self:goal(join(path, i), g, periods, stages) end
+  local out, seen = {}, {}
+  for i, g in ipairs(goals) do
+    local gp = join(path, i)
+    out[i] = self:goal(gp, g, periods, stages)
+    local name = out[i].name
+    if seen[name] then
+      self:fail(gp, join(gp, "name"), "expected a unique goal name (goals[%d] is %s too)", seen[name], show(name))
+    end
+    seen[name] = i
+  end
   return out
 end
 
