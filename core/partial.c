@@ -388,14 +388,17 @@ static int open_file(rd *r, const char *path, uint64_t max_bytes, const char *li
         /* a pipe or a device: read whole, up to the limit */
         size_t cap = 1 << 16;
         unsigned char *p = malloc(cap);
+        int oom = p == NULL, over = 0;
         if (p)
             memcpy(p, head, sizeof head);
         size = sizeof head;
-        while (p) {
+        while (!oom && !over) {
             if (size == cap) {
-                unsigned char *q = size < max_bytes ? realloc(p, 2 * cap) : NULL;
-                if (q == NULL)
+                unsigned char *q = realloc(p, 2 * cap);
+                if (q == NULL) {
+                    oom = 1;
                     break;
+                }
                 p = q;
                 cap *= 2;
             }
@@ -403,26 +406,22 @@ static int open_file(rd *r, const char *path, uint64_t max_bytes, const char *li
             if (k == 0)
                 break;
             size += k;
+            over = size > max_bytes;
         }
         int e = ferror(f) ? errno : 0;
         fclose(f);
-        if (p == NULL || size == cap || e) {
-            free(p);
-            if (p == NULL || e)
-                snprintf(err, errlen, "%s: %s", path, p == NULL ? OOM : strerror(e));
-            else
-                snprintf(err, errlen,
-                         "%s: a partial summary of more than %s cannot fit the memory limit of %s; "
-                         "raise the limit with --max-memory", path, limit_text, limit_text);
-            return -1;
-        }
-        if (size > max_bytes) {
+        if (oom || over || e) {
             char sz[32];
             free(p);
             fc_format_bytes(size, sz, sizeof sz);
-            snprintf(err, errlen,
-                     "%s: a partial summary of %s cannot fit the memory limit of %s; raise the limit with --max-memory",
-                     path, sz, limit_text);
+            if (over)
+                snprintf(err, errlen,
+                         "%s: a partial summary of more than %s cannot fit the memory limit of %s; "
+                         "raise the limit with --max-memory", path, sz, limit_text);
+            else if (e)
+                snprintf(err, errlen, "%s: cannot read the partial summary (%s)", path, strerror(e));
+            else
+                snprintf(err, errlen, "%s", OOM);
             return -1;
         }
         const char *why = open_mem(r, p, (size_t)size);

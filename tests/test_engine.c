@@ -1484,7 +1484,7 @@ static void test_stop_prompt(void **state)
     mb_cpc(m, 0, "search", 20000, 1);
     const double q[8] = {0.2, 0.2, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1};
     for (int k = 0; k < K; k++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "s%d", k);
         mb_stage(m, k, name, 0.9);
         if (k > 0)

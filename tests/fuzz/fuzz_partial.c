@@ -1,7 +1,8 @@
 /* fuzz_partial: arbitrary bytes as a partial summary (core/partial.h).
  * fc_partial_decode must refuse anything it cannot trust with a message, and
- * what it accepts must merge (`funnelcast merge FILE`: the scenario text read
- * back, compiled, fc_partial_merge, the report) or be refused cleanly.
+ * what it accepts must merge (`funnelcast merge FILE`: the file's head read
+ * by path, its scenario text read back and compiled, the file streamed into
+ * the merge within the memory limit, the report) or be refused cleanly.
  * The checksum would stop almost every mutation at the door, so when the
  * byte just before the trailing 8-byte checksum is odd, the harness first
  * rewrites the checksum to match what precedes it: the decoder's length and
