@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dist.h"
+#include "ltv.h"
 #include "rng.h"
 #include "special.h"
 
@@ -475,35 +476,21 @@ static void split_by_channel(work *w, uint64_t trial)
     }
 }
 
+/* The expected discounted gross margin of one new customer, with the
+ * trial's draws: closed forms and bounded sums (core/ltv.h), whatever the
+ * parameters. */
 static double ltv_of(const work *w)
 {
     const fc_customers *cu = &w->m->customers;
     double value = pval(w, &cu->arpu, 0) * pval(w, &cu->margin, 0);
-    double disc = 1.0 / (1.0 + cu->discount);
-    int H = cu->ltv_horizon;
     if (value == 0)
         return 0;
     if (cu->churn_kind == FC_CHURN_NONE || cu->churn_kind == FC_CHURN_RATE) {
         double keep = cu->churn_kind == FC_CHURN_NONE ? 1.0 : 1.0 - pval(w, &cu->churn, 0);
-        double r = keep * disc; /* sum of r^k, k = 0 .. H-1 (or infinity) */
-        if (H == 0)
-            return r < 1 ? value / (1 - r) : INFINITY;
-        return r == 1 ? value * H : value * (1 - pow(r, H)) / (1 - r);
+        return value * fc_ltv_geometric(keep, cu->discount, cu->ltv_horizon);
     }
-    double a = pval(w, &cu->sbg_alpha, 0), b = pval(w, &cu->sbg_beta, 0);
-    if (H == 0 && cu->discount == 0)
-        return a > 1 ? value * (a + b - 1) / (a - 1) : INFINITY;
-    /* S(k) = S(k-1) (b + k - 1) / (a + b + k - 1); with discount the terms
-     * fall geometrically, so the sum stops when they no longer matter. */
-    double sum = 0, s = 1, d = 1;
-    for (long k = 0; H == 0 || k < H; k++) {
-        sum += s * d;
-        if (s * d < 1e-15 * sum)
-            break;
-        s *= (b + (double)k) / (a + b + (double)k);
-        d *= disc;
-    }
-    return value * sum;
+    return value * fc_ltv_sbg(pval(w, &cu->sbg_alpha, 0), pval(w, &cu->sbg_beta, 0), cu->discount,
+                              cu->ltv_horizon);
 }
 
 /* Retention, win-back and money, period by period, then the record. */
