@@ -94,6 +94,11 @@ for text in '(function() while true do end end)()' '{name=string.rep("a",1e9)}' 
     bad "forged partial with '$text': status $st: $(cat "$tmp/err")"
 done
 
+# every loop of the engine is bounded by the model's size, not by values:
+# an LTV with a tiny discount and a long horizon takes microseconds a trial
+timeout 20 "$FC" run tests/sandbox/ok/ltv_tiny_discount.lua --trials 20000 --time-limit 5 > /dev/null && ok ||
+  bad "the LTV of sbg{alpha = 0.5, beta = 1} with discount 1e-12 did not finish in 5 s"
+
 # --unsafe: a trusted script writes its file, with a warning
 FC_SANDBOX_MARKER="$tmp/written" "$FC" run tests/sandbox/ok/unsafe_write.lua --unsafe --trials 100 > /dev/null 2> "$tmp/err"
 st=$?
