@@ -5,10 +5,13 @@
 #include "lua_sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <lauxlib.h>
@@ -220,12 +223,21 @@ static int file_gc(lua_State *L)
     return 0;
 }
 
-/* _read_file(path) -> the file's bytes, or nil and the reason. The FILE is
- * held by a userdata whose __gc closes it, so a memory error while reading
- * does not leak it. */
+/* _read_file(path [, regular_only]) -> the file's bytes and whether it is a
+ * regular file, or nil and the reason. With regular_only, a device, a pipe
+ * or a directory is refused before anything is read (an include must not
+ * read /dev/zero, a terminal or a FIFO). The FILE is held by a userdata
+ * whose __gc closes it, so a memory error while reading does not leak it. */
 static int l_read_file(lua_State *L)
 {
-    const char *path = luaL_checkstring(L, 1);
+    size_t plen;
+    const char *path = luaL_checklstring(L, 1, &plen);
+    int regular_only = lua_toboolean(L, 2);
+    if (strlen(path) != plen) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "a file name with a NUL byte");
+        return 2;
+    }
     FILE **pf = lua_newuserdatauv(L, sizeof *pf, 0);
     *pf = NULL;
     if (luaL_newmetatable(L, "funnelcast.file")) {
@@ -235,12 +247,21 @@ static int l_read_file(lua_State *L)
         lua_setfield(L, -2, "__metatable");
     }
     lua_setmetatable(L, -2);
-    FILE *f = *pf = fopen(path, "rb");
+    /* opened without blocking, so that a FIFO nobody writes is refused
+     * (regular_only), not waited for */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | (regular_only ? O_NONBLOCK : 0));
+    struct stat st;
+    int regular = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    const char *why = fd < 0 ? strerror(errno) : regular_only && !regular ? "not a regular file" : NULL;
+    FILE *f = why ? NULL : fdopen(fd, "rb");
     if (f == NULL) {
+        if (fd >= 0)
+            close(fd);
         lua_pushnil(L);
-        lua_pushstring(L, strerror(errno));
+        lua_pushstring(L, why ? why : strerror(errno));
         return 2;
     }
+    *pf = f;
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     size_t n;
@@ -258,7 +279,8 @@ static int l_read_file(lua_State *L)
         return 2;
     }
     luaL_pushresult(&b);
-    return 1;
+    lua_pushboolean(L, regular);
+    return 2;
 }
 
 /* _realpath(path) -> the canonical absolute path, or nil and the reason. */

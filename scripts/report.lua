@@ -151,13 +151,42 @@ end
 -- such as a long goal name, ends in an ellipsis; the JSON report has it whole).
 local MAX_CELL = 48
 
--- Characters of s (UTF-8; a name is valid UTF-8, a number is ASCII).
-local function width(s) return utf8.len(s) or #s end
+-- Columns a character takes on a terminal: 0 for combining marks and
+-- zero-width characters, 2 for East Asian wide and full-width ones and
+-- emoji, else 1 (the ranges of Unicode's East Asian Width, coarsely).
+local ZERO = { { 0x0300, 0x036F }, { 0x0483, 0x0489 }, { 0x0591, 0x05BD }, { 0x0610, 0x061A },
+  { 0x064B, 0x065F }, { 0x0E31, 0x0E31 }, { 0x0E34, 0x0E3A }, { 0x1AB0, 0x1AFF }, { 0x1DC0, 0x1DFF },
+  { 0x200B, 0x200F }, { 0x20D0, 0x20FF }, { 0xFE00, 0xFE0F }, { 0xFE20, 0xFE2F }, { 0xFEFF, 0xFEFF } }
+local WIDE = { { 0x1100, 0x115F }, { 0x2E80, 0x303E }, { 0x3041, 0x33FF }, { 0x3400, 0x4DBF },
+  { 0x4E00, 0x9FFF }, { 0xA000, 0xA4CF }, { 0xAC00, 0xD7A3 }, { 0xF900, 0xFAFF }, { 0xFE30, 0xFE4F },
+  { 0xFF00, 0xFF60 }, { 0xFFE0, 0xFFE6 }, { 0x1F300, 0x1F64F }, { 0x1F900, 0x1F9FF }, { 0x20000, 0x3FFFD } }
+local function in_ranges(c, ranges)
+  for _, r in ipairs(ranges) do if c >= r[1] and c <= r[2] then return true end end
+  return false
+end
+local function columns(c)
+  if c < 0x300 then return 1 end
+  if in_ranges(c, ZERO) then return 0 end
+  return in_ranges(c, WIDE) and 2 or 1
+end
 
+-- Columns of s (a name is valid UTF-8; anything else counts by bytes).
+local function width(s)
+  if not utf8.len(s) then return #s end
+  local w = 0
+  for _, c in utf8.codes(s) do w = w + columns(c) end
+  return w
+end
+
+-- s in at most w columns: cut at a character, with an ellipsis.
 local function shorten(s, w)
-  if width(s) <= w then return s end
-  local cut = utf8.offset(s, w) -- the first byte of character w
-  return (cut and s:sub(1, cut - 1) or s:sub(1, w - 1)) .. "…"
+  if width(s) <= w or not utf8.len(s) then return s end
+  local used, cut = 0, 1
+  for p, c in utf8.codes(s) do
+    if used + columns(c) > w - 1 then cut = p break end
+    used = used + columns(c)
+  end
+  return s:sub(1, cut - 1) .. "…"
 end
 
 local function pad(s, w, left)
@@ -294,7 +323,7 @@ function M.describe(n, random)
     local resp = c.response == "cost" and ("cost per arrival " .. p(c.cost))
       or c.response == "hill" and string.format("hill(max %s, half %s, shape %s)", p(c.hill.max), p(c.hill.half), p(c.hill.shape))
       or "no paid response"
-    add("  %-12s spend %s per %s; %s; enters at %s%s%s", c.name, spend, n.unit, resp,
+    add("  %s spend %s per %s; %s; enters at %s%s%s", pad(c.name, 12, true), spend, n.unit, resp,
       n.stages[c.enters].name, c.adstock and ("; adstock " .. p(c.adstock)) or "",
       c.organic and ("; organic " .. p(c.organic)) or "")
   end
@@ -317,7 +346,7 @@ function M.describe(n, random)
     elseif s.lags and s.lags[1] ~= 1 then
       lag = ""
     end
-    add("  %d. %-10s rate %s%s%s", k, s.name, rate, lag, s.cost and ("; cost " .. p(s.cost)) or "")
+    add("  %d. %s rate %s%s%s", k, pad(s.name, 10, true), rate, lag, s.cost and ("; cost " .. p(s.cost)) or "")
   end
   local cu = n.customers
   add("")

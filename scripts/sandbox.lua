@@ -120,6 +120,10 @@ local function include_fn(ctx, from)
     if type(name) ~= "string" or name == "" or extra ~= nil then
       fail("expected one file name, such as include \"base.lua\"")
     end
+    if name:find("\0", 1, true) then fail("expected a file name without NUL bytes") end
+    if not ctx.root and not ctx.unsafe then
+      fail("the scenario was read from a pipe or a device, so it has no folder to include from")
+    end
     if not ctx.unsafe then
       if name:sub(1, 1) == "/" then
         fail("expected a path relative to this file's folder, got an absolute path")
@@ -143,7 +147,7 @@ local function include_fn(ctx, from)
       end
     end
     if #ctx.stack > MAX_INCLUDE_DEPTH then fail("more than %d nested includes", MAX_INCLUDE_DEPTH) end
-    local src, rerr = core._read_file(path)
+    local src, rerr = core._read_file(path, true)
     if not src then fail("cannot read %s (%s)", path, rerr) end
     ctx.stack[#ctx.stack + 1], ctx.names[#ctx.names + 1] = real, path
     if ctx.inputs then ctx.inputs[#ctx.inputs + 1] = real end
@@ -316,8 +320,9 @@ function M.load(fc, path, opts)
   opts = opts or {}
   local src, why = core._read_file(path)
   if not src then error(string.format("%s: cannot open the scenario file (%s)", path, why), 0) end
-  local real = core._realpath(path) or path
-  local ctx = { fc = fc, unsafe = opts.unsafe, print = opts.print, root = dirname(real), stack = { real },
+  -- a file read from a pipe or a device (/dev/stdin) has no folder: no includes
+  local real = why and core._realpath(path) or nil
+  local ctx = { fc = fc, unsafe = opts.unsafe, print = opts.print, root = real and dirname(real), stack = { real or path },
     names = { path }, string = string_copy(), inputs = opts.inputs,
     user_mts = setmetatable({}, { __mode = "k" }) }
   ctx.random, ctx.randomseed = core._random(math.tointeger(opts.seed) or 1)

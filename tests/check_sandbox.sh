@@ -46,6 +46,19 @@ st=$?
 [ "$st" = 2 ] && grep -q 'main.lua:1: include "linked.lua": .*lies outside the folder of the scenario' "$tmp/err" && ok ||
   bad "include through a link: status $st: $(cat "$tmp/err")"
 
+# include reads regular files only (not a FIFO nobody writes, not a device),
+# and a scenario read from a pipe has no folder to include from
+mkfifo "$tmp/plan/fifo.lua"
+echo 'return include "fifo.lua"' > "$tmp/plan/fifo_main.lua"
+timeout 10 "$FC" run "$tmp/plan/fifo_main.lua" > /dev/null 2> "$tmp/err"
+st=$?
+[ "$st" = 2 ] && grep -q 'include "fifo.lua": cannot read .*(not a regular file)' "$tmp/err" && ok ||
+  bad "include of a FIFO: status $st: $(cat "$tmp/err")"
+echo 'return include "shm/x"' | timeout 10 "$FC" run /dev/stdin > /dev/null 2> "$tmp/err"
+st=$?
+[ "$st" = 2 ] && grep -q 'no folder to include from' "$tmp/err" && ok || bad "include from a scenario on a pipe: status $st: $(cat "$tmp/err")"
+"$FC" run /dev/stdin --trials 100 < "$M0" > /dev/null && ok || bad "a scenario read from standard input"
+
 # what the sandbox allows
 "$FC" run tests/sandbox/ok/include_base.lua --trials 2000 --format json > "$tmp/inc" &&
   /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [s["scenario"] for s in d["scenarios"]] == ["base", "more search"]' "$tmp/inc" &&
