@@ -421,11 +421,33 @@ static int internal_fault(const char *msg)
 }
 
 /* The exit status and message of a failed call (its error on the stack top). */
+/* The message of an error as one line of text: NUL bytes written as \0
+ * (nothing after one is lost), and at most a few thousand bytes. */
+static const char *message_text(lua_State *L, int idx, char *buf, size_t len)
+{
+    size_t n;
+    const char *s = lua_tolstring(L, idx, &n);
+    if (s == NULL)
+        return "unknown error";
+    size_t w = 0;
+    for (size_t i = 0; i < n && w + 8 < len; i++) {
+        if (s[i] == 0) {
+            buf[w++] = '\\';
+            buf[w++] = '0';
+        } else {
+            buf[w++] = s[i];
+        }
+    }
+    if (w + 8 >= len && n > 0)
+        memcpy(buf + w, " [...]", 6), w += 6;
+    buf[w] = 0;
+    return buf;
+}
+
 static int report_failure(lua_State *L, int st, const options *o, fc_lua_limits *lim)
 {
-    const char *msg = lua_tostring(L, -1);
-    if (msg == NULL)
-        msg = "unknown error";
+    char text[4096];
+    const char *msg = message_text(L, -1, text, sizeof text);
     fc_watch_reason why = fc_watch_reason_now();
     fc_watch_done();
     /* a memory error raised by Lua (possibly caught and raised again by a
@@ -590,6 +612,12 @@ int main(int argc, char **argv)
             call.progress = &progress;
         }
         st = run_command(L, &o, &call, &lim);
+        /* stopped by a signal: end now, and let the system take the state
+         * back (closing a state of gigabytes can take seconds) */
+        if (st == 128 + SIGINT || st == 128 + SIGTERM) {
+            fflush(NULL);
+            _exit(st);
+        }
         lua_close(L);
     }
     free(o.sets);

@@ -9,7 +9,7 @@ local M = {}
 local PRECISION_MAX_TRIALS = 100000000
 
 local function timing(r)
-  return string.format("funnelcast: %s: %d trials simulated in %.3f s (%.0f trials/s)\n",
+  return string.format("funnelcast: %s: %d trials simulated in %.3f s (%.4g trials/s)\n",
     r.scenario, r.trials, r.engine_seconds, r.trials / r.engine_seconds)
 end
 
@@ -40,6 +40,21 @@ local function merge(opts)
   local text = core.partial_scenario(files[1])
   local results = { core.merge(serial.read(text, files[1] .. ": scenario text"), files) }
   return render(results, opts.format), nil, below(results)
+end
+
+-- Runs scenario s; a failure the engine names by a field ("funnel.lead.rate:
+-- a draw fell outside its range ...") also names the file and line where
+-- that field was written.
+local function run_located(s, run_opts)
+  local ok, r = pcall(core.run, core._script("scenario").normalize(s), run_opts)
+  if ok then return r end
+  local field = type(r) == "string" and r:match("^((%a+)[^:%s]*): ")
+  local part = field and field:match("^(%a+)")
+  if part == "channels" or part == "funnel" or part == "customers" or part == "winback" then
+    local where = core._script("scenario").where(s, field)
+    if where then error(where .. ": " .. r, 0) end
+  end
+  error(r, 0)
 end
 
 -- opts: { command = "run" | "check" | "merge", file, files, trials, seed,
@@ -86,7 +101,7 @@ function M.main(fc, opts)
   end
   local results, notes = {}, {}
   for i, s in ipairs(scenarios) do
-    results[i] = core.run(fc.normalize(s), run_opts)
+    results[i] = run_located(s, run_opts)
     if opts.timing then notes[#notes + 1] = timing(results[i]) end
   end
   return render(results, opts.format), #notes > 0 and table.concat(notes) or nil, below(results), inputs

@@ -52,7 +52,8 @@ M.out = out
 
 -- A class of objects: name (shown by tostring when the class has no
 -- tostring), index(data, key) -> value (default: the data's field, through
--- out), tostring(data) -> text, and the message a write raises.
+-- out), keys (the list pairs walks, default: the data's keys),
+-- tostring(data) -> text, and the message a write raises.
 function M.class(name, spec)
   spec = spec or {}
   local index = spec.index or function(data, k) return out(data[k]) end
@@ -67,7 +68,7 @@ function M.class(name, spec)
     __len = function(p) return #DATA[p].data end,
     __pairs = function(p)
       local data = DATA[p].data
-      local keys, i = M.sorted_keys(data), 0
+      local keys, i = spec.keys or M.sorted_keys(data), 0
       return function()
         i = i + 1
         local k = keys[i]

@@ -1234,6 +1234,7 @@ Scenario = object.class("scenario", {
     return nil
   end,
   readonly = "a scenario is read-only: use s:with{...} or s:set(path, value)",
+  keys = { "name", "periods", "seed", "spec", "trials", "unit" },
   tostring = function(st)
     local n = st.norm
     local chans, stages = {}, {}
@@ -1256,6 +1257,22 @@ function M.normalize(s)
     util.fail("normalize: expected a scenario, got %s", show(s))
   end
   return object.copy(st.norm)
+end
+
+-- "file:line" where the field of key path `key` (a stream's path, as the
+-- engine's messages name fields: "funnel.lead.rate", "channels.search.cpc")
+-- was written in scenario s, or nil.
+function M.where(s, key)
+  local st = state(s)
+  if not st or type(key) ~= "string" then return nil end
+  local path = key
+  local stage, rest = key:match("^funnel%.([^.]+)(.*)$")
+  if stage then
+    for i, x in ipairs(st.norm.stages) do
+      if x.name == stage then path = join("funnel", i) .. rest end
+    end
+  end
+  return locate(st.origins, path)
 end
 
 -- s:with{...} and s:set(path, value) as plain functions, for the library's

@@ -79,7 +79,8 @@ end
 
 -- " (did you mean 'x'?)" or "".
 function M.suggest(name, candidates)
-  local c = type(name) == "string" and M.closest(name, candidates) or nil
+  -- a name of pages is no typo (and its distance would take seconds)
+  local c = type(name) == "string" and #name <= 100 and M.closest(name, candidates) or nil
   return c and string.format(" (did you mean '%s'?)", c) or ""
 end
 
