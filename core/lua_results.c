@@ -407,13 +407,14 @@ static void run_trials(lua_State *L, run_ctx *c)
         st = fc_engine_run(c->m, c->s, c->m->trials, &c->opts, err, sizeof err);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (phase)
-        phase->simulating(0);
     c->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     if (st == 0 && c->shard_n == 0 && fc_summary_finish(c->s) != 0) {
         st = -1;
         snprintf(err, sizeof err, "out of memory");
     }
+    /* the statistics are the simulation's work too, not the scenario's */
+    if (phase)
+        phase->simulating(0);
     if (st != 0)
         raise_msg(L, st == -2 ? "interrupted" : err);
 }
