@@ -3,9 +3,9 @@
  * so a lookup is one subtraction and one load, and walking the directory
  * visits keys in order.
  *
- * A histogram "fits" its caps at a level when the pages its set of keys
- * takes at that level number at most caps.pages and spread over at most
- * caps.span page numbers. Both grow with the set, for any fixed level. So
+ * A histogram "fits" its cap at a level when the pages its set of keys
+ * takes at that level, and the page numbers its directories must reach, cost
+ * at most caps.bytes. Both grow with the set, for any fixed level. So
  * the first level (from the exact kind up) that fits a set is never below
  * the first level that fits any of its subsets: adding a key that does not
  * fit searches upward from the current level only, and the result is the
@@ -29,6 +29,11 @@
 #define ALLOC_OVERHEAD 16
 #define PAGE_COST ((uint64_t)sizeof(fc_hist_page) + ALLOC_OVERHEAD)
 #define DIR_COST(len) ((uint64_t)(len) * sizeof(fc_hist_page *) + ALLOC_OVERHEAD)
+_Static_assert(FC_HIST_PAGE_COST == 32 * 8 + ALLOC_OVERHEAD, "page cost");
+/* A directory grown by doubling holds fewer than twice the entries it must
+ * reach (8 at least): 8 bytes each, FC_HIST_SPAN_COST counts 16. */
+_Static_assert(FC_HIST_SPAN_COST == 2 * sizeof(fc_hist_page *), "span cost");
+_Static_assert(FC_HIST_SIDE_COST >= 8 * sizeof(fc_hist_page *) + ALLOC_OVERHEAD + 16, "side cost");
 /* side_add's answer when a new page would pass the caps */
 #define NEED 3
 
@@ -71,38 +76,38 @@ static double log_value(int level, int neg, int64_t i)
 fc_hist_caps fc_hist_caps_for(uint32_t pages)
 {
     pages = pages < FC_HIST_MIN_PAGES ? FC_HIST_MIN_PAGES : pages > FC_HIST_MAX_PAGES ? FC_HIST_MAX_PAGES : pages;
-    uint32_t span = 4 * pages < FC_HIST_MIN_SPAN ? FC_HIST_MIN_SPAN : 4 * pages;
-    return (fc_hist_caps){pages, span};
+    return (fc_hist_caps){pages, FC_HIST_CAP_BYTES(pages)};
 }
 
 uint64_t fc_hist_max_bytes(fc_hist_caps caps)
 {
-    /* each side's directory reaches at most caps.span page numbers */
-    return (uint64_t)caps.pages * PAGE_COST + 2 * DIR_COST(caps.span);
+    return caps.bytes;
 }
 
 uint64_t fc_hist_extra_bytes(fc_hist_caps caps)
 {
     /* a rebuilt histogram beside the old one, or a directory beside its
-     * replacement */
-    return fc_hist_max_bytes(caps) + DIR_COST(caps.span);
+     * replacement: each within the cap */
+    return caps.bytes;
 }
+
+/* The least a cap may be: two sides at the top level (one page each). */
+#define CAP_LEAST (2 * (FC_HIST_PAGE_COST + FC_HIST_SPAN_COST + FC_HIST_SIDE_COST))
 
 void fc_hist_init_with(fc_hist *h, int exact, fc_hist_caps caps, fc_meter *meter, uint64_t yield)
 {
     memset(h, 0, sizeof *h);
     h->exact = exact;
-    /* two pages over two page numbers hold every double at the top level */
-    h->caps.pages = caps.pages < 2 ? 2 : caps.pages;
-    h->caps.span = caps.span < 2 ? 2 : caps.span;
+    h->caps = caps;
+    if (h->caps.bytes < CAP_LEAST)
+        h->caps.bytes = CAP_LEAST;
     h->meter = meter;
     h->yield = yield;
 }
 
 void fc_hist_init(fc_hist *h, int exact)
 {
-    fc_hist_caps caps = {FC_HIST_MAX_PAGES, (uint32_t)FC_HIST_MAX_SPAN};
-    fc_hist_init_with(h, exact, caps, NULL, UINT64_MAX);
+    fc_hist_init_with(h, exact, fc_hist_caps_for(FC_HIST_MAX_PAGES), NULL, UINT64_MAX);
 }
 
 /* Counts n more bytes held; with may_yield, refuses (FC_HIST_FULL) to take
@@ -159,8 +164,17 @@ static uint64_t side_span(const fc_hist_side *s)
     return s->npages ? (uint64_t)(s->hi - s->lo) + 1 : 0;
 }
 
-/* Makes side s's directory reach page id (whose pages and span the caller
- * has checked against the caps). Returns 0, FC_HIST_FULL or -1. */
+/* What the caps count for `pages` pages and sides reaching span0 and span1
+ * page numbers (0: not in use). */
+static uint64_t cost_of(uint64_t pages, uint64_t span0, uint64_t span1)
+{
+    return pages * FC_HIST_PAGE_COST + (span0 + span1) * FC_HIST_SPAN_COST +
+           ((span0 > 0) + (span1 > 0)) * (uint64_t)FC_HIST_SIDE_COST;
+}
+
+/* Makes side s's directory reach page id (whose cost the caller has checked
+ * against the cap: the directory holds fewer than twice the entries it must
+ * reach, or 8). Returns 0, FC_HIST_FULL or -1. */
 static int cover(fc_hist *h, fc_hist_side *s, int64_t id, int may_yield)
 {
     if (s->len > 0 && (uint64_t)(id - s->base) < s->len)
@@ -168,12 +182,12 @@ static int cover(fc_hist *h, fc_hist_side *s, int64_t id, int may_yield)
     int64_t lo = s->npages ? (id < s->lo ? id : s->lo) : id;
     int64_t hi = s->npages ? (id > s->hi ? id : s->hi) : id;
     uint64_t want = (uint64_t)(hi - lo) + 1;
-    /* grow geometrically, towards the side that was hit, within the span */
+    /* grow geometrically, towards the side that was hit */
     uint64_t len = s->len ? 2 * (uint64_t)s->len : 8;
     while (len < want)
         len *= 2;
-    if (len > h->caps.span)
-        len = h->caps.span > want ? h->caps.span : want;
+    if (len >= 2 * want && len > 8)
+        len = want; /* a directory that holds more than it reaches (after a rebuild) */
     int64_t base = s->npages == 0 ? id - (int64_t)(len / 2) : id < s->lo ? hi - (int64_t)len + 1 : lo;
     int st = charge(h, DIR_COST(len), may_yield);
     if (st != 0)
@@ -207,8 +221,9 @@ static int side_add(fc_hist *h, int k, int64_t key, uint64_t count, int may_yiel
     if (p == NULL) {
         int64_t lo = s->npages && s->lo < id ? s->lo : id;
         int64_t hi = s->npages && s->hi > id ? s->hi : id;
-        uint64_t span = (uint64_t)(hi - lo) + 1 + side_span(&h->side[!k]);
-        if (h->side[0].npages + h->side[1].npages + 1 > h->caps.pages || span > h->caps.span)
+        uint64_t span = (uint64_t)(hi - lo) + 1, other = side_span(&h->side[!k]);
+        if (cost_of(h->side[0].npages + h->side[1].npages + 1, k ? other : span, k ? span : other) >
+            h->caps.bytes)
             return NEED;
         int st = cover(h, s, id, may_yield);
         if (st == 0)
@@ -307,10 +322,10 @@ static void fit_at(const fc_hist *h, int level, const pend *pd, fit *f)
 
 static int fits(const fc_hist *h, const fit *f)
 {
-    uint64_t span = 0;
+    uint64_t span[2];
     for (int k = 0; k < 2; k++)
-        span += f->pages[k] ? (uint64_t)(f->hi[k] - f->lo[k]) + 1 : 0;
-    return f->pages[0] + f->pages[1] <= h->caps.pages && span <= h->caps.span;
+        span[k] = f->pages[k] ? (uint64_t)(f->hi[k] - f->lo[k]) + 1 : 0;
+    return cost_of(f->pages[0] + f->pages[1], span[0], span[1]) <= h->caps.bytes;
 }
 
 /* Rebuilds h as a logarithmic histogram at `level` (which fits, as f says),
@@ -400,7 +415,7 @@ static int log_add(fc_hist *h, int side, int64_t i, int level, uint64_t count)
         if (st != NEED)
             return st;
         pend pd = {1, side, level, i};
-        /* (the top level fits every key: caps of at least two pages) */
+        /* (the top level fits every key: caps of at least CAP_LEAST) */
         if (h->level >= FC_HIST_MAX_LEVEL || restructure(h, h->level + 1, &pd) != 0)
             return -1;
     }

@@ -27,16 +27,21 @@
 
 /* Relative accuracy of the logarithmic buckets at level 0. */
 #define FC_HIST_ALPHA 0.005
-/* The most pages a cap allows, and the cap of a histogram made with
- * fc_hist_init: 32,768 pages (about a million distinct whole numbers). */
+/* A cap is stated in pages (C): the bytes of C pages and of directories
+ * reaching 4 page numbers per page (FC_HIST_CAP_BYTES). The most a cap may
+ * state, and the cap of a histogram made with fc_hist_init, is 32,768 pages
+ * (about a million distinct whole numbers); the fewest a run's cap gives is
+ * FC_HIST_MIN_PAGES. */
 #define FC_HIST_MAX_PAGES 32768
-/* The fewest pages a run's cap gives a histogram. */
 #define FC_HIST_MIN_PAGES 4
-/* The span of fc_hist_init's histograms: their pages may spread over this
- * many page numbers (64 Mi values). A run's caps allow 4 page numbers per
- * page, and at least FC_HIST_MIN_SPAN. */
-#define FC_HIST_MAX_SPAN (INT64_C(1) << 21)
-#define FC_HIST_MIN_SPAN 64
+/* What the caps count: a page (32 counts and the allocator's header), each
+ * page number a side's directory must reach (its entry, and as much again for
+ * the directory's geometric growth), and each side in use (its directory's
+ * header and least size). */
+#define FC_HIST_PAGE_COST 272
+#define FC_HIST_SPAN_COST 16
+#define FC_HIST_SIDE_COST 96
+#define FC_HIST_CAP_BYTES(pages) ((uint64_t)(pages) * (FC_HIST_PAGE_COST + 4 * FC_HIST_SPAN_COST) + 1024)
 /* The highest level: at level 17 every double is in one of two buckets. */
 #define FC_HIST_MAX_LEVEL 17
 
@@ -47,20 +52,24 @@
  * no double has (a partial summary out of range). */
 #define FC_HIST_RANGE 2
 
-/* The caps of one histogram: at most `pages` pages, over at most `span`
- * page numbers (the directories' reach, both sides together). */
+/* The cap of one histogram. Its keys fit at a level (the exact kind first)
+ * when their pages cost at most `bytes`: FC_HIST_PAGE_COST per page,
+ * FC_HIST_SPAN_COST per page number from the lowest to the highest page of
+ * each side, FC_HIST_SIDE_COST per side in use. The bytes held never pass
+ * that. Both terms grow with the set of keys at any level: a part never
+ * needs more than the whole. */
 typedef struct fc_hist_caps {
-    uint32_t pages, span;
+    uint32_t pages;  /* the cap in pages (what a partial summary carries) */
+    uint64_t bytes;  /* FC_HIST_CAP_BYTES(pages) */
 } fc_hist_caps;
 
-/* The caps for a cap of `pages` pages (clamped to [FC_HIST_MIN_PAGES,
- * FC_HIST_MAX_PAGES]): span max(4 pages, FC_HIST_MIN_SPAN). */
+/* The caps for a cap of `pages` pages, clamped to [FC_HIST_MIN_PAGES,
+ * FC_HIST_MAX_PAGES]. */
 fc_hist_caps fc_hist_caps_for(uint32_t pages);
-/* The most bytes a histogram under caps holds: its pages and directories
- * with the allocator's headers. */
+/* The most bytes a histogram under caps holds (caps.bytes). */
 uint64_t fc_hist_max_bytes(fc_hist_caps caps);
 /* The most bytes a histogram takes beyond that while it changes kind or level
- * (the new one is built before the old one is freed). */
+ * (the new one is built before the old one is freed) or its directory grows. */
 uint64_t fc_hist_extra_bytes(fc_hist_caps caps);
 
 /* A run's count of the bytes its histograms hold, shared by threads. */
@@ -94,8 +103,7 @@ typedef struct fc_hist {
     uint64_t bytes;      /* bytes held (as counted in the meter) */
 } fc_hist;
 
-/* An empty histogram with the caps FC_HIST_MAX_PAGES, FC_HIST_MAX_SPAN and no
- * meter; exact = 1 counts whole numbers exactly (a value that is not a whole
+/* An empty histogram with the cap of FC_HIST_MAX_PAGES pages and no meter; exact = 1 counts whole numbers exactly (a value that is not a whole
  * number below 2^62 in magnitude turns the histogram into the logarithmic
  * kind, once, for good). */
 void fc_hist_init(fc_hist *h, int exact);

@@ -13,8 +13,7 @@ fc_accum_caps fc_accum_default_caps(void)
 {
     fc_accum_caps c;
     memset(&c, 0, sizeof c);
-    c.total.pages = c.series.pages = FC_HIST_MAX_PAGES;
-    c.total.span = c.series.span = (uint32_t)FC_HIST_MAX_SPAN;
+    c.total = c.series = fc_hist_caps_for(FC_HIST_MAX_PAGES);
     c.yield = UINT64_MAX;
     return c;
 }

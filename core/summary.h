@@ -59,8 +59,8 @@ typedef struct fc_accum_caps {
     uint64_t yield;           /* see fc_hist_init_with (UINT64_MAX: never refuse) */
 } fc_accum_caps;
 
-/* The caps of a summary made without a budget: FC_HIST_MAX_PAGES pages and
- * FC_HIST_MAX_SPAN page numbers for every slot, no meter. */
+/* The caps of a summary made without a budget: FC_HIST_MAX_PAGES pages for
+ * every slot, no meter. */
 fc_accum_caps fc_accum_default_caps(void);
 
 /* The order-free part of a summary: what one thread accumulates and what

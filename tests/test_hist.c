@@ -4,8 +4,9 @@
  * relative of its bucket's representative from 1e-300 to DBL_MAX and below
  * zero, zero is its own bucket, memory depends on the distinct values only,
  * fc_hist_each walks keys in increasing order, and the turn from exact to
- * logarithmic (a fraction, a value past 2^62, more than FC_HIST_MAX_PAGES
- * pages, a span past FC_HIST_MAX_SPAN pages) gives the same buckets whether
+ * logarithmic (a fraction, a value past 2^62, more pages than the cap's
+ * bytes hold, pages further apart than its directories may reach) gives the
+ * same buckets whether
  * it happens while adding, before a merge or in the middle of one. Under a
  * run's caps: the exact kind turns at the cap, strictly; the logarithmic kind
  * settles at the lowest level that fits, within that level's accuracy; the
@@ -343,21 +344,39 @@ static void test_each(void **state)
     fc_hist_free(&h);
 }
 
+/* The most pages in a row, and the most page numbers two pages may reach,
+ * within caps c: what core/hist.c counts (FC_HIST_PAGE_COST a page,
+ * FC_HIST_SPAN_COST a page number reached, FC_HIST_SIDE_COST a side). */
+static uint64_t dense_pages(fc_hist_caps c)
+{
+    return (c.bytes - FC_HIST_SIDE_COST) / (FC_HIST_PAGE_COST + FC_HIST_SPAN_COST);
+}
+
+static uint64_t reach(fc_hist_caps c)
+{
+    return (c.bytes - 2 * FC_HIST_PAGE_COST - FC_HIST_SIDE_COST) / FC_HIST_SPAN_COST;
+}
+
 /* The values of the conversion tests: kind 0 a fraction among whole numbers,
- * 1 a whole number past 2^62, 2 more than FC_HIST_MAX_PAGES pages (one value
- * every 32, so one page each), 3 two clusters further apart than
- * FC_HIST_MAX_SPAN pages. Value i of n; the first half alone stays exact. */
+ * 1 a whole number past 2^62, 2 more pages in a row than the default cap
+ * holds (one value every 32, so one page each), 3 two clusters further apart
+ * than its directories may reach. Value i of n; the first half alone stays
+ * exact. */
 static double conv_value(int kind, int i, int n)
 {
+    const double far = (double)reach(fc_hist_caps_for(FC_HIST_MAX_PAGES)) * 32;
     switch (kind) {
     case 0: return i == n - 1 ? 0.5 : (double)(i % 97) - 40;
     case 1: return i == n - 1 ? 0x1p63 : (double)(i % 97) - 40;
     case 2: return (double)i * 32 - 20000 * 32;
-    default: return i < n / 2 ? (double)(i % 1000) : (double)(FC_HIST_MAX_SPAN * 32 + i % 1000);
+    default: return i < n / 2 ? (double)(i % 1000) : far + (double)(i % 1000);
     }
 }
 
-static int conv_n(int kind) { return kind == 2 ? 2 * (FC_HIST_MAX_PAGES / 2 + 1000) : 4000; }
+static int conv_n(int kind)
+{
+    return kind == 2 ? (int)(2 * (dense_pages(fc_hist_caps_for(FC_HIST_MAX_PAGES)) / 2 + 1000)) : 4000;
+}
 
 /* Turning logarithmic depends only on the set of values: adding them all to
  * one histogram, converting the parts before merging, or converting in the
@@ -422,17 +441,19 @@ static void test_conversion(void **state)
         fc_hist_free(&direct);
     }
 
-    /* the page limit is strict: FC_HIST_MAX_PAGES pages stay exact, one more
-     * turns the histogram logarithmic */
+    /* the cap is strict: as many pages in a row as it holds stay exact, one
+     * more turns the histogram logarithmic */
+    const uint64_t dp = dense_pages(fc_hist_caps_for(FC_HIST_MAX_PAGES));
     fc_hist h;
     fc_hist_init(&h, 1);
-    for (int i = 0; i < FC_HIST_MAX_PAGES; i++)
+    for (uint64_t i = 0; i < dp; i++)
         assert_int_equal(fc_hist_add(&h, (double)i * 32), 0);
     assert_int_equal(h.exact, 1);
-    assert_int_equal(fc_hist_pages(&h), FC_HIST_MAX_PAGES);
+    assert_int_equal(fc_hist_pages(&h), dp);
+    assert_true(fc_hist_bytes(&h) <= fc_hist_max_bytes(h.caps));
     assert_int_equal(fc_hist_add(&h, -1), 0);
     assert_int_equal(h.exact, 0);
-    assert_int_equal(h.count, FC_HIST_MAX_PAGES + 1);
+    assert_int_equal(h.count, dp + 1);
     fc_hist_free(&h);
 }
 
@@ -541,8 +562,10 @@ static double alpha_at(int level)
 }
 
 /* An exact histogram under a run's cap turns logarithmic at the cap,
- * strictly: P pages stay exact and P + 1 do not; pages spread over the cap's
- * span stay exact and one page number more does not. */
+ * strictly: as many pages in a row as the cap's bytes hold stay exact and
+ * one more does not; two pages as far apart as its directory may reach stay
+ * exact, one page number further does not. The bytes held stay within the
+ * cap. */
 static void test_caps_exact(void **state)
 {
     (void)state;
@@ -550,37 +573,40 @@ static void test_caps_exact(void **state)
     for (size_t c = 0; c < sizeof caps_pages / sizeof *caps_pages; c++) {
         fc_hist_caps caps = fc_hist_caps_for(caps_pages[c]);
         assert_int_equal(caps.pages, caps_pages[c]);
-        assert_int_equal(caps.span, caps_pages[c] * 4 < FC_HIST_MIN_SPAN ? FC_HIST_MIN_SPAN : caps_pages[c] * 4);
+        assert_int_equal(caps.bytes, FC_HIST_CAP_BYTES(caps_pages[c]));
+        const uint64_t dp = dense_pages(caps), far = reach(caps);
+        assert_true(dp >= caps.pages && far >= 4 * (uint64_t)caps.pages);
         fc_hist h;
         fc_hist_init_with(&h, 1, caps, NULL, UINT64_MAX);
-        for (uint32_t i = 0; i < caps.pages; i++)
+        for (uint64_t i = 0; i < dp; i++)
             assert_int_equal(fc_hist_add(&h, (double)i * 32 + 5), 0);
         assert_int_equal(h.exact, 1);
-        assert_int_equal(fc_hist_pages(&h), caps.pages);
+        assert_int_equal(fc_hist_pages(&h), dp);
         assert_true(fc_hist_bytes(&h) <= fc_hist_max_bytes(caps));
         assert_int_equal(fc_hist_add(&h, -1), 0);
         assert_int_equal(h.exact, 0);
-        assert_true(fc_hist_pages(&h) <= caps.pages);
-        assert_int_equal(h.count, caps.pages + 1);
+        assert_true(fc_hist_bytes(&h) <= fc_hist_max_bytes(caps));
+        assert_int_equal(h.count, dp + 1);
         fc_hist_free(&h);
 
-        /* the span: pages 0 and span - 1 reach span page numbers */
-        fc_hist_init_with(&h, 1, caps, NULL, UINT64_MAX);
-        assert_int_equal(fc_hist_add(&h, 0), 0);
-        assert_int_equal(fc_hist_add(&h, (double)(caps.span - 1) * 32), 0);
-        assert_int_equal(h.exact, 1);
-        assert_int_equal(fc_hist_add(&h, (double)caps.span * 32), 0);
-        assert_int_equal(h.exact, 0);
-        fc_hist_free(&h);
+        /* the reach: pages 0 and far - 1 span far page numbers */
+        for (int over = 0; over <= 1; over++) {
+            fc_hist_init_with(&h, 1, caps, NULL, UINT64_MAX);
+            assert_int_equal(fc_hist_add(&h, 0), 0);
+            assert_int_equal(fc_hist_add(&h, (double)(far - 1 + (uint64_t)over) * 32), 0);
+            assert_int_equal(h.exact, !over);
+            assert_true(fc_hist_bytes(&h) <= fc_hist_max_bytes(caps));
+            fc_hist_free(&h);
+        }
     }
     /* the bounds of fc_hist_caps_for */
     assert_int_equal(fc_hist_caps_for(0).pages, FC_HIST_MIN_PAGES);
     assert_int_equal(fc_hist_caps_for(1u << 30).pages, FC_HIST_MAX_PAGES);
 }
 
-/* The pages and their reach at `level` of the nonzero values x[0..n): what
- * core/hist.c's caps count. */
-static void pages_at(const double *x, int n, int level, uint64_t *pages, uint64_t *span)
+/* What core/hist.c's caps count at `level` for the nonzero values x[0..n)
+ * (the pages and their reach, per side). */
+static uint64_t cost_at(const double *x, int n, int level)
 {
     enum { MAXP = 1 << 14 };
     static int64_t ids[2][MAXP];
@@ -597,8 +623,7 @@ static void pages_at(const double *x, int n, int level, uint64_t *pages, uint64_
         if (!seen && np[side] < MAXP)
             ids[side][np[side]++] = id;
     }
-    *pages = (uint64_t)(np[0] + np[1]);
-    *span = 0;
+    uint64_t cost = (uint64_t)(np[0] + np[1]) * FC_HIST_PAGE_COST;
     for (int side = 0; side < 2; side++) {
         if (np[side] == 0)
             continue;
@@ -607,13 +632,14 @@ static void pages_at(const double *x, int n, int level, uint64_t *pages, uint64_
             lo = ids[side][j] < lo ? ids[side][j] : lo;
             hi = ids[side][j] > hi ? ids[side][j] : hi;
         }
-        *span += (uint64_t)(hi - lo) + 1;
+        cost += ((uint64_t)(hi - lo) + 1) * FC_HIST_SPAN_COST + FC_HIST_SIDE_COST;
     }
+    return cost;
 }
 
 /* A logarithmic histogram past its cap merges buckets in pairs: values over
- * 600 decades, both signs and zero, under caps of 4 to 64 pages end at the
- * lowest level whose pages fit the caps (the level below does not), and the
+ * 600 decades, both signs and zero, under caps of 4 to 400 pages end at the
+ * lowest level whose pages fit the cap (the level below does not), and the
  * value at every rank is within that level's accuracy of the order
  * statistic, in order. */
 static void test_coarsen(void **state)
@@ -636,15 +662,10 @@ static void test_coarsen(void **state)
             assert_int_equal(fc_hist_add(&h, x[i]), 0);
             rank[i] = (uint64_t)i + 1;
         }
-        assert_true(fc_hist_pages(&h) <= caps.pages);
         assert_true(fc_hist_bytes(&h) <= fc_hist_max_bytes(caps));
-        uint64_t pages, span;
-        pages_at(x, N, h.level, &pages, &span);
-        assert_true(pages <= caps.pages && span <= caps.span);
-        if (h.level > 0) {
-            pages_at(x, N, h.level - 1, &pages, &span);
-            assert_true(pages > caps.pages || span > caps.span);
-        }
+        assert_true(cost_at(x, N, h.level) <= caps.bytes);
+        if (h.level > 0)
+            assert_true(cost_at(x, N, h.level - 1) > caps.bytes);
         if (caps.pages <= 16)
             assert_true(h.level > 0);
         qsort(sorted, N, sizeof *sorted, cmp_double);

@@ -54,8 +54,8 @@ static fc_model *goal_model(double least, double most)
 
 /* The kinds of data a slot gets. Kinds below NWHOLE are whole numbers within
  * the exact histogram's limits: their quantiles must be exact. The others
- * must be within 0.5%: fractions, values past 2^62, whole numbers spread over
- * more than FC_HIST_MAX_SPAN pages (a documented limit of the exact kind), and
+ * must be within 0.5%: fractions, values past 2^62, whole numbers spread
+ * further than the exact kind's directory may reach (MERGE_REACH pages), and
  * whole numbers with one fraction in the middle of the run. */
 enum {
     K_TIES, K_SORTED, K_REVERSED, K_CONST, K_NEGATIVE, K_LARGE, K_NONFINITE, K_ZEROS,
@@ -474,12 +474,18 @@ static void assert_same_accum(const fc_accum *a, const fc_accum *b)
         assert_int_equal(a->goal_met[g], b->goal_met[g]);
 }
 
+/* The most pages in a row, and the most page numbers two pages may reach,
+ * within the default cap (core/hist.h's costs). */
+#define MERGE_DENSE ((FC_HIST_CAP_BYTES(FC_HIST_MAX_PAGES) - FC_HIST_SIDE_COST) / \
+                     (FC_HIST_PAGE_COST + FC_HIST_SPAN_COST))
+#define MERGE_REACH ((FC_HIST_CAP_BYTES(FC_HIST_MAX_PAGES) - 2 * FC_HIST_PAGE_COST - FC_HIST_SIDE_COST) / \
+                     FC_HIST_SPAN_COST)
 /* The merge test's data: slot 0 one whole number every 32 (a page each), so
- * that each half of the records fits under FC_HIST_MAX_PAGES and the whole
- * does not; slot 1 two clusters further apart than FC_HIST_MAX_SPAN pages, one
+ * that each half of the records fits under the default cap and the whole
+ * does not; slot 1 two clusters further apart than MERGE_REACH pages, one
  * per half (MERGE_HALF); slot 2 whole numbers with one fraction in the second half; the
  * other slots the usual kinds. */
-#define MERGE_N ((uint64_t)2 * (FC_HIST_MAX_PAGES / 2 + 600))
+#define MERGE_N ((uint64_t)2 * (MERGE_DENSE / 2 + 600))
 /* where the first half ends: whole blocks, as the split below cuts */
 #define MERGE_HALF ((MERGE_N + FC_BLOCK - 1) / FC_BLOCK / 2 * FC_BLOCK)
 
@@ -489,7 +495,7 @@ static double *merge_records(int nslots)
     for (uint64_t i = 0; i < MERGE_N; i++) {
         double *rec = recs + i * (size_t)nslots;
         rec[0] = (double)i * 32 - 1e6;
-        rec[1] = i < MERGE_HALF ? (double)(i % 1000) : (double)FC_HIST_MAX_SPAN * 32 + (double)(i % 1000);
+        rec[1] = i < MERGE_HALF ? (double)(i % 1000) : (double)MERGE_REACH * 32 + (double)(i % 1000);
         rec[2] = i == MERGE_N * 3 / 4 ? 0.25 : (double)(i % 500);
     }
     return recs;
