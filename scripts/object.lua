@@ -21,23 +21,14 @@ local function key_less(a, b)
   if ra == 4 then return false end
   return a < b
 end
-M.key_less = key_less
 
+-- The keys of t (raw: t's own metatable is not asked; of an object, its
+-- data's), in that order.
 function M.sorted_keys(t)
   local keys = {}
-  for k in next, t do keys[#keys + 1] = k end
+  for k in next, DATA[t] and DATA[t].data or t do keys[#keys + 1] = k end
   table.sort(keys, key_less)
   return keys
-end
-
--- pairs over t in the stable order (raw: t's own metatable is not asked).
-function M.sorted_pairs(t)
-  local keys, i = M.sorted_keys(t), 0
-  return function()
-    i = i + 1
-    local k = keys[i]
-    if k ~= nil then return k, rawget(t, k) end
-  end
 end
 
 local view_class
@@ -48,7 +39,6 @@ local function out(v)
   if type(v) == "table" then return M.view(v) end
   return v
 end
-M.out = out
 
 -- A class of objects: name (shown by tostring when the class has no
 -- tostring), index(data, key) -> value (default: the data's field, through

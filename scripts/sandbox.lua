@@ -68,7 +68,7 @@ local function sandbox_load(env)
     end
     name = type(name) == "string" and (name:gsub("^[=@]", "")) or "(load)"
     -- nor as one of the library's own scripts (util.is_library_source)
-    if name:sub(1, #util.library_chunk) == util.library_chunk then name = "(load) " .. name end
+    if util.claims_library(name) then name = "(load) " .. name end
     name = "=" .. name
     if chunk_env == nil then chunk_env = env end
     return base_load(chunk, name, "t", chunk_env)
@@ -281,7 +281,7 @@ local function locate_error(path, e)
   end
   where = where or path
   if type(e) == "string" then
-    local claims_library = e:sub(1, #util.library_chunk) == util.library_chunk
+    local claims_library = util.claims_library(e)
     if claims_library and raised_by_library then return e end -- a fault of the library's own
     if not claims_library and (e:match("^[^\n]-:%d+: ") or e:match("^%-%-set ")) then return e end
   end

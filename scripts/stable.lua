@@ -17,28 +17,10 @@ local real_pairs, real_next = pairs, next
 
 local function typename(x) return object.name(x) or type(x) end
 
-function M.pairs(t)
-  local f, s, c = real_pairs(t)
-  if f ~= real_next then return f, s, c end
-  if type(t) ~= "table" then
-    util.raise(string.format("bad argument #1 to 'pairs' (table expected, got %s)", typename(t)))
-  end
-  local keys, i = object.sorted_keys(t), 0
-  return function()
-    while true do
-      i = i + 1
-      local k = keys[i]
-      if k == nil then return nil end
-      local v = rawget(t, k)
-      if v ~= nil then return k, v end -- skip keys cleared during the walk
-    end
-  end, t, nil
-end
-
 -- next(t, k): the key after k in the stable order. The order of a walk is
 -- taken when it starts (next(t) or next(t, nil)) and kept for the table
 -- until the next start, as Lua keeps its own while a walk assigns to
--- existing fields or clears them.
+-- existing fields or clears them (a cleared key is skipped).
 local walks = setmetatable({}, { __mode = "k" }) -- t -> { keys, pos }
 
 function M.next(t, k)
@@ -64,6 +46,16 @@ function M.next(t, k)
   end
 end
 
+-- pairs(t): a walk with M.next, unless t has a __pairs of its own.
+function M.pairs(t)
+  local f, s, c = real_pairs(t)
+  if f ~= real_next then return f, s, c end
+  if type(t) ~= "table" then
+    util.raise(string.format("bad argument #1 to 'pairs' (table expected, got %s)", typename(t)))
+  end
+  return M.next, t, nil
+end
+
 local function less(a, b) return a < b end
 
 local merge_sort
@@ -80,7 +72,7 @@ function M.sort(list, comp)
   end
   local ok, e = pcall(merge_sort, list, comp or less)
   if not ok then
-    if type(e) == "string" and e:sub(1, #util.library_chunk) == util.library_chunk then
+    if util.claims_library(e) then
       util.raise((e:gsub("^[^\n]-:%d+: ", ""))) -- a comparison the sort made: the caller's
     end
     error(e, 0)

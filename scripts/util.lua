@@ -12,6 +12,12 @@ function M.is_library_source(source)
 end
 M.library_chunk = core.script_chunk
 
+-- Whether text (a message, a chunk name) begins as the library's own
+-- positions do ("[funnelcast] scripts/x.lua:12: ...").
+function M.claims_library(text)
+  return type(text) == "string" and text:sub(1, #M.library_chunk) == M.library_chunk
+end
+
 -- A number as messages show it: integers plainly, others with %g.
 function M.show(x)
   if type(x) == "number" then
