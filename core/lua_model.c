@@ -73,15 +73,19 @@ static int get_str(ctx *c, int idx, const char *k, const char *path, char *out, 
 {
     lua_State *L = c->L;
     size_t len = 0;
+    char buf[64], what[128];
     const char *s = field(L, idx, k) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
-    const char *why = s == NULL ? "expected a string"
-                      : is_name ? fc_name_problem(s, len)
-                      : len > maxlen || memchr(s, 0, len) ? "expected a short string without NUL bytes"
+    const char *why = s == NULL ? "a string"
+                      : is_name ? fc_name_problem(s, len, 0, buf, sizeof buf)
+                      : len > maxlen || memchr(s, 0, len) ? "a short string without NUL bytes"
                       : NULL;
     if (why == NULL)
         memcpy(out, s, len + 1);
     lua_pop(L, 1);
-    return why ? failf(c, path, why) : 0;
+    if (why == NULL)
+        return 0;
+    snprintf(what, sizeof what, "expected %s", why);
+    return failf(c, path, what);
 }
 
 /* Reads the parameter table at stack index t, of a field whose values lie in
@@ -400,6 +404,40 @@ static int compile_correlations(ctx *c, fc_model *m, int idx)
     }
     lua_pop(L, 1);
     return 0;
+}
+
+/* core.name_problem(s [, part]) -> what is wrong with name s, or nil (the
+ * rule of fc_name_problem, for the Lua validation's messages). */
+static int l_name_problem(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    char buf[64];
+    const char *why = fc_name_problem(s, len, lua_toboolean(L, 2), buf, sizeof buf);
+    if (why)
+        lua_pushstring(L, why);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+void fc_lua_model_register(lua_State *L)
+{
+    /* the model's limits, for the Lua validation to check the same numbers */
+    static const struct { const char *name; long long value; } limits[] = {
+        {"periods", FC_MAX_PERIODS}, {"stages", FC_MAX_STAGES}, {"channels", FC_MAX_CHANNELS},
+        {"goals", FC_MAX_GOALS}, {"lags", FC_MAX_LAGS}, {"trials", FC_MAX_TRIALS},
+        {"name", FC_NAME_MAX}, {"customers", FC_MAX_CUSTOMERS}, {"tenure", FC_MAX_TENURE},
+        {"correlated", FC_MAX_CORRELATED},
+    };
+    lua_createtable(L, 0, (int)(sizeof limits / sizeof limits[0]));
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        lua_pushinteger(L, (lua_Integer)limits[i].value);
+        lua_setfield(L, -2, limits[i].name);
+    }
+    lua_setfield(L, -2, "limits");
+    lua_pushcfunction(L, l_name_problem);
+    lua_setfield(L, -2, "name_problem");
 }
 
 int fc_lua_compile(lua_State *L, int idx, fc_model **out, char *err, size_t errlen)

@@ -18,4 +18,9 @@
  * while compiling leaks nothing. */
 int fc_lua_compile(lua_State *L, int idx, fc_model **out, char *err, size_t errlen);
 
+/* Adds to the table on the stack top what the Lua validation shares with
+ * the compiler: limits (the model's maxima by name) and name_problem(s
+ * [, part]), the rule for names (fc_name_problem). */
+void fc_lua_model_register(lua_State *L);
+
 #endif

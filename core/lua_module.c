@@ -10,9 +10,9 @@
 #include "funnelcast.h"
 #include "literal.h"
 #include "lua_dist.h"
+#include "lua_model.h"
 #include "lua_results.h"
 #include "lua_sandbox.h"
-#include "model.h"
 #include "scripts.h"
 
 #define MODULE_KEY "funnelcast.module"
@@ -61,23 +61,11 @@ int fc_lua_push_module(lua_State *L)
     fc_lua_results_register(L);
     fc_lua_sandbox_register(L);
     fc_lua_literal_register(L);
+    fc_lua_model_register(L);
     lua_pushstring(L, fc_version());
     lua_setfield(L, -2, "version");
     lua_pushliteral(L, FC_SCRIPT_CHUNK);
     lua_setfield(L, -2, "script_chunk");
-    /* the model's limits, for the Lua validation to check the same numbers */
-    static const struct { const char *name; long long value; } limits[] = {
-        {"periods", FC_MAX_PERIODS}, {"stages", FC_MAX_STAGES}, {"channels", FC_MAX_CHANNELS},
-        {"goals", FC_MAX_GOALS}, {"lags", FC_MAX_LAGS}, {"trials", FC_MAX_TRIALS},
-        {"name", FC_NAME_MAX}, {"customers", FC_MAX_CUSTOMERS}, {"tenure", FC_MAX_TENURE},
-        {"correlated", FC_MAX_CORRELATED},
-    };
-    lua_createtable(L, 0, (int)(sizeof limits / sizeof limits[0]));
-    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
-        lua_pushinteger(L, (lua_Integer)limits[i].value);
-        lua_setfield(L, -2, limits[i].name);
-    }
-    lua_setfield(L, -2, "limits");
     lua_newtable(L);
     lua_setfield(L, -2, "_loaded");
     lua_pushvalue(L, -1);

@@ -121,43 +121,56 @@ int fc_domain_holds(fc_domain dm, const fc_dist *d)
     return 0;
 }
 
+/* Decodes the code point at *u (before e) into *cp and moves *u past it.
+ * Returns 0, or -1 for a NUL byte or anything that is not UTF-8 (overlong
+ * forms, surrogates, code points past U+10FFFF, a cut sequence). */
+static int next_code_point(const unsigned char **u, const unsigned char *e, unsigned *cp)
+{
+    unsigned c = *(*u)++;
+    int more;
+    unsigned min;
+    if (c == 0)
+        return -1;
+    if (c < 0x80) {
+        *cp = c;
+        return 0;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        more = 1;
+        min = 0x80;
+        c &= 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        more = 2;
+        min = 0x800;
+        c &= 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        more = 3;
+        min = 0x10000;
+        c &= 0x07;
+    } else {
+        return -1;
+    }
+    if (e - *u < more)
+        return -1;
+    for (int i = 0; i < more; i++) {
+        if (((*u)[i] & 0xc0) != 0x80)
+            return -1;
+        c = (c << 6) | ((*u)[i] & 0x3f);
+    }
+    *u += more;
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return -1;
+    *cp = c;
+    return 0;
+}
+
 int fc_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s, *e = u + len;
-    while (u < e) {
-        unsigned c = *u++;
-        int more;
-        unsigned min;
-        if (c == 0)
+    unsigned c;
+    while (u < e)
+        if (next_code_point(&u, e, &c) != 0)
             return 0;
-        if (c < 0x80)
-            continue;
-        if (c >= 0xc2 && c <= 0xdf) {
-            more = 1;
-            min = 0x80;
-            c &= 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            more = 2;
-            min = 0x800;
-            c &= 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            more = 3;
-            min = 0x10000;
-            c &= 0x07;
-        } else {
-            return 0;
-        }
-        if (e - u < more)
-            return 0;
-        for (int i = 0; i < more; i++) {
-            if ((u[i] & 0xc0) != 0x80)
-                return 0;
-            c = (c << 6) | (u[i] & 0x3f);
-        }
-        u += more;
-        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-            return 0;
-    }
     return 1;
 }
 
@@ -168,26 +181,25 @@ static int is_control(unsigned c)
            c == 0x200e || c == 0x200f || c == 0x061c;
 }
 
-const char *fc_name_problem(const char *s, size_t len)
+const char *fc_name_problem(const char *s, size_t len, int part, char *buf, size_t buflen)
 {
     if (len == 0)
-        return "expected a non-empty name";
+        return "a non-empty name";
     if (memchr(s, 0, len) != NULL)
-        return "expected a name without NUL bytes";
+        return "a name without NUL bytes";
     if (!fc_utf8_valid(s, len))
-        return "expected a name in valid UTF-8";
-    if (len > FC_NAME_MAX)
-        return "expected a name of at most 255 bytes";
-    /* the code points of valid UTF-8 */
-    for (const unsigned char *u = (const unsigned char *)s, *e = u + len; u < e;) {
-        unsigned c = *u, n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-        c = n == 1 ? c : n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
-        for (unsigned i = 1; i < n; i++)
-            c = (c << 6) | (u[i] & 0x3f);
-        if (is_control(c))
-            return "expected a name without control characters";
-        u += n;
+        return "a name in valid UTF-8";
+    if (len > FC_NAME_MAX) {
+        snprintf(buf, buflen, "a name of at most %d bytes (got %zu)", FC_NAME_MAX, len);
+        return buf;
     }
+    const unsigned char *u = (const unsigned char *)s, *e = u + len;
+    unsigned c;
+    while (u < e && next_code_point(&u, e, &c) == 0)
+        if (is_control(c))
+            return "a name without control characters";
+    if (part && (memchr(s, '.', len) || memchr(s, '[', len) || memchr(s, ']', len)))
+        return "a name without '.', '[' or ']' (they separate the parts of a field path)";
     return NULL;
 }
 
@@ -202,15 +214,6 @@ int fc_param_init(fc_param *p, const char *path, fc_domain domain)
     snprintf(p->path, sizeof p->path, "%s", path);
     p->key = fc_rng_key(p->path);
     return 0;
-}
-
-/* A channel's or stage's name is a part of field paths: no '.', '[', ']'. */
-static int check_part(const char *name, const char *what, char *err, size_t errlen)
-{
-    if (strpbrk(name, ".[]") == NULL)
-        return 0;
-    snprintf(err, errlen, "%s: expected a name without '.', '[' or ']'", what);
-    return -1;
 }
 
 /* Orders parameters by path, for finding two with one path. */
@@ -245,13 +248,15 @@ static int check_paths(const fc_model *m, char *err, size_t errlen)
     return st;
 }
 
-/* Checks a name of the model; 0, or -1 with "<what>: <problem>" in err. */
-static int check_name(const char *name, const char *what, char *err, size_t errlen)
+/* Checks a name of the model (a part of field paths when part is set); 0,
+ * or -1 with "<what>: expected <a name ...>" in err. */
+static int check_name(const char *name, int part, const char *what, char *err, size_t errlen)
 {
-    const char *why = fc_name_problem(name, strlen(name));
+    char buf[64];
+    const char *why = fc_name_problem(name, strlen(name), part, buf, sizeof buf);
     if (why == NULL)
         return 0;
-    snprintf(err, errlen, "%s: %s", what, why);
+    snprintf(err, errlen, "%s: expected %s", what, why);
     return -1;
 }
 
@@ -499,12 +504,11 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
         list_drivers(m, err, errlen) != 0)
         return -1;
     char what[64];
-    if (check_name(m->name, "name", err, errlen) != 0)
+    if (check_name(m->name, 0, "name", err, errlen) != 0)
         return -1;
     for (int k = 0; k < m->nstages; k++) {
         snprintf(what, sizeof what, "funnel[%d].name", k + 1);
-        if (check_name(m->stages[k].name, what, err, errlen) != 0 ||
-            check_part(m->stages[k].name, what, err, errlen) != 0)
+        if (check_name(m->stages[k].name, 1, what, err, errlen) != 0)
             return -1;
         for (int j = 0; j < k; j++)
             if (strcmp(m->stages[j].name, m->stages[k].name) == 0) {
@@ -520,8 +524,7 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
     }
     for (int c = 0; c < m->nchannels; c++) {
         snprintf(what, sizeof what, "channels[%d].name", c + 1);
-        if (check_name(m->channels[c].name, what, err, errlen) != 0 ||
-            check_part(m->channels[c].name, what, err, errlen) != 0)
+        if (check_name(m->channels[c].name, 1, what, err, errlen) != 0)
             return -1;
         for (int j = 0; j < c; j++)
             if (strcmp(m->channels[j].name, m->channels[c].name) == 0) {
@@ -531,7 +534,7 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
     }
     for (int g = 0; g < m->ngoals; g++) {
         snprintf(what, sizeof what, "goals[%d].name", g + 1);
-        if (check_name(m->goals[g].name, what, err, errlen) != 0)
+        if (check_name(m->goals[g].name, 0, what, err, errlen) != 0)
             return -1;
         for (int j = 0; j < g; j++)
             if (strcmp(m->goals[j].name, m->goals[g].name) == 0) {

@@ -171,9 +171,14 @@ const char *fc_domain_text(fc_domain d);
  * the law can or cannot reach: a lognormal never draws 0). */
 int fc_domain_holds(fc_domain dm, const fc_dist *d);
 
-/* What is wrong with name s of len bytes, or NULL when it is a valid name:
- * not empty, at most FC_NAME_MAX bytes, valid UTF-8 without NUL bytes. */
-const char *fc_name_problem(const char *s, size_t len);
+/* What is wrong with name s of len bytes ("a name in valid UTF-8", what a
+ * message says is expected), or NULL when it is a valid name: not empty, at
+ * most FC_NAME_MAX bytes, valid UTF-8 without NUL bytes or control
+ * characters (C0, DEL, C1, the marks that reorder text), and, for a part of
+ * field paths (a channel's or a stage's name: part nonzero), without '.',
+ * '[' or ']'. The one rule for names: the Lua validation asks it too
+ * (core.name_problem). The text may be written to buf (a few dozen bytes). */
+const char *fc_name_problem(const char *s, size_t len, int part, char *buf, size_t buflen);
 /* Whether s (len bytes) is valid UTF-8 (no overlong forms, surrogates or code
  * points past U+10FFFF) without NUL bytes. */
 int fc_utf8_valid(const char *s, size_t len);

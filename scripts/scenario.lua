@@ -201,7 +201,8 @@ local function show(x)
   end
   if type(x) == "boolean" then return tostring(x) end
   if dist.is_dist(x) then return x.label end
-  if record_of(x) then return record_of(x).name .. "{...}" end
+  local record = record_of(x)
+  if record then return record.name .. "{...}" end
   if M.is_scenario(x) then return "a scenario" end
   if object.is_object(x) then return "a read-only table" end
   if type(x) == "table" then
@@ -359,15 +360,7 @@ end
 
 local function is_plain(t) return type(t) == "table" and getmetatable(t) == nil end
 
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b)
-    if type(a) == type(b) and (type(a) == "string" or type(a) == "number") then return a < b end
-    return type(a) < type(b)
-  end)
-  return keys
-end
+local sorted_keys = object.sorted_keys
 
 -- Every key of record t must be one of known (names); positional keys too
 -- when npos > 0 (a stage's name at [1]).
@@ -518,36 +511,27 @@ end
 -- What is wrong with name v, or nil: a name is a non-empty string of at
 -- most LIMITS.name bytes of valid UTF-8 without NUL (it goes into reports and
 -- JSON as it is, and keys the random streams of the fields under it).
--- Control characters (C0, DEL, C1) and the invisible marks that reorder or
--- hide text (bidirectional controls) would garble a report or a terminal.
-local function is_control(c)
-  return c < 32 or (c >= 127 and c <= 159) or (c >= 0x202A and c <= 0x202E) or (c >= 0x2066 and c <= 0x2069)
-    or c == 0x200E or c == 0x200F or c == 0x061C
-end
-
-local function name_problem(v)
+-- The rule is the compiler's (core.name_problem, core/model.c): no control
+-- characters (C0, DEL, C1, the marks that reorder text), which would garble
+-- a report or a terminal; for a part of field paths, no '.', '[' or ']'.
+local function name_problem(v, part)
   if type(v) ~= "string" or v == "" then return "a non-empty string" end
-  if v:find("\0", 1, true) then return "a name without NUL bytes" end
-  if not utf8.len(v) then return "a name in valid UTF-8" end
-  if #v > LIMITS.name then return string.format("a name of at most %d bytes (got %d)", LIMITS.name, #v) end
-  for _, c in utf8.codes(v) do
-    if is_control(c) then return "a name without control characters" end
-  end
-  return nil
+  return core.name_problem(v, part)
 end
 
 -- A channel's or a stage's name is also a part of field paths
 -- (channels.search.cpc, funnel.lead.rate.search): no '.', '[' or ']'.
-local function part_problem(v)
-  local why = name_problem(v)
-  if why == nil and v:find("[%.%[%]]") then why = "a name without '.', '[' or ']' (they separate the parts of a field path)" end
-  return why
+-- A long name as a message shows it: its first 40 bytes.
+local function brief(v)
+  return type(v) == "string" and #v > 60 and v:sub(1, 40) .. "..." or v
 end
+
+local function part_problem(v) return name_problem(v, true) end
 
 function Ctx:string(path, v, default)
   if v == nil and default ~= nil then v = default end
   local why = name_problem(v)
-  if why then self:expected(path, why, type(v) == "string" and #v > 60 and v:sub(1, 40) .. "..." or v) end
+  if why then self:expected(path, why, brief(v)) end
   return v
 end
 
@@ -652,7 +636,7 @@ function Ctx:stages(spec)
       self:expected(sp, "a stage name first ({ \"lead\", rate = ... })", name)
     end
     local why = part_problem(name)
-    if why then self:expected(sp, "a stage name: " .. why, #name > 60 and name:sub(1, 40) .. "..." or name) end
+    if why then self:expected(sp, "a stage name: " .. why, brief(name)) end
     if seen[name] then
       self:expected(sp, string.format("a unique stage name (funnel[%d] is \"%s\")", seen[name], name), name)
     end
@@ -738,7 +722,7 @@ function Ctx:channels(spec, periods, unit, stages)
     end
     local why = part_problem(k)
     if why then
-      self:fail(path, join(path, k), "expected channel names: %s, got %s", why, show(#k > 60 and k:sub(1, 40) .. "..." or k))
+      self:fail(path, join(path, k), "expected channel names: %s, got %s", why, show(brief(k)))
     end
     names[#names + 1] = k
   end
