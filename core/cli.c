@@ -413,6 +413,15 @@ static int check_options(const options *o, cli_call *c, fc_lua_limits *lim)
     return 0;
 }
 
+/* The end of a command asked to stop: the watchdog stands down, the message
+ * of why, its status. */
+static int stopped(fc_watch_reason why)
+{
+    fc_watch_done();
+    fprintf(stderr, "funnelcast: %s\n", fc_watch_message(why));
+    return fc_watch_status(why);
+}
+
 /* Whether msg comes from a fault of the library itself, not from its input:
  * a runtime error inside the embedded scripts (their messages begin with
  * their chunk name) or a C-side internal error. */
@@ -461,10 +470,7 @@ static int report_failure(lua_State *L, int st, const options *o, fc_lua_limits 
         return FC_EINPUT;
     }
     if (why != FC_WATCH_NONE || lim->stopped || strcmp(msg, "interrupted") == 0) {
-        if (why == FC_WATCH_NONE)
-            why = FC_WATCH_SIGNAL;
-        fprintf(stderr, "funnelcast: %s\n", fc_watch_message(why));
-        return fc_watch_status(why);
+        return stopped(why == FC_WATCH_NONE ? FC_WATCH_SIGNAL : why);
     }
     if (lua_memory || strstr(msg, "out of memory")) {
         fprintf(stderr, "funnelcast: out of memory\n");
@@ -510,12 +516,8 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
         return report_failure(L, st, o, lim);
     char buf[1024];
     fc_watch_reason why = fc_watch_reason_now();
-    if (why != FC_WATCH_NONE) {
-        /* a stop came as the command finished: nothing is written */
-        fc_watch_done();
-        fprintf(stderr, "funnelcast: %s\n", fc_watch_message(why));
-        return fc_watch_status(why);
-    }
+    if (why != FC_WATCH_NONE)
+        return stopped(why); /* it came as the command finished: nothing is written */
     if (fc_lua_limit_message(lim, o->file, 0, buf, sizeof buf)) {
         /* a limit was hit and its error caught, yet the script returned */
         fc_watch_done();
@@ -543,12 +545,9 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
         if (!inputs)
             snprintf(err, sizeof err, "out of memory");
         free(inputs);
+        if (w == -2)
+            return stopped(fc_watch_reason_now());
         fc_watch_done();
-        if (w == -2) {
-            why = fc_watch_reason_now();
-            fprintf(stderr, "funnelcast: %s\n", fc_watch_message(why));
-            return fc_watch_status(why);
-        }
         if (w != 0) {
             fprintf(stderr, "funnelcast: %s: cannot write the %s: %s\n", out,
                     o->partial ? "partial summary" : "report", err);
