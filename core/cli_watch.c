@@ -28,7 +28,7 @@ static double script_used, phase_start;
 static int simulating, done;
 static char temp[PATH_MAX + 64];
 static int have_temp;
-static char messages[3][PATH_MAX + 200];
+static char time_message[PATH_MAX + 200], script_message[PATH_MAX + 200];
 
 static double now(void)
 {
@@ -61,8 +61,8 @@ int fc_watch_status(fc_watch_reason r)
 const char *fc_watch_message(fc_watch_reason r)
 {
     switch (r) {
-    case FC_WATCH_TIME: return messages[1];
-    case FC_WATCH_SCRIPT_TIME: return messages[2];
+    case FC_WATCH_TIME: return time_message;
+    case FC_WATCH_SCRIPT_TIME: return script_message;
     default: return signal_no == SIGTERM ? "terminated" : "interrupted";
     }
 }
@@ -94,7 +94,7 @@ static void *watch(void *arg)
             if (have_temp)
                 unlink(temp);
             const char *msg = fc_watch_message(reason);
-            char line[sizeof messages[0] + 16];
+            char line[sizeof time_message + 16];
             int n = snprintf(line, sizeof line, "funnelcast: %s\n", msg);
             if (n > 0) {
                 ssize_t w = write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
@@ -112,9 +112,9 @@ int fc_watch_start(const char *file, double limit, double script)
     start = phase_start = now();
     time_limit = limit;
     script_limit = script;
-    snprintf(messages[1], sizeof messages[1],
+    snprintf(time_message, sizeof time_message,
              "%s: the command ran for more than %g s; raise the limit with --time-limit", file, limit);
-    snprintf(messages[2], sizeof messages[2],
+    snprintf(script_message, sizeof script_message,
              "%s: the scenario's own code (loading, validation, reports; not the simulation) ran for more "
              "than %g s; raise the limit with --script-time-limit", file, script);
     pthread_mutex_unlock(&lock);
