@@ -429,10 +429,30 @@ static int l_read_literal(lua_State *L)
     return 1;
 }
 
+int fc_literal_is_name(const char *s, size_t n)
+{
+    if (n == 0 || !is_name_start((unsigned char)s[0]))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if (!is_name_char((unsigned char)s[i]))
+            return 0;
+    return !is_keyword(s, n);
+}
+
+/* literal_name(key) -> whether the writer may put key as `key=`. */
+static int l_literal_name(lua_State *L)
+{
+    size_t n;
+    const char *s = lua_type(L, 1) == LUA_TSTRING ? lua_tolstring(L, 1, &n) : NULL;
+    lua_pushboolean(L, s != NULL && fc_literal_is_name(s, n));
+    return 1;
+}
+
 void fc_lua_literal_register(lua_State *L)
 {
     static const luaL_Reg funcs[] = {
         {"read_literal", l_read_literal},
+        {"literal_name", l_literal_name},
         {NULL, NULL},
     };
     luaL_setfuncs(L, funcs, 0);

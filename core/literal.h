@@ -59,9 +59,14 @@
 int fc_lua_read_literal(lua_State *L, const char *text, size_t len, const char *name,
                         char *err, size_t errlen);
 
+/* Whether the n bytes at s are a field name the grammar takes bare (`s=`):
+ * ASCII letters, digits and _, not starting with a digit, not a keyword. */
+int fc_literal_is_name(const char *s, size_t n);
+
 /* Adds read_literal(text [, name]) to the table on the stack top: it returns
  * the value, or raises the message above (a string, with no position of the
- * caller prefixed). name defaults to "literal". */
+ * caller prefixed). name defaults to "literal". Also literal_name(key):
+ * fc_literal_is_name for the writer (scripts/serial.lua). */
 void fc_lua_literal_register(lua_State *L);
 
 #endif

@@ -22,16 +22,10 @@ local function number(x)
   return string.format("%.17g", x)
 end
 
-local KEYWORDS = {}
-for w in ("and break do else elseif end false for function goto if in local nil not or repeat return then true until while"):gmatch("%a+") do
-  KEYWORDS[w] = true
-end
-
--- A key written as name= (ASCII letters, digits and _, whatever the
--- locale, and not a keyword), else as [key]=.
-local function bare(k)
-  return type(k) == "string" and k:match("^[A-Za-z_][A-Za-z0-9_]*$") and not KEYWORDS[k]
-end
+-- A key written as name= when the reader takes it so (ASCII letters, digits
+-- and _, whatever the locale, and not a keyword: core/literal.c's own rule),
+-- else as [key]=.
+local bare = core.literal_name
 
 local function write(v, out)
   local t = type(v)

@@ -40,7 +40,9 @@ static lua_State *new_state(void)
     return L;
 }
 
-/* Pushes the embedded scripts/serial.lua's module table. */
+/* Pushes the embedded scripts/serial.lua's module table (given, as its
+ * core, the reader's bindings: the writer asks literal_name which keys go
+ * bare). */
 static void push_serial(lua_State *L)
 {
     for (size_t i = 0; i < fc_script_count; i++) {
@@ -48,7 +50,8 @@ static void push_serial(lua_State *L)
             continue;
         assert_int_equal(luaL_loadbufferx(L, fc_scripts[i].text, fc_scripts[i].len, "=serial", "t"),
                          LUA_OK);
-        lua_pushnil(L);
+        lua_newtable(L);
+        fc_lua_literal_register(L);
         assert_int_equal(lua_pcall(L, 1, 1, 0), LUA_OK);
         return;
     }

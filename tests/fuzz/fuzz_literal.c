@@ -22,32 +22,11 @@
 
 #include "fuzz_lua.h"
 #include "literal.h"
+#include "lua_sandbox.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define TEXT_NAME "fuzz"
-
-/* the state's memory cap */
-typedef struct cap {
-    size_t used, max;
-} cap;
-
-static void *cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-    cap *c = ud;
-    size_t old = ptr ? osize : 0;
-    if (nsize == 0) {
-        free(ptr);
-        c->used -= old;
-        return NULL;
-    }
-    if (nsize > old && c->used - old + nsize > c->max)
-        return NULL;
-    void *p = realloc(ptr, nsize);
-    if (p != NULL)
-        c->used = c->used - old + nsize;
-    return p;
-}
 
 static void die(const char *what, const uint8_t *text, size_t len)
 {
@@ -85,30 +64,6 @@ static void put(buf *b, const void *s, size_t n)
 }
 
 static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
-
-static int is_keyword(const char *s, size_t n)
-{
-    static const char *const kw[] = {
-        "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if",
-        "in", "local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while",
-    };
-    for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
-        if (strlen(kw[i]) == n && memcmp(kw[i], s, n) == 0)
-            return 1;
-    return 0;
-}
-
-static int is_name(const char *s, size_t n)
-{
-    if (n == 0 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-            return 0;
-    }
-    return !is_keyword(s, n);
-}
 
 /* string.format("%q") of Lua 5.4 (lstrlib.c addquoted), in the C locale */
 static void put_quoted(buf *b, const char *s, size_t n)
@@ -230,7 +185,7 @@ static int put_value(buf *b, lua_State *L, int idx)
             puts_(b, s);
             lua_rawgeti(L, idx, keys[k].i);
         } else {
-            if (is_name(keys[k].s, keys[k].n)) {
+            if (fc_literal_is_name(keys[k].s, keys[k].n)) { /* bare: the reader's own rule */
                 put(b, keys[k].s, keys[k].n);
                 put(b, "=", 1);
             } else {
@@ -397,8 +352,9 @@ static void check_message(const job *j)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    cap c = {0, FUZZ_LUA_MEMORY};
-    lua_State *L = lua_newstate(cap_alloc, &c);
+    /* the command's memory-capped state (lua_sandbox.h), without libraries */
+    fc_lua_limits lim = {.max_steps = FUZZ_LUA_STEPS, .max_memory = FUZZ_LUA_MEMORY};
+    lua_State *L = fc_lua_limited_state(&lim);
     if (L == NULL)
         return 0;
     job j = {(const char *)data, size, 0, ""};
