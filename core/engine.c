@@ -706,8 +706,7 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
 }
 
 typedef struct shared {
-    const fc_model *m;
-    fc_summary *s;
+    fc_run_set *set;
     const fc_run_opts *opts;
     /* job j runs block offset + j * stride, for j < njobs; trials < upto */
     uint64_t offset, stride, njobs, upto;
@@ -716,86 +715,181 @@ typedef struct shared {
     atomic_int failed;       /* an error or a stop: other threads finish their block and leave */
     pthread_mutex_t lock;
     uint64_t err_trial;      /* lowest failing trial, under lock */
+    int err_model;           /* its model */
     int status;
     char err[512];
 } shared;
 
-static void fail(shared *sh, uint64_t trial, int status, const char *msg)
+static void fail(shared *sh, uint64_t trial, int model, int status, const char *msg)
 {
     pthread_mutex_lock(&sh->lock);
-    if (sh->status == 0 || trial < sh->err_trial) {
+    if (sh->status == 0 || trial < sh->err_trial ||
+        (trial == sh->err_trial && model < sh->err_model)) {
         sh->status = status;
         sh->err_trial = trial;
+        sh->err_model = model;
         snprintf(sh->err, sizeof sh->err, "%s", msg);
     }
     pthread_mutex_unlock(&sh->lock);
     atomic_store(&sh->failed, 1);
-    fc_summary_abort(sh->s);
+    for (int j = 0; j < sh->set->n; j++) {
+        fc_summary_abort(sh->set->sums[j]);
+        if (j > 0)
+            fc_summary_abort(sh->set->diffs[j]);
+    }
 }
 
-/* Runs block b chunk by chunk: each chunk's trials, then the chunk's
- * records into this thread's counts and its moments into the block's; at the
- * end the block's moments into the ordered fold. The stop flag is read before
- * every trial: a stopped run ends within one trial (its summary is then
- * incomplete, so the block need not be). */
-static int run_block(shared *sh, work *w, uint64_t b)
+/* One thread's scratch space for the differences of one pair. */
+typedef struct pair_work {
+    double *rec;     /* [nslots] the current trial's difference record */
+    double *cols;    /* [nslots][FC_CHUNK] */
+    fc_moments *mom; /* [2][nslots] */
+    fc_accum acc;
+} pair_work;
+
+static void pair_work_free(pair_work *pw)
 {
-    fc_summary *s = sh->s;
-    const size_t nslots = (size_t)w->lay.nslots;
+    free(pw->rec);
+    free(pw->cols);
+    free(pw->mom);
+    fc_accum_free(&pw->acc);
+    memset(pw, 0, sizeof *pw);
+}
+
+static int pair_work_init(pair_work *pw, const fc_pairing *p, const fc_summary *d)
+{
+    memset(pw, 0, sizeof *pw);
+    size_t n = (size_t)p->shape.nslots;
+    pw->rec = calloc(n + 1, sizeof *pw->rec);
+    pw->cols = calloc((size_t)FC_CHUNK * n + 1, sizeof *pw->cols);
+    pw->mom = calloc(2 * n + 1, sizeof *pw->mom);
+    if (!pw->rec || !pw->cols || !pw->mom || fc_summary_thread_accum(d, &pw->acc) != 0) {
+        pair_work_free(pw);
+        return -1;
+    }
+    return 0;
+}
+
+/* A chunk's records (cols, nslots of them by slot) into summary s: their
+ * moments into the block's, their counts into the thread's. */
+static int chunk_done(fc_summary *s, fc_accum *acc, const double *cols, int nslots, size_t n,
+                      fc_moments *block, fc_moments *chunk)
+{
+    fc_block_moments_cols(nslots, cols, FC_CHUNK, n, chunk);
+    for (int slot = 0; slot < nslots; slot++)
+        fc_moments_merge(&block[slot], &chunk[slot]);
+    return fc_summary_add_counts(s, acc, cols, FC_CHUNK, n);
+}
+
+typedef struct thread_ctx {
+    shared *sh;
+    work w[FC_MAX_COMPARED];      /* one per model */
+    pair_work pw[FC_MAX_COMPARED]; /* [1, n): one per pair */
+    int ready;                    /* models whose w (and pw) were made */
+} thread_ctx;
+
+static void thread_free(thread_ctx *t)
+{
+    for (int j = 0; j < t->ready; j++) {
+        work_free(&t->w[j]);
+        pair_work_free(&t->pw[j]);
+    }
+    t->ready = 0;
+}
+
+/* Runs block b chunk by chunk: each chunk's trials (trial i of every model,
+ * then the differences of trial i), then the chunk's records into this
+ * thread's counts and their moments into the block's; at the end the
+ * block's moments into each summary's ordered fold. The stop flag is read
+ * before every trial: a stopped run ends within one trial (its summaries are
+ * then incomplete, so the block need not be). */
+static int run_block(shared *sh, thread_ctx *t, uint64_t b)
+{
+    fc_run_set *set = sh->set;
+    const int n = set->n;
     uint64_t lo = b * FC_BLOCK, hi = lo + FC_BLOCK < sh->upto ? lo + FC_BLOCK : sh->upto;
-    fc_moments *block = w->mom, *chunk = w->mom + nslots;
     const volatile sig_atomic_t *stop = sh->opts ? sh->opts->stop : NULL;
     char err[512];
-    memset(block, 0, nslots * sizeof *block);
+    for (int j = 0; j < n; j++) {
+        memset(t->w[j].mom, 0, (size_t)t->w[j].lay.nslots * sizeof *t->w[j].mom);
+        if (j > 0)
+            memset(t->pw[j].mom, 0, (size_t)set->pairs[j]->shape.nslots * sizeof *t->pw[j].mom);
+    }
     for (uint64_t c0 = lo; c0 < hi; c0 += FC_CHUNK) {
         uint64_t c1 = c0 + FC_CHUNK < hi ? c0 + FC_CHUNK : hi;
         for (uint64_t i = c0; i < c1; i++) {
             if (stop && *stop) {
-                fail(sh, UINT64_MAX, -2, "interrupted");
+                fail(sh, UINT64_MAX, 0, -2, "interrupted");
                 return -1;
             }
-            if (run_trial(w, i, err, sizeof err) != 0) {
-                fail(sh, i, -1, err);
-                return -1;
-            }
-            /* by slot, so that the summary reads each figure's values in a row */
-            for (size_t slot = 0; slot < nslots; slot++)
-                w->cols[slot * FC_CHUNK + (i - c0)] = w->rec[slot];
-            if (s->values && i < s->values_capacity)
+            for (int j = 0; j < n; j++) {
+                work *w = &t->w[j];
+                const size_t nslots = (size_t)w->lay.nslots;
+                fc_summary *s = set->sums[j];
+                if (run_trial(w, i, err, sizeof err) != 0) {
+                    fail(sh, i, j, -1, err);
+                    return -1;
+                }
+                /* by slot, so that the summary reads each figure's values in a row */
                 for (size_t slot = 0; slot < nslots; slot++)
-                    s->values[slot * s->values_capacity + i] = w->rec[slot];
+                    w->cols[slot * FC_CHUNK + (i - c0)] = w->rec[slot];
+                if (s->values && i < s->values_capacity)
+                    for (size_t slot = 0; slot < nslots; slot++)
+                        s->values[slot * s->values_capacity + i] = w->rec[slot];
+            }
+            for (int j = 1; j < n; j++) {
+                pair_work *pw = &t->pw[j];
+                const size_t nslots = (size_t)set->pairs[j]->shape.nslots;
+                fc_pairing_diff(set->pairs[j], t->w[0].rec, t->w[j].rec, pw->rec, pw->acc.tally);
+                for (size_t slot = 0; slot < nslots; slot++)
+                    pw->cols[slot * FC_CHUNK + (i - c0)] = pw->rec[slot];
+            }
         }
         /* as fc_block_moments does it over the whole block */
-        fc_block_moments_cols(sh->m, w->cols, FC_CHUNK, (size_t)(c1 - c0), chunk);
-        for (size_t slot = 0; slot < nslots; slot++)
-            fc_moments_merge(&block[slot], &chunk[slot]);
-        if (fc_summary_add_counts(s, &w->acc, w->cols, FC_CHUNK, (size_t)(c1 - c0)) != 0) {
-            fail(sh, lo, -1, "out of memory");
-            return -1;
+        size_t len = (size_t)(c1 - c0);
+        for (int j = 0; j < n; j++) {
+            work *w = &t->w[j];
+            int st = chunk_done(set->sums[j], &w->acc, w->cols, w->lay.nslots, len, w->mom,
+                                w->mom + w->lay.nslots);
+            if (st == 0 && j > 0) {
+                pair_work *pw = &t->pw[j];
+                int ns = set->pairs[j]->shape.nslots;
+                st = chunk_done(set->diffs[j], &pw->acc, pw->cols, ns, len, pw->mom, pw->mom + ns);
+            }
+            if (st != 0) {
+                fail(sh, lo, j, -1, "out of memory");
+                return -1;
+            }
         }
     }
-    fc_summary_fold(s, b, hi - lo, block);
+    for (int j = 0; j < n; j++) {
+        fc_summary_fold(set->sums[j], b, hi - lo, t->w[j].mom);
+        if (j > 0)
+            fc_summary_fold(set->diffs[j], b, hi - lo, t->pw[j].mom);
+    }
     uint64_t done = atomic_fetch_add(&sh->done, hi - lo) + (hi - lo);
     if (sh->opts && sh->opts->progress && b % 16 == 0)
         sh->opts->progress(sh->opts->progress_ctx, done, sh->njobs * FC_BLOCK);
     return 0;
 }
 
-typedef struct thread_ctx {
-    shared *sh;
-    work w;
-    int ok;
-} thread_ctx;
-
 static void *worker(void *arg)
 {
     thread_ctx *t = arg;
     shared *sh = t->sh;
-    if (work_init(&t->w, sh->m, sh->s) != 0) {
-        fail(sh, 0, -1, "out of memory");
-        return NULL;
+    fc_run_set *set = sh->set;
+    for (int j = 0; j < set->n; j++) {
+        if (work_init(&t->w[j], set->models[j], set->sums[j]) != 0) {
+            fail(sh, 0, j, -1, "out of memory");
+            return NULL;
+        }
+        if (j > 0 && pair_work_init(&t->pw[j], set->pairs[j], set->diffs[j]) != 0) {
+            work_free(&t->w[j]);
+            fail(sh, 0, j, -1, "out of memory");
+            return NULL;
+        }
+        t->ready = j + 1;
     }
-    t->ok = 1;
     for (;;) {
         /* Checked before taking a block, never after: a block once taken is
          * always run, so every trial below a failing one runs and the lowest
@@ -803,11 +897,11 @@ static void *worker(void *arg)
         if (atomic_load(&sh->failed))
             break;
         if (sh->opts && sh->opts->stop && *sh->opts->stop) {
-            fail(sh, UINT64_MAX, -2, "interrupted");
+            fail(sh, UINT64_MAX, 0, -2, "interrupted");
             break;
         }
         uint64_t j = atomic_fetch_add(&sh->next_job, 1);
-        if (j >= sh->njobs || run_block(sh, &t->w, sh->offset + j * sh->stride) != 0)
+        if (j >= sh->njobs || run_block(sh, t, sh->offset + j * sh->stride) != 0)
             break;
     }
     return NULL;
@@ -822,10 +916,35 @@ int fc_cpu_count(void)
 int fc_engine_run(const fc_model *m, fc_summary *s, uint64_t upto, const fc_run_opts *opts,
                   char *err, size_t errlen)
 {
+    fc_run_set set;
+    memset(&set, 0, sizeof set);
+    set.n = 1;
+    set.models[0] = m;
+    set.sums[0] = s;
+    return fc_engine_run_set(&set, upto, opts, err, errlen);
+}
+
+/* Moves a thread's counts into a summary; 0 or -1 (memory). */
+static int absorb(shared *sh, fc_summary *s, fc_accum *a)
+{
+    if (sh->status == 0 && fc_summary_absorb(s, a) != 0) {
+        sh->status = -1;
+        snprintf(sh->err, sizeof sh->err, "out of memory");
+    }
+    return sh->status;
+}
+
+int fc_engine_run_set(fc_run_set *set, uint64_t upto, const fc_run_opts *opts, char *err, size_t errlen)
+{
+    fc_summary *s = set->sums[0];
+    set->failed = -1;
+    if (set->n < 1 || set->n > FC_MAX_COMPARED) {
+        snprintf(err, errlen, "a paired run takes 1 to %d scenarios", FC_MAX_COMPARED);
+        return -1;
+    }
     shared sh;
     memset(&sh, 0, sizeof sh);
-    sh.m = m;
-    sh.s = s;
+    sh.set = set;
     sh.opts = opts;
     sh.upto = upto;
     uint64_t nblocks = (upto + FC_BLOCK - 1) / FC_BLOCK;
@@ -872,21 +991,23 @@ int fc_engine_run(const fc_model *m, fc_summary *s, uint64_t upto, const fc_run_
     worker(&ctx[0]);
     for (int i = 1; i < started; i++)
         pthread_join(tids[i], NULL);
-    /* the counts of every thread, into the summary (addition: any order),
+    /* the counts of every thread, into the summaries (addition: any order),
      * each thread's emptied as they move, so that the histograms are not held
      * twice over at the peak */
     for (int i = 0; i < started; i++) {
-        if (ctx[i].ok && sh.status == 0 && fc_summary_absorb(s, &ctx[i].w.acc) != 0) {
-            sh.status = -1;
-            snprintf(sh.err, sizeof sh.err, "out of memory");
+        for (int j = 0; j < ctx[i].ready; j++) {
+            absorb(&sh, set->sums[j], &ctx[i].w[j].acc);
+            if (j > 0)
+                absorb(&sh, set->diffs[j], &ctx[i].pw[j].acc);
         }
-        work_free(&ctx[i].w);
+        thread_free(&ctx[i]);
     }
     free(ctx);
     free(tids);
     pthread_mutex_destroy(&sh.lock);
     if (sh.status != 0) {
         snprintf(err, errlen, "%s", sh.err);
+        set->failed = sh.err_model;
         return sh.status;
     }
     if (opts && opts->progress)

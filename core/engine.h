@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "paired.h"
 #include "summary.h"
 
 typedef struct fc_run_opts {
@@ -30,6 +31,24 @@ typedef struct fc_run_opts {
  * a failure the summary is incomplete: free it. */
 int fc_engine_run(const fc_model *m, fc_summary *s, uint64_t upto, const fc_run_opts *opts,
                   char *err, size_t errlen);
+
+/* A paired run: models run trial by trial together, trial i of each on the
+ * same thread one after the other, each into its own summary (the same
+ * figures as alone), and the difference of each model after the first
+ * against the first (pairs[j], core/paired.h) into diffs[j]. Every summary
+ * is made for the same trials (the same shard, the same blocks run). */
+typedef struct fc_run_set {
+    int n;                                   /* models, 1 to FC_MAX_COMPARED */
+    const fc_model *models[FC_MAX_COMPARED];
+    fc_summary *sums[FC_MAX_COMPARED];
+    const fc_pairing *pairs[FC_MAX_COMPARED]; /* [1, n): models[j] against models[0] */
+    fc_summary *diffs[FC_MAX_COMPARED];       /* [1, n) */
+    int failed;                              /* out: the model whose trial failed (-1: none) */
+} fc_run_set;
+
+/* fc_engine_run for a set: the same contract, every summary advanced
+ * together. */
+int fc_engine_run_set(fc_run_set *set, uint64_t upto, const fc_run_opts *opts, char *err, size_t errlen);
 
 /* The number of online processors (at least 1). */
 int fc_cpu_count(void);

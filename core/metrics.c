@@ -3,10 +3,27 @@
 
 #include <string.h>
 
-static const char *const metric_names[FC_M_COUNT] = {
-    "new_customers", "churned", "won_back", "active_end", "revenue",
-    "gross_margin", "spend", "funnel_cost", "winback_cost", "cac", "ltv",
-    "ltv_cac", "roi", "payback",
+/* The totals: name, whole numbers or not, and which way is better (a
+ * comparison's "better": higher for what is gained, lower for what it costs
+ * and what is lost). */
+static const struct {
+    const char *name;
+    int is_count, higher_is_better;
+} metric_info[FC_M_COUNT] = {
+    [FC_M_NEW_CUSTOMERS] = {"new_customers", 1, 1},
+    [FC_M_CHURNED] = {"churned", 1, 0},
+    [FC_M_WON_BACK] = {"won_back", 1, 1},
+    [FC_M_ACTIVE_END] = {"active_end", 1, 1},
+    [FC_M_REVENUE] = {"revenue", 0, 1},
+    [FC_M_GROSS_MARGIN] = {"gross_margin", 0, 1},
+    [FC_M_SPEND] = {"spend", 0, 0},
+    [FC_M_FUNNEL_COST] = {"funnel_cost", 0, 0},
+    [FC_M_WINBACK_COST] = {"winback_cost", 0, 0},
+    [FC_M_CAC] = {"cac", 0, 0},
+    [FC_M_LTV] = {"ltv", 0, 1},
+    [FC_M_LTV_CAC] = {"ltv_cac", 0, 1},
+    [FC_M_ROI] = {"roi", 0, 1},
+    [FC_M_PAYBACK] = {"payback", 0, 0},
 };
 static const char *const series_names[FC_S_COUNT] = {
     "new_customers", "churned", "won_back", "active", "lost", "revenue", "spend",
@@ -15,20 +32,17 @@ static const char *const chan_fig_names[FC_C_COUNT] = {
     "visitors", "customers", "spend", "cac",
 };
 
-const char *fc_metric_name(int metric) { return metric_names[metric]; }
+const char *fc_metric_name(int metric) { return metric_info[metric].name; }
 const char *fc_series_name(int series) { return series_names[series]; }
 const char *fc_chan_fig_name(int fig) { return chan_fig_names[fig]; }
 
-int fc_metric_is_count(int metric)
-{
-    return metric == FC_M_NEW_CUSTOMERS || metric == FC_M_CHURNED ||
-           metric == FC_M_WON_BACK || metric == FC_M_ACTIVE_END;
-}
+int fc_metric_is_count(int metric) { return metric_info[metric].is_count; }
+int fc_metric_higher_is_better(int metric) { return metric_info[metric].higher_is_better; }
 
 int fc_metric_id(const fc_model *m, const char *name)
 {
     for (int i = 0; i < FC_M_COUNT; i++)
-        if (strcmp(name, metric_names[i]) == 0)
+        if (strcmp(name, metric_info[i].name) == 0)
             return i;
     for (int k = 0; k < m->nstages; k++)
         if (strcmp(name, m->stages[k].name) == 0)

@@ -54,6 +54,9 @@ const char *fc_series_name(int series);
 const char *fc_chan_fig_name(int fig);
 /* Whether a metric's values are whole numbers (exact integer quantiles). */
 int fc_metric_is_count(int metric);
+/* Whether more of a metric is better (1: counts gained, revenue, margin, ltv,
+ * ltv_cac, roi) or less (0: costs, cac, payback, churned). */
+int fc_metric_higher_is_better(int metric);
 
 /* Goal metric ids: 0 .. FC_M_COUNT-1 are the totals, FC_M_COUNT + k is the
  * arrivals of stage k. Returns -1 for an unknown name. */

@@ -616,7 +616,7 @@ int fc_partial_decode(const unsigned char *buf, size_t len, const char *name, fc
         out->kept = malloc((size_t)out->nkept * out->nslots * sizeof *out->kept + 1);
         out->kept_trials = malloc((size_t)out->nkept * sizeof *out->kept_trials + 1);
         if (!out->kept || !out->kept_trials ||
-            fc_accum_alloc(&out->acc, (int)out->nslots, (int)out->ngoals, (int)out->ndrivers, &caps) != 0)
+            fc_accum_alloc(&out->acc, (int)out->nslots, (int)out->ngoals, (int)out->ndrivers, 0, &caps) != 0)
             why = OOM;
     }
     if (why == NULL)

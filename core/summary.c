@@ -26,19 +26,39 @@ static void init_hists(fc_accum *a)
                           c->meter, c->yield);
 }
 
-int fc_accum_init(fc_accum *a, const fc_model *m, const fc_accum_caps *caps)
+void fc_shape_of_model(const fc_model *m, fc_shape *out)
 {
     fc_layout lay;
     fc_layout_of(m, &lay);
-    return fc_accum_alloc(a, lay.nslots, m->ngoals, m->ndrivers, caps);
+    memset(out, 0, sizeof *out);
+    out->nslots = lay.nslots;
+    out->series_lo = lay.stage_series;
+    out->series_hi = lay.goal;
+    out->goal0 = lay.goal;
+    out->ngoals = m->ngoals;
+    out->goals = m->goals;
+    out->ndrivers = m->ndrivers;
 }
 
-int fc_accum_alloc(fc_accum *a, int nslots, int ngoals, int ndrivers, const fc_accum_caps *caps)
+int fc_accum_init(fc_accum *a, const fc_model *m, const fc_accum_caps *caps)
+{
+    fc_shape sh;
+    fc_shape_of_model(m, &sh);
+    return fc_accum_init_shape(a, &sh, caps);
+}
+
+int fc_accum_init_shape(fc_accum *a, const fc_shape *sh, const fc_accum_caps *caps)
+{
+    return fc_accum_alloc(a, sh->nslots, sh->ngoals, sh->ndrivers, sh->ntally, caps);
+}
+
+int fc_accum_alloc(fc_accum *a, int nslots, int ngoals, int ndrivers, int ntally, const fc_accum_caps *caps)
 {
     memset(a, 0, sizeof *a);
     a->nslots = nslots;
     a->ngoals = ngoals;
     a->ndrivers = ndrivers;
+    a->ntally = ntally;
     a->caps = caps ? *caps : fc_accum_default_caps();
     size_t n = (size_t)nslots;
     a->hist = calloc(n + 1, sizeof *a->hist);
@@ -48,8 +68,9 @@ int fc_accum_alloc(fc_accum *a, int nslots, int ngoals, int ndrivers, const fc_a
     a->goal_met = calloc((size_t)ngoals + 1, sizeof *a->goal_met);
     a->driver_n = calloc(3 * (size_t)ndrivers + 1, sizeof *a->driver_n);
     a->driver_met = calloc(3 * (size_t)ndrivers * (size_t)ngoals + 1, sizeof *a->driver_met);
+    a->tally = calloc((size_t)ntally + 1, sizeof *a->tally);
     if (!a->hist || !a->min || !a->max || !a->infinite || !a->goal_met || !a->driver_n ||
-        !a->driver_met) {
+        !a->driver_met || !a->tally) {
         fc_accum_free(a);
         return -1;
     }
@@ -72,6 +93,7 @@ void fc_accum_clear(fc_accum *a)
     memset(a->goal_met, 0, (size_t)a->ngoals * sizeof *a->goal_met);
     memset(a->driver_n, 0, 3 * (size_t)a->ndrivers * sizeof *a->driver_n);
     memset(a->driver_met, 0, 3 * (size_t)a->ndrivers * (size_t)a->ngoals * sizeof *a->driver_met);
+    memset(a->tally, 0, (size_t)a->ntally * sizeof *a->tally);
 }
 
 void fc_accum_free(fc_accum *a)
@@ -86,6 +108,7 @@ void fc_accum_free(fc_accum *a)
     free(a->goal_met);
     free(a->driver_n);
     free(a->driver_met);
+    free(a->tally);
     memset(a, 0, sizeof *a);
 }
 
@@ -102,11 +125,10 @@ static int flush(fc_summary *s, fc_accum *a);
  * summary s (a thread's accumulator), a histogram that would take the run
  * past its share gives a's counts to s and goes on; without, returns
  * FC_HIST_FULL then. */
-static int accum_strided(fc_summary *sum, fc_accum *a, const fc_model *m, const double *x0,
+static int accum_strided(fc_summary *sum, fc_accum *a, const fc_shape *sh, const double *x0,
                          size_t sstride, size_t vstride, size_t n)
 {
     const int nslots = a->nslots;
-    const int goal0 = nslots - m->ngoals; /* goals are the record's last slots */
     for (int slot = 0; slot < nslots; slot++) {
         fc_hist *h = &a->hist[slot];
         const double *x = x0 + (size_t)slot * sstride;
@@ -140,22 +162,26 @@ static int accum_strided(fc_summary *sum, fc_accum *a, const fc_model *m, const 
             break;
         }
     }
-    for (int g = 0; g < m->ngoals; g++) {
-        const double *x = x0 + (size_t)(goal0 + g) * sstride;
+    for (int g = 0; g < sh->ngoals; g++) {
+        const double *x = x0 + (size_t)(sh->goal0 + g) * sstride;
         for (size_t i = 0; i < n; i++)
-            a->goal_met[g] += (uint64_t)fc_goal_met(&m->goals[g], x[i * vstride]);
+            a->goal_met[g] += (uint64_t)fc_goal_met(&sh->goals[g], x[i * vstride]);
     }
     return 0;
 }
 
 int fc_accum_add_cols(fc_accum *a, const fc_model *m, const double *cols, size_t ld, size_t n)
 {
-    return accum_strided(NULL, a, m, cols, ld, 1, n);
+    fc_shape sh;
+    fc_shape_of_model(m, &sh);
+    return accum_strided(NULL, a, &sh, cols, ld, 1, n);
 }
 
 int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n)
 {
-    return accum_strided(NULL, a, m, recs, 1, (size_t)a->nslots, n);
+    fc_shape sh;
+    fc_shape_of_model(m, &sh);
+    return accum_strided(NULL, a, &sh, recs, 1, (size_t)a->nslots, n);
 }
 
 void fc_accum_add_drivers(fc_accum *a, const fc_model *m, const double *draw, const double *goal_x)
@@ -202,6 +228,8 @@ static int accum_merge(fc_accum *into, fc_accum *from, int drain)
         into->driver_n[i] += from->driver_n[i];
     for (int i = 0; i < 3 * into->ndrivers * into->ngoals; i++)
         into->driver_met[i] += from->driver_met[i];
+    for (int i = 0; i < into->ntally; i++)
+        into->tally[i] += from->tally[i];
     if (drain)
         fc_accum_clear(from);
     return 0;
@@ -243,7 +271,7 @@ int fc_summary_thread_accum(const fc_summary *s, fc_accum *a)
 {
     fc_accum_caps caps = s->acc.caps;
     caps.yield = s->thread_yield;
-    if (fc_accum_init(a, s->model, &caps) != 0)
+    if (fc_accum_init_shape(a, &s->shape, &caps) != 0)
         return -1;
     a->flush_seen = atomic_load(&s->flush_gen);
     return 0;
@@ -257,7 +285,7 @@ int fc_summary_add_counts(fc_summary *s, fc_accum *a, const double *cols, size_t
         if (flush(s, a) != 0)
             return -1;
     }
-    return accum_strided(s, a, s->model, cols, ld, 1, n) == 0 ? 0 : -1;
+    return accum_strided(s, a, &s->shape, cols, ld, 1, n) == 0 ? 0 : -1;
 }
 
 int fc_summary_absorb(fc_summary *s, fc_accum *a)
@@ -284,28 +312,39 @@ void fc_summary_drop_counts(fc_summary *s)
 
 fc_summary *fc_summary_new(const fc_model *m, int window)
 {
+    fc_shape sh;
+    fc_shape_of_model(m, &sh);
+    fc_summary *s = fc_summary_new_shape(&sh, window);
+    if (s != NULL) {
+        s->model = m;
+        fc_layout_of(m, &s->layout);
+    }
+    return s;
+}
+
+fc_summary *fc_summary_new_shape(const fc_shape *sh, int window)
+{
     fc_summary *s = calloc(1, sizeof *s);
     if (s == NULL)
         return NULL;
-    s->model = m;
-    fc_layout_of(m, &s->layout);
+    s->shape = *sh;
     s->window = window < 1 ? 1 : window;
-    size_t n = (size_t)s->layout.nslots;
+    size_t n = (size_t)sh->nslots;
     atomic_init(&s->meter.used, 0);
     atomic_init(&s->flush_gen, 0);
     s->thread_yield = UINT64_MAX;
     fc_accum_caps caps = fc_accum_default_caps();
-    caps.series_lo = s->layout.stage_series;
-    caps.series_hi = s->layout.goal;
+    caps.series_lo = sh->series_lo;
+    caps.series_hi = sh->series_hi;
     caps.meter = &s->meter;
-    if (fc_accum_init(&s->acc, m, &caps) != 0)
+    if (fc_accum_init_shape(&s->acc, sh, &caps) != 0)
         goto fail;
     s->mom = calloc(n, sizeof *s->mom);
     s->pending = calloc((size_t)s->window * n, sizeof *s->pending);
     s->pending_block = malloc((size_t)s->window * sizeof *s->pending_block);
     s->pending_trials = calloc((size_t)s->window, sizeof *s->pending_trials);
     s->stats = calloc(n, sizeof *s->stats);
-    s->goal_prob = calloc((size_t)m->ngoals + 1, sizeof *s->goal_prob);
+    s->goal_prob = calloc((size_t)sh->ngoals + 1, sizeof *s->goal_prob);
     if (!s->mom || !s->pending || !s->pending_block || !s->pending_trials || !s->stats || !s->goal_prob)
         goto fail;
     for (int i = 0; i < s->window; i++)
@@ -332,7 +371,7 @@ int fc_summary_keep_values(fc_summary *s, uint64_t capacity)
 {
     free(s->values);
     s->values_capacity = capacity;
-    s->values = calloc((size_t)s->layout.nslots * (size_t)capacity + 1, sizeof *s->values);
+    s->values = calloc((size_t)s->shape.nslots * (size_t)capacity + 1, sizeof *s->values);
     return s->values ? 0 : -1;
 }
 
@@ -345,7 +384,7 @@ int fc_summary_set_shard(fc_summary *s, uint64_t k, uint64_t n, uint64_t run_tri
     s->nkept = nblocks > k ? (nblocks - k + n - 1) / n : 0;
     free(s->kept);
     free(s->kept_trials);
-    s->kept = calloc((size_t)s->nkept * (size_t)s->layout.nslots + 1, sizeof *s->kept);
+    s->kept = calloc((size_t)s->nkept * (size_t)s->shape.nslots + 1, sizeof *s->kept);
     s->kept_trials = calloc((size_t)s->nkept + 1, sizeof *s->kept_trials);
     return s->kept && s->kept_trials ? 0 : -1;
 }
@@ -412,11 +451,9 @@ static void moments_strided(int nslots, const double *x0, size_t sstride, size_t
     }
 }
 
-void fc_block_moments_cols(const fc_model *m, const double *cols, size_t ld, size_t n, fc_moments *mom)
+void fc_block_moments_cols(int nslots, const double *cols, size_t ld, size_t n, fc_moments *mom)
 {
-    fc_layout lay;
-    fc_layout_of(m, &lay);
-    moments_strided(lay.nslots, cols, ld, 1, n, mom);
+    moments_strided(nslots, cols, ld, 1, n, mom);
 }
 
 void fc_block_moments(const fc_model *m, const double *recs, size_t n, fc_moments *mom)
@@ -443,7 +480,7 @@ void fc_moments_merge(fc_moments *a, const fc_moments *b)
 /* Folds every pending block that is next in order; called under the lock. */
 static void fold_ready(fc_summary *s)
 {
-    const int nslots = s->layout.nslots;
+    const int nslots = s->shape.nslots;
     for (;;) {
         int at = (int)(s->next_block % (uint64_t)s->window);
         if (s->pending_block[at] != s->next_block)
@@ -459,7 +496,7 @@ static void fold_ready(fc_summary *s)
 
 void fc_summary_fold(fc_summary *s, uint64_t block, uint64_t ntrials, const fc_moments *mom)
 {
-    const size_t nslots = (size_t)s->layout.nslots;
+    const size_t nslots = (size_t)s->shape.nslots;
     pthread_mutex_lock(&s->lock);
     if (s->kept != NULL) { /* kept for the merge, which folds in block order */
         uint64_t j = block / s->shard_n;
@@ -507,7 +544,7 @@ void fc_summary_abort(fc_summary *s)
 int fc_summary_finish(fc_summary *s)
 {
     fc_accum *a = &s->acc;
-    for (int slot = 0; slot < s->layout.nslots; slot++) {
+    for (int slot = 0; slot < s->shape.nslots; slot++) {
         fc_stat *st = &s->stats[slot];
         const fc_moments *mo = &s->mom[slot];
         memset(st, 0, sizeof *st);
@@ -536,7 +573,7 @@ int fc_summary_finish(fc_summary *s)
         for (int i = 0; i < FC_NQUANTILES; i++)
             st->q[i] = st->q[i] < st->min ? st->min : st->q[i] > st->max ? st->max : st->q[i];
     }
-    for (int g = 0; g < s->model->ngoals; g++)
+    for (int g = 0; g < s->shape.ngoals; g++)
         s->goal_prob[g] = s->ntrials ? (double)a->goal_met[g] / (double)s->ntrials : NAN;
     return 0;
 }

@@ -63,6 +63,20 @@ typedef struct fc_accum_caps {
  * every slot, no meter. */
 fc_accum_caps fc_accum_default_caps(void);
 
+/* What a summary summarizes: its slots and the goals and drivers it counts.
+ * A model's (fc_shape_of_model) has its record's slots; a paired run's
+ * differences (core/paired.h) have their own, with tallies and no goals. */
+typedef struct fc_shape {
+    int nslots;
+    int series_lo, series_hi; /* slots [series_lo, series_hi) are per-period series */
+    int goal0, ngoals;        /* slots [goal0, goal0 + ngoals) are goals[i]'s metric */
+    const fc_goal *goals;     /* [ngoals], not owned */
+    int ndrivers;             /* drivers counted (fc_accum_add_drivers) */
+    int ntally;               /* plain counts added by the caller (fc_accum.tally) */
+} fc_shape;
+
+void fc_shape_of_model(const fc_model *m, fc_shape *out);
+
 /* The order-free part of a summary: what one thread accumulates and what
  * merges by addition. */
 typedef struct fc_accum {
@@ -75,14 +89,18 @@ typedef struct fc_accum {
     uint64_t *goal_met;   /* [ngoals], owned */
     uint64_t *driver_n;   /* [ndrivers][3] trials with driver i in its low, middle, high third */
     uint64_t *driver_met; /* [ndrivers][3][ngoals] of those, the trials that met goal g */
+    int ntally;
+    uint64_t *tally;      /* [ntally], owned: counts the caller adds (a paired run's better and ties) */
 } fc_accum;
 
 /* Allocates an empty accumulator for model m's records, its histograms
  * under caps (NULL: fc_accum_default_caps). The caller owns it:
  * fc_accum_free. Returns 0, or -1 when out of memory. */
 int fc_accum_init(fc_accum *a, const fc_model *m, const fc_accum_caps *caps);
-/* The same for nslots slots, ngoals goals and ndrivers drivers. */
-int fc_accum_alloc(fc_accum *a, int nslots, int ngoals, int ndrivers, const fc_accum_caps *caps);
+/* The same for nslots slots, ngoals goals, ndrivers drivers and ntally tallies. */
+int fc_accum_alloc(fc_accum *a, int nslots, int ngoals, int ndrivers, int ntally, const fc_accum_caps *caps);
+/* The same for a shape. */
+int fc_accum_init_shape(fc_accum *a, const fc_shape *sh, const fc_accum_caps *caps);
 void fc_accum_free(fc_accum *a);
 /* Empties a (its histograms' pages freed; the arrays kept). */
 void fc_accum_clear(fc_accum *a);
@@ -112,8 +130,9 @@ int fc_accum_merge(fc_accum *into, const fc_accum *from);
 int fc_accum_drain(fc_accum *into, fc_accum *from);
 
 typedef struct fc_summary {
-    const fc_model *model; /* not owned: must outlive the summary */
-    fc_layout layout;
+    const fc_model *model; /* not owned: must outlive the summary; NULL for a paired run's differences */
+    fc_layout layout;      /* the model's record (zero without a model) */
+    fc_shape shape;
     uint64_t ntrials;      /* trials summarized so far: blocks [0, next_block) */
     fc_accum acc;          /* merged counts */
     /* The run's histograms, the summary's and the threads', count their
@@ -152,6 +171,8 @@ typedef struct fc_summary {
  * of the next in order (4 per thread is plenty). The caller owns it:
  * fc_summary_free. NULL when out of memory. */
 fc_summary *fc_summary_new(const fc_model *m, int window);
+/* The same for a shape without a model (its goals must outlive it). */
+fc_summary *fc_summary_new_shape(const fc_shape *sh, int window);
 void fc_summary_free(fc_summary *s);
 
 /* Sets the caps of s's histograms (s must be empty): totals under `total`,
@@ -186,8 +207,8 @@ int fc_summary_keep_values(fc_summary *s, uint64_t capacity);
  * chunk of FC_CHUNK records, one pass over the values shifted by the chunk's
  * first finite value, then the chunks merged in order (fc_moments_merge). */
 void fc_block_moments(const fc_model *m, const double *recs, size_t n, fc_moments *mom);
-/* The same for records stored by slot (cols[s * ld + i]). */
-void fc_block_moments_cols(const fc_model *m, const double *cols, size_t ld, size_t n, fc_moments *mom);
+/* The same for nslots slots of records stored by slot (cols[s * ld + i]). */
+void fc_block_moments_cols(int nslots, const double *cols, size_t ld, size_t n, fc_moments *mom);
 
 /* Folds block `block` (with its ntrials trials and moments) into s in block
  * order: waits while the block is too far ahead of the fold. Thread-safe.
