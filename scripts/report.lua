@@ -1,13 +1,50 @@
--- report: writers for a run's results table (see core/lua_results.h): the
--- JSON contract of DESIGN.md and a text table for a person.
+-- report: the report writers' registry, keyed by format ("json", "text") and
+-- view ("run": one run's results; "comparison": scenarios on common random
+-- numbers), and the helpers the writers share: number formatting, JSON
+-- pieces and text table layout. The writers themselves live in
+-- report_<view>.lua and are loaded when first used. Also `check`'s
+-- description of a compiled model (describe).
 local core = ...
 local util = core._script("util")
 local M = {}
 
-local QUANTS = { "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
-local STAT_KEYS = { "mean", "sd", "min", "max", "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
--- Drivers listed per goal in the text report (JSON has them all).
-local DRIVERS_SHOWN = 5
+-- format -> view -> "module.function": a new format or view is one module
+-- and one line here.
+local WRITERS = {
+  json = { run = "report_run.json", comparison = "report_compare.json" },
+  text = { run = "report_run.text", comparison = "report_compare.text" },
+}
+
+-- The writer of a format and view, or nil and a message.
+function M.writer(format, view)
+  local at = WRITERS[format] and WRITERS[format][view]
+  if not at then return nil, string.format("no %s report of a %s", format, view) end
+  local module, fn = at:match("^([^.]+)%.(.+)$")
+  return core._script(module)[fn]
+end
+
+-- Adds (or replaces) the writer of a format and view: "module.function".
+function M.register(format, view, at)
+  WRITERS[format] = WRITERS[format] or {}
+  WRITERS[format][view] = at
+end
+
+local function write(format, results, differences)
+  local view = differences == nil and "run" or "comparison"
+  local f = assert(M.writer(format, view))
+  return f(results, differences)
+end
+
+-- report.json(results [, differences]), report.text(results [, differences]):
+-- the run's report, or with differences (one per scenario after the first,
+-- see report_compare.lua) the comparison's.
+function M.json(results, differences) return write("json", results, differences) end
+function M.text(results, differences) return write("text", results, differences) end
+
+M.QUANTS = { "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
+M.STAT_KEYS = { "mean", "sd", "min", "max", "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
+
+-- Numbers ------------------------------------------------------------------
 
 -- Shortest text that reads back as the same double; JSON has no infinity.
 local function num(x)
@@ -20,105 +57,6 @@ local function num(x)
   end
 end
 M.num = num
-
-local function str(s)
-  return '"' .. s:gsub('[%c"\\]', function(c)
-    local map = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
-    return map[c] or string.format("\\u%04x", c:byte())
-  end) .. '"'
-end
-
-local function stat_json(st, prefix)
-  local parts = {}
-  if prefix then parts[1] = prefix end
-  for _, k in ipairs(STAT_KEYS) do parts[#parts + 1] = str(k) .. ": " .. num(st[k]) end
-  if st.infinite > 0 then parts[#parts + 1] = '"infinite": ' .. st.infinite end
-  return "{ " .. table.concat(parts, ", ") .. " }"
-end
-
-local function object(pairs_list, indent)
-  if #pairs_list == 0 then return "{}" end
-  local pad = string.rep("  ", indent)
-  local lines = {}
-  for i, kv in ipairs(pairs_list) do
-    lines[i] = pad .. "  " .. str(kv[1]) .. ": " .. kv[2]
-  end
-  return "{\n" .. table.concat(lines, ",\n") .. "\n" .. pad .. "}"
-end
-
--- One scenario's results as the JSON object of the contract.
-function M.json_object(r, indent)
-  indent = indent or 0
-  local top = {
-    { "funnelcast", str(core.version) },
-    { "scenario", str(r.scenario) },
-    { "trials", num(r.trials) },
-    { "seed", util.unsigned(r.seed) },
-    { "periods", num(r.periods) },
-    { "unit", str(r.unit) },
-  }
-  local metrics = {}
-  for _, m in ipairs(r.metrics) do metrics[#metrics + 1] = { m.name, stat_json(m.stat) } end
-  top[#top + 1] = { "metrics", object(metrics, indent + 1) }
-  local stages, costs = {}, {}
-  for _, s in ipairs(r.stages) do
-    stages[#stages + 1] = { s.name, stat_json(s.total) }
-    costs[#costs + 1] = { s.name, stat_json(s.cost) }
-  end
-  top[#top + 1] = { "stages", object(stages, indent + 1) }
-  top[#top + 1] = { "stage_costs", object(costs, indent + 1) }
-  local channels = {}
-  for _, c in ipairs(r.channels) do
-    local figs = {}
-    for _, k in ipairs({ "visitors", "customers", "spend", "cac" }) do
-      if c[k] then figs[#figs + 1] = { k, stat_json(c[k]) } end
-    end
-    channels[#channels + 1] = { c.name, object(figs, indent + 2) }
-  end
-  top[#top + 1] = { "channels", object(channels, indent + 1) }
-  local series = {}
-  local pad = string.rep("  ", indent + 2)
-  for _, s in ipairs(r.series) do
-    local rows = {}
-    for t, st in ipairs(s.periods) do
-      rows[t] = pad .. "  " .. stat_json(st, '"period": ' .. t)
-    end
-    series[#series + 1] = { s.name, "[\n" .. table.concat(rows, ",\n") .. "\n" .. pad .. "]" }
-  end
-  top[#top + 1] = { "series", object(series, indent + 1) }
-  local goals = {}
-  local gpad = string.rep("  ", indent + 2)
-  for i, g in ipairs(r.goals) do
-    local drivers = {}
-    for j, d in ipairs(g.drivers) do
-      drivers[j] = gpad .. "    { " .. table.concat({
-        '"assumption": ' .. str(d.assumption), '"low": ' .. num(d.low), '"middle": ' .. num(d.middle),
-        '"high": ' .. num(d.high), '"swing": ' .. num(d.swing), '"se": ' .. num(d.se),
-        '"cuts": [' .. num(d.cuts[1]) .. ", " .. num(d.cuts[2]) .. "]",
-        '"trials": [' .. num(d.trials[1]) .. ", " .. num(d.trials[2]) .. ", " .. num(d.trials[3]) .. "]",
-      }, ", ") .. " }"
-    end
-    goals[i] = gpad .. "{ " .. table.concat({
-      '"name": ' .. str(g.name), '"metric": ' .. str(g.metric), '"op": ' .. str(g.op),
-      '"target": ' .. num(g.target), '"by": ' .. num(g.by),
-      '"probability": ' .. num(g.probability), '"confidence": ' .. num(g.confidence),
-      '"on_track": ' .. tostring(g.on_track),
-      '"drivers": ' .. (#drivers == 0 and "[]" or
-        "[\n" .. table.concat(drivers, ",\n") .. "\n" .. gpad .. "  ]"),
-    }, ", ") .. " }"
-  end
-  top[#top + 1] = { "goals", #goals == 0 and "[]" or
-    "[\n" .. table.concat(goals, ",\n") .. "\n" .. string.rep("  ", indent + 1) .. "]" }
-  return object(top, indent)
-end
-
--- The whole JSON document: one object, or {"scenarios": [...]} for several.
-function M.json(results)
-  if #results == 1 then return M.json_object(results[1]) .. "\n" end
-  local parts = {}
-  for i, r in ipairs(results) do parts[i] = "    " .. M.json_object(r, 2) end
-  return '{\n  "scenarios": [\n' .. table.concat(parts, ",\n") .. "\n  ]\n}\n"
-end
 
 -- Numbers for people: grouped thousands for large values, 3 significant
 -- digits for small ones.
@@ -142,14 +80,97 @@ local function human(x)
 end
 M.human = human
 
+-- At most 8 columns, for tables that must stay narrow: 3 significant digits
+-- with k, M, B or T past a thousand ("12.3M"), an exponent past 1e15 or
+-- under 0.01.
+local SUFFIXES = { { 1e3, "k" }, { 1e6, "M" }, { 1e9, "B" }, { 1e12, "T" } }
+function M.compact(x)
+  if x ~= x or x == math.huge or x == -math.huge then return human(x) end
+  local a = math.abs(x)
+  if a >= 1e15 or (a < 0.01 and a > 0) then return string.format("%.1e", x) end
+  for i = #SUFFIXES, 1, -1 do
+    local s = SUFFIXES[i]
+    if a >= s[1] then
+      local t = string.format("%.3g", x / s[1])
+      if math.abs(tonumber(t)) < 1000 then return t .. s[2] end
+      -- 999,950 rounds to 1,000k: the next suffix says it
+      local up = SUFFIXES[i + 1]
+      return up and string.format("%.3g", x / up[1]) .. up[2] or string.format("%.1e", x)
+    end
+  end
+  -- 999.95 would read "1e+03"
+  if a >= 999.5 then return (x < 0 and "-" or "") .. "1k" end
+  return human(x)
+end
+
+-- "+1,234", "-56", "0": a difference, with fmt (human by default).
+function M.signed(x, fmt)
+  local s = (fmt or human)(x)
+  if x == x and x > 0 then s = "+" .. s end
+  return s
+end
+
+-- A share of trials as a whole percentage that never rounds to 0% or 100%
+-- when it is not exactly that.
+function M.percent(p)
+  if p ~= p then return "-" end
+  if p > 0 and p < 0.005 then return "<1%" end
+  if p < 1 and p > 0.995 then return ">99%" end
+  return string.format("%.0f%%", 100 * p)
+end
+
 -- "12 months", "1 week".
-local function periods(n, unit)
+function M.periods(n, unit)
   return string.format("%d %s%s", n, unit, n == 1 and "" or "s")
 end
 
+-- JSON pieces ------------------------------------------------------------
+
+local function str(s)
+  return '"' .. s:gsub('[%c"\\]', function(c)
+    local map = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
+    return map[c] or string.format("\\u%04x", c:byte())
+  end) .. '"'
+end
+M.str = str
+
+-- A summary as one line: prefix (such as '"period": 3') first, the stat
+-- keys, "infinite" when some trial was not finite, then the extra
+-- '"key": value' strings.
+function M.stat_json(st, prefix, extra)
+  local parts = {}
+  if prefix then parts[1] = prefix end
+  for _, k in ipairs(M.STAT_KEYS) do parts[#parts + 1] = str(k) .. ": " .. num(st[k]) end
+  if st.infinite > 0 then parts[#parts + 1] = '"infinite": ' .. st.infinite end
+  for _, e in ipairs(extra or {}) do parts[#parts + 1] = e end
+  return "{ " .. table.concat(parts, ", ") .. " }"
+end
+
+-- An object of { key, encoded value } pairs, one per line, at an indent.
+function M.object(pairs_list, indent)
+  if #pairs_list == 0 then return "{}" end
+  local pad = string.rep("  ", indent)
+  local lines = {}
+  for i, kv in ipairs(pairs_list) do
+    lines[i] = pad .. "  " .. str(kv[1]) .. ": " .. kv[2]
+  end
+  return "{\n" .. table.concat(lines, ",\n") .. "\n" .. pad .. "}"
+end
+
+-- An array of encoded values, one per line, at an indent.
+function M.array(items, indent)
+  if #items == 0 then return "[]" end
+  local pad = string.rep("  ", indent)
+  local lines = {}
+  for i, v in ipairs(items) do lines[i] = pad .. "  " .. v end
+  return "[\n" .. table.concat(lines, ",\n") .. "\n" .. pad .. "]"
+end
+
+-- Text layout ------------------------------------------------------------
+
 -- Cells of the text tables: at most this many characters (a longer one,
 -- such as a long goal name, ends in an ellipsis; the JSON report has it whole).
-local MAX_CELL = 48
+M.MAX_CELL = 48
 
 -- Columns a character takes on a terminal: 0 for combining marks and
 -- zero-width characters, 2 for East Asian wide and full-width ones and
@@ -177,6 +198,7 @@ local function width(s)
   for _, c in utf8.codes(s) do w = w + columns(c) end
   return w
 end
+M.width = width
 
 -- s in at most w columns: cut at a character, with an ellipsis.
 local function shorten(s, w)
@@ -188,124 +210,57 @@ local function shorten(s, w)
   end
   return s:sub(1, cut - 1) .. "…"
 end
+M.shorten = shorten
 
 local function pad(s, w, left)
   local fill = string.rep(" ", math.max(0, w - width(s)))
   return left and s .. fill or fill .. s
 end
+M.pad = pad
 
-local function row(cols, widths)
+-- One table line: the first column left-aligned, the others right-aligned
+-- (but those where left[i] is true), two spaces apart.
+local function row(cols, widths, left)
   local out = {}
-  for i, c in ipairs(cols) do out[i] = pad(c, widths[i], i == 1) end
+  for i, c in ipairs(cols) do out[i] = pad(c, widths[i], i == 1 or (left and left[i])) end
   return (table.concat(out, "  "):gsub("%s+$", ""))
 end
+M.row = row
 
-local function stat_cols(st)
-  local mean = human(st.mean)
+-- mean (with * when some trial was not finite), P10, P50, P90.
+function M.stat_cols(st, fmt)
+  fmt = fmt or human
+  local mean = fmt(st.mean)
   if st.infinite > 0 then mean = mean .. "*" end
-  return { mean, human(st.p10), human(st.p50), human(st.p90) }
+  return { mean, fmt(st.p10), fmt(st.p50), fmt(st.p90) }
 end
 
-local function section(lines, title, head, rows)
+-- Widths of the columns of head and rows (cells cut to MAX_CELL first).
+function M.widths(head, rows)
   local widths = {}
   for i, h in ipairs(head) do widths[i] = width(h) end
   for _, r in ipairs(rows) do
     for i, c in ipairs(r) do
-      r[i] = shorten(c, MAX_CELL)
-      widths[i] = math.max(widths[i], width(r[i]))
+      r[i] = shorten(c, M.MAX_CELL)
+      widths[i] = math.max(widths[i] or 0, width(r[i]))
     end
   end
+  return widths
+end
+
+-- Appends a blank line, the title, the head and the rows to lines.
+function M.section(lines, title, head, rows)
+  local widths = M.widths(head, rows)
   lines[#lines + 1] = ""
   lines[#lines + 1] = title
   lines[#lines + 1] = row(head, widths)
   for _, r in ipairs(rows) do lines[#lines + 1] = row(r, widths) end
 end
 
-function M.text_one(r)
-  local lines = {}
-  lines[1] = string.format("%s: %s trials, seed %s, %s (funnelcast %s)",
-    r.scenario, human(r.trials), util.unsigned(r.seed), periods(r.periods, r.unit), core.version)
-  if r.precision then
-    lines[#lines + 1] = r.precise
-      and string.format("Stopped when precise: goal probabilities within +-%s, total means within +-%s%% (95%%).",
-        num(r.precision), num(100 * r.precision))
-      or string.format("Not yet precise to +-%s after %s trials (the most --trials allows).",
-        num(r.precision), human(r.trials))
-  end
-  local any_inf = false
-  local rows = {}
-  for _, m in ipairs(r.metrics) do
-    local c = stat_cols(m.stat)
-    any_inf = any_inf or m.stat.infinite > 0
-    rows[#rows + 1] = { m.name, table.unpack(c) }
-  end
-  section(lines, "Forecast", { "metric", "mean", "P10", "P50", "P90" }, rows)
-  if #r.goals > 0 then
-    rows = {}
-    for _, g in ipairs(r.goals) do
-      -- the metric's own range by the goal's period: how far off a miss is
-      local v = g.value
-      rows[#rows + 1] = {
-        g.name, string.format("%s %s %s by %s %d", g.metric, g.op, human(g.target), r.unit, g.by),
-        string.format("%s to %s", human(v.p10), human(v.p90)),
-        string.format("%.1f%%", 100 * g.probability), string.format("%.0f%%", 100 * g.confidence),
-        g.on_track and "on track" or "below confidence",
-      }
-    end
-    section(lines, "Goals", { "goal", "target", "P10 to P90", "probability", "needs", "verdict" }, rows)
-    rows = {}
-    for _, g in ipairs(r.goals) do
-      for j = 1, math.min(DRIVERS_SHOWN, #g.drivers) do
-        local d = g.drivers[j]
-        local function pct(x) return x == x and string.format("%.1f%%", 100 * x) or "-" end
-        rows[#rows + 1] = {
-          j == 1 and g.name or "", d.assumption, pct(d.low), pct(d.middle), pct(d.high),
-          -- a swing within two standard errors may be noise
-          d.swing ~= d.swing and "-" or
-            string.format("%+.1f pts%s", 100 * d.swing, math.abs(d.swing) > 2 * d.se and "" or " ~"),
-        }
-      end
-    end
-    if #rows > 0 then
-      section(lines, "What moves the goals (probability when the assumption falls in the low, middle or high third of its range)",
-        { "goal", "assumption", "low third", "middle", "high third", "swing" }, rows)
-      lines[#lines + 1] = "(~: within two standard errors of no effect)"
-    end
-  end
-  rows = {}
-  for _, s in ipairs(r.stages) do
-    local c = stat_cols(s.total)
-    rows[#rows + 1] = { s.name, c[1], c[2], c[3], c[4], human(s.cost.p50) }
-  end
-  section(lines, "Funnel (arrivals over the horizon)", { "stage", "mean", "P10", "P50", "P90", "cost each (P50)" }, rows)
-  if #r.channels > 0 then
-    rows = {}
-    for _, ch in ipairs(r.channels) do
-      local c = stat_cols(ch.visitors)
-      rows[#rows + 1] = { ch.name, human(ch.spend.mean), c[1], c[3],
-        ch.customers and human(ch.customers.mean) or "-", ch.cac and human(ch.cac.p50) or "-" }
-    end
-    section(lines, "Channels", { "channel", "spend", "arrivals mean", "arrivals P50", "customers mean", "CAC P50" }, rows)
-    if not r.channels[1].customers then
-      lines[#lines + 1] = "(customers by channel: give a rate per channel, or track_channels = true)"
-    end
-  end
-  lines[#lines + 1] = ""
-  if any_inf then
-    lines[#lines + 1] = "* some trials had no finite value (e.g. no customer, so no CAC): mean over the others"
-  end
-  return table.concat(lines, "\n") .. "\n"
-end
-
-function M.text(results)
-  local parts = {}
-  for i, r in ipairs(results) do parts[i] = M.text_one(r) end
-  return table.concat(parts, "\n")
-end
-
 -- The compiled model, for `funnelcast check`: what will be simulated, with
 -- every assumption and where its randomness comes from.
 function M.describe(n, random)
+  local human, periods = M.human, M.periods
   local lines = {}
   local function add(fmt, ...) lines[#lines + 1] = string.format(fmt, ...) end
   local function p(x)
