@@ -3,6 +3,7 @@
 #include "budget.h"
 
 #include "dist.h"
+#include "engine.h"
 #include "metrics.h"
 #include "rng.h"
 #include "summary.h"
@@ -24,12 +25,9 @@ static uint64_t accum_bytes(uint64_t nslots, uint64_t ngoals, uint64_t ndrivers)
 }
 
 /* fc_summary_new with a window of `window` blocks (and, for a shard,
- * fc_summary_set_shard's nkept blocks). */
-static uint64_t summary_bytes(const fc_model *m, uint64_t window, uint64_t nkept)
+ * fc_summary_set_shard's nkept blocks), for S slots, G goals, D drivers. */
+static uint64_t summary_bytes_of(uint64_t S, uint64_t G, uint64_t D, uint64_t window, uint64_t nkept)
 {
-    fc_layout lay;
-    fc_layout_of(m, &lay);
-    const uint64_t S = (uint64_t)lay.nslots, G = (uint64_t)m->ngoals, D = (uint64_t)m->ndrivers;
     uint64_t b = sizeof(fc_summary) + accum_bytes(S, G, D) + S * sizeof(fc_moments) +
                  window * S * sizeof(fc_moments) + 2 * window * sizeof(uint64_t) + S * sizeof(fc_stat) +
                  (G + 1) * sizeof(double) + 7 * HEADER;
@@ -38,12 +36,32 @@ static uint64_t summary_bytes(const fc_model *m, uint64_t window, uint64_t nkept
     return b;
 }
 
+static uint64_t summary_bytes(const fc_model *m, uint64_t window, uint64_t nkept)
+{
+    fc_layout lay;
+    fc_layout_of(m, &lay);
+    return summary_bytes_of((uint64_t)lay.nslots, (uint64_t)m->ngoals, (uint64_t)m->ndrivers, window, nkept);
+}
+
+/* The arrays of a pair's differences: per thread, engine.c's pair_work
+ * (record, a chunk of records, moments) and accumulator (with its tallies);
+ * the summary. */
+static uint64_t pair_bytes(const fc_pairing *p, int nthreads, uint64_t nkept)
+{
+    const uint64_t S = (uint64_t)p->shape.nslots, threads = nthreads < 1 ? 1 : (uint64_t)nthreads;
+    const uint64_t tally = ((uint64_t)p->shape.ntally + 1) * sizeof(uint64_t) + HEADER;
+    uint64_t per_thread = (S + 1 + FC_CHUNK * S + 1) * sizeof(double) + (2 * S + 1) * sizeof(fc_moments) +
+                          3 * HEADER + accum_bytes(S, 0, 0) + tally;
+    return threads * per_thread + summary_bytes_of(S, 0, 0, 4 * threads, nkept) + tally;
+}
+
 uint64_t fc_run_bytes(const fc_model *m, int nthreads, uint64_t nkept)
 {
     fc_layout lay;
     fc_layout_of(m, &lay);
     const uint64_t T = (uint64_t)m->periods, K = (uint64_t)m->nstages, C = (uint64_t)m->nchannels;
-    const uint64_t CE = m->track_channels ? C : 1, S = (uint64_t)lay.nslots, G = (uint64_t)m->ngoals;
+    /* the engine's channel groups: one, or (the most) one per channel */
+    const uint64_t CE = C > 0 ? C : 1, S = (uint64_t)lay.nslots, G = (uint64_t)m->ngoals;
     const uint64_t P = (uint64_t)m->nparams, D = (uint64_t)m->ndrivers;
     const uint64_t threads = nthreads < 1 ? 1 : (uint64_t)nthreads;
     /* work_init: pv and raw, n, lambda and visitors, the flows' arrays (lag,
@@ -62,6 +80,19 @@ uint64_t fc_run_bytes(const fc_model *m, int nthreads, uint64_t nkept)
     return threads * per_thread + summary_bytes(m, 4 * threads, nkept);
 }
 
+/* The arrays of a set's run: its models', its pairs', and the threads'
+ * contexts (one work and one pair_work per model each). */
+static uint64_t set_bytes(const fc_run_set *set, int nthreads, uint64_t nkept)
+{
+    uint64_t b = (uint64_t)(set->n - 1) * (uint64_t)(nthreads < 1 ? 1 : nthreads) * 1024;
+    for (int j = 0; j < set->n; j++) {
+        b += fc_run_bytes(set->models[j], nthreads, nkept);
+        if (j > 0)
+            b += pair_bytes(set->pairs[j], nthreads, nkept);
+    }
+    return b;
+}
+
 uint64_t fc_merge_bytes(const fc_model *m)
 {
     return summary_bytes(m, 1, 0);
@@ -75,6 +106,40 @@ uint64_t fc_hists_bytes(const fc_model *m, fc_hist_caps total, fc_hist_caps seri
     return nt * fc_hist_max_bytes(total) + ns * fc_hist_max_bytes(series);
 }
 
+/* A pair's differences are all totals. */
+static uint64_t pair_hists_bytes(const fc_pairing *p, fc_hist_caps total)
+{
+    return (uint64_t)p->shape.nslots * fc_hist_max_bytes(total);
+}
+
+static uint64_t set_hists_bytes(const fc_run_set *set, fc_hist_caps total, fc_hist_caps series)
+{
+    uint64_t b = 0;
+    for (int j = 0; j < set->n; j++) {
+        b += fc_hists_bytes(set->models[j], total, series);
+        if (j > 0)
+            b += pair_hists_bytes(set->pairs[j], total);
+    }
+    return b;
+}
+
+/* The slots of a set's summaries, and the most of one summary. */
+static uint64_t set_room(const fc_run_set *set)
+{
+    uint64_t room = 0;
+    for (int j = 0; j < set->n; j++) {
+        fc_layout lay;
+        fc_layout_of(set->models[j], &lay);
+        uint64_t r = (uint64_t)lay.nslots * PAGE_BYTES;
+        room += r < ROOM_MIN ? ROOM_MIN : r;
+        if (j > 0) {
+            r = (uint64_t)set->pairs[j]->shape.nslots * PAGE_BYTES;
+            room += r < ROOM_MIN ? ROOM_MIN : r;
+        }
+    }
+    return room;
+}
+
 static void caps_of(uint32_t series_pages, fc_hist_caps *total, fc_hist_caps *series)
 {
     uint64_t t = (uint64_t)FC_TOTAL_WEIGHT * series_pages;
@@ -82,9 +147,21 @@ static void caps_of(uint32_t series_pages, fc_hist_caps *total, fc_hist_caps *se
     *series = fc_hist_caps_for(series_pages);
 }
 
+static fc_run_set set_of(const fc_model *m)
+{
+    fc_run_set set = {.n = 1, .models = {m}};
+    return set;
+}
+
 void fc_run_caps(const fc_model *m, uint64_t max_memory, fc_hist_caps *total, fc_hist_caps *series)
 {
-    uint64_t arrays = fc_run_bytes(m, 1, 0);
+    fc_run_set set = set_of(m);
+    fc_set_caps(&set, max_memory, total, series);
+}
+
+void fc_set_caps(const fc_run_set *set, uint64_t max_memory, fc_hist_caps *total, fc_hist_caps *series)
+{
+    uint64_t arrays = set_bytes(set, 1, 0);
     uint64_t share = max_memory > arrays ? (max_memory - arrays) / 2 : 0;
     /* the largest series cap whose histograms fit the share (their bytes
      * grow with the cap) */
@@ -92,7 +169,7 @@ void fc_run_caps(const fc_model *m, uint64_t max_memory, fc_hist_caps *total, fc
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo + 1) / 2;
         caps_of(mid, total, series);
-        if (fc_hists_bytes(m, *total, *series) <= share)
+        if (set_hists_bytes(set, *total, *series) <= share)
             lo = mid;
         else
             hi = mid - 1;
@@ -103,28 +180,45 @@ void fc_run_caps(const fc_model *m, uint64_t max_memory, fc_hist_caps *total, fc
 int fc_run_plan_make(const fc_model *m, int nthreads, uint64_t max_memory, uint64_t lua_bytes,
                      uint64_t nkept, fc_run_plan *p)
 {
-    fc_layout lay;
-    fc_layout_of(m, &lay);
-    fc_run_caps(m, max_memory, &p->total, &p->series);
-    p->hists = fc_hists_bytes(m, p->total, p->series);
+    fc_run_set set = set_of(m);
+    return fc_set_plan_make(&set, nthreads, max_memory, lua_bytes, nkept, p);
+}
+
+/* Summary j's share of the live bytes: in proportion to its histograms'. */
+static uint64_t share_of(uint64_t yield, uint64_t part, uint64_t whole)
+{
+    return whole > 0 ? (uint64_t)((double)yield * ((double)part / (double)whole)) : yield;
+}
+
+int fc_set_plan_make(const fc_run_set *set, int nthreads, uint64_t max_memory, uint64_t lua_bytes,
+                     uint64_t nkept, fc_run_plan *p)
+{
+    fc_set_caps(set, max_memory, &p->total, &p->series);
+    p->hists = set_hists_bytes(set, p->total, p->series);
     /* per thread: a histogram rebuilt beside the old one, or one slot's
-     * values added past the share right after a flush; and room for counts */
+     * values added past the share right after a flush (one summary at a
+     * time); and room for counts in each summary */
     const uint64_t slack = 2 * fc_hist_extra_bytes(p->total);
-    uint64_t room = (uint64_t)lay.nslots * PAGE_BYTES;
-    room = room < ROOM_MIN ? ROOM_MIN : room;
+    const uint64_t room = set_room(set);
     const uint64_t limit = max_memory > lua_bytes ? max_memory - lua_bytes : 0;
-    p->need = lua_bytes + fc_run_bytes(m, 1, nkept) + p->hists + slack + room;
+    p->need = lua_bytes + set_bytes(set, 1, nkept) + p->hists + slack + room;
+    p->threads = 0;
+    p->arrays = set_bytes(set, 1, nkept);
+    p->yield = 0;
     for (int t = nthreads < 1 ? 1 : nthreads; t >= 1; t--) {
-        uint64_t arrays = fc_run_bytes(m, t, nkept);
+        uint64_t arrays = set_bytes(set, t, nkept);
         if (arrays + p->hists + (uint64_t)t * (slack + room) <= limit) {
             p->threads = t;
             p->arrays = arrays;
             p->yield = limit - arrays - (uint64_t)t * slack;
-            return 0;
+            break;
         }
     }
-    p->threads = 0;
-    p->arrays = fc_run_bytes(m, 1, nkept);
-    p->yield = 0;
-    return -1;
+    for (int j = 0; j < set->n; j++) {
+        p->sum_yield[j] = share_of(p->yield, fc_hists_bytes(set->models[j], p->total, p->series), p->hists);
+        p->diff_yield[j] = j > 0 ? share_of(p->yield, pair_hists_bytes(set->pairs[j], p->total), p->hists) : 0;
+    }
+    if (set->n == 1)
+        p->sum_yield[0] = p->yield; /* exactly as a run alone */
+    return p->threads > 0 ? 0 : -1;
 }

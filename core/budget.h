@@ -23,6 +23,10 @@
 #include "hist.h"
 #include "model.h"
 
+#include "paired.h"
+
+struct fc_run_set;
+
 /* The default of --max-memory: the most a command's Lua state and its runs
  * may hold together. */
 #define FC_DEFAULT_MAX_MEMORY (UINT64_C(512) << 20)
@@ -55,6 +59,9 @@ typedef struct fc_run_plan {
     uint64_t hists;             /* fc_hists_bytes */
     uint64_t yield;             /* live histogram bytes past which a thread flushes */
     uint64_t need;              /* the least the run needs, on one thread, Lua state included */
+    /* a set's (fc_set_plan_make): the yield of each summary, a share of
+     * `yield` in proportion to its histograms' bytes at their caps */
+    uint64_t sum_yield[FC_MAX_COMPARED], diff_yield[FC_MAX_COMPARED];
 } fc_run_plan;
 
 /* Plans a run of m on at most nthreads threads within max_memory bytes, of
@@ -64,6 +71,14 @@ typedef struct fc_run_plan {
  * Returns 0, or -1 when not even one thread fits (p->need says how much it
  * would take). */
 int fc_run_plan_make(const fc_model *m, int nthreads, uint64_t max_memory, uint64_t lua_bytes,
+                     uint64_t nkept, fc_run_plan *p);
+
+/* The same for a paired run (core/engine.h): the caps of every summary of
+ * the set (the models' and the differences') chosen together, so that all
+ * their histograms at their caps take half of what the arrays leave;
+ * for a set of one model, exactly fc_run_caps and fc_run_plan_make. */
+void fc_set_caps(const struct fc_run_set *set, uint64_t max_memory, fc_hist_caps *total, fc_hist_caps *series);
+int fc_set_plan_make(const struct fc_run_set *set, int nthreads, uint64_t max_memory, uint64_t lua_bytes,
                      uint64_t nkept, fc_run_plan *p);
 
 /* Bytes of the arrays of the summary a merge builds (fc_summary_new with a

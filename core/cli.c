@@ -29,6 +29,8 @@ static const char usage[] =
     "usage: funnelcast run FILE [--trials N] [--seed S] [--threads T]\n"
     "                  [--format text|json] [-o OUT] [--set KEY=VALUE]... [--precision P]\n"
     "       funnelcast run FILE --shard K/N --partial OUT [--trials N] [--seed S] ...\n"
+    "       funnelcast compare FILE FILE... [options of run]   paired, the first file's first\n"
+    "                  scenario the base\n"
     "       funnelcast merge PARTIAL... [--format text|json] [-o OUT]\n"
     "       funnelcast check FILE      validate only, print the compiled model\n"
     "       funnelcast --help | --version\n"
@@ -85,6 +87,21 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
         fputs("\r\033[K", stderr);
 }
 
+/* The commands, and whether each takes several files (scenario files for
+ * compare, partial summaries for merge); main.lua does the work of each. */
+static const struct {
+    const char *name;
+    int many;
+} commands[] = {{"run", 0}, {"check", 0}, {"compare", 1}, {"merge", 1}};
+
+static int command_index(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
 typedef struct options {
     const char *command, *file, *format, *out;
     const char *trials, *seed, *threads, *precision, *shard, *partial;
@@ -127,7 +144,7 @@ static int parse(int argc, char **argv, options *o)
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v;
         if (a[0] != '-' || a[1] == 0) {
-            if (o->file && strcmp(o->command, "merge") != 0)
+            if (o->file && !commands[command_index(o->command)].many)
                 return bad_usage("unexpected argument '%s': give one scenario file", a);
             o->file = o->file ? o->file : a;
             o->files[o->nfiles++] = a;
@@ -579,8 +596,7 @@ int main(int argc, char **argv)
         printf("funnelcast %s\n", fc_version());
         return 0;
     }
-    if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0 &&
-                     strcmp(argv[1], "merge") != 0)) {
+    if (argc < 2 || command_index(argv[1]) < 0) {
         if (argc >= 2)
             fprintf(stderr, "funnelcast: unknown command '%s'\n", argv[1]);
         fputs(usage, stderr);

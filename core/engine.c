@@ -75,6 +75,21 @@ static void work_free(work *w)
     memset(w, 0, sizeof *w);
 }
 
+/* Whether the funnel runs as Poisson flows (flow_paths): every stage has one
+ * lag and one rate for all channels. */
+static int flows_apply(const fc_model *m)
+{
+    for (int k = 1; k < m->nstages; k++) {
+        const fc_stage *st = &m->stages[k];
+        int positive = 0;
+        for (int j = 0; j < st->nlags; j++)
+            positive += st->lag_prob[j] > 0;
+        if (positive != 1 || st->rate_by_channel != NULL)
+            return 0;
+    }
+    return 1;
+}
+
 static int work_init(work *w, const fc_model *m, const fc_summary *s)
 {
     memset(w, 0, sizeof *w);
@@ -82,7 +97,10 @@ static int work_init(work *w, const fc_model *m, const fc_summary *s)
     w->T = m->periods;
     w->K = m->nstages;
     w->C = m->nchannels;
-    w->CE = m->track_channels ? m->nchannels : 1;
+    w->flows = flows_apply(m);
+    /* the stage-by-stage binomials always count by channel, so that whether
+     * a scenario reports by channel never changes its draws */
+    w->CE = (w->flows && !m->track_channels) || m->nchannels == 0 ? 1 : m->nchannels;
     fc_layout_of(m, &w->lay);
     size_t T = (size_t)w->T;
     w->pv = calloc((size_t)m->nparams * T + 1, sizeof *w->pv);
@@ -123,17 +141,11 @@ static int work_init(work *w, const fc_model *m, const fc_summary *s)
         }
     for (int k = 0; k < w->K; k++)
         w->any_cost |= m->stages[k].has_cost;
-    w->flows = !m->track_channels;
-    for (int k = 1; k < w->K; k++) {
+    for (int k = 1; k < w->K && w->flows; k++) {
         const fc_stage *st = &m->stages[k];
-        int positive = 0;
         for (int j = 0; j < st->nlags; j++)
-            if (st->lag_prob[j] > 0) {
+            if (st->lag_prob[j] > 0)
                 w->lag[k] = j;
-                positive++;
-            }
-        if (positive != 1)
-            w->flows = 0;
     }
     return 0;
 }
@@ -265,8 +277,7 @@ static void channel_arrivals(work *w, uint64_t trial)
         fc_pcg32 rng;
         fc_rng_stream(&rng, m->seed, trial, ch->arrivals_key);
         const double *mean = w->lambda + (size_t)c * (size_t)T;
-        uint64_t *enter = w->n + ((size_t)ch->enters * (size_t)w->CE +
-                                  (size_t)(m->track_channels ? c : 0)) * (size_t)T;
+        uint64_t *enter = w->n + ((size_t)ch->enters * (size_t)w->CE + (size_t)c) * (size_t)T;
         fc_pois_prep pp;
         double pp_mean = -1;
         uint64_t total = 0;
@@ -324,6 +335,8 @@ static void funnel(work *w, uint64_t trial)
     }
 }
 
+static void entry_shares(const work *w, int e, int t, double *share);
+
 /* The funnel as Poisson flows, for a model whose stages each have one lag
  * and whose rates are the same for every channel (w->flows). Arrivals
  * entering stage e in period t are Poisson(L), L the sum of the entering
@@ -336,11 +349,22 @@ static void funnel(work *w, uint64_t trial)
  * counts the stage-by-stage binomials give, in law, exactly, with one
  * Poisson per path (its sampler prepared once while the mean stays) instead
  * of a binomial with a new n per period. The count stopping at stage k is
- * drawn on stage k's stream, in (e, t) order. Fills w->n and w->entry_n. */
+ * drawn on stage k's stream, in (e, t) order. Fills w->n and w->entry_n.
+ *
+ * A scenario that reports by channel (w->CE > 1) draws the same counts on
+ * the same streams, then splits each path's count over the channels
+ * entering stage e by their shares of L (multinomial, on stage e's
+ * channel-split stream): the channels' Poisson counts given their sum. So
+ * tracking channels changes no total, and fills w->visitors too. */
 static void flow_paths(work *w, uint64_t trial)
 {
     const fc_model *m = w->m;
     const int T = w->T, K = w->K;
+    const size_t CE = (size_t)w->CE;
+    int chans[FC_MAX_CHANNELS]; /* the channels entering stage e */
+    if (CE > 1)
+        for (int c = 0; c < w->C; c++)
+            w->visitors[c] = 0;
     memset(w->entry_mean, 0, (size_t)K * (size_t)T * sizeof *w->entry_mean);
     for (int c = 0; c < w->C; c++) {
         double *em = w->entry_mean + (size_t)m->channels[c].enters * (size_t)T;
@@ -354,10 +378,21 @@ static void flow_paths(work *w, uint64_t trial)
     for (int e = 0; e < K; e++) {
         const double *em = w->entry_mean + (size_t)e * (size_t)T;
         uint64_t *en = w->entry_n + (size_t)e * (size_t)T;
+        int nc = 0;
+        fc_pcg32 split;
+        if (CE > 1) {
+            for (int c = 0; c < w->C; c++)
+                if (m->channels[c].enters == e)
+                    chans[nc++] = c;
+            if (nc > 1)
+                fc_rng_stream(&split, m->seed, trial, m->stages[e].split_key);
+        }
         for (int t0 = 0; t0 < T; t0++) {
             en[t0] = 0;
             if (em[t0] == 0)
                 continue;
+            if (nc > 1)
+                entry_shares(w, e, t0, w->split);
             /* arrivals above the Poisson limit come as equal slices, each
              * below it: a sum of independent Poissons is Poisson */
             int slices = em[t0] <= FC_POIS_MAX_MEAN ? 1 : (int)ceil(em[t0] / FC_POIS_MAX_MEAN);
@@ -385,9 +420,26 @@ static void flow_paths(work *w, uint64_t trial)
                 }
                 /* a unit counted at stage k is counted at every stage above */
                 uint64_t through = 0;
-                for (int k = last; k >= e; k--) {
-                    through += stop[k];
-                    w->n[(size_t)k * (size_t)T + (size_t)at[k]] += through;
+                if (CE == 1) {
+                    for (int k = last; k >= e; k--) {
+                        through += stop[k];
+                        w->n[(size_t)k * (size_t)T + (size_t)at[k]] += through;
+                    }
+                } else if (nc > 0) {
+                    uint64_t by[FC_MAX_CHANNELS] = {0}, part[FC_MAX_CHANNELS];
+                    for (int k = last; k >= e; k--) {
+                        through += stop[k];
+                        if (nc > 1)
+                            fc_rmultinom(&split, stop[k], (size_t)nc, w->split, part);
+                        else
+                            part[0] = stop[k];
+                        for (int j = 0; j < nc; j++) {
+                            by[j] += part[j];
+                            w->n[((size_t)k * CE + (size_t)chans[j]) * (size_t)T + (size_t)at[k]] += by[j];
+                        }
+                    }
+                    for (int j = 0; j < nc; j++)
+                        w->visitors[chans[j]] += by[j];
                 }
                 en[t0] += through;
             }
@@ -645,7 +697,8 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
         return -1;
     if (w->flows) {
         flow_paths(w, trial);
-        split_by_channel(w, trial);
+        if (w->CE == 1)
+            split_by_channel(w, trial);
     } else {
         channel_arrivals(w, trial);
         funnel(w, trial);

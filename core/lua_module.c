@@ -11,7 +11,7 @@
 #include "literal.h"
 #include "lua_dist.h"
 #include "lua_model.h"
-#include "lua_results.h"
+#include "lua_run.h"
 #include "lua_sandbox.h"
 #include "scripts.h"
 
@@ -58,7 +58,7 @@ int fc_lua_push_module(lua_State *L)
     lua_pop(L, 1);
     lua_newtable(L); /* core: the C side, handed to the scripts */
     fc_lua_dist_register(L);
-    fc_lua_results_register(L);
+    fc_lua_run_register(L);
     fc_lua_sandbox_register(L);
     fc_lua_literal_register(L);
     fc_lua_model_register(L);

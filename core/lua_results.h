@@ -8,7 +8,13 @@
  *     series   = { { name, periods = { stat, ... } }, ... }  (stages first, then the others)
  *     goals    = { { name, metric, op, target, by, probability, confidence, on_track,
  *                    value = stat (the metric through `by`) }, ... } }
- * Also the binding core.run(normalized, options) that compiles and runs. */
+ * and a comparison's differences, one table per scenario after the first
+ * (every stat of the per-trial difference, alternative minus base):
+ *   { scenario, against, trials,
+ *     metrics  = { { name, stat, better, ties, direction = "higher"|"lower" }, ... }
+ *     goals    = { { name, probability, against, difference, se }, ... }  (both have it, alt's order)
+ *     stages   = { { name, total = stat, cost = stat }, ... }  (both have it, base order)
+ *     channels = { { name, visitors, spend = stat, customers = stat|nil, cac = stat|nil }, ... } } */
 #ifndef FC_LUA_RESULTS_H
 #define FC_LUA_RESULTS_H
 
@@ -16,6 +22,7 @@
 
 #include <lua.h>
 
+#include "paired.h"
 #include "summary.h"
 
 /* Registry key of an optional light userdata pointing to a volatile
@@ -39,7 +46,9 @@ typedef struct fc_lua_progress {
 /* Pushes the results table of a finished summary. */
 void fc_lua_push_results(lua_State *L, const fc_summary *s);
 
-/* Adds run and compile_check to the table on the stack top. */
-void fc_lua_results_register(lua_State *L);
+/* Pushes the differences of a finished paired run: diff (the pairing's
+ * summary), base and alt the two scenarios' summaries. */
+void fc_lua_push_differences(lua_State *L, const fc_pairing *p, const fc_summary *diff, const fc_summary *base,
+                             const fc_summary *alt);
 
 #endif

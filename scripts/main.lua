@@ -1,5 +1,6 @@
--- main: what the funnelcast command does once its options are parsed: load a
--- scenario file, apply --set overrides, run, and render the report. The C
+-- main: what the funnelcast command does once its options are parsed: load
+-- scenario files, apply --set overrides, run (several scenarios paired, on
+-- common random numbers: a comparison), and render the report. The C
 -- side (core/cli.c) parses arguments, writes the output and picks the exit
 -- status.
 local core = ...
@@ -26,10 +27,11 @@ local function below(results)
   return n
 end
 
-local function render(results, format)
+-- differences: a comparison's, or nil
+local function render(results, format, differences)
   local report = core._script("report")
-  if format == "json" then return report.json(results) end
-  return report.text(results)
+  if format == "json" then return report.json(results, differences) end
+  return report.text(results, differences)
 end
 
 -- funnelcast merge FILE...: the report of the whole run the partial
@@ -44,19 +46,58 @@ local function merge(opts)
   return render(results, opts.format), nil, below(results)
 end
 
--- Runs scenario s; a failure the engine names by a field ("funnel.lead.rate:
--- a draw fell outside its range ...") also names the file and line where
--- that field was written.
-local function run_located(s, run_opts)
-  local ok, r = pcall(core.run, core._script("scenario").normalize(s), run_opts)
-  if ok then return r end
-  local field = type(r) == "string" and r:match("^((%a+)[^:%s]*): ")
+-- A failure the engine names by a field of scenario s ("funnel.lead.rate:
+-- a draw fell outside its range ...") with the file and line where that
+-- field was written, or nil.
+local function located(s, msg)
+  local field = type(msg) == "string" and msg:match("^((%a+)[^:%s]*): ")
   local part = field and field:match("^(%a+)")
   if part == "channels" or part == "funnel" or part == "customers" or part == "winback" then
     local where = core._script("scenario").where(s, field)
-    if where then error(where .. ": " .. r, 0) end
+    if where then return where .. ": " .. msg end
+  end
+  return nil
+end
+
+-- Runs scenario s, its failures located.
+local function run_located(s, run_opts)
+  local ok, r = pcall(core.run, core._script("scenario").normalize(s), run_opts)
+  if ok then return r end
+  error(located(s, r) or r, 0)
+end
+
+-- Runs the scenarios paired (the first the base); a failure names the
+-- scenario ("scenario "x": field: ...") and is located in it.
+local function compare_located(list, run_opts)
+  local scenario = core._script("scenario")
+  local norms = {}
+  for i, s in ipairs(list) do norms[i] = scenario.normalize(s) end
+  local ok, r = pcall(core.compare, norms, run_opts)
+  if ok then return r end
+  local name, rest = tostring(r):match('^scenario "(.-)": (.*)$')
+  for _, s in ipairs(name and list or {}) do
+    if s.name == name then
+      local where = located(s, rest)
+      if where then error(string.format('scenario "%s": %s', name, where), 0) end
+    end
   end
   error(r, 0)
+end
+
+-- The scenarios of the command's files, in order: run's and check's one
+-- file, compare's several.
+local function load_all(fc, opts, inputs)
+  local files = opts.command == "compare" and opts.files or { opts.file }
+  local list = {}
+  for _, file in ipairs(files) do
+    local loaded = fc.load(file, { unsafe = opts.unsafe, seed = opts.seed, print = opts.print, inputs = inputs })
+    for _, s in ipairs(loaded) do list[#list + 1] = s end
+  end
+  if opts.command == "compare" and #list < 2 then
+    error(string.format("compare: expected at least two scenarios (a base and an alternative), got %d from %s",
+      #list, table.concat(files, ", ")), 0)
+  end
+  return list
 end
 
 -- opts: { command = "run" | "check" | "merge", file, files, trials, seed,
@@ -69,8 +110,7 @@ function M.main(fc, opts)
   -- math.random in the file starts from --seed, else 1 (see sandbox.lua)
   -- every file the scenario read: the output may land on none of them
   local inputs = {}
-  local scenarios = fc.load(opts.file, { unsafe = opts.unsafe, seed = opts.seed, print = opts.print,
-    inputs = inputs })
+  local scenarios = load_all(fc, opts, inputs)
   local scenario = core._script("scenario")
   for i, s in ipairs(scenarios) do
     -- the library's own set, not a method looked up on an object the script made
@@ -101,12 +141,14 @@ function M.main(fc, opts)
     run_opts.shard_k, run_opts.shard_n = opts.shard[1] - 1, opts.shard[2]
     return core.run_shard(norm, core._script("serial").write(norm), run_opts), nil, 0, inputs
   end
-  local results, notes = {}, {}
-  for i, s in ipairs(scenarios) do
-    results[i] = run_located(s, run_opts)
-    if opts.timing then notes[#notes + 1] = timing(results[i]) end
+  if #scenarios == 1 then
+    local r = run_located(scenarios[1], run_opts)
+    return render({ r }, opts.format), opts.timing and timing(r) or nil, below({ r }), inputs
   end
-  return render(results, opts.format), #notes > 0 and table.concat(notes) or nil, below(results), inputs
+  local c = compare_located(scenarios, run_opts)
+  local note = opts.timing and timing({ scenario = string.format("comparison of %d scenarios", #scenarios),
+    trials = c.scenarios[1].trials, engine_seconds = c.engine_seconds }) or nil
+  return render(c.scenarios, opts.format, c.differences), note, below(c.scenarios), inputs
 end
 
 return M

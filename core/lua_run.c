@@ -1,0 +1,536 @@
+/* lua_run: the bindings that run scenarios (core.run, core.compare,
+ * core.run_shard, core.merge, core.compile_check): compile, plan the
+ * memory, run the engine, and push the results tables (core/lua_results.h).
+ * A run is a set of models run trial by trial together (core/engine.h): one
+ * for core.run, several for a comparison. */
+#include "lua_run.h"
+#include "lua_results.h"
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <math.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+
+#include "budget.h"
+#include "engine.h"
+#include "lua_model.h"
+#include "lua_sandbox.h"
+#include "paired.h"
+#include "partial.h"
+
+/* Raises msg as is: run errors name the scenario's fields, not a Lua line. */
+static int raise_msg(lua_State *L, const char *msg)
+{
+    lua_pushstring(L, msg);
+    return lua_error(L);
+}
+
+static int opt_int(lua_State *L, int idx, const char *k, lua_Integer dflt, lua_Integer *out)
+{
+    lua_getfield(L, idx, k);
+    int ok = 1;
+    *out = lua_isnil(L, -1) ? dflt : lua_tointegerx(L, -1, &ok);
+    lua_pop(L, 1);
+    return ok;
+}
+
+/* What a binding holds across Lua calls that can raise (a memory error in
+ * lua_pushstring, say): a userdata whose __gc frees whatever is still set,
+ * so that no error path leaks and the normal path frees it early. */
+typedef struct run_ctx {
+    int n;              /* models of the set */
+    fc_model *ms[FC_MAX_COMPARED];
+    fc_summary *ss[FC_MAX_COMPARED];
+    fc_pairing pair[FC_MAX_COMPARED]; /* [1, n) */
+    fc_summary *ds[FC_MAX_COMPARED];  /* [1, n) */
+    fc_run_set set;     /* over the above */
+    fc_merge *merge;    /* a merge of partial summaries */
+    fc_partial head;    /* a partial's head */
+    unsigned char *bytes; /* an encoded partial */
+    fc_run_opts opts;
+    double precision;   /* 0: run m->trials; else stop when precise (at most m->trials) */
+    uint64_t shard_k, shard_n;
+    double seconds;
+} run_ctx;
+
+/* The first model and its summary: a run of one scenario. */
+#define M0(c) ((c)->ms[0])
+#define S0(c) ((c)->ss[0])
+
+#define RUN_CTX_MT "funnelcast.run_ctx"
+
+static void run_ctx_free(run_ctx *c)
+{
+    for (int j = 0; j < FC_MAX_COMPARED; j++) {
+        fc_summary_free(c->ss[j]);
+        fc_summary_free(c->ds[j]);
+        fc_pairing_free(&c->pair[j]);
+        fc_model_free(c->ms[j]);
+        c->ss[j] = c->ds[j] = NULL;
+        c->ms[j] = NULL;
+    }
+    fc_merge_free(c->merge);
+    fc_partial_free(&c->head);
+    free(c->bytes);
+    c->merge = NULL;
+    c->bytes = NULL;
+}
+
+/* The bytes the Lua state holds now: a run gets the limit less these. */
+static uint64_t lua_bytes(lua_State *L)
+{
+    return (uint64_t)lua_gc(L, LUA_GCCOUNT, 0) * 1024 + (uint64_t)lua_gc(L, LUA_GCCOUNTB, 0);
+}
+
+/* The embedding program's limit (the CLI's --max-memory), else
+ * FC_DEFAULT_MAX_MEMORY. */
+static uint64_t max_memory_of(lua_State *L)
+{
+    uint64_t max_memory = FC_DEFAULT_MAX_MEMORY;
+    if (lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_MAX_MEMORY_KEY) == LUA_TNUMBER && lua_tointeger(L, -1) > 0)
+        max_memory = (uint64_t)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    return max_memory;
+}
+
+/* Frees a finished summary's histograms and gives their pages back to the
+ * system, before the results (Lua's allocations) are built: the threads'
+ * allocator arenas would otherwise keep them, beside what Lua takes. */
+static void drop_counts(fc_summary *s)
+{
+    fc_summary_drop_counts(s);
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
+static int run_ctx_gc(lua_State *L)
+{
+    run_ctx_free(luaL_checkudata(L, 1, RUN_CTX_MT));
+    return 0;
+}
+
+/* Pushes a new, empty run_ctx. */
+static run_ctx *run_ctx_new(lua_State *L)
+{
+    run_ctx *c = lua_newuserdatauv(L, sizeof *c, 0);
+    memset(c, 0, sizeof *c);
+    if (luaL_newmetatable(L, RUN_CTX_MT)) {
+        lua_pushcfunction(L, run_ctx_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return c;
+}
+
+/* The set of c's models, summaries and pairings, for the engine. */
+static void set_of_ctx(run_ctx *c)
+{
+    memset(&c->set, 0, sizeof c->set);
+    c->set.n = c->n;
+    for (int j = 0; j < c->n; j++) {
+        c->set.models[j] = c->ms[j];
+        c->set.sums[j] = c->ss[j];
+        if (j > 0) {
+            c->set.pairs[j] = &c->pair[j];
+            c->set.diffs[j] = c->ds[j];
+        }
+    }
+}
+
+/* "scenario "x"" or "comparison of "x", "y" ..." for messages. */
+static void name_set(const run_ctx *c, char *buf, size_t len)
+{
+    if (c->n == 1) {
+        snprintf(buf, len, "scenario \"%.200s\"", M0(c)->name);
+        return;
+    }
+    size_t at = (size_t)snprintf(buf, len, "comparison of \"%.60s\"", M0(c)->name);
+    for (int j = 1; j < c->n && at < len; j++)
+        at += (size_t)snprintf(buf + at, len - at, j + 1 < c->n ? ", \"%.60s\"" : " and \"%.60s\"", c->ms[j]->name);
+}
+
+/* Compiles the scenarios at argument 1 (one normalized table, or with
+ * `many` a list of them: a comparison, the first the base) and reads the
+ * options table at 2 ({ trials, seed, threads, precision, shard_k, shard_n,
+ * max_memory }); raises on errors. A comparison runs every scenario on the
+ * first's trial count and seed (common random numbers), or the options'. */
+static run_ctx *run_setup(lua_State *L, int many)
+{
+    char err[512];
+    run_ctx *c = run_ctx_new(L);
+    if (many) {
+        luaL_checktype(L, 1, LUA_TTABLE);
+        lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+        if (n < 1 || n > FC_MAX_COMPARED) {
+            snprintf(err, sizeof err, "compare: expected 1 to %d scenarios, got %lld", FC_MAX_COMPARED, (long long)n);
+            raise_msg(L, err);
+        }
+        for (int j = 0; j < (int)n; j++) {
+            lua_rawgeti(L, 1, j + 1);
+            int st = fc_lua_compile(L, lua_gettop(L), &c->ms[j], err, sizeof err);
+            lua_pop(L, 1);
+            if (st != 0)
+                raise_msg(L, err);
+            c->n = j + 1;
+            for (int k = 0; k < j; k++)
+                if (strcmp(c->ms[k]->name, c->ms[j]->name) == 0) {
+                    snprintf(err, sizeof err,
+                             "compare: scenarios %d and %d are both named \"%.200s\": names must be unique in a "
+                             "comparison (give one a name = ...)", k + 1, j + 1, c->ms[j]->name);
+                    raise_msg(L, err);
+                }
+        }
+    } else {
+        if (fc_lua_compile(L, 1, &c->ms[0], err, sizeof err) != 0)
+            raise_msg(L, err);
+        c->n = 1;
+    }
+    fc_model *m = M0(c);
+    lua_Integer trials = (lua_Integer)m->trials, seed = (lua_Integer)m->seed, threads = 0;
+    lua_Integer k = 0, n = 0;
+    /* the most memory the Lua state and a run may take together: the
+     * options', else the embedding program's, else FC_DEFAULT_MAX_MEMORY */
+    lua_Integer max_memory = (lua_Integer)max_memory_of(L);
+    if (lua_istable(L, 2)) {
+        int ok = opt_int(L, 2, "trials", trials, &trials) && opt_int(L, 2, "seed", seed, &seed) &&
+                 opt_int(L, 2, "threads", 0, &threads) && opt_int(L, 2, "shard_k", 0, &k) &&
+                 opt_int(L, 2, "shard_n", 0, &n) && opt_int(L, 2, "max_memory", max_memory, &max_memory);
+        lua_getfield(L, 2, "precision");
+        c->precision = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        if (!ok || trials < 1 || trials > FC_MAX_TRIALS || threads < 0 || threads > FC_MAX_THREADS ||
+            n < 0 || k < 0 || (n > 0 && k >= n) || !(c->precision >= 0 && c->precision < 1) ||
+            max_memory < 1) {
+            raise_msg(L, "run: options: expected 1 <= trials <= 1e12, 0 <= threads <= 256, "
+                         "0 <= shard_k < shard_n, 0 <= precision < 1 and max_memory >= 1");
+        }
+    }
+    for (int j = 0; j < c->n; j++) {
+        c->ms[j]->trials = (uint64_t)trials;
+        c->ms[j]->seed = (uint64_t)seed;
+        if (j > 0 && fc_pairing_make(&c->pair[j], m, c->ms[j]) != 0)
+            raise_msg(L, "out of memory");
+    }
+    c->shard_k = (uint64_t)k;
+    c->shard_n = (uint64_t)n;
+    set_of_ctx(c);
+    /* Results do not depend on the thread count: a run that would not fit
+     * gets fewer threads, and one that does not fit on one is refused before
+     * anything is allocated. The histograms' caps depend on the models and
+     * the limit only. */
+    int wanted = threads > 0 ? (int)threads : fc_cpu_count();
+    uint64_t nblocks = (m->trials + FC_BLOCK - 1) / FC_BLOCK;
+    uint64_t nkept = n > 0 && nblocks > c->shard_k ? (nblocks - c->shard_k + c->shard_n - 1) / c->shard_n : 0;
+    fc_run_plan plan;
+    if (fc_set_plan_make(&c->set, wanted, (uint64_t)max_memory, lua_bytes(L), nkept, &plan) != 0) {
+        char what[256], msg[768];
+        name_set(c, what, sizeof what);
+        snprintf(msg, sizeof msg,
+                 "%s: a run needs about %.0f MiB of working memory (%d period%s, %d stage%s, "
+                 "%d channel%s, %d goal%s%s), more than the limit of %.0f MiB; raise the limit with --max-memory%s",
+                 what, (double)plan.need / 1048576.0, m->periods, m->periods == 1 ? "" : "s",
+                 m->nstages, m->nstages == 1 ? "" : "s", m->nchannels, m->nchannels == 1 ? "" : "s",
+                 m->ngoals, m->ngoals == 1 ? "" : "s", c->n > 1 ? " in the first" : "",
+                 (double)max_memory / 1048576.0,
+                 nkept > 0 ? ", or run more shards (each keeps the moments of its blocks)" : "");
+        raise_msg(L, msg);
+    }
+    threads = plan.threads;
+    for (int j = 0; j < c->n; j++) {
+        c->ss[j] = fc_summary_new(c->ms[j], 4 * plan.threads);
+        if (c->ss[j] == NULL || (n > 0 && fc_summary_set_shard(c->ss[j], c->shard_k, c->shard_n, m->trials) != 0))
+            raise_msg(L, "out of memory");
+        fc_summary_set_caps(c->ss[j], plan.total, plan.series, UINT64_MAX, plan.sum_yield[j]);
+        if (j == 0)
+            continue;
+        c->ds[j] = fc_summary_new_shape(&c->pair[j].shape, 4 * plan.threads);
+        if (c->ds[j] == NULL || (n > 0 && fc_summary_set_shard(c->ds[j], c->shard_k, c->shard_n, m->trials) != 0))
+            raise_msg(L, "out of memory");
+        fc_summary_set_caps(c->ds[j], plan.total, plan.total, UINT64_MAX, plan.diff_yield[j]);
+    }
+    set_of_ctx(c);
+    /* the embedding program may register a stop flag (the CLI's Ctrl-C) and
+     * a progress display */
+    lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
+    c->opts.stop = lua_touserdata(L, -1);
+    lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_PROGRESS_KEY);
+    const fc_lua_progress *progress = lua_touserdata(L, -1);
+    lua_pop(L, 2);
+    c->opts.threads = (int)threads;
+    if (progress && c->precision == 0) {
+        c->opts.progress = progress->fn;
+        c->opts.progress_ctx = progress->ctx;
+    }
+    return c;
+}
+
+/* Rounds of this many trials between checks of --precision: a whole number
+ * of blocks, so that where a run stops depends on the seed alone. */
+#define PRECISION_ROUND (16 * FC_BLOCK)
+
+/* Whether every summary of the set is as precise as --precision asks. */
+static int set_precise(const run_ctx *c)
+{
+    for (int j = 0; j < c->n; j++)
+        if (!fc_summary_precise(c->ss[j], c->precision) ||
+            (j > 0 && !fc_pairing_precise(&c->pair[j], c->ds[j], S0(c), c->precision)))
+            return 0;
+    return 1;
+}
+
+/* Runs the trials (all, or round by round until precise); raises on errors. */
+static void run_trials(lua_State *L, run_ctx *c)
+{
+    char err[512];
+    struct timespec t0, t1;
+    /* the embedding program may want to know when the simulation runs */
+    lua_getfield(L, LUA_REGISTRYINDEX, FC_LUA_PHASE_KEY);
+    const fc_lua_phase *phase = lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    if (phase)
+        phase->simulating(1);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int st = 0;
+    const uint64_t trials = M0(c)->trials;
+    if (c->precision > 0) {
+        while (st == 0 && S0(c)->ntrials < trials) {
+            uint64_t upto = S0(c)->ntrials + PRECISION_ROUND;
+            st = fc_engine_run_set(&c->set, upto < trials ? upto : trials, &c->opts, err, sizeof err);
+            if (st == 0 && set_precise(c))
+                break;
+        }
+    } else {
+        st = fc_engine_run_set(&c->set, trials, &c->opts, err, sizeof err);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    c->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    for (int j = 0; st == 0 && c->shard_n == 0 && j < c->n; j++)
+        if (fc_summary_finish(c->ss[j]) != 0 || (j > 0 && fc_summary_finish(c->ds[j]) != 0)) {
+            st = -1;
+            snprintf(err, sizeof err, "out of memory");
+        }
+    /* a comparison's failure names the scenario whose trial failed */
+    if (st == -1 && c->n > 1 && c->set.failed >= 0) {
+        char named[640];
+        snprintf(named, sizeof named, "scenario \"%.100s\": %.400s", c->ms[c->set.failed]->name, err);
+        snprintf(err, sizeof err, "%.511s", named);
+    }
+    /* the statistics are the simulation's work too, not the scenario's */
+    if (phase)
+        phase->simulating(0);
+    if (st != 0)
+        raise_msg(L, st == -2 ? "interrupted" : err);
+}
+
+/* core.run(normalized [, { trials, seed, threads, precision }]) -> results.
+ * Raises "<message>" on a bad model or a failed run, and "interrupted". */
+static void set_precision(lua_State *L, const run_ctx *c)
+{
+    if (c->precision > 0) {
+        lua_pushnumber(L, c->precision);
+        lua_setfield(L, -2, "precision");
+        lua_pushboolean(L, S0(c)->ntrials < M0(c)->trials || set_precise(c));
+        lua_setfield(L, -2, "precise");
+    }
+}
+
+static int l_run(lua_State *L)
+{
+    run_ctx *c = run_setup(L, 0);
+    c->shard_n = 0;
+    run_trials(L, c);
+    drop_counts(S0(c));
+    fc_lua_push_results(L, S0(c));
+    lua_pushnumber(L, c->seconds);
+    lua_setfield(L, -2, "engine_seconds");
+    set_precision(L, c);
+    run_ctx_free(c);
+    return 1;
+}
+
+/* Pushes a finished set's { scenarios = { results, ... }, differences = {
+ * ..., one per scenario after the first } }. */
+static void push_set(lua_State *L, run_ctx *c)
+{
+    for (int j = 0; j < c->n; j++) {
+        drop_counts(c->ss[j]);
+        if (j > 0)
+            drop_counts(c->ds[j]);
+    }
+    lua_createtable(L, 0, 4);
+    lua_createtable(L, c->n, 0);
+    for (int j = 0; j < c->n; j++) {
+        fc_lua_push_results(L, c->ss[j]);
+        set_precision(L, c);
+        lua_rawseti(L, -2, j + 1);
+    }
+    lua_setfield(L, -2, "scenarios");
+    lua_createtable(L, c->n - 1, 0);
+    for (int j = 1; j < c->n; j++) {
+        fc_lua_push_differences(L, &c->pair[j], c->ds[j], S0(c), c->ss[j]);
+        lua_rawseti(L, -2, j);
+    }
+    lua_setfield(L, -2, "differences");
+}
+
+/* core.compare({ normalized, ... } [, options]) -> { scenarios, differences,
+ * engine_seconds }: the scenarios run paired on the first's trials and seed. */
+static int l_compare(lua_State *L)
+{
+    run_ctx *c = run_setup(L, 1);
+    c->shard_n = 0;
+    run_trials(L, c);
+    push_set(L, c);
+    lua_pushnumber(L, c->seconds);
+    lua_setfield(L, -2, "engine_seconds");
+    run_ctx_free(c);
+    return 1;
+}
+
+/* core.run_shard(normalized, text, { trials, seed, threads, shard_k, shard_n })
+ * -> the partial summary's bytes, holding `text` (the serialized scenario). */
+static int l_run_shard(lua_State *L)
+{
+    size_t tlen;
+    const char *text = luaL_checklstring(L, 2, &tlen);
+    lua_settop(L, 3);
+    lua_pushvalue(L, 2); /* text at 4: keeps it alive (and its bytes valid) to the end */
+    lua_pushvalue(L, 3);
+    lua_replace(L, 2); /* options at 2, as run_setup reads them */
+    run_ctx *c = run_setup(L, 0);
+    if (c->shard_n == 0)
+        return raise_msg(L, "run_shard: expected shard_k and shard_n");
+    run_trials(L, c);
+    /* the partial's bytes beside the summary, then beside their copy in
+     * the Lua string (the summary freed by then), within the limit */
+    size_t len = fc_partial_size(S0(c), tlen);
+    uint64_t held = (uint64_t)atomic_load(&S0(c)->meter.used) + fc_run_bytes(M0(c), 1, S0(c)->nkept);
+    uint64_t max_memory = max_memory_of(L), lua = lua_bytes(L);
+    if (lua + len + (held > len ? held : len) > max_memory) {
+        char need[32], limit[32];
+        fc_format_bytes(len, need, sizeof need);
+        fc_format_bytes(max_memory, limit, sizeof limit);
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "scenario \"%s\": the partial summary takes %s, more than the memory limit of %s leaves; "
+                 "raise the limit with --max-memory, or run more shards",
+                 M0(c)->name, need, limit);
+        return raise_msg(L, msg);
+    }
+    c->bytes = fc_partial_encode(S0(c), text, tlen, M0(c)->seed, &len);
+    if (c->bytes == NULL)
+        return raise_msg(L, "out of memory");
+    fc_summary_free(S0(c));
+    S0(c) = NULL;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+    lua_pushlstring(L, (const char *)c->bytes, len);
+    run_ctx_free(c);
+    return 1;
+}
+
+/* What a merge may hold: the limit less the Lua state, and the limit's
+ * words for messages. */
+static uint64_t merge_limit(lua_State *L, char *text, size_t len)
+{
+    uint64_t max_memory = max_memory_of(L), lua = lua_bytes(L);
+    fc_format_bytes(max_memory, text, len);
+    return max_memory > lua ? max_memory - lua : 0;
+}
+
+/* core.partial_scenario(path) -> the serialized scenario of the partial
+ * summary at path, its seed and its trial count; raises the reader's message
+ * for a bad one (one that is not a partial, or too large for the memory
+ * limit, at once). */
+static int l_partial_scenario(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    run_ctx *c = run_ctx_new(L);
+    char err[1024], limit[32];
+    uint64_t max_bytes = merge_limit(L, limit, sizeof limit);
+    if (fc_partial_read_head(path, max_bytes, limit, &c->head, err, sizeof err) != 0)
+        return raise_msg(L, err);
+    lua_pushlstring(L, c->head.scenario, c->head.scenario_len);
+    lua_pushinteger(L, (lua_Integer)c->head.seed);
+    lua_pushinteger(L, (lua_Integer)c->head.run_trials);
+    run_ctx_free(c);
+    return 3;
+}
+
+/* core.merge(normalized, { path, ... }) -> results of the whole run the
+ * partials at those paths make up, read one by one in C, counted against
+ * the memory limit. */
+static int l_merge(lua_State *L)
+{
+    char err[1024], limit_text[32];
+    luaL_checktype(L, 2, LUA_TTABLE);
+    int n = (int)lua_rawlen(L, 2);
+    for (int i = 1; i <= n; i++)
+        if (lua_rawgeti(L, 2, i) != LUA_TSTRING)
+            return raise_msg(L, "merge: expected the paths of the partial summaries");
+    lua_settop(L, 2);
+    run_ctx *c = run_ctx_new(L);
+    if (fc_lua_compile(L, 1, &c->ms[0], err, sizeof err) != 0)
+        return raise_msg(L, err);
+    uint64_t limit = merge_limit(L, limit_text, sizeof limit_text);
+    c->merge = fc_merge_new(M0(c), n, limit, limit_text, err, sizeof err);
+    if (c->merge == NULL)
+        return raise_msg(L, err);
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, 2, i);
+        const char *path = lua_tostring(L, -1);
+        if (fc_merge_file(c->merge, path, err, sizeof err) != 0)
+            return raise_msg(L, err);
+        lua_pop(L, 1);
+        if (i == 1) { /* the run the partials make up */
+            M0(c)->seed = fc_merge_seed(c->merge);
+            M0(c)->trials = fc_merge_trials(c->merge);
+        }
+    }
+    S0(c) = fc_merge_finish(c->merge, err, sizeof err);
+    if (S0(c) == NULL)
+        return raise_msg(L, err);
+    drop_counts(S0(c));
+    fc_lua_push_results(L, S0(c));
+    run_ctx_free(c);
+    return 1;
+}
+
+/* core.compile_check(normalized): raises the compiler's message, or returns
+ * the number of random assumptions. */
+static int l_compile_check(lua_State *L)
+{
+    char err[512];
+    run_ctx *c = run_ctx_new(L);
+    if (fc_lua_compile(L, 1, &c->ms[0], err, sizeof err) != 0)
+        return raise_msg(L, err);
+    int random = 0;
+    for (int i = 0; i < M0(c)->nparams; i++)
+        random += M0(c)->params[i]->dist.kind != FC_DIST_FIXED;
+    run_ctx_free(c);
+    lua_pushinteger(L, random);
+    return 1;
+}
+
+void fc_lua_run_register(lua_State *L)
+{
+    static const luaL_Reg funcs[] = {
+        {"run", l_run},
+        {"compare", l_compare},
+        {"run_shard", l_run_shard},
+        {"partial_scenario", l_partial_scenario},
+        {"merge", l_merge},
+        {"compile_check", l_compile_check},
+        {NULL, NULL},
+    };
+    luaL_setfuncs(L, funcs, 0);
+}
