@@ -960,6 +960,28 @@ static void *worker(void *arg)
     return NULL;
 }
 
+int fc_engine_draws(const fc_model *m, uint64_t trial, double *out, char *err, size_t errlen)
+{
+    work w;
+    memset(&w, 0, sizeof w);
+    w.m = m;
+    w.T = m->periods;
+    w.pv = out;
+    w.raw = calloc((size_t)m->nparams + 1, sizeof *w.raw);
+    w.cop_z = calloc(2 * (size_t)m->ncop + 1, sizeof *w.cop_z);
+    if (w.raw == NULL || w.cop_z == NULL) {
+        free(w.raw);
+        free(w.cop_z);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    w.cop_y = w.cop_z + m->ncop;
+    int st = draw_params(&w, trial, err, errlen);
+    free(w.raw);
+    free(w.cop_z);
+    return st;
+}
+
 int fc_cpu_count(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);

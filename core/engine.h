@@ -50,6 +50,13 @@ typedef struct fc_run_set {
  * together. */
 int fc_engine_run_set(fc_run_set *set, uint64_t upto, const fc_run_opts *opts, char *err, size_t errlen);
 
+/* The draws of the parameters of trial `trial` of m, as the trial loop
+ * makes them: parameter i (m->params order) in period t at out[i * periods
+ * + t] (out holds nparams * periods doubles; a parameter drawn once per
+ * trial has it at t = 0 only). For tests that check what a
+ * change leaves alone. Returns 0, or -1 with a message. */
+int fc_engine_draws(const fc_model *m, uint64_t trial, double *out, char *err, size_t errlen);
+
 /* The number of online processors (at least 1). */
 int fc_cpu_count(void);
 
