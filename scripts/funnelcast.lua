@@ -23,8 +23,18 @@ M.scenario, M.goal, M.hill, M.sbg, M.lags = scenario.scenario, scenario.goal, sc
   scenario.sbg, scenario.lags
 M.normalize, M.is_scenario = scenario.normalize, scenario.is_scenario
 
+-- The what-if helpers: reallocate(s, {...}) and scale(s, {...})
+-- (scripts/whatif.lua), and compare{ base, alt, ... }, the comparison a
+-- file may return as it returns a list of scenarios.
+local whatif = core._script("whatif")
+M.reallocate, M.scale = whatif.reallocate, whatif.scale
+M.compare, M.is_comparison = scenario.compare, scenario.is_comparison
+-- check_names(list [, where]): the unique-names rule of a comparison, for a
+-- plain list of scenarios (see scripts/scenario.lua).
+M.check_names = scenario.check_names
+
 -- returned(chunkname, ...): the list of scenarios a file's chunk returned
--- (one, several, or a list), or an error "file:line: expected the file to
+-- (one, several, a list or a comparison), or an error "file:line: expected the file to
 -- return a scenario ..." at the line that most likely lacks a `return`.
 M.returned = scenario.returned
 

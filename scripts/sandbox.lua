@@ -207,6 +207,7 @@ local function file_env(ctx, path)
   env.lags = {}
   for k, v in pairs(fc.lags) do env.lags[k] = v end
   env.normalize, env.is_scenario = fc.normalize, fc.is_scenario
+  env.reallocate, env.scale, env.compare = fc.reallocate, fc.scale, fc.compare
   env.sample, env.pcg32, env.version = fc.sample, fc.pcg32, fc.version
   env._VERSION = _VERSION
   env.load = sandbox_load(env)

@@ -204,6 +204,7 @@ local function show(x)
   local record = record_of(x)
   if record then return record.name .. "{...}" end
   if M.is_scenario(x) then return "a scenario" end
+  if M.is_comparison(x) then return "a comparison" end
   if object.is_object(x) then return "a read-only table" end
   if type(x) == "table" then
     if is_list_of_numbers(x) then
@@ -232,11 +233,31 @@ local function read_source(file)
   return (read_file(file))
 end
 
+-- The line of the call of fname that a `return` begins (`return
+-- reallocate(base, {...})`), for a call whose first argument is no table
+-- (lines.map reads only those): the first such call in src, or nil.
+local function returned_call_line(src, fname)
+  local toks = lines.lex(src)
+  for i = 2, #toks - 1 do
+    local tk, nx = toks[i], toks[i + 1]
+    if tk.t == "name" and tk.v == fname and nx.t == "op" and (nx.v == "(" or nx.v == "{") then
+      local j = i - 1
+      while j > 1 and (toks[j].t == "name" and toks[j].v ~= "return" or toks[j].t == "op" and (toks[j].v == "." or toks[j].v == ":")) do
+        j = j - 1
+      end
+      if toks[j].t == "name" and toks[j].v == "return" then return tk.line end
+    end
+  end
+  return nil
+end
+
 function FileOrigin:find(path)
   if self.map == nil then
     local src = self.chunk and read_source(self.file)
     self.map = src and lines.map(src, self.line, self.fname) or false
-    if self.line == nil then self.line = self.map and self.map[""] or 1 end
+    if self.line == nil then
+      self.line = self.map and self.map[""] or src and returned_call_line(src, self.fname) or 1
+    end
   end
   local line = self.map and self.map[path]
   if path == "" then line = line or self.line end
@@ -273,12 +294,16 @@ function M._loading(file)
   return prev
 end
 
-local function caller_origin(fname)
-  local own = getinfo(2)
+-- skip: how many more library frames lie between caller_origin and the
+-- public function the script called (1 for the helpers of whatif.lua, which
+-- ask through M._origin).
+local function caller_origin(fname, skip)
+  skip = skip or 0
+  local own = getinfo(2 + skip)
   if own and own.istailcall and loading then
     return setmetatable({ file = loading, chunk = true, line = nil, fname = fname }, FileOriginMT)
   end
-  local level = 3
+  local level = 3 + skip
   while true do
     local info = getinfo(level)
     if info == nil then break end
@@ -1097,14 +1122,106 @@ M.scenario = function(spec, extra)
   return build(copy_spec(spec), origins)
 end
 
+-- A table of a with{} as the library reads it (a read-only view shows its data).
+local function plain_of(v)
+  if object.is_view(v) then return object.view_data(v) end
+  return v
+end
+
+local function is_rate_table(v) return is_plain(v) and not is_list_of_numbers(v) end
+
+-- The channels with a rate of their own in a per-channel rate table.
+local function own_rates(rate)
+  local own = {}
+  for _, k in ipairs(sorted_keys(rate)) do
+    if k ~= "default" then own[#own + 1] = tostring(k) end
+  end
+  return own
+end
+
+-- A with{} (or --set) change of stage rates, checked against the stage it
+-- changes: one rate may not replace a rate per channel whole (it would drop
+-- the channels' own rates without a word), and a change for one channel of
+-- a stage that has a single rate keeps that rate as the default. Returns
+-- the spec to merge into: st.spec, or a copy of its path to the changed rates.
+local function rate_changes(st, over, ctx)
+  local funnel, base = plain_of(over.funnel), st.spec.funnel
+  if not is_plain(funnel) or not is_plain(base) then return st.spec end
+  local spec = st.spec
+  for _, i in ipairs(sorted_keys(funnel)) do
+    local o, b = plain_of(funnel[i]), base[i]
+    local orate = is_plain(o) and plain_of(o.rate)
+    if math.type(i) == "integer" and orate ~= nil and is_plain(b) and b.rate ~= nil then
+      local path = join(join("funnel", i), "rate")
+      local name = st.norm.stages[i] and st.norm.stages[i].name or tostring(i)
+      if is_rate_table(b.rate) and not is_rate_table(orate) and #own_rates(b.rate) > 0 then
+        ctx:fail(path, nil, "expected funnel.%s.rate.default (the channels without a rate of their own) or "
+          .. "funnel.%s.rate.<channel> (%s), got %s, which would replace the stage's rates per channel",
+          name, name, table.concat(own_rates(b.rate), ", "), show(orate))
+      elseif not is_rate_table(b.rate) and is_rate_table(orate) and orate.default == nil then
+        if spec == st.spec then
+          spec = {}
+          for k, v in next, st.spec do spec[k] = v end
+          spec.funnel = {}
+          for k, v in next, base do spec.funnel[k] = v end
+        end
+        local stage = {}
+        for k, v in next, b do stage[k] = v end
+        stage.rate = { default = b.rate }
+        spec.funnel[i] = stage
+      end
+    end
+  end
+  return spec
+end
+
+-- Fields of a channel that give it a response (what a new channel needs).
+local RESPONSES = { "cpc", "cpl", "response", "organic" }
+
+-- A with{} naming a channel the scenario does not have: a typo of an
+-- existing name is an error that suggests it; a new channel is accepted
+-- when its table is a whole channel (it has a response) and its name is no
+-- near miss of an existing one.
+local function channel_changes(st, over, ctx)
+  local chans = plain_of(over.channels)
+  if not is_plain(chans) then return end
+  local known = {}
+  for i, ch in ipairs(st.norm.channels) do known[i] = ch.name end
+  for _, k in ipairs(sorted_keys(chans)) do
+    if type(k) == "string" and not one_of(k, known) then
+      local c, whole = plain_of(chans[k]), false
+      for _, f in ipairs(RESPONSES) do whole = whole or (is_plain(c) and c[f] ~= nil) end
+      local hint = util.suggest(k, known)
+      if hint ~= "" and whole then
+        hint = hint .. "; a new channel needs a name that is not this close to an existing one"
+      elseif hint == "" and not whole then
+        hint = string.format(" (channels: %s; a new channel needs a response: cpc, cpl, response or organic)",
+          table.concat(known, ", "))
+      end
+      if hint ~= "" then ctx:fail("channels", join("channels", k), "unknown channel '%s'%s", k, hint) end
+    end
+  end
+end
+
 local function derive(s, over, origin)
   local origins = {}
   local st = state(s)
   for i, o in ipairs(st.origins) do origins[i] = o end
   origin.leaves, origin.interior = written(over, "", {}, {})
   origins[#origins + 1] = origin
-  return build(merge(st.spec, over), origins)
+  local ctx = setmetatable({ origins = origins }, Ctx)
+  channel_changes(st, over, ctx)
+  return build(merge(rate_changes(st, over, ctx), over), origins)
 end
+
+-- For the what-if helpers (scripts/whatif.lua): the origin of the script's
+-- call of the library function that asks, and a validated copy of s changed
+-- by over (a with{} table) whose changed fields point at that call.
+function M._origin(fname)
+  local o = caller_origin(fname, 1)
+  return o
+end
+M._derive = derive
 
 -- s:with{...}: a validated changed copy; the lines of fields written in the
 -- with{} table come from that call, the others from the original.
@@ -1263,8 +1380,72 @@ end
 -- own calls (a script cannot replace them on an object it holds).
 M.with, M.set = methods.with, methods.set
 
--- What a scenario file returned: one scenario, several, or a list of them.
--- Returns the list; a file that returned something else is an error at the
+----------------------------------------------------------------------------
+-- Comparisons: compare{ base, alt, ... } is the list of the scenarios to run
+-- side by side on common random numbers, the first being the base. A
+-- read-only object (#c, c[i] and ipairs read it) that a file may return as
+-- it would return the plain list.
+
+local Comparison = object.class("comparison", {
+  readonly = "a comparison is read-only: write a new compare{...}",
+  tostring = function(list)
+    local names = {}
+    for i, s in ipairs(list) do names[i] = string.format("%q", state(s).norm.name) end
+    return string.format("comparison of %d scenarios: %s", #list, table.concat(names, ", "))
+  end,
+})
+
+function M.is_comparison(x) return object.is(x, Comparison) end
+
+-- check_names(list [, where]): raises an error when two scenarios of list
+-- (a list of scenarios, to run as one comparison) have the same name: a
+-- comparison's report tells its scenarios apart by their names. The
+-- message begins with where ("file:line: compare"), or, without it, with
+-- the place that named the later of the two (its with{} or scenario{}
+-- call); it names the duplicate name and both positions. Returns list.
+function M.check_names(list, where)
+  local seen = {}
+  for i, s in ipairs(list) do
+    local st = state(s)
+    local name = st and st.norm.name
+    if name ~= nil and seen[name] then
+      local o = st.origins[#st.origins]
+      where = where or (wrote(o, "name") and locate(st.origins, "name") or o:fallback())
+      error(string.format("%s: expected scenarios with different names in a comparison, got %s at positions %d and %d "
+        .. "(give each its own name = in scenario{} or with{})", where, show(name), seen[name], i), 0)
+    end
+    if name ~= nil then seen[name] = i end
+  end
+  return list
+end
+
+-- compare{ base, alt, ... }: a comparison of at least two scenarios with
+-- different names; errors name the line of the compare call.
+function M.compare(list, extra)
+  local origin = caller_origin("compare")
+  local where = origin:fallback() .. ": compare"
+  local function fail(fmt, ...) error(where .. ": " .. string.format(fmt, ...), 0) end
+  if not is_plain(list) or extra ~= nil then
+    fail("expected one list of scenarios, compare{ base, alt, ... }, got %s", extra ~= nil and "more arguments" or show(list))
+  end
+  local n = #list
+  for _, k in ipairs(sorted_keys(list)) do
+    if not (math.type(k) == "integer" and k >= 1 and k <= n) then
+      fail("expected a list of scenarios, got %s at %s", show(list[k]), type(k) == "string" and ("field '" .. k .. "'") or ("position " .. tostring(k)))
+    end
+  end
+  if n < 2 then fail("expected at least two scenarios to compare, got %d", n) end
+  local copy = {}
+  for i = 1, n do
+    if not M.is_scenario(list[i]) then fail("expected a scenario at position %d, got %s", i, show(list[i])) end
+    copy[i] = list[i]
+  end
+  M.check_names(copy, where)
+  return object.new(Comparison, copy)
+end
+
+-- What a scenario file returned: one scenario, several, a list of them or
+-- a comparison (compare{...}). Returns the list; a file that returned something else is an error at the
 -- line that most likely needs a `return` (its scenario{} call or last line).
 function M.returned(chunkname, ...)
   local n, first = select("#", ...), ...
@@ -1274,7 +1455,10 @@ function M.returned(chunkname, ...)
     error(string.format("%s:%d: %s", file, line, string.format(fmt, ...)), 0)
   end
   local list
-  if n == 1 and is_plain(first) and not M.is_scenario(first) and #first > 0 then
+  if n == 1 and M.is_comparison(first) then
+    list = {}
+    for i, s in ipairs(first) do list[i] = s end
+  elseif n == 1 and is_plain(first) and not M.is_scenario(first) and #first > 0 then
     list = first
   else
     list = { ... }

@@ -1,0 +1,18 @@
+-- expect: tests/bad/reallocate_share_range.lua:16: reallocate: share: expected a number in [0, 1], got 20
+-- a share written as a percentage, in a returned move (a tail call)
+local base = scenario {
+  name = "q3", periods = 12, trials = 2000, seed = 7,
+  channels = {
+    search = { spend = 20000, cpc = lognormal{ median = 2.5, sigma = 0.2 } },
+    events = { spend = { 0, 0, 30000, 0, 0, 30000, 0, 0, 30000, 0, 0, 30000 }, cpl = range(40, 90) },
+  },
+  funnel = {
+    { "visitor" },
+    { "lead", rate = { default = beta(30, 970), events = beta(60, 940) } },
+    { "customer", rate = beta(25, 75) },
+  },
+  customers = { initial = 500, churn = beta(3, 97), arpu = 100 },
+}
+return reallocate(base, {
+  from = "events", to = "search", share = 20,
+})
