@@ -21,9 +21,11 @@
 #define PAGE_KEYS (1 << PAGE_BITS)
 /* Logarithmic keys: 0 for zero, LOG_BASE + i for a positive value in bucket
  * i, -(LOG_BASE + i) for a negative one, so that keys sort as values do. Every
- * double has |i| < LOG_LIMIT (4.9e-324 is bucket -74,450; 1.8e308 is 70,978). */
-#define LOG_BASE INT64_C(75001)
-#define LOG_LIMIT INT64_C(75000)
+ * double has |i| < LOG_LIMIT at level 0 (see FC_HIST_KEY_BASE). */
+#define LOG_BASE FC_HIST_KEY_BASE
+#define LOG_LIMIT (FC_HIST_KEY_BASE - 1)
+/* At the top level every bucket of a double is 0 or 1 (on one page). */
+_Static_assert((INT64_C(1) << FC_HIST_MAX_LEVEL) >= LOG_LIMIT, "top level");
 /* What the allocator adds to a block (glibc: an 8-byte header, blocks in
  * steps of 16 bytes), counted with every page and directory. */
 #define ALLOC_OVERHEAD 16
@@ -40,12 +42,14 @@ _Static_assert(FC_HIST_SIDE_COST >= 8 * sizeof(fc_hist_page *) + ALLOC_OVERHEAD 
 _Static_assert(sizeof(fc_hist_page) == PAGE_KEYS * sizeof(uint64_t), "page layout");
 
 /* gamma = (1 + alpha) / (1 - alpha); bucket i holds (gamma^(i-1), gamma^i].
- * alpha is taken a hair (1e-9 relative) below FC_HIST_ALPHA: the rounding of
- * log and exp (up to about 2e-14 relative near 1e300) would otherwise carry
- * values at a bucket's edge just past the promised bound. */
+ * alpha is taken a hair (1e-7 relative, 3e-11 absolute) below FC_HIST_ALPHA:
+ * the rounding of log and exp (found up to 2e-13 relative at bucket edges
+ * near 1e285, where i * log(gamma) is near 660 and i near a million) would
+ * otherwise carry values at a bucket's edge just past the promised bound. */
+#define ALPHA_HAIR 1e-7
 static double log_gamma(void)
 {
-    const double a = FC_HIST_ALPHA * (1 - 1e-9);
+    const double a = FC_HIST_ALPHA * (1 - ALPHA_HAIR);
     return log((1 + a) / (1 - a));
 }
 
@@ -63,12 +67,14 @@ static inline int64_t ceil_shift(int64_t i, int s)
 
 /* The representative of bucket i at `level` on side `neg`: 2 g^i / (g + 1)
  * for g = gamma^(2^level), within (g - 1) / (g + 1) of every value of the
- * bucket. Multiplied in log space, since 2 g^i overflows above DBL_MAX / 2;
- * past DBL_MAX (the top bucket) DBL_MAX itself is nearer every value. */
+ * bucket. Multiplied in log space, since 2 g^i overflows above DBL_MAX / 2
+ * (and g itself at the top levels: log(2 / (g + 1)) is taken as log 2 -
+ * log g - log1p(1 / g)); past DBL_MAX (the top bucket) DBL_MAX itself is
+ * nearer every value. */
 static double log_value(int level, int neg, int64_t i)
 {
     double g = ldexp(log_gamma(), level);
-    double v = exp((double)i * g + log(2 / (exp(g) + 1)));
+    double v = exp((double)i * g + (log(2) - g - log1p(exp(-g))));
     v = v > DBL_MAX ? DBL_MAX : v;
     return neg ? -v : v;
 }
@@ -644,6 +650,13 @@ int fc_hist_at_ranks(const fc_hist *h, const uint64_t *rank, int n, double *out)
     for (int i = 0; i < n; i++)
         out[i] = NAN;
     return fc_hist_each(h, rank_one, &r);
+}
+
+double fc_hist_accuracy(int level)
+{
+    /* (g - 1) / (g + 1) = tanh(log(g) / 2) for g = gamma^(2^level), taken of
+     * FC_HIST_ALPHA itself: above what the hair-narrower buckets give */
+    return level <= 0 ? FC_HIST_ALPHA : tanh(ldexp(atanh(FC_HIST_ALPHA), level));
 }
 
 size_t fc_hist_bytes(const fc_hist *h)

@@ -2,15 +2,20 @@
  * does not grow with the number of trials and stays under a cap set for the
  * run. Whole numbers are counted exactly (their quantiles are exact); other
  * values, and whole numbers too spread out for the cap, go to logarithmic
- * buckets of relative width 1%, whose representative is within 0.5% of every
- * value in the bucket (the relative-error sketch of Masson, Rim and Lee,
- * "DDSketch", 2019). A logarithmic histogram that would pass its cap merges
- * pairs of buckets (level L + 1: bucket i becomes ceil(i / 2)), so that its
- * relative accuracy is about 2^L * 0.5%.
+ * buckets of relative width 0.0625%, whose representative is within
+ * FC_HIST_ALPHA = 0.03125% of every value in the bucket (the relative-error
+ * sketch of Masson, Rim and Lee, "DDSketch", 2019). A logarithmic histogram
+ * that would pass its cap merges pairs of buckets (level L + 1: bucket i
+ * becomes ceil(i / 2)), so that its relative accuracy is fc_hist_accuracy(L),
+ * about 2^L * 0.03125%: 0.0625% at level 1, 0.125%, 0.25%, and at level 4
+ * 0.5% on buckets about 1% wide, those that level 0 had when FC_HIST_ALPHA
+ * was 0.005 (a figure that fit its cap at level 0 then fits it at about
+ * level 4 now).
  *
  * Counts live in pages of 32 consecutive keys, found through a directory
- * indexed by page number; only pages that trials hit take memory. The
- * logarithmic kind keeps positive and negative magnitudes apart (two
+ * indexed by page number; only pages that trials hit take memory (a decade of
+ * magnitudes is about 115 pages at level 0, half as many a level up).
+ * The logarithmic kind keeps positive and negative magnitudes apart (two
  * directories) and zeros as one count. Whether a histogram is exact, and its
  * level, depend only on the set of values seen, never on how they were split
  * between threads, shards or flushes: a part's pages are a subset of the
@@ -25,8 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Relative accuracy of the logarithmic buckets at level 0. */
-#define FC_HIST_ALPHA 0.005
+/* Relative accuracy of the logarithmic buckets at level 0 (0.005 / 16:
+ * level 4 has the 1% buckets of 0.005). */
+#define FC_HIST_ALPHA 0.0003125
 /* A cap is stated in pages (C): the bytes of C pages and of directories
  * reaching 4 page numbers per page (FC_HIST_CAP_BYTES). The most a cap may
  * state, and the cap of a histogram made with fc_hist_init, is 32,768 pages
@@ -42,8 +48,13 @@
 #define FC_HIST_SPAN_COST 16
 #define FC_HIST_SIDE_COST 96
 #define FC_HIST_CAP_BYTES(pages) ((uint64_t)(pages) * (FC_HIST_PAGE_COST + 4 * FC_HIST_SPAN_COST) + 1024)
-/* The highest level: at level 17 every double is in one of two buckets. */
-#define FC_HIST_MAX_LEVEL 17
+/* The highest level: at level 21 every double is in one of two buckets. */
+#define FC_HIST_MAX_LEVEL 21
+/* Logarithmic keys (fc_hist_each): 0 for zero, +-(FC_HIST_KEY_BASE + i) for
+ * bucket i of the positive or negative side at the histogram's level. Every
+ * double is in a level-0 bucket of magnitude below FC_HIST_KEY_BASE - 1
+ * (4.9e-324 is bucket -1,191,104; DBL_MAX is 1,135,653). */
+#define FC_HIST_KEY_BASE INT64_C(1200001)
 
 /* Returned by the adding functions when the run's meter would pass the
  * histogram's yield (nothing was added: free memory, then add again). */
@@ -138,6 +149,11 @@ int fc_hist_merge(fc_hist *into, const fc_hist *from);
  * kind each is its bucket's representative. */
 int fc_hist_at_ranks(const fc_hist *h, const uint64_t *rank, int n, double *out);
 
+/* The relative accuracy of the logarithmic kind at `level`: every value is
+ * within this of its bucket's representative (FC_HIST_ALPHA at level 0,
+ * tanh(2^level atanh(FC_HIST_ALPHA)) in general). */
+double fc_hist_accuracy(int level);
+
 /* Bytes held; pages held. */
 size_t fc_hist_bytes(const fc_hist *h);
 size_t fc_hist_pages(const fc_hist *h);
@@ -145,8 +161,8 @@ size_t fc_hist_pages(const fc_hist *h);
 /* Calls f(key, count) for every nonzero bucket in increasing key order, for
  * serialization (with h->exact and h->level); and re-adds such pairs, keys
  * of h's own kind and level. Keys are opaque but stable: an exact key is the
- * value, a logarithmic one 0 for zero and +-(75001 + i) for bucket i of the
- * positive or negative side. fc_hist_add_foreign adds a key of a histogram
+ * value, a logarithmic one 0 for zero and +-(FC_HIST_KEY_BASE + i) for
+ * bucket i of the positive or negative side. fc_hist_add_foreign adds a key of a histogram
  * of the given kind and level. Both return 0, FC_HIST_FULL, FC_HIST_RANGE or
  * -1 (memory). */
 int fc_hist_each(const fc_hist *h, int (*f)(void *ctx, int64_t key, uint64_t count), void *ctx);

@@ -41,7 +41,7 @@ typedef struct fc_stat {
     uint64_t infinite;   /* trials whose value was not finite (a CAC without customers) */
     double mean, sd, min, max;
     double q[FC_NQUANTILES]; /* the value at rank ceil(level * n) of the finite values:
-                               exact for whole numbers, else within 0.5% relative */
+                               exact for whole numbers, else within 0.03125% relative at level 0 */
 } fc_stat;
 
 /* Mean and sum of squared deviations of the finite values of some trials. */

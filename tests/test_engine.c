@@ -1155,8 +1155,10 @@ static int cmp_dbl(const void *a, const void *b)
 
 /* Quantile accuracy through the engine: every slot's reported quantiles
  * against the exact order statistics of the same trials (kept whole by this
- * test build): equal for whole-number figures, within 0.5% relative error for
- * real-valued ones (CAC, LTV, ROI, costs per arrival) -- DESIGN.md's promise. */
+ * test build): equal for whole-number figures, within FC_HIST_ALPHA (0.03125%)
+ * relative error for real-valued ones (CAC, LTV, ROI, costs per arrival),
+ * under DESIGN.md's promise of 0.05%: the histograms' level 0, which the
+ * default limit holds here. */
 static void test_quantile_accuracy(void **state)
 {
     (void)state;
@@ -1186,7 +1188,7 @@ static void test_quantile_accuracy(void **state)
             if (whole)
                 assert_true(st->q[q] == exact);
             else
-                assert_true(fabs(st->q[q] - exact) <= 0.005 * fabs(exact));
+                assert_true(fabs(st->q[q] - exact) <= FC_HIST_ALPHA * fabs(exact));
         }
     }
     assert_true(real_slots >= 5); /* the check above saw real-valued figures */
