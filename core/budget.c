@@ -84,18 +84,39 @@ uint64_t fc_run_bytes(const fc_model *m, int nthreads, uint64_t nkept)
  * contexts (one work and one pair_work per model each). */
 static uint64_t set_bytes(const fc_run_set *set, int nthreads, uint64_t nkept)
 {
-    uint64_t b = (uint64_t)(set->n - 1) * (uint64_t)(nthreads < 1 ? 1 : nthreads) * 1024;
+    const uint64_t threads = nthreads < 1 ? 1 : (uint64_t)nthreads;
+    uint64_t b = (uint64_t)(set->n - 1) * threads * 1024;
     for (int j = 0; j < set->n; j++) {
         b += fc_run_bytes(set->models[j], nthreads, nkept);
-        if (j > 0)
-            b += pair_bytes(set->pairs[j], nthreads, nkept);
+        if (j > 0) /* and the shared draws' map (engine.c work_share) */
+            b += pair_bytes(set->pairs[j], nthreads, nkept) +
+                 threads * ((uint64_t)set->models[j]->nparams * sizeof(int) + HEADER);
     }
     return b;
+}
+
+uint64_t fc_set_bytes(const fc_run_set *set, int nthreads, uint64_t nkept)
+{
+    return set_bytes(set, nthreads, nkept);
 }
 
 uint64_t fc_merge_bytes(const fc_model *m)
 {
     return summary_bytes(m, 1, 0);
+}
+
+uint64_t fc_merge_bytes_set(const fc_model *const *models, const fc_shape *const *shapes, int nsum)
+{
+    uint64_t b = 0;
+    for (int i = 0; i < nsum; i++) {
+        const fc_shape *sh = shapes ? shapes[i] : NULL;
+        if (models && models[i])
+            b += summary_bytes(models[i], 1, 0);
+        else if (sh)
+            b += summary_bytes_of((uint64_t)sh->nslots, (uint64_t)sh->ngoals, (uint64_t)sh->ndrivers, 1, 0) +
+                 ((uint64_t)sh->ntally + 1) * sizeof(uint64_t) + HEADER;
+    }
+    return b;
 }
 
 uint64_t fc_hists_bytes(const fc_model *m, fc_hist_caps total, fc_hist_caps series)

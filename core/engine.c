@@ -46,6 +46,12 @@ typedef struct work {
     double *cop_z, *cop_y;  /* [ncop] the copula's independent and correlated normals */
     fc_accum acc;           /* this thread's counts */
     fc_layout lay;
+    /* In a paired run, a model after the first takes the draws of the
+     * assumptions it shares with the first (the same path and law: the same
+     * stream, so the same draws) from the first's work instead of drawing
+     * them again: same[i] is the first model's parameter, or -1. */
+    const struct work *base;
+    int *same;              /* [nparams], owned; NULL for the first model */
 } work;
 
 static void work_free(work *w)
@@ -71,8 +77,37 @@ static void work_free(work *w)
     free(w->cols);
     free(w->mom);
     free(w->cop_z);
+    free(w->same);
     fc_accum_free(&w->acc);
     memset(w, 0, sizeof *w);
+}
+
+/* Whether parameters p and q are drawn alike in every trial: the same
+ * stream and law, outside any copula. */
+static int drawn_alike(const fc_param *p, const fc_param *q)
+{
+    return p->key == q->key && strcmp(p->path, q->path) == 0 && p->dist.kind == q->dist.kind &&
+           memcmp(p->dist.p, q->dist.p, sizeof p->dist.p) == 0 && p->dist.n == q->dist.n &&
+           p->per_period == q->per_period && p->clip == q->clip && p->domain == q->domain &&
+           p->cop < 0 && q->cop < 0;
+}
+
+/* Makes w (a later model of a paired run) take from base the draws of the
+ * parameters the two draw alike. Returns 0 or -1 (memory). */
+static int work_share(work *w, const work *base)
+{
+    const fc_model *m = w->m, *b = base->m;
+    w->same = malloc((size_t)m->nparams * sizeof *w->same + 1);
+    if (w->same == NULL)
+        return -1;
+    w->base = base;
+    for (int i = 0; i < m->nparams; i++) {
+        w->same[i] = -1;
+        for (int k = 0; k < b->nparams && w->same[i] < 0; k++)
+            if (drawn_alike(m->params[i], b->params[k]))
+                w->same[i] = k;
+    }
+    return 0;
 }
 
 /* Whether the funnel runs as Poisson flows (flow_paths): every stage has one
@@ -194,6 +229,11 @@ static int draw_params(work *w, uint64_t trial, char *err, size_t errlen)
         if (p->dist.kind == FC_DIST_FIXED) {
             for (int t = 0; t < count; t++)
                 dst[t] = p->dist.p[0];
+            continue;
+        }
+        if (w->same && w->same[i] >= 0) { /* drawn by the first model of a paired run */
+            memcpy(dst, w->base->pv + (size_t)w->same[i] * (size_t)w->T, (size_t)count * sizeof *dst);
+            w->raw[i] = w->base->raw[w->same[i]];
             continue;
         }
         fc_pcg32 rng;
@@ -936,7 +976,8 @@ static void *worker(void *arg)
             fail(sh, 0, j, -1, "out of memory");
             return NULL;
         }
-        if (j > 0 && pair_work_init(&t->pw[j], set->pairs[j], set->diffs[j]) != 0) {
+        if (j > 0 && (work_share(&t->w[j], &t->w[0]) != 0 ||
+                      pair_work_init(&t->pw[j], set->pairs[j], set->diffs[j]) != 0)) {
             work_free(&t->w[j]);
             fail(sh, 0, j, -1, "out of memory");
             return NULL;
