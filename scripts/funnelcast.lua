@@ -47,9 +47,22 @@ function M.load(path, opts)
 end
 
 -- run(scenario [, { trials =, seed =, threads = }]): runs the scenario and
--- returns its results table (see core/lua_results.h).
+-- returns its results table (see core/lua_results.h). run(compare{ base,
+-- alt, ... }) (or a list of scenarios) runs them paired, on the base's
+-- trials and seed, and returns { scenarios = { results, ... }, differences
+-- = { one per scenario after the first }, engine_seconds }.
 M.run = function(s, opts)
-  return core.run(M.normalize(s), opts)
+  if M.is_scenario(s) then return core.run(M.normalize(s), opts) end
+  if not (M.is_comparison(s) or (type(s) == "table" and getmetatable(s) == nil and #s > 0)) then
+    error("run: expected a scenario, compare{ base, alt, ... } or a list of scenarios, got " .. type(s), 2)
+  end
+  local norms, list = {}, {}
+  for i, x in ipairs(s) do
+    if not M.is_scenario(x) then error(string.format("run: expected a scenario at position %d, got %s", i, type(x)), 2) end
+    list[i], norms[i] = x, M.normalize(x)
+  end
+  M.check_names(list, "run")
+  return core.compare(norms, opts)
 end
 
 -- The command line's entry point (core/cli.c).
