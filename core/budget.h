@@ -81,8 +81,15 @@ void fc_set_caps(const struct fc_run_set *set, uint64_t max_memory, fc_hist_caps
 int fc_set_plan_make(const struct fc_run_set *set, int nthreads, uint64_t max_memory, uint64_t lua_bytes,
                      uint64_t nkept, fc_run_plan *p);
 
+/* Bytes of the arrays of a set's run (fc_run_bytes for every model of the
+ * set, its pairs' differences and the threads' contexts). */
+uint64_t fc_set_bytes(const struct fc_run_set *set, int nthreads, uint64_t nkept);
+
 /* Bytes of the arrays of the summary a merge builds (fc_summary_new with a
  * window of one block). */
 uint64_t fc_merge_bytes(const fc_model *m);
+/* The same for the nsum summaries of a merge of a set (core/partial.h's
+ * fc_merge_new_set): models[i]'s when given, else shapes[i]'s. */
+uint64_t fc_merge_bytes_set(const fc_model *const *models, const fc_shape *const *shapes, int nsum);
 
 #endif

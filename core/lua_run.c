@@ -395,41 +395,74 @@ static int l_compare(lua_State *L)
     return 1;
 }
 
-/* core.run_shard(normalized, text, { trials, seed, threads, shard_k, shard_n })
- * -> the partial summary's bytes, holding `text` (the serialized scenario). */
+/* Whether argument idx is a list of normalized scenarios (a comparison)
+ * rather than one; raises unless it is a table. */
+static int is_scenario_list(lua_State *L, int idx)
+{
+    luaL_checktype(L, idx, LUA_TTABLE);
+    int list = lua_rawgeti(L, idx, 1) == LUA_TTABLE;
+    lua_pop(L, 1);
+    return list;
+}
+
+/* The summaries a partial of c holds, in its order: each scenario's, then
+ * each alternative's differences. Returns their number. */
+static int partial_summaries(run_ctx *c, fc_summary **out)
+{
+    int k = 0;
+    for (int j = 0; j < c->n; j++)
+        out[k++] = c->ss[j];
+    for (int j = 1; j < c->n; j++)
+        out[k++] = c->ds[j];
+    return k;
+}
+
+/* core.run_shard(normalized or { normalized, ... }, text, { trials, seed,
+ * threads, shard_k, shard_n }) -> the partial summary's bytes, holding
+ * `text` (the serialized scenario, or for a comparison the serialized list:
+ * its partial holds every scenario's summary and the differences). */
 static int l_run_shard(lua_State *L)
 {
     size_t tlen;
     const char *text = luaL_checklstring(L, 2, &tlen);
+    const int many = is_scenario_list(L, 1);
     lua_settop(L, 3);
     lua_pushvalue(L, 2); /* text at 4: keeps it alive (and its bytes valid) to the end */
     lua_pushvalue(L, 3);
     lua_replace(L, 2); /* options at 2, as run_setup reads them */
-    run_ctx *c = run_setup(L, 0);
+    run_ctx *c = run_setup(L, many);
     if (c->shard_n == 0)
         return raise_msg(L, "run_shard: expected shard_k and shard_n");
     run_trials(L, c);
-    /* the partial's bytes beside the summary, then beside their copy in
-     * the Lua string (the summary freed by then), within the limit */
-    size_t len = fc_partial_size(S0(c), tlen);
-    uint64_t held = (uint64_t)atomic_load(&S0(c)->meter.used) + fc_run_bytes(M0(c), 1, S0(c)->nkept);
+    /* the partial's bytes beside the summaries, then beside their copy in
+     * the Lua string (the summaries freed by then), within the limit */
+    fc_summary *sums[FC_PARTIAL_MAX_SUMMARIES];
+    const int nsum = partial_summaries(c, sums);
+    size_t len = fc_partial_size_set(sums, nsum, tlen);
+    uint64_t held = fc_set_bytes(&c->set, 1, S0(c)->nkept);
+    for (int j = 0; j < nsum; j++)
+        held += (uint64_t)atomic_load(&sums[j]->meter.used);
     uint64_t max_memory = max_memory_of(L), lua = lua_bytes(L);
     if (lua + len + (held > len ? held : len) > max_memory) {
-        char need[32], limit[32];
+        char need[32], limit[32], what[256];
         fc_format_bytes(len, need, sizeof need);
         fc_format_bytes(max_memory, limit, sizeof limit);
-        char msg[512];
+        name_set(c, what, sizeof what);
+        char msg[768];
         snprintf(msg, sizeof msg,
-                 "scenario \"%s\": the partial summary takes %s, more than the memory limit of %s leaves; "
+                 "%s: the partial summary takes %s, more than the memory limit of %s leaves; "
                  "raise the limit with --max-memory, or run more shards",
-                 M0(c)->name, need, limit);
+                 what, need, limit);
         return raise_msg(L, msg);
     }
-    c->bytes = fc_partial_encode(S0(c), text, tlen, M0(c)->seed, &len);
+    c->bytes = fc_partial_encode_set(sums, nsum, text, tlen, M0(c)->seed, &len);
     if (c->bytes == NULL)
         return raise_msg(L, "out of memory");
-    fc_summary_free(S0(c));
-    S0(c) = NULL;
+    for (int j = 0; j < c->n; j++) {
+        fc_summary_free(c->ss[j]);
+        fc_summary_free(c->ds[j]);
+        c->ss[j] = c->ds[j] = NULL;
+    }
 #ifdef __GLIBC__
     malloc_trim(0);
 #endif
@@ -448,9 +481,10 @@ static uint64_t merge_limit(lua_State *L, char *text, size_t len)
 }
 
 /* core.partial_scenario(path) -> the serialized scenario of the partial
- * summary at path, its seed and its trial count; raises the reader's message
- * for a bad one (one that is not a partial, or too large for the memory
- * limit, at once). */
+ * summary at path (for a comparison, the serialized list of its scenarios),
+ * its seed, its trial count and its number of summaries; raises the
+ * reader's message for a bad one (one that is not a partial, or too large
+ * for the memory limit, at once). */
 static int l_partial_scenario(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
@@ -462,16 +496,66 @@ static int l_partial_scenario(lua_State *L)
     lua_pushlstring(L, c->head.scenario, c->head.scenario_len);
     lua_pushinteger(L, (lua_Integer)c->head.seed);
     lua_pushinteger(L, (lua_Integer)c->head.run_trials);
+    lua_pushinteger(L, (lua_Integer)c->head.nsummaries);
     run_ctx_free(c);
-    return 3;
+    return 4;
 }
 
-/* core.merge(normalized, { path, ... }) -> results of the whole run the
- * partials at those paths make up, read one by one in C, counted against
- * the memory limit. */
+/* Compiles core.merge's scenarios at argument 1 (one normalized table, or
+ * with `many` a list of them: a comparison, the first the base) into c, with
+ * a comparison's pairings, and lists the summaries the partials must hold
+ * (models[i], or shapes[i] for the differences). Returns their number;
+ * raises on errors (the text of a partial is not trusted: names are checked
+ * as core.compare checks them). */
+static int merge_setup(lua_State *L, run_ctx *c, int many, const fc_model **models, const fc_shape **shapes)
+{
+    char err[512];
+    const int n = many ? (int)lua_rawlen(L, 1) : 1;
+    if (n > FC_MAX_COMPARED) {
+        snprintf(err, sizeof err, "merge: expected 1 to %d scenarios in the partial summaries, got %d",
+                 FC_MAX_COMPARED, n);
+        raise_msg(L, err);
+    }
+    for (int j = 0; j < n; j++) {
+        if (many)
+            lua_rawgeti(L, 1, j + 1);
+        else
+            lua_pushvalue(L, 1);
+        int st = fc_lua_compile(L, lua_gettop(L), &c->ms[j], err, sizeof err);
+        lua_pop(L, 1);
+        if (st != 0)
+            raise_msg(L, err);
+        c->n = j + 1;
+        for (int k = 0; k < j; k++)
+            if (strcmp(c->ms[k]->name, c->ms[j]->name) == 0) {
+                snprintf(err, sizeof err,
+                         "merge: scenarios %d and %d of the partial summaries are both named \"%.200s\": "
+                         "expected unique names", k + 1, j + 1, c->ms[j]->name);
+                raise_msg(L, err);
+            }
+        if (j > 0 && fc_pairing_make(&c->pair[j], c->ms[0], c->ms[j]) != 0)
+            raise_msg(L, "out of memory");
+    }
+    int k = 0;
+    for (int j = 0; j < c->n; j++, k++) {
+        models[k] = c->ms[j];
+        shapes[k] = NULL;
+    }
+    for (int j = 1; j < c->n; j++, k++) {
+        models[k] = NULL;
+        shapes[k] = &c->pair[j].shape;
+    }
+    return k;
+}
+
+/* core.merge(normalized or { normalized, ... }, { path, ... }) -> results
+ * of the whole run the partials at those paths make up, or for a comparison
+ * { scenarios = { results, ... }, differences = { ... } } as core.compare
+ * gives them; read one by one in C, counted against the memory limit. */
 static int l_merge(lua_State *L)
 {
     char err[1024], limit_text[32];
+    const int many = is_scenario_list(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
     int n = (int)lua_rawlen(L, 2);
     for (int i = 1; i <= n; i++)
@@ -479,10 +563,11 @@ static int l_merge(lua_State *L)
             return raise_msg(L, "merge: expected the paths of the partial summaries");
     lua_settop(L, 2);
     run_ctx *c = run_ctx_new(L);
-    if (fc_lua_compile(L, 1, &c->ms[0], err, sizeof err) != 0)
-        return raise_msg(L, err);
+    const fc_model *models[FC_PARTIAL_MAX_SUMMARIES];
+    const fc_shape *shapes[FC_PARTIAL_MAX_SUMMARIES];
+    const int nsum = merge_setup(L, c, many, models, shapes);
     uint64_t limit = merge_limit(L, limit_text, sizeof limit_text);
-    c->merge = fc_merge_new(M0(c), n, limit, limit_text, err, sizeof err);
+    c->merge = fc_merge_new_set(models, shapes, nsum, n, limit, limit_text, err, sizeof err);
     if (c->merge == NULL)
         return raise_msg(L, err);
     for (int i = 1; i <= n; i++) {
@@ -491,16 +576,25 @@ static int l_merge(lua_State *L)
         if (fc_merge_file(c->merge, path, err, sizeof err) != 0)
             return raise_msg(L, err);
         lua_pop(L, 1);
-        if (i == 1) { /* the run the partials make up */
-            M0(c)->seed = fc_merge_seed(c->merge);
-            M0(c)->trials = fc_merge_trials(c->merge);
+        for (int j = 0; i == 1 && j < c->n; j++) { /* the run the partials make up: the base's */
+            c->ms[j]->seed = fc_merge_seed(c->merge);
+            c->ms[j]->trials = fc_merge_trials(c->merge);
         }
     }
-    S0(c) = fc_merge_finish(c->merge, err, sizeof err);
-    if (S0(c) == NULL)
+    fc_summary *out[FC_PARTIAL_MAX_SUMMARIES];
+    if (fc_merge_finish_set(c->merge, out, err, sizeof err) != 0)
         return raise_msg(L, err);
-    drop_counts(S0(c));
-    fc_lua_push_results(L, S0(c));
+    for (int j = 0; j < c->n; j++) {
+        c->ss[j] = out[j];
+        if (j > 0)
+            c->ds[j] = out[c->n + j - 1];
+    }
+    if (many) {
+        push_set(L, c);
+    } else {
+        drop_counts(S0(c));
+        fc_lua_push_results(L, S0(c));
+    }
     run_ctx_free(c);
     return 1;
 }

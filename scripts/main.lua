@@ -36,13 +36,23 @@ end
 
 -- funnelcast merge FILE...: the report of the whole run the partial
 -- summaries make up. They are read, checked and merged in C, file by file,
--- within the memory limit: the first one's head gives the scenario.
+-- within the memory limit: the first one's head gives the scenario, or the
+-- list of a comparison's scenarios (then the report is the comparison's,
+-- as the unsharded run renders it).
 local function merge(opts)
   local serial = core._script("serial")
   local files = opts.files or {}
   if #files == 0 then error("merge: no partial summaries given", 0) end
   local text = core.partial_scenario(files[1])
-  local results = { core.merge(serial.read(text, files[1] .. ": scenario text"), files) }
+  local s = serial.read(text, files[1] .. ": scenario text")
+  if type(s) ~= "table" then
+    error(files[1] .. ": scenario text: expected a scenario or a list of scenarios, got a " .. type(s), 0)
+  end
+  if type(s[1]) == "table" then
+    local c = core.merge(s, files)
+    return render(c.scenarios, opts.format, c.differences), nil, below(c.scenarios)
+  end
+  local results = { core.merge(s, files) }
   return render(results, opts.format), nil, below(results)
 end
 
@@ -131,15 +141,16 @@ function M.main(fc, opts)
     precision = opts.precision }
   if opts.precision and not opts.trials then run_opts.trials = PRECISION_MAX_TRIALS end
   if opts.shard then
-    if #scenarios > 1 then
-      error(string.format("%s: --shard runs one scenario; this file returns %d", opts.file, #scenarios), 0)
-    end
-    local norm = fc.normalize(scenarios[1])
-    -- the partial carries the scenario as it ran: seed and trial count included
-    norm.seed = opts.seed or norm.seed
-    norm.trials = opts.trials or norm.trials
+    local norms = {}
+    for i, s in ipairs(scenarios) do norms[i] = fc.normalize(s) end
+    -- the partial carries the scenarios as they ran, seed and trial count
+    -- included: a comparison's are the base's (or the options'), as
+    -- core.compare runs them
+    local seed, trials = opts.seed or norms[1].seed, opts.trials or norms[1].trials
+    for _, norm in ipairs(norms) do norm.seed, norm.trials = seed, trials end
+    local run = #norms == 1 and norms[1] or norms
     run_opts.shard_k, run_opts.shard_n = opts.shard[1] - 1, opts.shard[2]
-    return core.run_shard(norm, core._script("serial").write(norm), run_opts), nil, 0, inputs
+    return core.run_shard(run, core._script("serial").write(run), run_opts), nil, 0, inputs
   end
   if #scenarios == 1 then
     local r = run_located(scenarios[1], run_opts)

@@ -28,6 +28,8 @@ for s in scenarios/*.lua; do
   [ -f "$p/$b.1of2.bin" ] || "$BUILD/funnelcast" run "$s" --trials 1500 --shard 1/2 --partial "$p/$b.1of2.bin" --threads 1 || exit 1
 done
 [ -f "$p/minimal.1of1.bin" ] || "$BUILD/funnelcast" run tests/good/minimal.lua --trials 300 --shard 1/1 --partial "$p/minimal.1of1.bin" --threads 1 || exit 1
+# and a comparison's (several summaries: each scenario's and the differences)
+[ -f "$p/compare.1of2.bin" ] || "$BUILD/funnelcast" run tests/good/compare.lua --trials 1500 --shard 1/2 --partial "$p/compare.1of2.bin" --threads 1 || exit 1
 
 failed=""
 for f in $FUZZERS; do

@@ -2,8 +2,8 @@
 """forge.py IN OUT TEXT: writes OUT, the partial summary IN with its scenario
 text replaced by TEXT and its checksum recomputed, as anyone can (the
 checksum is unkeyed: it catches damage, it does not sign). The layout is
-core/partial.h's: magic, u32 version, u32 block, u32 nslots, u32 ngoals,
-u32 ndrivers, then two strings (u32 length + bytes): the version and the
+core/partial.h's (format 4): magic, u32 version, u32 block, u32
+nsummaries, then two strings (u32 length + bytes): the version and the
 scenario text; ...; a u64 checksum of all that precedes."""
 import struct, sys
 
@@ -22,7 +22,7 @@ def checksum(b):
 
 src, dst, text = sys.argv[1], sys.argv[2], sys.argv[3].encode()
 b = open(src, "rb").read()[:-8]
-at = 8 + 5 * 4
+at = 8 + 3 * 4
 (vlen,) = struct.unpack_from("<I", b, at)
 at += 4 + vlen
 (slen,) = struct.unpack_from("<I", b, at)
