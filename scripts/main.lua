@@ -69,21 +69,13 @@ local function located(s, msg)
   return nil
 end
 
--- Runs scenario s, its failures located.
-local function run_located(s, run_opts)
-  local ok, r = pcall(core.run, core._script("scenario").normalize(s), run_opts)
+-- f(...), a run of the scenarios of list (one, or a comparison whose
+-- failures name the scenario: 'scenario "x": field: ...'), with a failure
+-- located in the scenario it comes from.
+local function run_located(list, f, ...)
+  local ok, r = pcall(f, ...)
   if ok then return r end
-  error(located(s, r) or r, 0)
-end
-
--- Runs the scenarios paired (the first the base); a failure names the
--- scenario ("scenario "x": field: ...") and is located in it.
-local function compare_located(list, run_opts)
-  local scenario = core._script("scenario")
-  local norms = {}
-  for i, s in ipairs(list) do norms[i] = scenario.normalize(s) end
-  local ok, r = pcall(core.compare, norms, run_opts)
-  if ok then return r end
+  if #list == 1 then error(located(list[1], r) or r, 0) end
   local name, rest = tostring(r):match('^scenario "(.-)": (.*)$')
   for _, s in ipairs(name and list or {}) do
     if s.name == name then
@@ -127,6 +119,9 @@ function M.main(fc, opts)
     for _, kv in ipairs(opts.sets or {}) do s = scenario.set(s, kv[1], kv[2]) end
     scenarios[i] = s
   end
+  -- several run as one comparison: one rule and message for compare{}, a
+  -- returned list and compare FILE..., sharded or not
+  if #scenarios > 1 then scenario.check_names(scenarios) end
   if opts.command == "check" then
     local report = core._script("report")
     local out = {}
@@ -140,9 +135,9 @@ function M.main(fc, opts)
   local run_opts = { trials = opts.trials, seed = opts.seed, threads = opts.threads,
     precision = opts.precision }
   if opts.precision and not opts.trials then run_opts.trials = PRECISION_MAX_TRIALS end
+  local norms = {}
+  for i, s in ipairs(scenarios) do norms[i] = fc.normalize(s) end
   if opts.shard then
-    local norms = {}
-    for i, s in ipairs(scenarios) do norms[i] = fc.normalize(s) end
     -- the partial carries the scenarios as they ran, seed and trial count
     -- included: a comparison's are the base's (or the options'), as
     -- core.compare runs them
@@ -150,13 +145,14 @@ function M.main(fc, opts)
     for _, norm in ipairs(norms) do norm.seed, norm.trials = seed, trials end
     local run = #norms == 1 and norms[1] or norms
     run_opts.shard_k, run_opts.shard_n = opts.shard[1] - 1, opts.shard[2]
-    return core.run_shard(run, core._script("serial").write(run), run_opts), nil, 0, inputs
+    return run_located(scenarios, core.run_shard, run, core._script("serial").write(run), run_opts), nil, 0, inputs
   end
   if #scenarios == 1 then
-    local r = run_located(scenarios[1], run_opts)
+    local r = run_located(scenarios, core.run, norms[1], run_opts)
     return render({ r }, opts.format), opts.timing and timing(r) or nil, below({ r }), inputs
   end
-  local c = compare_located(scenarios, run_opts)
+  -- paired, the first the base
+  local c = run_located(scenarios, core.compare, norms, run_opts)
   local note = opts.timing and timing({ scenario = string.format("comparison of %d scenarios", #scenarios),
     trials = c.scenarios[1].trials, engine_seconds = c.engine_seconds }) or nil
   return render(c.scenarios, opts.format, c.differences), note, below(c.scenarios), inputs

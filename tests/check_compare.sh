@@ -102,6 +102,10 @@ PY
 [ $? = 2 ] && grep -q '^funnelcast: scenario "too much": tests/compare/fails.lua:5: channels.search: expected arrivals' "$tmp/err" &&
   [ ! -e "$tmp/none.json" ] && ok || bad "a failing alternative: $(cat "$tmp/err")"
 
+"$FC" run $T/fails.lua --trials 2000 --shard 1/2 --partial "$tmp/none.part" 2> "$tmp/err"
+[ $? = 2 ] && grep -q '^funnelcast: scenario "too much": tests/compare/fails.lua:5: channels.search: expected arrivals' "$tmp/err" &&
+  [ ! -e "$tmp/none.part" ] && ok || bad "a failing alternative's shard: $(cat "$tmp/err")"
+
 # --set applies to every scenario of a comparison
 "$FC" compare $T/base.lua $T/alt.lua --set customers.arpu=200 --format json -o "$tmp/set.json" && $PY - "$tmp/c.json" "$tmp/set.json" <<'PY' && ok || bad "--set in a comparison"
 import json, sys
