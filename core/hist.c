@@ -82,7 +82,7 @@ static double log_value(int level, int neg, int64_t i)
 fc_hist_caps fc_hist_caps_for(uint32_t pages)
 {
     pages = pages < FC_HIST_MIN_PAGES ? FC_HIST_MIN_PAGES : pages > FC_HIST_MAX_PAGES ? FC_HIST_MAX_PAGES : pages;
-    return (fc_hist_caps){pages, FC_HIST_CAP_BYTES(pages)};
+    return (fc_hist_caps){pages, FC_HIST_CAP_BYTES(pages), 0};
 }
 
 uint64_t fc_hist_max_bytes(fc_hist_caps caps)
@@ -447,7 +447,7 @@ static int add_whole(fc_hist *h, int64_t v, uint64_t count)
         /* too wide to count exactly */
         double x = (double)v;
         pend pd = {x != 0, x < 0, 0, x != 0 ? log_index(x) : 0};
-        if (restructure(h, 0, &pd) != 0)
+        if (restructure(h, h->caps.floor, &pd) != 0)
             return -1;
     }
     return log_add_value(h, (double)v, count);
@@ -459,7 +459,7 @@ int fc_hist_add(fc_hist *h, double x)
         if (x == floor(x) && fabs(x) < 0x1p62)
             return add_whole(h, (int64_t)x, 1);
         pend pd = {x != 0, x < 0, 0, log_index(x)};
-        if (restructure(h, 0, &pd) != 0)
+        if (restructure(h, h->caps.floor, &pd) != 0)
             return -1;
     }
     return log_add_value(h, x, 1);

@@ -72,6 +72,9 @@
 typedef struct fc_hist_caps {
     uint32_t pages;  /* the cap in pages (what a partial summary carries) */
     uint64_t bytes;  /* FC_HIST_CAP_BYTES(pages) */
+    int floor;       /* the least level of the logarithmic kind (fc_hist_caps_for: 0): a
+                        figure that needs no finer buckets starts coarser, and takes fewer
+                        pages (a paired run's differences) */
 } fc_hist_caps;
 
 /* The caps for a cap of `pages` pages, clamped to [FC_HIST_MIN_PAGES,

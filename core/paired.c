@@ -89,6 +89,7 @@ int fc_pairing_make(fc_pairing *p, const fc_model *base, const fc_model *alt)
     p->goal0[1] = la.goal;
     p->shape.nslots = n + p->ngoals;
     p->shape.ntally = 2 * FC_M_COUNT;
+    p->shape.floor = FC_DIFF_LEVEL;
     return 0;
 }
 

@@ -260,6 +260,7 @@ void fc_summary_set_caps(fc_summary *s, fc_hist_caps total, fc_hist_caps series,
     fc_accum_caps *c = &s->acc.caps;
     c->total = total;
     c->series = series;
+    c->total.floor = c->series.floor = s->shape.floor;
     c->yield = own_yield;
     s->thread_yield = thread_yield;
     for (int i = 0; i < s->acc.nslots; i++)
@@ -336,6 +337,7 @@ fc_summary *fc_summary_new_shape(const fc_shape *sh, int window)
     fc_accum_caps caps = fc_accum_default_caps();
     caps.series_lo = sh->series_lo;
     caps.series_hi = sh->series_hi;
+    caps.total.floor = caps.series.floor = sh->floor;
     caps.meter = &s->meter;
     if (fc_accum_init_shape(&s->acc, sh, &caps) != 0)
         goto fail;

@@ -73,6 +73,7 @@ typedef struct fc_shape {
     const fc_goal *goals;     /* [ngoals], not owned */
     int ndrivers;             /* drivers counted (fc_accum_add_drivers) */
     int ntally;               /* plain counts added by the caller (fc_accum.tally) */
+    int floor;                /* the least level of its logarithmic histograms (hist.h) */
 } fc_shape;
 
 void fc_shape_of_model(const fc_model *m, fc_shape *out);

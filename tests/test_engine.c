@@ -1421,7 +1421,7 @@ static void test_budget(void **state)
 {
     (void)state;
     fc_model *m = wide_model();
-    fc_hist_caps t0 = {0, 0}, s0 = {0, 0};
+    fc_hist_caps t0 = {0, 0, 0}, s0 = {0, 0, 0};
     for (uint64_t mib = 16; mib <= 4096; mib *= 2) {
         fc_hist_caps t, s;
         fc_run_caps(m, mib << 20, &t, &s);

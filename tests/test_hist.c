@@ -1088,6 +1088,48 @@ static void test_meter(void **state)
     assert_int_equal(atomic_load(&meter.used), 0);
 }
 
+/* A floor level: the logarithmic kind starts there (and not below), whole
+ * numbers stay exact, values are within that level's accuracy, and a merge
+ * of parts with the floor equals the whole. */
+static void test_floor_level(void **state)
+{
+    (void)state;
+    fc_hist_caps caps = fc_hist_caps_for(FC_HIST_MAX_PAGES);
+    caps.floor = 4;
+    fc_hist whole, part[2], ints;
+    fc_hist_init_with(&whole, 1, caps, NULL, UINT64_MAX);
+    fc_hist_init_with(&ints, 1, caps, NULL, UINT64_MAX);
+    for (int k = 0; k < 2; k++)
+        fc_hist_init_with(&part[k], 1, caps, NULL, UINT64_MAX);
+    fc_pcg32 rng;
+    fc_pcg32_seed(&rng, 7, 1);
+    enum { N = 5000 };
+    double *x = malloc(N * sizeof *x);
+    assert_non_null(x);
+    for (int i = 0; i < N; i++) {
+        x[i] = (fc_rng_uniform(&rng) - 0.4) * pow(10, 6 * fc_rng_uniform(&rng) - 3);
+        assert_int_equal(fc_hist_add(&whole, x[i]), 0);
+        assert_int_equal(fc_hist_add(&part[i % 2], x[i]), 0);
+        assert_int_equal(fc_hist_add(&ints, (double)(i % 97) - 40), 0);
+    }
+    assert_false(whole.exact);
+    assert_int_equal(whole.level, 4);
+    assert_true(ints.exact);
+    assert_int_equal(fc_hist_merge(&part[0], &part[1]), 0);
+    assert_int_equal(part[0].level, 4);
+    qsort(x, N, sizeof *x, cmp_double);
+    for (uint64_t r = 1; r <= N; r += 97) {
+        double got = at_rank(&whole, r), want = x[r - 1];
+        assert_true(fabs(got - want) <= fc_hist_accuracy(4) * fabs(want) * (1 + 1e-9));
+        assert_true(at_rank(&part[0], r) == got);
+    }
+    free(x);
+    fc_hist_free(&whole);
+    fc_hist_free(&ints);
+    fc_hist_free(&part[0]);
+    fc_hist_free(&part[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1107,6 +1149,7 @@ int main(void)
         cmocka_unit_test(test_split_determinism),
         cmocka_unit_test(test_levels_serialize),
         cmocka_unit_test(test_meter),
+        cmocka_unit_test(test_floor_level),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

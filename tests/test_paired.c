@@ -266,6 +266,10 @@ static void test_counts_match_records(void **state)
         assert_int_equal(d->acc.tally[FC_TALLY_BETTER(i)], better);
         assert_int_equal(d->acc.tally[FC_TALLY_TIES(i)], ties);
     }
+    /* a real difference is summarized from its floor level up; counts exactly */
+    assert_false(d->acc.hist[FC_M_ROI].exact);
+    assert_true(d->acc.hist[FC_M_ROI].level >= FC_DIFF_LEVEL);
+    assert_true(d->acc.hist[FC_M_NEW_CUSTOMERS].exact);
     const double *ga = mb_slot(a, a->layout.goal), *gb = mb_slot(b, b->layout.goal);
     double sum = 0, sum2 = 0;
     for (int t = 0; t < TRIALS; t++) {
