@@ -202,6 +202,18 @@ void fc_lua_push_results(lua_State *L, const fc_summary *s)
     lua_setfield(L, -2, "goals");
 }
 
+/* The change of a figure from the base's summary a to the alternative's b:
+ * { mean = the difference of the means, p50 = the difference of the
+ * medians, infinite = the more trials without a finite value of the two }. */
+static void push_change(lua_State *L, const fc_stat *a, const fc_stat *b)
+{
+    lua_createtable(L, 0, 3);
+    setnum(L, "mean", b->mean - a->mean);
+    setnum(L, "p50", b->q[3] - a->q[3]);
+    lua_pushinteger(L, (lua_Integer)(a->infinite > b->infinite ? a->infinite : b->infinite));
+    lua_setfield(L, -2, "infinite");
+}
+
 void fc_lua_push_differences(lua_State *L, const fc_pairing *p, const fc_summary *diff, const fc_summary *base,
                              const fc_summary *alt)
 {
@@ -245,15 +257,17 @@ void fc_lua_push_differences(lua_State *L, const fc_pairing *p, const fc_summary
     }
     lua_setfield(L, -2, "goals");
 
-    const int at_total = FC_M_COUNT, at_cost = at_total + p->nstages, at_chan = at_cost + p->nstages;
+    const fc_layout *lb = &base->layout, *la = &alt->layout;
+    const fc_stat *sb = base->stats, *sa = alt->stats;
     lua_createtable(L, p->nstages, 0);
     for (int j = 0; j < p->nstages; j++) {
+        const int kb = p->stage[2 * j], ka = p->stage[2 * j + 1];
         lua_createtable(L, 0, 3);
-        lua_pushstring(L, mb->stages[p->stage[2 * j]].name);
+        lua_pushstring(L, mb->stages[kb].name);
         lua_setfield(L, -2, "name");
-        push_stat(L, &st[at_total + j], 1);
+        push_change(L, &sb[lb->stage_total + kb], &sa[la->stage_total + ka]);
         lua_setfield(L, -2, "total");
-        push_stat(L, &st[at_cost + j], 0);
+        push_change(L, &sb[lb->stage_cost + kb], &sa[la->stage_cost + ka]);
         lua_setfield(L, -2, "cost");
         lua_rawseti(L, -2, j + 1);
     }
@@ -268,7 +282,8 @@ void fc_lua_push_differences(lua_State *L, const fc_pairing *p, const fc_summary
         for (int f = 0; f < FC_C_COUNT; f++) {
             if (!tracked && (f == FC_C_CUSTOMERS || f == FC_C_CAC))
                 continue;
-            push_stat(L, &st[at_chan + j * FC_C_COUNT + f], f == FC_C_VISITORS || f == FC_C_CUSTOMERS);
+            push_change(L, &sb[lb->channel + p->channel[2 * j] * FC_C_COUNT + f],
+                        &sa[la->channel + p->channel[2 * j + 1] * FC_C_COUNT + f]);
             lua_setfield(L, -2, fc_chan_fig_name(f));
         }
         lua_rawseti(L, -2, j + 1);

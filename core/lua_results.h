@@ -13,8 +13,10 @@
  *   { scenario, against, trials,
  *     metrics  = { { name, stat, better, ties, direction = "higher"|"lower" }, ... }
  *     goals    = { { name, probability, against, difference, se }, ... }  (both have it, alt's order)
- *     stages   = { { name, total = stat, cost = stat }, ... }  (both have it, base order)
- *     channels = { { name, visitors, spend = stat, customers = stat|nil, cac = stat|nil }, ... } } */
+ *     stages   = { { name, total = change, cost = change }, ... }  (both have it, base order)
+ *     channels = { { name, visitors, spend = change, customers = change|nil, cac = change|nil }, ... } }
+ * where a change is { mean, p50, infinite }: the difference of the two
+ * scenarios' means and of their medians. */
 #ifndef FC_LUA_RESULTS_H
 #define FC_LUA_RESULTS_H
 

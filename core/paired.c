@@ -36,8 +36,7 @@ int fc_pairing_make(fc_pairing *p, const fc_model *base, const fc_model *alt)
     p->base = base;
     p->alt = alt;
     /* one block: stages, channels, goals, value slots, at their most */
-    size_t most = 2 * ((size_t)base->nstages + (size_t)base->nchannels + (size_t)alt->ngoals +
-                       FC_M_COUNT + 2 * (size_t)base->nstages + FC_C_COUNT * (size_t)base->nchannels);
+    size_t most = 2 * ((size_t)base->nstages + (size_t)base->nchannels + (size_t)alt->ngoals + FC_M_COUNT);
     int *all = malloc(most * sizeof *all + 1);
     if (all == NULL)
         return -1;
@@ -76,13 +75,6 @@ int fc_pairing_make(fc_pairing *p, const fc_model *base, const fc_model *alt)
 #define PAIR(b, a) (p->slot[2 * n] = (b), p->slot[2 * n + 1] = (a), n++)
     for (int i = 0; i < FC_M_COUNT; i++)
         PAIR(lb.metrics + i, la.metrics + i);
-    for (int j = 0; j < p->nstages; j++)
-        PAIR(lb.stage_total + p->stage[2 * j], la.stage_total + p->stage[2 * j + 1]);
-    for (int j = 0; j < p->nstages; j++)
-        PAIR(lb.stage_cost + p->stage[2 * j], la.stage_cost + p->stage[2 * j + 1]);
-    for (int j = 0; j < p->nchannels; j++)
-        for (int f = 0; f < FC_C_COUNT; f++)
-            PAIR(lb.channel + p->channel[2 * j] * FC_C_COUNT + f, la.channel + p->channel[2 * j + 1] * FC_C_COUNT + f);
 #undef PAIR
     p->nvalues = n;
     p->goal0[0] = lb.goal;
@@ -151,8 +143,8 @@ int fc_pairing_precise(const fc_pairing *p, const fc_summary *diff, const fc_sum
         if (z * sd / sqrt(n) > precision)
             return 0;
     }
-    /* the totals and the stages' arrivals, against the base's means */
-    for (int i = 0; i < FC_M_COUNT + p->nstages; i++) {
+    /* the totals, against the base's means */
+    for (int i = 0; i < FC_M_COUNT; i++) {
         const fc_moments *mo = &diff->mom[i];
         if (mo->n < 2)
             continue;

@@ -10,13 +10,13 @@
  *    each: trials where the alternative is strictly better (in the metric's
  *    direction, fc_metric_higher_is_better) and trials where the two are
  *    equal (both not finite in the same way counts as equal);
- *  - then per stage both have (by name, in the base's order) its arrivals,
- *    then per such stage its cost per arrival;
- *  - then per channel both have (by name, base order) its FC_C_COUNT figures;
  *  - then per goal both have (by name, the alternative's order): whether the
  *    alternative met it minus whether the base did (-1, 0 or 1), so that the
  *    slot's mean is the difference of the probabilities and its variance
  *    gives the paired standard error.
+ * The stages and channels both have (by name, in the base's order) are
+ * listed too: their report is the change of their means and medians, which
+ * the two scenarios' own summaries give.
  */
 #ifndef FC_PAIRED_H
 #define FC_PAIRED_H
@@ -45,7 +45,7 @@ typedef struct fc_pairing {
     int *channel;    /* [nchannels][2] */
     int *goal;       /* [ngoals][2] */
     int goal0[2];    /* the first goal slot of the base's record, of the alt's */
-    int nvalues;     /* slots [0, nvalues) are differences of record slots ... */
+    int nvalues;     /* slots [0, nvalues) (the totals) are differences of record slots ... */
     int *slot;       /* [nvalues][2] ... of base slot slot[2i] and alt slot slot[2i + 1] */
     fc_shape shape;  /* nslots = nvalues + ngoals, 2 * FC_M_COUNT tallies */
 } fc_pairing;
@@ -66,8 +66,8 @@ void fc_pairing_diff(const fc_pairing *p, const double *base_rec, const double *
 
 /* Whether a difference summary is as precise as --precision asks of the
  * base's own figures: each goal's difference within +-precision, and each
- * total's and stage's mean difference within +-precision times the base's
- * mean, both as 95% intervals. */
+ * total's mean difference within +-precision times the base's mean, both as
+ * 95% intervals. */
 int fc_pairing_precise(const fc_pairing *p, const fc_summary *diff, const fc_summary *base,
                        double precision);
 

@@ -4,8 +4,9 @@
 -- differences[i] = { scenario, against, trials, metrics = { { name, stat,
 -- better, ties, direction } }, goals = { { name, probability, against,
 -- difference, se } }, stages = { { name, total, cost } }, channels = { { name,
--- visitors, spend, customers, cac } } }, every stat that of alternative
--- minus base. JSON: {"scenarios": [...], "differences": [...]}; text: the
+-- visitors, spend, customers, cac } } }: the metrics' stats those of the
+-- per-trial difference, alternative minus base; the stages' and channels'
+-- figures the change of the mean and of the median ({ mean, p50 }). JSON: {"scenarios": [...], "differences": [...]}; text: the
 -- scenarios side by side, then one block per alternative, in 100 columns.
 local core = ...
 local util = core._script("util")
@@ -24,6 +25,11 @@ local HEAD_MAX = 20
 
 -- JSON ---------------------------------------------------------------------
 
+-- A stage's or channel's change: the difference of the means and of the medians.
+local function change_json(c)
+  return "{ " .. R.str("mean") .. ": " .. R.num(c.mean) .. ", " .. R.str("p50") .. ": " .. R.num(c.p50) .. " }"
+end
+
 local function difference_json(d, indent)
   local metrics = {}
   for _, m in ipairs(d.metrics) do
@@ -38,14 +44,14 @@ local function difference_json(d, indent)
   end
   local stages, costs = {}, {}
   for _, s in ipairs(d.stages or {}) do
-    stages[#stages + 1] = { s.name, R.stat_json(s.total) }
-    costs[#costs + 1] = { s.name, R.stat_json(s.cost) }
+    stages[#stages + 1] = { s.name, change_json(s.total) }
+    costs[#costs + 1] = { s.name, change_json(s.cost) }
   end
   local channels = {}
   for _, c in ipairs(d.channels or {}) do
     local figs = {}
     for _, k in ipairs({ "visitors", "customers", "spend", "cac" }) do
-      if c[k] then figs[#figs + 1] = { k, R.stat_json(c[k]) } end
+      if c[k] then figs[#figs + 1] = { k, change_json(c[k]) } end
     end
     channels[#channels + 1] = { c.name, object(figs, indent + 2) }
   end

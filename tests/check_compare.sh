@@ -44,6 +44,16 @@ assert 0 < g["se"] < 0.5 * ((a["goals"][0]["probability"] * (1 - a["goals"][0]["
                              b["goals"][0]["probability"] * (1 - b["goals"][0]["probability"])) / d["scenarios"][0]["trials"]) ** 0.5
 assert set(x["stages"]) == {"visitor", "lead", "customer"} and set(x["stage_costs"]) == set(x["stages"])
 assert x["channels"]["events"]["spend"]["mean"] < 0 < x["channels"]["search"]["spend"]["mean"]
+# stages and channels: the change of the mean and of the median
+for k, s in x["stages"].items():
+    assert set(s) == {"mean", "p50"}
+    assert abs(s["mean"] - (b["stages"][k]["mean"] - a["stages"][k]["mean"])) <= 1e-9 * max(1, abs(a["stages"][k]["mean"]))
+    assert s["p50"] == b["stages"][k]["p50"] - a["stages"][k]["p50"]
+for k, s in x["stage_costs"].items():
+    assert s["p50"] == b["stage_costs"][k]["p50"] - a["stage_costs"][k]["p50"]
+for ch, figs in x["channels"].items():
+    for f, s in figs.items():
+        assert s["p50"] == b["channels"][ch][f]["p50"] - a["channels"][ch][f]["p50"]
 # the mean difference is the difference of the means
 for k in ["new_customers", "revenue"]:
     assert abs(m[k]["mean"] - (b["metrics"][k]["mean"] - a["metrics"][k]["mean"])) <= 1e-9 * max(1, abs(a["metrics"][k]["mean"]))
@@ -68,8 +78,8 @@ for x in d["differences"]:
     for k, m in x["metrics"].items():
         assert m["ties"] == 1 and m["better"] == 0, (x["scenario"], k)
         assert m["mean"] in (0, None) and m["sd"] in (0, None) and m["min"] in (0, None) and m["max"] in (0, None), (x["scenario"], k)
-    for s in x["stages"].values():
-        assert s["min"] == 0 and s["max"] == 0
+    for s in list(x["stages"].values()) + list(x["stage_costs"].values()):
+        assert s["mean"] == 0 and s["p50"] == 0
     for g in x["goals"]:
         assert g["difference"] == 0 and g["se"] == 0
 tracked = d["scenarios"][2]["channels"]

@@ -37,7 +37,9 @@ for x in d["differences"]:
     assert x["goals"] and all(set(g) == {"name", "probability", "against", "difference", "se"} for g in x["goals"])
     assert list(x["stages"]) == list(x["stage_costs"]) == list(d["scenarios"][0]["stages"])
     for c in x["channels"].values():
-        assert {"visitors", "spend"} <= set(c) and set(c["spend"]) - {"infinite"} == stat
+        assert {"visitors", "spend"} <= set(c) and set(c["spend"]) == {"mean", "p50"}
+    for s in list(x["stages"].values()) + list(x["stage_costs"].values()):
+        assert set(s) == {"mean", "p50"}
 one = json.load(open(sys.argv[1] + "/compare1.json"))
 assert len(one["scenarios"]) == 1 and one["differences"] == []
 PY

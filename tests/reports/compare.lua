@@ -101,13 +101,18 @@ local function difference(a, b, k)
     d.goals[i] = { name = g.name, probability = a.goals[i].probability, against = g.probability,
       difference = a.goals[i].probability - g.probability, se = k == 1 and 0 or 0.002 }
   end
+  -- stages and channels: the change of the mean and of the median
+  local function change(x, y)
+    if not x or not y then return nil end
+    return { mean = x.mean - y.mean, p50 = x.p50 - y.p50, infinite = math.max(x.infinite, y.infinite) }
+  end
   for i, s in ipairs(b.stages) do
-    d.stages[i] = { name = s.name, total = diff(a.stages[i].total, s.total), cost = diff(a.stages[i].cost, s.cost) }
+    d.stages[i] = { name = s.name, total = change(a.stages[i].total, s.total), cost = change(a.stages[i].cost, s.cost) }
   end
   for i, c in ipairs(b.channels) do
     local o = a.channels[i]
-    d.channels[i] = { name = c.name, visitors = diff(o.visitors, c.visitors), spend = diff(o.spend, c.spend),
-      customers = diff(o.customers, c.customers), cac = diff(o.cac, c.cac) }
+    d.channels[i] = { name = c.name, visitors = change(o.visitors, c.visitors), spend = change(o.spend, c.spend),
+      customers = change(o.customers, c.customers), cac = change(o.cac, c.cac) }
   end
   return d
 end
