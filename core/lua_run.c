@@ -157,42 +157,50 @@ static void name_set(const run_ctx *c, char *buf, size_t len)
         at += (size_t)snprintf(buf + at, len - at, j + 1 < c->n ? ", \"%.60s\"" : " and \"%.60s\"", c->ms[j]->name);
 }
 
-/* Compiles the scenarios at argument 1 (one normalized table, or with
- * `many` a list of them: a comparison, the first the base) and reads the
+/* Compiles the scenarios at argument 1 into c: one normalized table, or
+ * with `many` a list of 1 to FC_MAX_COMPARED of them (a comparison, the
+ * first the base: names must differ). `what` names the binding in
+ * messages; raises on errors. */
+static void compile_set(lua_State *L, run_ctx *c, int many, const char *what)
+{
+    char err[512];
+    lua_Integer n = 1;
+    if (many) {
+        luaL_checktype(L, 1, LUA_TTABLE);
+        n = (lua_Integer)lua_rawlen(L, 1);
+        if (n < 1 || n > FC_MAX_COMPARED) {
+            snprintf(err, sizeof err, "%s: expected 1 to %d scenarios, got %lld", what, FC_MAX_COMPARED, (long long)n);
+            raise_msg(L, err);
+        }
+    }
+    for (int j = 0; j < (int)n; j++) {
+        if (many)
+            lua_rawgeti(L, 1, j + 1);
+        else
+            lua_pushvalue(L, 1);
+        int st = fc_lua_compile(L, lua_gettop(L), &c->ms[j], err, sizeof err);
+        lua_pop(L, 1);
+        if (st != 0)
+            raise_msg(L, err);
+        c->n = j + 1;
+        for (int k = 0; k < j; k++)
+            if (strcmp(c->ms[k]->name, c->ms[j]->name) == 0) {
+                snprintf(err, sizeof err,
+                         "%s: scenarios %d and %d are both named \"%.200s\": names must be unique in a "
+                         "comparison (give one a name = ...)", what, k + 1, j + 1, c->ms[j]->name);
+                raise_msg(L, err);
+            }
+    }
+}
+
+/* Compiles the scenarios at argument 1 (compile_set) and reads the
  * options table at 2 ({ trials, seed, threads, precision, shard_k, shard_n,
  * max_memory }); raises on errors. A comparison runs every scenario on the
  * first's trial count and seed (common random numbers), or the options'. */
 static run_ctx *run_setup(lua_State *L, int many)
 {
-    char err[512];
     run_ctx *c = run_ctx_new(L);
-    if (many) {
-        luaL_checktype(L, 1, LUA_TTABLE);
-        lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
-        if (n < 1 || n > FC_MAX_COMPARED) {
-            snprintf(err, sizeof err, "compare: expected 1 to %d scenarios, got %lld", FC_MAX_COMPARED, (long long)n);
-            raise_msg(L, err);
-        }
-        for (int j = 0; j < (int)n; j++) {
-            lua_rawgeti(L, 1, j + 1);
-            int st = fc_lua_compile(L, lua_gettop(L), &c->ms[j], err, sizeof err);
-            lua_pop(L, 1);
-            if (st != 0)
-                raise_msg(L, err);
-            c->n = j + 1;
-            for (int k = 0; k < j; k++)
-                if (strcmp(c->ms[k]->name, c->ms[j]->name) == 0) {
-                    snprintf(err, sizeof err,
-                             "compare: scenarios %d and %d are both named \"%.200s\": names must be unique in a "
-                             "comparison (give one a name = ...)", k + 1, j + 1, c->ms[j]->name);
-                    raise_msg(L, err);
-                }
-        }
-    } else {
-        if (fc_lua_compile(L, 1, &c->ms[0], err, sizeof err) != 0)
-            raise_msg(L, err);
-        c->n = 1;
-    }
+    compile_set(L, c, many, "compare");
     fc_model *m = M0(c);
     lua_Integer trials = (lua_Integer)m->trials, seed = (lua_Integer)m->seed, threads = 0;
     lua_Integer k = 0, n = 0;
@@ -509,33 +517,10 @@ static int l_partial_scenario(lua_State *L)
  * as core.compare checks them). */
 static int merge_setup(lua_State *L, run_ctx *c, int many, const fc_model **models, const fc_shape **shapes)
 {
-    char err[512];
-    const int n = many ? (int)lua_rawlen(L, 1) : 1;
-    if (n > FC_MAX_COMPARED) {
-        snprintf(err, sizeof err, "merge: expected 1 to %d scenarios in the partial summaries, got %d",
-                 FC_MAX_COMPARED, n);
-        raise_msg(L, err);
-    }
-    for (int j = 0; j < n; j++) {
-        if (many)
-            lua_rawgeti(L, 1, j + 1);
-        else
-            lua_pushvalue(L, 1);
-        int st = fc_lua_compile(L, lua_gettop(L), &c->ms[j], err, sizeof err);
-        lua_pop(L, 1);
-        if (st != 0)
-            raise_msg(L, err);
-        c->n = j + 1;
-        for (int k = 0; k < j; k++)
-            if (strcmp(c->ms[k]->name, c->ms[j]->name) == 0) {
-                snprintf(err, sizeof err,
-                         "merge: scenarios %d and %d of the partial summaries are both named \"%.200s\": "
-                         "expected unique names", k + 1, j + 1, c->ms[j]->name);
-                raise_msg(L, err);
-            }
-        if (j > 0 && fc_pairing_make(&c->pair[j], c->ms[0], c->ms[j]) != 0)
+    compile_set(L, c, many, "merge: the partial summaries' scenarios");
+    for (int j = 1; j < c->n; j++)
+        if (fc_pairing_make(&c->pair[j], c->ms[0], c->ms[j]) != 0)
             raise_msg(L, "out of memory");
-    }
     int k = 0;
     for (int j = 0; j < c->n; j++, k++) {
         models[k] = c->ms[j];
