@@ -71,15 +71,14 @@ int fc_pairing_make(fc_pairing *p, const fc_model *base, const fc_model *alt)
     fc_layout lb, la;
     fc_layout_of(base, &lb);
     fc_layout_of(alt, &la);
-    int n = 0;
-#define PAIR(b, a) (p->slot[2 * n] = (b), p->slot[2 * n + 1] = (a), n++)
-    for (int i = 0; i < FC_M_COUNT; i++)
-        PAIR(lb.metrics + i, la.metrics + i);
-#undef PAIR
-    p->nvalues = n;
+    for (int i = 0; i < FC_M_COUNT; i++) {
+        p->slot[2 * i] = lb.metrics + i;
+        p->slot[2 * i + 1] = la.metrics + i;
+    }
+    p->nvalues = FC_M_COUNT;
     p->goal0[0] = lb.goal;
     p->goal0[1] = la.goal;
-    p->shape.nslots = n + p->ngoals;
+    p->shape.nslots = p->nvalues + p->ngoals;
     p->shape.ntally = 2 * FC_M_COUNT;
     p->shape.floor = FC_DIFF_LEVEL;
     return 0;
