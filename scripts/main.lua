@@ -102,7 +102,7 @@ local function load_all(fc, opts, inputs)
   return list
 end
 
--- opts: { command = "run" | "check" | "merge", file, files, trials, seed,
+-- opts: { command = "run" | "check" | "compare" | "merge", file, files, trials, seed,
 -- threads, format, precision, shard = { k, n }, sets = { { key, value }, ... },
 -- unsafe, timing }. Returns the bytes to write, the notes for standard
 -- error (--timing) or nil, the number of goals below their confidence, and
