@@ -349,5 +349,28 @@ do
   check(n >= 30, "at least 30 broken scenarios, got " .. n)
 end
 
+----------------------------------------------------------------------------
+-- run(compare{...}) in the module: paired, { scenarios, differences }.
+do
+  local b = fc.scenario{ name = "b", periods = 3, trials = 3000,
+    channels = { s = { spend = 100, cpc = fc.lognormal{ median = 1, sigma = 0.2 } } },
+    funnel = { { "visitor" }, { "customer", rate = 0.1 } },
+    goals = { fc.goal{ name = "g", metric = "new_customers", at_least = 30 } } }
+  local c = fc.run(fc.compare{ b, b:with{ name = "copy" }, fc.scale(b, { by = 1.2 }):with{ name = "more" } })
+  eq(#c.scenarios, 3, "run(compare): scenarios")
+  eq(#c.differences, 2, "run(compare): differences")
+  eq(c.differences[1].against, "b", "run(compare): against")
+  local copy, more = c.differences[1], c.differences[2]
+  eq(copy.metrics[1].name, "new_customers", "run(compare): metric order")
+  eq(copy.metrics[1].ties, 1, "run(compare): an exact copy ties")
+  eq(copy.goals[1].difference, 0, "run(compare): an exact copy's goal")
+  check(more.metrics[1].stat.mean > 0 and more.metrics[1].better > 0.5, "run(compare): more spend, more customers")
+  eq(more.goals[1].difference, c.scenarios[3].goals[1].probability - c.scenarios[1].goals[1].probability,
+    "run(compare): goal difference")
+  local alone = fc.run(b)
+  eq(alone.metrics[1].stat.mean, c.scenarios[1].metrics[1].stat.mean, "run(compare): the base as alone")
+  check(err_of(fc.run, { b, b }):find("different names", 1, true), "run of a list: unique names")
+end
+
 print(string.format("scenario_api: %d checks, %d failed", checks, failures))
 os.exit(failures == 0 and 0 or 1)
