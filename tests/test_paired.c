@@ -105,7 +105,7 @@ static void paired_free(paired *p)
     }
 }
 
-#define TRIALS 20000
+#define TRIALS 8000
 
 static void test_exact_copy(void **state)
 {
@@ -307,7 +307,7 @@ static void test_exact_values(void **state)
         mb_finish(m[j]);
     }
     paired p;
-    const uint64_t n = 50000;
+    const uint64_t n = 20000;
     paired_run(&p, m, 2, n, 2);
     const fc_summary *d = p.set.diffs[1];
     const fc_stat *act = &d->stats[FC_M_ACTIVE_END];
