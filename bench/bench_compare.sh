@@ -4,7 +4,11 @@
 # the same rounds on this machine. Prints the time of the comparison as a
 # multiple of the time of one run (the target: at most 2.2x for two
 # scenarios), its peak memory against one run's, and the variance of the
-# paired difference of new customers against two independent runs'.
+# paired difference of new customers against two independent runs'. On a
+# shared virtual machine wall time drifts between runs; with valgrind there,
+# the engine's instructions (callgrind, inside fc_engine_run_set) give the
+# same ratio without the noise, though not the cost of cache misses, which
+# two scenarios' histograms (twice the memory) have more of.
 #   TRIALS=200000 REPEAT=5 THREADS=1 sh bench/bench_compare.sh
 BUILD=${BUILD:-build}
 TRIALS=${TRIALS:-200000}
@@ -40,6 +44,12 @@ median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) /
 spread() { sort -n "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo, hi }'; }
 printf 'comparison of 2 / one run: %.2fx (median of rounds, range %s; one run %.2f s)\n' \
   "$(median "$tmp/ratios")" "$(spread "$tmp/ratios")" "$(median "$tmp/one.s")"
+if command -v valgrind > /dev/null; then
+  ir() { valgrind --tool=callgrind --toggle-collect=fc_engine_run_set --callgrind-out-file=/dev/null \
+    "$FC" run "$1" --trials 10000 --threads 1 -o /dev/null 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
+  awk -v a="$(ir "$tmp/pair.lua")" -v b="$(ir "$tmp/b1.lua")" \
+    'BEGIN { printf "engine instructions, comparison of 2 / one run: %.2fx (callgrind, 10000 trials)\n", a / b }'
+fi
 m1=$(peak "$FC" run "$tmp/b1.lua" --trials "$TRIALS" --format json)
 m2=$(peak "$FC" run "$tmp/pair.lua" --trials "$TRIALS" --format json)
 awk -v a="$m1" -v b="$m2" 'BEGIN { printf "peak memory: one run %.1f MiB, comparison %.1f MiB (%.2fx)\n", a / 1024, b / 1024, b / a }'
