@@ -159,8 +159,8 @@ static void name_set(const run_ctx *c, char *buf, size_t len)
 
 /* Compiles the scenarios at argument 1 into c: one normalized table, or
  * with `many` a list of 1 to FC_MAX_COMPARED of them (a comparison, the
- * first the base: names must differ). `what` names the binding in
- * messages; raises on errors. */
+ * first the base: names must differ), and pairs each after the first with
+ * the first. `what` names the binding in messages; raises on errors. */
 static void compile_set(lua_State *L, run_ctx *c, int many, const char *what)
 {
     char err[512];
@@ -190,6 +190,8 @@ static void compile_set(lua_State *L, run_ctx *c, int many, const char *what)
                          "comparison (give one a name = ...)", what, k + 1, j + 1, c->ms[j]->name);
                 raise_msg(L, err);
             }
+        if (j > 0 && fc_pairing_make(&c->pair[j], c->ms[0], c->ms[j]) != 0)
+            raise_msg(L, "out of memory");
     }
 }
 
@@ -224,8 +226,6 @@ static run_ctx *run_setup(lua_State *L, int many)
     for (int j = 0; j < c->n; j++) {
         c->ms[j]->trials = (uint64_t)trials;
         c->ms[j]->seed = (uint64_t)seed;
-        if (j > 0 && fc_pairing_make(&c->pair[j], m, c->ms[j]) != 0)
-            raise_msg(L, "out of memory");
     }
     c->shard_k = (uint64_t)k;
     c->shard_n = (uint64_t)n;
@@ -509,18 +509,14 @@ static int l_partial_scenario(lua_State *L)
     return 4;
 }
 
-/* Compiles core.merge's scenarios at argument 1 (one normalized table, or
- * with `many` a list of them: a comparison, the first the base) into c, with
- * a comparison's pairings, and lists the summaries the partials must hold
- * (models[i], or shapes[i] for the differences). Returns their number;
- * raises on errors (the text of a partial is not trusted: names are checked
- * as core.compare checks them). */
+/* Compiles core.merge's scenarios at argument 1 into c (compile_set: the
+ * text of a partial is not trusted, its names are checked as core.compare
+ * checks them) and lists the summaries the partials must hold (models[i],
+ * or shapes[i] for the differences). Returns their number; raises on
+ * errors. */
 static int merge_setup(lua_State *L, run_ctx *c, int many, const fc_model **models, const fc_shape **shapes)
 {
     compile_set(L, c, many, "merge: the partial summaries' scenarios");
-    for (int j = 1; j < c->n; j++)
-        if (fc_pairing_make(&c->pair[j], c->ms[0], c->ms[j]) != 0)
-            raise_msg(L, "out of memory");
     int k = 0;
     for (int j = 0; j < c->n; j++, k++) {
         models[k] = c->ms[j];
