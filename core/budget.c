@@ -8,8 +8,9 @@
 #include "rng.h"
 #include "summary.h"
 
-/* The allocator's header of one block, and the blocks of a thread's scratch
- * and accumulator and its context in the engine, with headroom. */
+/* The allocator's header of one block, and the headers of the blocks of a
+ * thread's scratch and accumulator, with headroom (the thread's context is
+ * fc_engine_thread_bytes). */
 #define HEADER 16
 #define THREAD_EXTRA 2048
 /* A thread's room for counts between two flushes: one page per slot, at
@@ -17,18 +18,22 @@
 #define ROOM_MIN (UINT64_C(1) << 20)
 #define PAGE_BYTES (32 * sizeof(uint64_t) + HEADER)
 
-/* fc_accum_alloc (with the drivers' counts): 7 blocks. */
-static uint64_t accum_bytes(uint64_t nslots, uint64_t ngoals, uint64_t ndrivers)
+/* fc_accum_alloc of a shape (with the drivers' counts and the tallies): 8
+ * blocks. */
+static uint64_t accum_bytes(const fc_shape *sh)
 {
-    return (nslots + 1) * (sizeof(fc_hist) + 3 * sizeof(double)) + (ngoals + 1) * sizeof(uint64_t) +
-           (3 * ndrivers * (ngoals + 1) + 2) * sizeof(uint64_t) + 7 * HEADER;
+    const uint64_t S = (uint64_t)sh->nslots, G = (uint64_t)sh->ngoals, D = (uint64_t)sh->ndrivers;
+    return (S + 1) * (sizeof(fc_hist) + 3 * sizeof(double)) + (G + 1) * sizeof(uint64_t) +
+           (3 * D * (G + 1) + 2) * sizeof(uint64_t) + ((uint64_t)sh->ntally + 1) * sizeof(uint64_t) +
+           8 * HEADER;
 }
 
-/* fc_summary_new with a window of `window` blocks (and, for a shard,
- * fc_summary_set_shard's nkept blocks), for S slots, G goals, D drivers. */
-static uint64_t summary_bytes_of(uint64_t S, uint64_t G, uint64_t D, uint64_t window, uint64_t nkept)
+/* fc_summary_new(_shape) with a window of `window` blocks (and, for a
+ * shard, fc_summary_set_shard's nkept blocks). */
+static uint64_t summary_bytes_of(const fc_shape *sh, uint64_t window, uint64_t nkept)
 {
-    uint64_t b = sizeof(fc_summary) + accum_bytes(S, G, D) + S * sizeof(fc_moments) +
+    const uint64_t S = (uint64_t)sh->nslots, G = (uint64_t)sh->ngoals;
+    uint64_t b = sizeof(fc_summary) + accum_bytes(sh) + S * sizeof(fc_moments) +
                  window * S * sizeof(fc_moments) + 2 * window * sizeof(uint64_t) + S * sizeof(fc_stat) +
                  (G + 1) * sizeof(double) + 7 * HEADER;
     if (nkept > 0)
@@ -38,9 +43,9 @@ static uint64_t summary_bytes_of(uint64_t S, uint64_t G, uint64_t D, uint64_t wi
 
 static uint64_t summary_bytes(const fc_model *m, uint64_t window, uint64_t nkept)
 {
-    fc_layout lay;
-    fc_layout_of(m, &lay);
-    return summary_bytes_of((uint64_t)lay.nslots, (uint64_t)m->ngoals, (uint64_t)m->ndrivers, window, nkept);
+    fc_shape sh;
+    fc_shape_of_model(m, &sh);
+    return summary_bytes_of(&sh, window, nkept);
 }
 
 /* The arrays of a pair's differences: per thread, engine.c's pair_work
@@ -49,10 +54,9 @@ static uint64_t summary_bytes(const fc_model *m, uint64_t window, uint64_t nkept
 static uint64_t pair_bytes(const fc_pairing *p, int nthreads, uint64_t nkept)
 {
     const uint64_t S = (uint64_t)p->shape.nslots, threads = nthreads < 1 ? 1 : (uint64_t)nthreads;
-    const uint64_t tally = ((uint64_t)p->shape.ntally + 1) * sizeof(uint64_t) + HEADER;
     uint64_t per_thread = (S + 1 + FC_CHUNK * S + 1) * sizeof(double) + (2 * S + 1) * sizeof(fc_moments) +
-                          3 * HEADER + accum_bytes(S, 0, 0) + tally;
-    return threads * per_thread + summary_bytes_of(S, 0, 0, 4 * threads, nkept) + tally;
+                          3 * HEADER + accum_bytes(&p->shape);
+    return threads * per_thread + summary_bytes_of(&p->shape, 4 * threads, nkept);
 }
 
 uint64_t fc_run_bytes(const fc_model *m, int nthreads, uint64_t nkept)
@@ -61,8 +65,10 @@ uint64_t fc_run_bytes(const fc_model *m, int nthreads, uint64_t nkept)
     fc_layout_of(m, &lay);
     const uint64_t T = (uint64_t)m->periods, K = (uint64_t)m->nstages, C = (uint64_t)m->nchannels;
     /* the engine's channel groups: one, or (the most) one per channel */
-    const uint64_t CE = C > 0 ? C : 1, S = (uint64_t)lay.nslots, G = (uint64_t)m->ngoals;
-    const uint64_t P = (uint64_t)m->nparams, D = (uint64_t)m->ndrivers;
+    const uint64_t CE = C > 0 ? C : 1, S = (uint64_t)lay.nslots;
+    const uint64_t P = (uint64_t)m->nparams;
+    fc_shape sh;
+    fc_shape_of_model(m, &sh);
     const uint64_t threads = nthreads < 1 ? 1 : (uint64_t)nthreads;
     /* work_init: pv and raw, n, lambda and visitors, the flows' arrays (lag,
      * entry means and counts, streams, Poissons, means), channel shares,
@@ -76,16 +82,16 @@ uint64_t fc_run_bytes(const fc_model *m, int nthreads, uint64_t nkept)
                           (T + 1) * sizeof(uint64_t) + 3 * T * sizeof(double) + CE * sizeof(double) +
                           (2 * (uint64_t)m->ncop + 1) * sizeof(double) + S * sizeof(double) +
                           (uint64_t)FC_CHUNK * S * sizeof(double) + 2 * S * sizeof(fc_moments) +
-                          accum_bytes(S, G, D) + THREAD_EXTRA;
+                          accum_bytes(&sh) + THREAD_EXTRA;
     return threads * per_thread + summary_bytes(m, 4 * threads, nkept);
 }
 
 /* The arrays of a set's run: its models', its pairs', and the threads'
- * contexts (one work and one pair_work per model each). */
+ * contexts. */
 static uint64_t set_bytes(const fc_run_set *set, int nthreads, uint64_t nkept)
 {
     const uint64_t threads = nthreads < 1 ? 1 : (uint64_t)nthreads;
-    uint64_t b = (uint64_t)(set->n - 1) * threads * 1024;
+    uint64_t b = threads * ((uint64_t)fc_engine_thread_bytes() + HEADER);
     for (int j = 0; j < set->n; j++) {
         b += fc_run_bytes(set->models[j], nthreads, nkept);
         if (j > 0) /* and the shared draws' map (engine.c work_share) */
@@ -113,8 +119,7 @@ uint64_t fc_merge_bytes_set(const fc_model *const *models, const fc_shape *const
         if (models && models[i])
             b += summary_bytes(models[i], 1, 0);
         else if (sh)
-            b += summary_bytes_of((uint64_t)sh->nslots, (uint64_t)sh->ngoals, (uint64_t)sh->ndrivers, 1, 0) +
-                 ((uint64_t)sh->ntally + 1) * sizeof(uint64_t) + HEADER;
+            b += summary_bytes_of(sh, 1, 0);
     }
     return b;
 }

@@ -1023,6 +1023,11 @@ int fc_engine_draws(const fc_model *m, uint64_t trial, double *out, char *err, s
     return st;
 }
 
+size_t fc_engine_thread_bytes(void)
+{
+    return sizeof(thread_ctx);
+}
+
 int fc_cpu_count(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);

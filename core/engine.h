@@ -57,6 +57,11 @@ int fc_engine_run_set(fc_run_set *set, uint64_t upto, const fc_run_opts *opts, c
  * change leaves alone. Returns 0, or -1 with a message. */
 int fc_engine_draws(const fc_model *m, uint64_t trial, double *out, char *err, size_t errlen);
 
+/* Bytes of one thread's context in a run (its scratch space for every
+ * model a set may hold; what each holds besides is counted by
+ * core/budget.c). */
+size_t fc_engine_thread_bytes(void);
+
 /* The number of online processors (at least 1). */
 int fc_cpu_count(void);
 
