@@ -383,7 +383,7 @@ function Ctx:expected(path, what, got, hint)
   self:fail(path, nil, "expected %s, got %s%s", what, show(got), hint or "")
 end
 
-local function is_plain(t) return type(t) == "table" and getmetatable(t) == nil end
+local is_plain = util.is_plain
 
 local sorted_keys = object.sorted_keys
 
@@ -429,7 +429,7 @@ local DOMAIN_TEXT = {
   fraction = "a number in [0, 1)",
 }
 
-local function finite(x) return type(x) == "number" and x == x and x ~= math.huge and x ~= -math.huge end
+local finite = util.finite
 
 local function in_domain(x, domain)
   if domain == "nonneg" then return x >= 0 end

@@ -18,6 +18,12 @@ function M.claims_library(text)
   return type(text) == "string" and text:sub(1, #M.library_chunk) == M.library_chunk
 end
 
+-- Whether t is a table a script wrote (no metatable: not a library object).
+function M.is_plain(t) return type(t) == "table" and getmetatable(t) == nil end
+
+-- Whether x is a finite number.
+function M.finite(x) return type(x) == "number" and x == x and x ~= math.huge and x ~= -math.huge end
+
 -- A number as messages show it: integers plainly, others with %g.
 function M.show(x)
   if type(x) == "number" then

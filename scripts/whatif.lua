@@ -12,9 +12,7 @@ local M = {}
 
 local show = scenario.show
 
-local function is_plain(t) return type(t) == "table" and getmetatable(t) == nil end
-
-local function finite(x) return type(x) == "number" and x == x and x ~= math.huge and x ~= -math.huge end
+local is_plain, finite = util.is_plain, util.finite
 
 -- The options table of a helper: a plain table of known fields only.
 local function options(fail, opts, known, usage)
