@@ -166,6 +166,26 @@ function M.array(items, indent)
   return "[\n" .. table.concat(lines, ",\n") .. "\n" .. pad .. "]"
 end
 
+-- The "stages", "stage_costs" and "channels" objects of a report (a run's
+-- or a comparison's), each figure written by enc: pairs for M.object at
+-- indent + 1.
+function M.funnel_objects(stages, channels, enc, indent)
+  local totals, costs, chans = {}, {}, {}
+  for _, s in ipairs(stages) do
+    totals[#totals + 1] = { s.name, enc(s.total) }
+    costs[#costs + 1] = { s.name, enc(s.cost) }
+  end
+  for _, c in ipairs(channels) do
+    local figs = {}
+    for _, k in ipairs({ "visitors", "customers", "spend", "cac" }) do
+      if c[k] then figs[#figs + 1] = { k, enc(c[k]) } end
+    end
+    chans[#chans + 1] = { c.name, M.object(figs, indent + 2) }
+  end
+  return { { "stages", M.object(totals, indent + 1) }, { "stage_costs", M.object(costs, indent + 1) },
+    { "channels", M.object(chans, indent + 1) } }
+end
+
 -- Text layout ------------------------------------------------------------
 
 -- Cells of the text tables: at most this many characters (a longer one,

@@ -42,29 +42,17 @@ local function difference_json(d, indent)
       '"name": ' .. str(g.name), '"probability": ' .. num(g.probability), '"against": ' .. num(g.against),
       '"difference": ' .. num(g.difference), '"se": ' .. num(g.se) }, ", ") .. " }"
   end
-  local stages, costs = {}, {}
-  for _, s in ipairs(d.stages or {}) do
-    stages[#stages + 1] = { s.name, change_json(s.total) }
-    costs[#costs + 1] = { s.name, change_json(s.cost) }
-  end
-  local channels = {}
-  for _, c in ipairs(d.channels or {}) do
-    local figs = {}
-    for _, k in ipairs({ "visitors", "customers", "spend", "cac" }) do
-      if c[k] then figs[#figs + 1] = { k, change_json(c[k]) } end
-    end
-    channels[#channels + 1] = { c.name, object(figs, indent + 2) }
-  end
-  return object({
+  local top = {
     { "scenario", str(d.scenario) },
     { "against", str(d.against) },
     { "trials", num(d.trials) },
     { "metrics", object(metrics, indent + 1) },
     { "goals", R.array(goals, indent + 1) },
-    { "stages", object(stages, indent + 1) },
-    { "stage_costs", object(costs, indent + 1) },
-    { "channels", object(channels, indent + 1) },
-  }, indent)
+  }
+  for _, kv in ipairs(R.funnel_objects(d.stages or {}, d.channels or {}, change_json, indent)) do
+    top[#top + 1] = kv
+  end
+  return object(top, indent)
 end
 
 function M.json(results, differences)

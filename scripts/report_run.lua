@@ -25,22 +25,9 @@ function M.json_object(r, indent)
   local metrics = {}
   for _, m in ipairs(r.metrics) do metrics[#metrics + 1] = { m.name, stat_json(m.stat) } end
   top[#top + 1] = { "metrics", object(metrics, indent + 1) }
-  local stages, costs = {}, {}
-  for _, s in ipairs(r.stages) do
-    stages[#stages + 1] = { s.name, stat_json(s.total) }
-    costs[#costs + 1] = { s.name, stat_json(s.cost) }
+  for _, kv in ipairs(R.funnel_objects(r.stages, r.channels, stat_json, indent)) do
+    top[#top + 1] = kv
   end
-  top[#top + 1] = { "stages", object(stages, indent + 1) }
-  top[#top + 1] = { "stage_costs", object(costs, indent + 1) }
-  local channels = {}
-  for _, c in ipairs(r.channels) do
-    local figs = {}
-    for _, k in ipairs({ "visitors", "customers", "spend", "cac" }) do
-      if c[k] then figs[#figs + 1] = { k, stat_json(c[k]) } end
-    end
-    channels[#channels + 1] = { c.name, object(figs, indent + 2) }
-  end
-  top[#top + 1] = { "channels", object(channels, indent + 1) }
   local series = {}
   local pad = string.rep("  ", indent + 2)
   for _, s in ipairs(r.series) do
