@@ -8,26 +8,12 @@ local build = arg[1] or os.getenv("BUILD") or "build"
 package.cpath = build .. "/?.so;" .. package.cpath
 local fc = require "funnelcast"
 
-local failures, checks = 0, 0
+local T = dofile("tests/support/checks.lua")
+local check, eq, near = T.check, T.eq, T.near
 
-local function check(ok, what)
-  checks = checks + 1
-  if not ok then
-    failures = failures + 1
-    io.stderr:write("FAIL: ", what, "\n")
-  end
-end
-
-local function eq(got, want, what)
-  check(got == want, string.format("%s: got %s, want %s", what, tostring(got), tostring(want)))
-end
-
-local function near(got, want, tol, what)
-  check(type(got) == "number" and math.abs(got - want) <= tol,
-    string.format("%s: got %s, want %s (tol %g)", what, tostring(got), tostring(want), tol))
-end
-
--- The message of the error f raises, or nil.
+-- The message of the error f raises, or nil. Not T.err_of: a tail call's
+-- error names the nearest caller still known, and the checks below expect
+-- that to be this file.
 local function err_of(f, ...)
   local ok, e = pcall(f, ...)
   if ok then return nil end
@@ -372,5 +358,4 @@ do
   check(err_of(fc.run, { b, b }):find("different names", 1, true), "run of a list: unique names")
 end
 
-print(string.format("scenario_api: %d checks, %d failed", checks, failures))
-os.exit(failures == 0 and 0 or 1)
+T.finish("scenario_api")

@@ -23,14 +23,8 @@ function core._script(name)
 end
 local report = core._script("report")
 
-local failures, checks = 0, 0
-local function check(ok, what)
-  checks = checks + 1
-  if not ok then
-    failures = failures + 1
-    io.stderr:write("FAIL: ", what, "\n")
-  end
-end
+local T = dofile("tests/support/checks.lua")
+local check = T.check
 
 local function write(name, text)
   local f = assert(io.open(out .. "/" .. name, "w"))
@@ -173,5 +167,4 @@ if huge.channels[1] then huge.channels[1].name = ("チャネル"):rep(20) end
 compare("huge3", huge, { -1.5, 2 }, { ("less "):rep(20), ("more "):rep(20) })
 text = compare("tiny2", variant(base, "tiny", -1e-7), { 3 }, { "tinier" })
 
-print(string.format("report writers: %d checks, %d failed", checks, failures))
-os.exit(failures == 0 and 0 or 1)
+T.finish("report writers")

@@ -9,25 +9,8 @@ local build = arg[1] or os.getenv("BUILD") or "build"
 package.cpath = build .. "/?.so;" .. package.cpath
 local fc = require "funnelcast"
 
-local failures, checks = 0, 0
-
-local function check(ok, what)
-  checks = checks + 1
-  if not ok then
-    failures = failures + 1
-    io.stderr:write("FAIL: ", what, "\n")
-  end
-end
-
-local function eq(got, want, what)
-  check(got == want, string.format("%s: got %s, want %s", what, tostring(got), tostring(want)))
-end
-
-local function err_of(f, ...)
-  local ok, e = pcall(f, ...)
-  if ok then return nil end
-  return tostring(e)
-end
+local T = dofile("tests/support/checks.lua")
+local check, eq, err_of = T.check, T.eq, T.err_of
 
 -- The error of f must end with want (the place in front is checked by the
 -- tests/bad/ cases).
@@ -295,5 +278,4 @@ do
       .. "(give each its own name = in scenario{} or with{})", "check_names with where")
 end
 
-print(string.format("whatif: %d checks, %d failed", checks, failures))
-os.exit(failures == 0 and 0 or 1)
+T.finish("whatif")
