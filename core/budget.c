@@ -93,10 +93,14 @@ static uint64_t set_bytes(const fc_run_set *set, int nthreads, uint64_t nkept)
     const uint64_t threads = nthreads < 1 ? 1 : (uint64_t)nthreads;
     uint64_t b = threads * ((uint64_t)fc_engine_thread_bytes() + HEADER);
     for (int j = 0; j < set->n; j++) {
-        b += fc_run_bytes(set->models[j], nthreads, nkept);
+        /* the model's arrays (a lean summary's are fewer) and the map of
+         * the parameters not drawn (engine.c work_needs) */
+        b += fc_run_bytes(set->models[j], nthreads, nkept) +
+             threads * ((uint64_t)set->models[j]->nparams + 1 + HEADER);
+        if (j > 0 && set->pairs[j])
+            b += pair_bytes(set->pairs[j], nthreads, nkept);
         if (j > 0) /* and the shared draws' map (engine.c work_share) */
-            b += pair_bytes(set->pairs[j], nthreads, nkept) +
-                 threads * ((uint64_t)set->models[j]->nparams * sizeof(int) + HEADER);
+            b += threads * ((uint64_t)set->models[j]->nparams * sizeof(int) + HEADER);
     }
     return b;
 }
@@ -143,7 +147,7 @@ static uint64_t set_hists_bytes(const fc_run_set *set, fc_hist_caps total, fc_hi
     uint64_t b = 0;
     for (int j = 0; j < set->n; j++) {
         b += fc_hists_bytes(set->models[j], total, series);
-        if (j > 0)
+        if (j > 0 && set->pairs[j])
             b += pair_hists_bytes(set->pairs[j], total);
     }
     return b;
@@ -158,7 +162,7 @@ static uint64_t set_room(const fc_run_set *set)
         fc_layout_of(set->models[j], &lay);
         uint64_t r = (uint64_t)lay.nslots * PAGE_BYTES;
         room += r < ROOM_MIN ? ROOM_MIN : r;
-        if (j > 0) {
+        if (j > 0 && set->pairs[j]) {
             r = (uint64_t)set->pairs[j]->shape.nslots * PAGE_BYTES;
             room += r < ROOM_MIN ? ROOM_MIN : r;
         }
@@ -242,7 +246,7 @@ int fc_set_plan_make(const fc_run_set *set, int nthreads, uint64_t max_memory, u
     }
     for (int j = 0; j < set->n; j++) {
         p->sum_yield[j] = share_of(p->yield, fc_hists_bytes(set->models[j], p->total, p->series), p->hists);
-        p->diff_yield[j] = j > 0 ? share_of(p->yield, pair_hists_bytes(set->pairs[j], p->total), p->hists) : 0;
+        p->diff_yield[j] = j > 0 && set->pairs[j] ? share_of(p->yield, pair_hists_bytes(set->pairs[j], p->total), p->hists) : 0;
     }
     if (set->n == 1)
         p->sum_yield[0] = p->yield; /* exactly as a run alone */

@@ -52,6 +52,14 @@ typedef struct work {
      * them again: same[i] is the first model's parameter, or -1. */
     const struct work *base;
     int *same;              /* [nparams], owned; NULL for the first model */
+    /* What a trial computes: all of it, unless the summary is lean
+     * (fc_shape_lean), whose figures need less (work_needs). Each part left
+     * out draws on streams of its own, so the rest keeps its draws. */
+    int from;               /* the first stage whose arrivals are needed (flows: the paths' counts of
+                               earlier stages are not drawn); 0 for all */
+    int money;              /* retention, win-back, revenue and LTV (customers()) */
+    int by_channel;         /* the channels' own figures (visitors, customers) */
+    unsigned char *skip;    /* [nparams], owned: parameters not drawn (only money uses them) */
 } work;
 
 static void work_free(work *w)
@@ -78,6 +86,7 @@ static void work_free(work *w)
     free(w->mom);
     free(w->cop_z);
     free(w->same);
+    free(w->skip);
     fc_accum_free(&w->acc);
     memset(w, 0, sizeof *w);
 }
@@ -104,8 +113,70 @@ static int work_share(work *w, const work *base)
     for (int i = 0; i < m->nparams; i++) {
         w->same[i] = -1;
         for (int k = 0; k < b->nparams && w->same[i] < 0; k++)
-            if (drawn_alike(m->params[i], b->params[k]))
+            if (!base->skip[k] && drawn_alike(m->params[i], b->params[k]))
                 w->same[i] = k;
+    }
+    return 0;
+}
+
+/* The first stage whose arrivals metric `id` (a goal's metric id) is made
+ * of (K: none), and whether it needs money (customers()). */
+static int metric_needs(const work *w, int id, int *from)
+{
+    int cost_from = w->K;
+    for (int k = w->K - 1; k >= 0; k--)
+        if (w->m->stages[k].has_cost)
+            cost_from = k;
+    *from = 0;
+    if (id >= FC_M_COUNT) {
+        *from = id - FC_M_COUNT;
+        return 0;
+    }
+    switch ((fc_metric)id) {
+    case FC_M_NEW_CUSTOMERS: *from = w->K - 1; return 0;
+    case FC_M_SPEND: *from = w->K; return 0;
+    case FC_M_FUNNEL_COST: *from = cost_from; return 0;
+    case FC_M_CAC: *from = cost_from < w->K - 1 ? cost_from : w->K - 1; return 0;
+    default: return 1;
+    }
+}
+
+/* What the trials of a summary s's figures need (the whole trial unless s
+ * is lean). Returns 0 or -1 (memory). */
+static int work_needs(work *w, const fc_summary *s)
+{
+    const fc_model *m = w->m;
+    w->from = 0;
+    w->money = 1;
+    w->by_channel = 1;
+    w->skip = calloc((size_t)m->nparams + 1, 1);
+    if (w->skip == NULL)
+        return -1;
+    if (s->shape.pick == NULL)
+        return 0;
+    const fc_layout *lay = &w->lay;
+    int from = w->K, money = 0;
+    for (int i = 0; i < s->shape.nslots; i++) {
+        int slot = s->shape.pick[i], id, f;
+        if (slot >= lay->metrics && slot < lay->metrics + FC_M_COUNT)
+            id = slot - lay->metrics;
+        else if (slot >= lay->goal && slot < lay->goal + m->ngoals)
+            id = m->goals[slot - lay->goal].metric_id;
+        else
+            return 0; /* another figure: the whole trial */
+        money |= metric_needs(w, id, &f);
+        from = f < from ? f : from;
+    }
+    w->from = money ? 0 : from;
+    w->money = money;
+    w->by_channel = 0;
+    if (!money) {
+        const fc_customers *cu = &m->customers;
+        const fc_param *only[] = {&cu->churn, &cu->sbg_alpha, &cu->sbg_beta, &cu->arpu, &cu->growth,
+                                  &cu->margin, &m->winback.rate, &m->winback.cost};
+        for (int i = 0; i < m->nparams; i++)
+            for (size_t j = 0; j < sizeof only / sizeof only[0]; j++)
+                w->skip[i] |= m->params[i] == only[j];
     }
     return 0;
 }
@@ -163,7 +234,7 @@ static int work_init(work *w, const fc_model *m, const fc_summary *s)
     if (!w->lambda || !w->visitors || !w->lag || !w->entry_mean || !w->entry_n || !w->flow_rng ||
         !w->flow_pp || !w->flow_mu || !w->split || !w->spend_t || !w->chan_spend || !w->raw ||
         !w->cop_z || !w->pv || !w->n || !w->cohort || !w->gm || !w->chan_fcost || !w->rec ||
-        !w->cols || !w->mom || fc_summary_thread_accum(s, &w->acc) != 0) {
+        !w->cols || !w->mom || fc_summary_thread_accum(s, &w->acc) != 0 || work_needs(w, s) != 0) {
         work_free(w);
         return -1;
     }
@@ -226,6 +297,8 @@ static int draw_params(work *w, uint64_t trial, char *err, size_t errlen)
         const fc_param *p = m->params[i];
         double *dst = w->pv + (size_t)i * (size_t)w->T;
         int count = p->per_period ? w->T : 1;
+        if (w->skip && w->skip[i])
+            continue;
         if (p->dist.kind == FC_DIST_FIXED) {
             for (int t = 0; t < count; t++)
                 dst[t] = p->dist.p[0];
@@ -424,14 +497,14 @@ static void flow_paths(work *w, uint64_t trial)
             for (int c = 0; c < w->C; c++)
                 if (m->channels[c].enters == e)
                     chans[nc++] = c;
-            if (nc > 1)
+            if (nc > 1 && w->by_channel)
                 fc_rng_stream(&split, m->seed, trial, m->stages[e].split_key);
         }
         for (int t0 = 0; t0 < T; t0++) {
             en[t0] = 0;
             if (em[t0] == 0)
                 continue;
-            if (nc > 1)
+            if (nc > 1 && w->by_channel)
                 entry_shares(w, e, t0, w->split);
             /* arrivals above the Poisson limit come as equal slices, each
              * below it: a sum of independent Poissons is Poisson */
@@ -451,8 +524,9 @@ static void flow_paths(work *w, uint64_t trial)
                     double p = next < T ? pval(w, &m->stages[k + 1].rate, tau) *
                                                   m->stages[k + 1].lag_prob[w->lag[k + 1]]
                                         : 0.0;
-                    stop[k] = pois_cached(&w->flow_rng[k], &w->flow_pp[k], &w->flow_mu[k],
-                                          reach * (1.0 - p));
+                    stop[k] = k < w->from ? 0
+                                          : pois_cached(&w->flow_rng[k], &w->flow_pp[k], &w->flow_mu[k],
+                                                        reach * (1.0 - p));
                     if (!(p > 0.0))
                         break;
                     reach *= p;
@@ -469,10 +543,12 @@ static void flow_paths(work *w, uint64_t trial)
                     uint64_t by[FC_MAX_CHANNELS] = {0}, part[FC_MAX_CHANNELS];
                     for (int k = last; k >= e; k--) {
                         through += stop[k];
-                        if (nc > 1)
+                        if (nc > 1 && w->by_channel) {
                             fc_rmultinom(&split, stop[k], (size_t)nc, w->split, part);
-                        else
+                        } else { /* the total is what counts: all on the first channel */
+                            memset(part, 0, (size_t)nc * sizeof *part);
                             part[0] = stop[k];
+                        }
                         for (int j = 0; j < nc; j++) {
                             by[j] += part[j];
                             w->n[((size_t)k * CE + (size_t)chans[j]) * (size_t)T + (size_t)at[k]] += by[j];
@@ -585,6 +661,44 @@ static double ltv_of(const work *w)
                               cu->ltv_horizon);
 }
 
+/* The funnel's costs per unit in period t (and each channel group's share
+ * into w->chan_fcost). */
+static double funnel_cost(work *w, int t)
+{
+    const fc_model *m = w->m;
+    const int T = w->T, CE = w->CE;
+    double fcost = 0;
+    for (int k = 0; k < w->K && w->any_cost; k++) {
+        if (!m->stages[k].has_cost)
+            continue;
+        double unit = pval(w, &m->stages[k].cost, t);
+        for (int c = 0; c < CE; c++) {
+            double x = unit * (double)w->n[((size_t)k * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
+            fcost += x;
+            w->chan_fcost[c] += x;
+        }
+    }
+    return fcost;
+}
+
+/* New customers and spend per period, and the funnel's costs, without
+ * retention or money: what a lean summary that needs no money reads. */
+static void new_customers_only(work *w)
+{
+    const int T = w->T, K = w->K, CE = w->CE;
+    double *ser = w->rec + w->lay.series;
+    memset(ser, 0, (size_t)FC_S_COUNT * (size_t)T * sizeof *ser);
+    for (int t = 0; t < T; t++) {
+        uint64_t newc = 0;
+        for (int c = 0; c < CE; c++)
+            newc += w->n[((size_t)(K - 1) * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
+        w->gm[t] = w->wcost[t] = 0;
+        w->fcost[t] = funnel_cost(w, t);
+        ser[FC_S_NEW_CUSTOMERS * T + t] = (double)newc;
+        ser[FC_S_SPEND * T + t] = w->spend_t[t];
+    }
+}
+
 /* Retention, win-back and money, period by period, then the record. */
 static void customers(work *w, uint64_t trial)
 {
@@ -647,19 +761,8 @@ static void customers(work *w, uint64_t trial)
         if (t > 0)
             growth_factor *= 1.0 + pval(w, &cu->growth, t);
         double revenue = (double)A * pval(w, &cu->arpu, t) * growth_factor;
-        double fcost = 0;
-        for (int k = 0; k < K && w->any_cost; k++) {
-            if (!m->stages[k].has_cost)
-                continue;
-            double unit = pval(w, &m->stages[k].cost, t);
-            for (int c = 0; c < CE; c++) {
-                double x = unit * (double)w->n[((size_t)k * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
-                fcost += x;
-                w->chan_fcost[c] += x;
-            }
-        }
         w->gm[t] = revenue * pval(w, &cu->margin, t);
-        w->fcost[t] = fcost;
+        w->fcost[t] = funnel_cost(w, t);
         ser[FC_S_NEW_CUSTOMERS * T + t] = (double)newc;
         ser[FC_S_CHURNED * T + t] = (double)churned;
         ser[FC_S_WON_BACK * T + t] = (double)won;
@@ -737,13 +840,16 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
         return -1;
     if (w->flows) {
         flow_paths(w, trial);
-        if (w->CE == 1)
+        if (w->CE == 1 && w->by_channel)
             split_by_channel(w, trial);
     } else {
         channel_arrivals(w, trial);
         funnel(w, trial);
     }
-    customers(w, trial);
+    if (w->money)
+        customers(w, trial);
+    else
+        new_customers_only(w);
 
     double *rec = w->rec;
     for (int k = 0; k < K; k++)
@@ -753,7 +859,7 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
                 x += w->n[((size_t)k * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
             rec[lay->stage_series + k * T + t] = (double)x;
         }
-    double ltv = ltv_of(w);
+    double ltv = w->money ? ltv_of(w) : NAN;
     sums all;
     sums_through(w, T, &all);
     for (int i = 0; i < FC_M_COUNT; i++)
@@ -827,7 +933,7 @@ static void fail(shared *sh, uint64_t trial, int model, int status, const char *
     atomic_store(&sh->failed, 1);
     for (int j = 0; j < sh->set->n; j++) {
         fc_summary_abort(sh->set->sums[j]);
-        if (j > 0)
+        if (j > 0 && sh->set->diffs[j])
             fc_summary_abort(sh->set->diffs[j]);
     }
 }
@@ -905,7 +1011,7 @@ static int run_block(shared *sh, thread_ctx *t, uint64_t b)
     char err[512];
     for (int j = 0; j < n; j++) {
         memset(t->w[j].mom, 0, (size_t)t->w[j].lay.nslots * sizeof *t->w[j].mom);
-        if (j > 0)
+        if (j > 0 && set->pairs[j])
             memset(t->pw[j].mom, 0, (size_t)set->pairs[j]->shape.nslots * sizeof *t->pw[j].mom);
     }
     for (uint64_t c0 = lo; c0 < hi; c0 += FC_CHUNK) {
@@ -917,20 +1023,22 @@ static int run_block(shared *sh, thread_ctx *t, uint64_t b)
             }
             for (int j = 0; j < n; j++) {
                 work *w = &t->w[j];
-                const size_t nslots = (size_t)w->lay.nslots;
                 fc_summary *s = set->sums[j];
+                const int nslots = s->shape.nslots;
                 if (run_trial(w, i, err, sizeof err) != 0) {
                     fail(sh, i, j, -1, err);
                     return -1;
                 }
                 /* by slot, so that the summary reads each figure's values in a row */
-                for (size_t slot = 0; slot < nslots; slot++)
-                    w->cols[slot * FC_CHUNK + (i - c0)] = w->rec[slot];
+                for (int slot = 0; slot < nslots; slot++)
+                    w->cols[(size_t)slot * FC_CHUNK + (i - c0)] = w->rec[fc_shape_slot(&s->shape, slot)];
                 if (s->values && i < s->values_capacity)
-                    for (size_t slot = 0; slot < nslots; slot++)
-                        s->values[slot * s->values_capacity + i] = w->rec[slot];
+                    for (int slot = 0; slot < nslots; slot++)
+                        s->values[(size_t)slot * s->values_capacity + i] = w->rec[fc_shape_slot(&s->shape, slot)];
             }
             for (int j = 1; j < n; j++) {
+                if (set->pairs[j] == NULL)
+                    continue;
                 pair_work *pw = &t->pw[j];
                 const size_t nslots = (size_t)set->pairs[j]->shape.nslots;
                 fc_pairing_diff(set->pairs[j], t->w[0].rec, t->w[j].rec, pw->rec, pw->acc.tally);
@@ -942,9 +1050,9 @@ static int run_block(shared *sh, thread_ctx *t, uint64_t b)
         size_t len = (size_t)(c1 - c0);
         for (int j = 0; j < n; j++) {
             work *w = &t->w[j];
-            int st = chunk_done(set->sums[j], &w->acc, w->cols, w->lay.nslots, len, w->mom,
+            int st = chunk_done(set->sums[j], &w->acc, w->cols, set->sums[j]->shape.nslots, len, w->mom,
                                 w->mom + w->lay.nslots);
-            if (st == 0 && j > 0) {
+            if (st == 0 && j > 0 && set->pairs[j]) {
                 pair_work *pw = &t->pw[j];
                 int ns = set->pairs[j]->shape.nslots;
                 st = chunk_done(set->diffs[j], &pw->acc, pw->cols, ns, len, pw->mom, pw->mom + ns);
@@ -957,7 +1065,7 @@ static int run_block(shared *sh, thread_ctx *t, uint64_t b)
     }
     for (int j = 0; j < n; j++) {
         fc_summary_fold(set->sums[j], b, hi - lo, t->w[j].mom);
-        if (j > 0)
+        if (j > 0 && set->pairs[j])
             fc_summary_fold(set->diffs[j], b, hi - lo, t->pw[j].mom);
     }
     uint64_t done = atomic_fetch_add(&sh->done, hi - lo) + (hi - lo);
@@ -977,7 +1085,7 @@ static void *worker(void *arg)
             return NULL;
         }
         if (j > 0 && (work_share(&t->w[j], &t->w[0]) != 0 ||
-                      pair_work_init(&t->pw[j], set->pairs[j], set->diffs[j]) != 0)) {
+                      (set->pairs[j] && pair_work_init(&t->pw[j], set->pairs[j], set->diffs[j]) != 0))) {
             work_free(&t->w[j]);
             fail(sh, 0, j, -1, "out of memory");
             return NULL;
@@ -1118,7 +1226,7 @@ int fc_engine_run_set(fc_run_set *set, uint64_t upto, const fc_run_opts *opts, c
     for (int i = 0; i < started; i++) {
         for (int j = 0; j < ctx[i].ready; j++) {
             absorb(&sh, set->sums[j], &ctx[i].w[j].acc);
-            if (j > 0)
+            if (j > 0 && set->pairs[j])
                 absorb(&sh, set->diffs[j], &ctx[i].pw[j].acc);
         }
         thread_free(&ctx[i]);

@@ -290,3 +290,30 @@ void fc_lua_push_differences(lua_State *L, const fc_pairing *p, const fc_summary
     }
     lua_setfield(L, -2, "channels");
 }
+
+void fc_lua_push_lean(lua_State *L, const fc_summary *s, const int *metrics, int nmetrics)
+{
+    lua_createtable(L, 0, 3);
+    lua_pushinteger(L, (lua_Integer)s->ntrials);
+    lua_setfield(L, -2, "trials");
+    lua_createtable(L, 0, nmetrics);
+    for (int i = 0; i < nmetrics; i++) {
+        push_stat(L, &s->stats[i], fc_metric_is_count(metrics[i]));
+        lua_setfield(L, -2, fc_metric_name(metrics[i]));
+    }
+    lua_setfield(L, -2, "metrics");
+    lua_createtable(L, s->shape.ngoals, 0);
+    for (int g = 0; g < s->shape.ngoals; g++) {
+        lua_createtable(L, 0, 3);
+        lua_pushstring(L, s->shape.goals[g].name);
+        lua_setfield(L, -2, "name");
+        setnum(L, "probability", s->goal_prob[g]);
+        lua_pushinteger(L, (lua_Integer)s->acc.goal_met[g]);
+        lua_setfield(L, -2, "met");
+        const int id = s->shape.goals[g].metric_id;
+        push_stat(L, &s->stats[s->shape.goal0 + g], id >= FC_M_COUNT || fc_metric_is_count(id));
+        lua_setfield(L, -2, "value");
+        lua_rawseti(L, -2, g + 1);
+    }
+    lua_setfield(L, -2, "goals");
+}

@@ -16,7 +16,10 @@
  *     stages   = { { name, total = change, cost = change }, ... }  (both have it, base order)
  *     channels = { { name, visitors, spend = change, customers = change|nil, cac = change|nil }, ... } }
  * where a change is { mean, p50, infinite }: the difference of the two
- * scenarios' means and of their medians. */
+ * scenarios' means and of their medians. A lean run's results (a search's
+ * candidate, core.evaluate) hold only what it summarized:
+ *   { trials, metrics = { [name] = stat, ... },
+ *     goals = { { name, probability, met (trials), value = stat }, ... } } */
 #ifndef FC_LUA_RESULTS_H
 #define FC_LUA_RESULTS_H
 
@@ -52,5 +55,9 @@ void fc_lua_push_results(lua_State *L, const fc_summary *s);
  * summary), base and alt the two scenarios' summaries. */
 void fc_lua_push_differences(lua_State *L, const fc_pairing *p, const fc_summary *diff, const fc_summary *base,
                              const fc_summary *alt);
+
+/* Pushes a lean summary's results (its shape from fc_shape_lean with these
+ * nmetrics totals). */
+void fc_lua_push_lean(lua_State *L, const fc_summary *s, const int *metrics, int nmetrics);
 
 #endif

@@ -19,7 +19,9 @@
 #include <lauxlib.h>
 
 #include "budget.h"
+#include "dist.h"
 #include "engine.h"
+#include "special.h"
 #include "lua_model.h"
 #include "lua_sandbox.h"
 #include "paired.h"
@@ -56,6 +58,7 @@ typedef struct run_ctx {
     unsigned char *bytes; /* an encoded partial */
     fc_run_opts opts;
     double precision;   /* 0: run m->trials; else stop when precise (at most m->trials) */
+    int paired;         /* models after the first are paired with it (differences) */
     uint64_t shard_k, shard_n;
     double seconds;
 } run_ctx;
@@ -138,7 +141,7 @@ static void set_of_ctx(run_ctx *c)
     for (int j = 0; j < c->n; j++) {
         c->set.models[j] = c->ms[j];
         c->set.sums[j] = c->ss[j];
-        if (j > 0) {
+        if (j > 0 && c->paired) {
             c->set.pairs[j] = &c->pair[j];
             c->set.diffs[j] = c->ds[j];
         }
@@ -160,7 +163,8 @@ static void name_set(const run_ctx *c, char *buf, size_t len)
 /* Compiles the scenarios at argument 1 into c: one normalized table, or
  * with `many` a list of 1 to FC_MAX_COMPARED of them (a comparison, the
  * first the base: names must differ), and pairs each after the first with
- * the first. `what` names the binding in messages; raises on errors. */
+ * the first when c->paired. `what` names the binding in messages; raises on
+ * errors. */
 static void compile_set(lua_State *L, run_ctx *c, int many, const char *what)
 {
     char err[512];
@@ -183,14 +187,14 @@ static void compile_set(lua_State *L, run_ctx *c, int many, const char *what)
         if (st != 0)
             raise_msg(L, err);
         c->n = j + 1;
-        for (int k = 0; k < j; k++)
+        for (int k = 0; k < j && c->paired; k++)
             if (strcmp(c->ms[k]->name, c->ms[j]->name) == 0) {
                 snprintf(err, sizeof err,
                          "%s: scenarios %d and %d are both named \"%.200s\": names must be unique in a "
                          "comparison (give one a name = ...)", what, k + 1, j + 1, c->ms[j]->name);
                 raise_msg(L, err);
             }
-        if (j > 0 && fc_pairing_make(&c->pair[j], c->ms[0], c->ms[j]) != 0)
+        if (j > 0 && c->paired && fc_pairing_make(&c->pair[j], c->ms[0], c->ms[j]) != 0)
             raise_msg(L, "out of memory");
     }
 }
@@ -198,11 +202,15 @@ static void compile_set(lua_State *L, run_ctx *c, int many, const char *what)
 /* Compiles the scenarios at argument 1 (compile_set) and reads the
  * options table at 2 ({ trials, seed, threads, precision, shard_k, shard_n,
  * max_memory }); raises on errors. A comparison runs every scenario on the
- * first's trial count and seed (common random numbers), or the options'. */
-static run_ctx *run_setup(lua_State *L, int many)
+ * first's trial count and seed (common random numbers), or the options'.
+ * With `lean` (nlean metric ids), the summaries are lean (fc_shape_lean:
+ * those totals and the goals) and the scenarios are not paired: a search's
+ * candidates, on common random numbers too. */
+static run_ctx *run_setup(lua_State *L, int many, const int *lean, int nlean)
 {
     run_ctx *c = run_ctx_new(L);
-    compile_set(L, c, many, "compare");
+    c->paired = lean == NULL;
+    compile_set(L, c, many, lean ? "evaluate" : "compare");
     fc_model *m = M0(c);
     lua_Integer trials = (lua_Integer)m->trials, seed = (lua_Integer)m->seed, threads = 0;
     lua_Integer k = 0, n = 0;
@@ -222,6 +230,8 @@ static run_ctx *run_setup(lua_State *L, int many)
             raise_msg(L, "run: options: expected 1 <= trials <= 1e12, 0 <= threads <= 256, "
                          "0 <= shard_k < shard_n, 0 <= precision < 1 and max_memory >= 1");
         }
+        if (lean && (c->precision > 0 || n > 0))
+            raise_msg(L, "evaluate: options: a search's candidates run whole (no precision, no shards)");
     }
     for (int j = 0; j < c->n; j++) {
         c->ms[j]->trials = (uint64_t)trials;
@@ -253,11 +263,18 @@ static run_ctx *run_setup(lua_State *L, int many)
     }
     threads = plan.threads;
     for (int j = 0; j < c->n; j++) {
-        c->ss[j] = fc_summary_new(c->ms[j], 4 * plan.threads);
+        if (lean) {
+            int pick[FC_M_COUNT + FC_MAX_GOALS];
+            fc_shape sh;
+            fc_shape_lean(c->ms[j], lean, nlean, pick, &sh);
+            c->ss[j] = fc_summary_new_shape(&sh, 4 * plan.threads);
+        } else {
+            c->ss[j] = fc_summary_new(c->ms[j], 4 * plan.threads);
+        }
         if (c->ss[j] == NULL || (n > 0 && fc_summary_set_shard(c->ss[j], c->shard_k, c->shard_n, m->trials) != 0))
             raise_msg(L, "out of memory");
         fc_summary_set_caps(c->ss[j], plan.total, plan.series, UINT64_MAX, plan.sum_yield[j]);
-        if (j == 0)
+        if (j == 0 || !c->paired)
             continue;
         c->ds[j] = fc_summary_new_shape(&c->pair[j].shape, 4 * plan.threads);
         if (c->ds[j] == NULL || (n > 0 && fc_summary_set_shard(c->ds[j], c->shard_k, c->shard_n, m->trials) != 0))
@@ -321,7 +338,7 @@ static void run_trials(lua_State *L, run_ctx *c)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     c->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     for (int j = 0; st == 0 && c->shard_n == 0 && j < c->n; j++)
-        if (fc_summary_finish(c->ss[j]) != 0 || (j > 0 && fc_summary_finish(c->ds[j]) != 0)) {
+        if (fc_summary_finish(c->ss[j]) != 0 || (c->ds[j] && fc_summary_finish(c->ds[j]) != 0)) {
             st = -1;
             snprintf(err, sizeof err, "out of memory");
         }
@@ -352,7 +369,7 @@ static void set_precision(lua_State *L, const run_ctx *c)
 
 static int l_run(lua_State *L)
 {
-    run_ctx *c = run_setup(L, 0);
+    run_ctx *c = run_setup(L, 0, NULL, 0);
     c->shard_n = 0;
     run_trials(L, c);
     drop_counts(S0(c));
@@ -393,12 +410,51 @@ static void push_set(lua_State *L, run_ctx *c)
  * engine_seconds }: the scenarios run paired on the first's trials and seed. */
 static int l_compare(lua_State *L)
 {
-    run_ctx *c = run_setup(L, 1);
+    run_ctx *c = run_setup(L, 1, NULL, 0);
     c->shard_n = 0;
     run_trials(L, c);
     push_set(L, c);
     lua_pushnumber(L, c->seconds);
     lua_setfield(L, -2, "engine_seconds");
+    run_ctx_free(c);
+    return 1;
+}
+
+/* core.evaluate({ normalized, ... } [, { trials, seed, threads, max_memory,
+ * metrics = { name, ... } }]) -> { lean results, ... } (core/lua_results.h):
+ * the candidates of a search, run together on common random numbers (the
+ * first's trials and seed, or the options'), each summarizing only its
+ * goals and the totals named (a lean run: core/engine.h). */
+static int l_evaluate(lua_State *L)
+{
+    int ids[FC_M_COUNT], n = 0;
+    if (lua_istable(L, 2) && lua_getfield(L, 2, "metrics") != LUA_TNIL) {
+        luaL_checktype(L, -1, LUA_TTABLE);
+        for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+            lua_rawgeti(L, -1, i);
+            const char *name = lua_tostring(L, -1);
+            int id = -1;
+            for (int k = 0; name && k < FC_M_COUNT && id < 0; k++)
+                if (strcmp(name, fc_metric_name(k)) == 0)
+                    id = k;
+            lua_pop(L, 1);
+            if (id < 0 || n == FC_M_COUNT) {
+                char err[400];
+                snprintf(err, sizeof err, "evaluate: metrics[%lld]: expected the name of a total (%s, ...), got %.200s",
+                         (long long)i, fc_metric_name(0), name ? name : "not a string");
+                return raise_msg(L, err);
+            }
+            ids[n++] = id;
+        }
+    }
+    lua_settop(L, 2);
+    run_ctx *c = run_setup(L, 1, ids, n);
+    run_trials(L, c);
+    lua_createtable(L, c->n, 0);
+    for (int j = 0; j < c->n; j++) {
+        fc_lua_push_lean(L, c->ss[j], ids, n);
+        lua_rawseti(L, -2, j + 1);
+    }
     run_ctx_free(c);
     return 1;
 }
@@ -438,7 +494,7 @@ static int l_run_shard(lua_State *L)
     lua_pushvalue(L, 2); /* text at 4: keeps it alive (and its bytes valid) to the end */
     lua_pushvalue(L, 3);
     lua_replace(L, 2); /* options at 2, as run_setup reads them */
-    run_ctx *c = run_setup(L, many);
+    run_ctx *c = run_setup(L, many, NULL, 0);
     if (c->shard_n == 0)
         return raise_msg(L, "run_shard: expected shard_k and shard_n");
     run_trials(L, c);
@@ -516,6 +572,7 @@ static int l_partial_scenario(lua_State *L)
  * errors. */
 static int merge_setup(lua_State *L, run_ctx *c, int many, const fc_model **models, const fc_shape **shapes)
 {
+    c->paired = 1;
     compile_set(L, c, many, "merge: the partial summaries' scenarios");
     int k = 0;
     for (int j = 0; j < c->n; j++, k++) {
@@ -596,15 +653,65 @@ static int l_compile_check(lua_State *L)
     return 1;
 }
 
+/* The name of a domain in core.assumptions. */
+static const char *domain_name(fc_domain d)
+{
+    switch (d) {
+    case FC_DOMAIN_REAL: return "real";
+    case FC_DOMAIN_NONNEG: return "nonneg";
+    case FC_DOMAIN_POSITIVE: return "positive";
+    case FC_DOMAIN_PROBABILITY: return "probability";
+    case FC_DOMAIN_FRACTION: return "fraction";
+    }
+    return "real";
+}
+
+/* core.assumptions(normalized) -> { { path, law, domain, mean, median,
+ * per_period }, ... }: every assumption of the compiled model, in its
+ * order (median: of a continuous or fixed law, else nil). Raises the
+ * compiler's message. */
+static int l_assumptions(lua_State *L)
+{
+    char err[512];
+    run_ctx *c = run_ctx_new(L);
+    if (fc_lua_compile(L, 1, &c->ms[0], err, sizeof err) != 0)
+        return raise_msg(L, err);
+    const fc_model *m = M0(c);
+    lua_createtable(L, m->nparams, 0);
+    for (int i = 0; i < m->nparams; i++) {
+        const fc_param *p = m->params[i];
+        lua_createtable(L, 0, 6);
+        lua_pushstring(L, p->path);
+        lua_setfield(L, -2, "path");
+        lua_pushstring(L, fc_dist_kind_name(p->dist.kind));
+        lua_setfield(L, -2, "law");
+        lua_pushstring(L, domain_name(p->domain));
+        lua_setfield(L, -2, "domain");
+        lua_pushnumber(L, fc_dist_mean(&p->dist));
+        lua_setfield(L, -2, "mean");
+        if (p->dist.kind != FC_DIST_POISSON && p->dist.kind != FC_DIST_BINOMIAL) {
+            lua_pushnumber(L, fc_dist_quantile_z(&p->dist, 0.0));
+            lua_setfield(L, -2, "median");
+        }
+        lua_pushboolean(L, p->per_period);
+        lua_setfield(L, -2, "per_period");
+        lua_rawseti(L, -2, i + 1);
+    }
+    run_ctx_free(c);
+    return 1;
+}
+
 void fc_lua_run_register(lua_State *L)
 {
     static const luaL_Reg funcs[] = {
         {"run", l_run},
         {"compare", l_compare},
+        {"evaluate", l_evaluate},
         {"run_shard", l_run_shard},
         {"partial_scenario", l_partial_scenario},
         {"merge", l_merge},
         {"compile_check", l_compile_check},
+        {"assumptions", l_assumptions},
         {NULL, NULL},
     };
     luaL_setfuncs(L, funcs, 0);

@@ -40,6 +40,22 @@ void fc_shape_of_model(const fc_model *m, fc_shape *out)
     out->ndrivers = m->ndrivers;
 }
 
+void fc_shape_lean(const fc_model *m, const int *metrics, int nmetrics, int *pick, fc_shape *out)
+{
+    fc_layout lay;
+    fc_layout_of(m, &lay);
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < nmetrics; i++)
+        pick[i] = lay.metrics + metrics[i];
+    for (int g = 0; g < m->ngoals; g++)
+        pick[nmetrics + g] = lay.goal + g;
+    out->nslots = nmetrics + m->ngoals;
+    out->goal0 = nmetrics;
+    out->ngoals = m->ngoals;
+    out->goals = m->goals;
+    out->pick = pick;
+}
+
 int fc_accum_init(fc_accum *a, const fc_model *m, const fc_accum_caps *caps)
 {
     fc_shape sh;
@@ -186,6 +202,8 @@ int fc_accum_add(fc_accum *a, const fc_model *m, const double *recs, size_t n)
 
 void fc_accum_add_drivers(fc_accum *a, const fc_model *m, const double *draw, const double *goal_x)
 {
+    if (a->ndrivers == 0) /* a lean summary's, or a model without drivers */
+        return;
     const int G = m->ngoals;
     int met[FC_MAX_GOALS];
     for (int g = 0; g < G; g++)
@@ -341,6 +359,13 @@ fc_summary *fc_summary_new_shape(const fc_shape *sh, int window)
     caps.meter = &s->meter;
     if (fc_accum_init_shape(&s->acc, sh, &caps) != 0)
         goto fail;
+    if (sh->pick != NULL) {
+        s->pick = malloc(n * sizeof *s->pick + 1);
+        if (s->pick == NULL)
+            goto fail;
+        memcpy(s->pick, sh->pick, n * sizeof *s->pick);
+        s->shape.pick = s->pick;
+    }
     s->mom = calloc(n, sizeof *s->mom);
     s->pending = calloc((size_t)s->window * n, sizeof *s->pending);
     s->pending_block = malloc((size_t)s->window * sizeof *s->pending_block);
@@ -410,6 +435,7 @@ void fc_summary_free(fc_summary *s)
     free(s->pending_trials);
     free(s->stats);
     free(s->goal_prob);
+    free(s->pick);
     free(s);
 }
 

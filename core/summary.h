@@ -74,9 +74,29 @@ typedef struct fc_shape {
     int ndrivers;             /* drivers counted (fc_accum_add_drivers) */
     int ntally;               /* plain counts added by the caller (fc_accum.tally) */
     int floor;                /* the least level of its logarithmic histograms (hist.h) */
+    /* A lean summary of a model's records (fc_shape_lean) summarizes only
+     * some of the record's slots: slot i is record slot pick[i]. NULL: slot
+     * i is record slot i. A summary keeps its own copy. */
+    const int *pick;          /* [nslots] */
 } fc_shape;
 
 void fc_shape_of_model(const fc_model *m, fc_shape *out);
+
+/* The shape of a lean summary of m's records, for runs that need only a few
+ * figures (a search's candidates, core/engine.h): slots [0, nmetrics) the
+ * totals metrics[i] (fc_metric ids), then one slot per goal of m (its metric
+ * through its period), counting each goal's trials met; no series, no
+ * drivers. pick (room for nmetrics + m->ngoals ints, the caller's) is
+ * filled and pointed to by out. The engine computes of such a run's trials
+ * only what these figures are made of: the same values, from the same
+ * draws, as a full run's. */
+void fc_shape_lean(const fc_model *m, const int *metrics, int nmetrics, int *pick, fc_shape *out);
+
+/* The record slot that slot i of shape sh reads. */
+static inline int fc_shape_slot(const fc_shape *sh, int i)
+{
+    return sh->pick ? sh->pick[i] : i;
+}
 
 /* The order-free part of a summary: what one thread accumulates and what
  * merges by addition. */
@@ -166,13 +186,15 @@ typedef struct fc_summary {
     uint64_t values_capacity;
     fc_stat *stats;        /* [nslots]; valid after fc_summary_finish */
     double *goal_prob;     /* [ngoals]; valid after fc_summary_finish */
+    int *pick;             /* [nslots], owned: the shape's pick, copied (NULL when it has none) */
 } fc_summary;
 
 /* An empty summary of model m, whose fold accepts up to `window` blocks ahead
  * of the next in order (4 per thread is plenty). The caller owns it:
  * fc_summary_free. NULL when out of memory. */
 fc_summary *fc_summary_new(const fc_model *m, int window);
-/* The same for a shape without a model (its goals must outlive it). */
+/* The same for a shape without a model (its goals must outlive it; its
+ * pick, if any, is copied). */
 fc_summary *fc_summary_new_shape(const fc_shape *sh, int window);
 void fc_summary_free(fc_summary *s);
 

@@ -65,6 +65,21 @@ M.run = function(s, opts)
   return core.compare(norms, opts)
 end
 
+-- evaluate({ scenario, ... } [, { trials, seed, threads, metrics = { name, ... } }]):
+-- lean runs of candidates (a search's): all on the first's trials and seed
+-- (common random numbers), each summarizing only its goals' probabilities
+-- and the totals named, and computing of each trial only what those need
+-- (the same values as a full run's). Returns one table per scenario:
+-- { trials, goals = { { name, probability, met, value }, ... }, metrics = { [name] = stat } }.
+M.evaluate = function(list, opts)
+  local norms = {}
+  for i, x in ipairs(list) do
+    if not M.is_scenario(x) then error(string.format("evaluate: expected a scenario at position %d, got %s", i, type(x)), 2) end
+    norms[i] = M.normalize(x)
+  end
+  return core.evaluate(norms, opts)
+end
+
 -- The command line's entry point (core/cli.c).
 M._main = function(fc, opts) return core._script("main").main(fc, opts) end
 
