@@ -32,6 +32,13 @@ static const char usage[] =
     "       funnelcast compare FILE FILE... [options of run]   paired, the first file's first\n"
     "                  scenario the base\n"
     "       funnelcast merge PARTIAL... [--format text|json] [-o OUT]\n"
+    "       funnelcast plan FILE --goal NAME [--confidence C] [--vary budget|PATH]\n"
+    "                  [--channels a,b] [--between LO,HI] [options of run]\n"
+    "                  the smallest budget (or value of PATH) that meets the goal with\n"
+    "                  confidence C (default: the goal's), and what each stage must deliver\n"
+    "       funnelcast optimize FILE --budget X [--objective goal:NAME|mean:METRIC|p10:METRIC]\n"
+    "                  [--channels a,b,c] [--min CH=X]... [--max CH=X]... [options of run]\n"
+    "                  the split of X per period over the channels that serves the objective best\n"
     "       funnelcast check FILE      validate only, print the compiled model\n"
     "       funnelcast --help | --version\n"
     "\n"
@@ -87,12 +94,19 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
         fputs("\r\033[K", stderr);
 }
 
-/* The commands, and whether each takes several files (scenario files for
- * compare, partial summaries for merge); main.lua does the work of each. */
+/* The options of the decisions (main.lua reads and checks their values). */
+static const char *const plan_options[] = {"--goal", "--confidence", "--vary", "--channels", "--between", NULL};
+static const char *const optimize_options[] = {"--budget", "--objective", "--channels", "--min", "--max", NULL};
+
+/* The commands, whether each takes several files (scenario files for
+ * compare, partial summaries for merge) and the options of its own, which
+ * go to main.lua as they are written; main.lua does the work of each. */
 static const struct {
     const char *name;
     int many;
-} commands[] = {{"run", 0}, {"check", 0}, {"compare", 1}, {"merge", 1}};
+    const char *const *own;
+} commands[] = {{"run", 0, NULL},     {"check", 0, NULL},           {"compare", 1, NULL},
+                {"merge", 1, NULL},   {"plan", 0, plan_options},    {"optimize", 0, optimize_options}};
 
 static int command_index(const char *name)
 {
@@ -107,7 +121,8 @@ typedef struct options {
     const char *trials, *seed, *threads, *precision, *shard, *partial;
     const char *max_steps, *max_memory, *time_limit, *script_time;
     const char **sets, **files;
-    int nsets, nfiles;
+    const char **own, **own_values; /* the command's own options, as given */
+    int nsets, nfiles, nown;
     int timing, unsafe, fail_on_goal;
 } options;
 
@@ -137,13 +152,23 @@ static int parse(int argc, char **argv, options *o)
     memset(o, 0, sizeof *o);
     o->sets = calloc((size_t)argc, sizeof *o->sets);
     o->files = calloc((size_t)argc, sizeof *o->files);
-    if (o->sets == NULL || o->files == NULL)
+    o->own = calloc((size_t)argc, sizeof *o->own);
+    o->own_values = calloc((size_t)argc, sizeof *o->own_values);
+    if (o->sets == NULL || o->files == NULL || o->own == NULL || o->own_values == NULL)
         return FC_EINTERNAL;
+    const char *const *own = commands[command_index(o->command)].own;
     o->command = argv[1];
     o->format = "text";
     for (int i = 2; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (a[0] != '-' || a[1] == 0) {
+        const char *a = argv[i], *v = NULL;
+        const char *own_name = NULL;
+        for (int k = 0; own && own[k] && !v; k++)
+            if ((v = option_value(argc, argv, &i, own[k])))
+                own_name = own[k];
+        if (own_name) {
+            o->own[o->nown] = own_name + 2;
+            o->own_values[o->nown++] = v;
+        } else if (a[0] != '-' || a[1] == 0) {
             if (o->file && !commands[command_index(o->command)].many)
                 return bad_usage("unexpected argument '%s': give one scenario file", a);
             o->file = o->file ? o->file : a;
@@ -362,6 +387,16 @@ static int l_cli_main(lua_State *L)
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "sets");
+    lua_createtable(L, o->nown, 0);
+    for (int i = 0; i < o->nown; i++) {
+        lua_createtable(L, 2, 0);
+        lua_pushstring(L, o->own[i]);
+        lua_rawseti(L, -2, 1);
+        lua_pushstring(L, o->own_values[i]);
+        lua_rawseti(L, -2, 2);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "own");
     lua_call(L, 2, 4);
     return 4;
 }
@@ -618,6 +653,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "funnelcast: out of memory\n");
             free(o.sets);
             free(o.files);
+            free(o.own);
+            free(o.own_values);
             return FC_EINTERNAL;
         }
         if (o.unsafe)
@@ -639,5 +676,7 @@ int main(int argc, char **argv)
     }
     free(o.sets);
     free(o.files);
+    free(o.own);
+    free(o.own_values);
     return st;
 }

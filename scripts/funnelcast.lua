@@ -80,6 +80,23 @@ M.evaluate = function(list, opts)
   return core.evaluate(norms, opts)
 end
 
+-- plan{ scenario, goal = NAME, confidence =, vary = "budget" | PATH, channels = {...},
+-- between = { lo, hi }, trials =, seed =, threads = } (scripts/plan.lua) and
+-- optimize{ scenario, budget =, objective =, channels = {...}, min = {...},
+-- max = {...}, ... } (scripts/optimize.lua): the decisions, each a table
+-- with the content of its JSON report ({ plan = ..., result = ... }).
+local function decision(name)
+  return function(t, extra)
+    if type(t) ~= "table" or getmetatable(t) ~= nil or extra ~= nil then
+      error(string.format("%s: expected one table, %s{ scenario, ... }, got %s", name, name, type(t)), 2)
+    end
+    local opts = {}
+    for k, v in pairs(t) do if k ~= 1 then opts[k] = v end end
+    return core._script(name)[name](M, t[1], opts)
+  end
+end
+M.plan, M.optimize = decision("plan"), decision("optimize")
+
 -- The command line's entry point (core/cli.c).
 M._main = function(fc, opts) return core._script("main").main(fc, opts) end
 

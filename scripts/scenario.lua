@@ -1320,6 +1320,29 @@ function methods.set(s, key, text)
   return derive(s, over, setmetatable({ path = path, text = label }, SetOriginMT))
 end
 
+-- get(s, path): the value written at a --set path in s (a number, a list,
+-- a distribution, a table or nil), the path in message syntax and the path
+-- the compiler names the field by (stages by name: funnel.lead.rate);
+-- errors as s:set's name the path.
+function M.get(s, key)
+  local function fail(fmt, ...) error(string.format("%s: %s", tostring(key), string.format(fmt, ...)), 0) end
+  if not M.is_scenario(s) then fail("expected a scenario, got %s", show(s)) end
+  if type(key) ~= "string" then fail("expected a field path, got %s", show(key)) end
+  local keys, path = parse_set_path(s, key, fail)
+  local v = state(s).spec
+  for _, k in ipairs(keys) do
+    local class = record_of(v)
+    local t = class and object.data(v, class) or v
+    if type(t) ~= "table" or dist.is_dist(v) then return nil, path end
+    v = t[k]
+  end
+  local model_path = path
+  if keys[1] == "funnel" and math.type(keys[2]) == "integer" then
+    model_path = "funnel." .. state(s).norm.stages[keys[2]].name .. path:gsub("^funnel%[%d+%]", "")
+  end
+  return v, path, model_path
+end
+
 function methods.normalize(s) return M.normalize(s) end
 
 local function plural(n, word) return string.format("%d %s%s", n, word, n == 1 and "" or "s") end

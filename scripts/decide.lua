@@ -1,0 +1,116 @@
+-- decide: what the searches (plan: scripts/plan.lua, optimize:
+-- scripts/optimize.lua) share: reading their options, the goal they
+-- serve, and the lean runs of their candidates (core.evaluate), all on the
+-- same trials and seed (common random numbers), in sets of at most
+-- MAX_SET, counted.
+local core = ...
+local util = core._script("util")
+local object = core._script("object")
+local scenario = core._script("scenario")
+local show = scenario.show
+
+local M = {}
+
+-- The most candidates one paired set runs (FC_MAX_COMPARED).
+M.MAX_SET = 16
+
+-- fail(fmt, ...) for a search's messages: "plan: ...".
+function M.failer(what)
+  return function(fmt, ...) error(what .. ": " .. string.format(fmt, ...), 0) end
+end
+
+-- Checks that opts (nil or a plain table) has only known fields.
+function M.options(fail, opts, known)
+  if opts == nil then return {} end
+  if not util.is_plain(opts) then fail("expected a table of options, got %s", show(opts)) end
+  for _, k in ipairs(object.sorted_keys(opts)) do
+    local ok = false
+    for _, n in ipairs(known) do ok = ok or n == k end
+    if not ok then
+      local hint = type(k) == "string" and util.suggest(k, known) or ""
+      fail("unknown option '%s'%s", tostring(k), hint ~= "" and hint or " (known: " .. table.concat(known, ", ") .. ")")
+    end
+  end
+  return opts
+end
+
+-- Goal `name` of the normalized scenario (the first without a name) and
+-- its index; a message naming the goals otherwise.
+function M.goal(fail, norm, name)
+  local names = {}
+  for i, g in ipairs(norm.goals or {}) do
+    names[i] = g.name
+    if name == nil or g.name == name then return g, i end
+  end
+  if #names == 0 then fail("the scenario has no goal: add goals = { goal{ ... } } to it") end
+  fail("goal: unknown goal %s%s (goals: %s)", show(name), util.suggest(tostring(name), names),
+    table.concat(names, "; "))
+end
+
+-- The channels a search may change: opts' list (names checked) or all, in
+-- the normalized order; and the names of all.
+function M.channels(fail, norm, list)
+  local all, known = {}, {}
+  for i, ch in ipairs(norm.channels) do
+    all[i] = ch.name
+    known[ch.name] = true
+  end
+  if #all == 0 then fail("the scenario has no channels") end
+  if list == nil then return all end
+  if not util.is_plain(list) or #list == 0 then fail("channels: expected a list of channel names, got %s", show(list)) end
+  local out, seen = {}, {}
+  for i, name in ipairs(list) do
+    if not known[name] then
+      fail("channels[%d]: unknown channel %s%s (channels: %s)", i, show(name), util.suggest(tostring(name), all),
+        table.concat(all, ", "))
+    end
+    if seen[name] then fail("channels[%d]: %s is listed twice", i, show(name)) end
+    seen[name] = true
+    out[#out + 1] = name
+  end
+  return out
+end
+
+-- A positive whole number option (trials, threads) or nil.
+function M.count(fail, v, name)
+  if v ~= nil and not (math.type(v) == "integer" or (type(v) == "number" and v == math.floor(v))) or
+    (v ~= nil and v < 1) then
+    fail("%s: expected a whole number >= 1, got %s", name, show(v))
+  end
+  return v and math.tointeger(v)
+end
+
+-- The runner of a search: run(list) runs the candidate scenarios lean (their
+-- goals and the totals named by metrics) on the options' trials and seed
+-- (else the first scenario's), and returns their lean results in order;
+-- runner.runs counts the candidates run.
+function M.runner(fc, opts, metrics)
+  local r = { runs = 0 }
+  function r.run(list)
+    local out = {}
+    for i = 1, #list, M.MAX_SET do
+      local batch = {}
+      for j = i, math.min(i + M.MAX_SET - 1, #list) do batch[#batch + 1] = list[j] end
+      local res = fc.evaluate(batch, { trials = opts.trials, seed = opts.seed, threads = opts.threads,
+        metrics = metrics })
+      for _, x in ipairs(res) do out[#out + 1] = x end
+    end
+    r.runs = r.runs + #list
+    return out
+  end
+  return r
+end
+
+-- The total spend of a normalized scenario over its horizon, and per channel.
+function M.spend(norm)
+  local total, by = 0, {}
+  for _, ch in ipairs(norm.channels) do
+    local s = 0
+    for _, x in ipairs(ch.spend) do s = s + x end
+    by[ch.name] = s
+    total = total + s
+  end
+  return total, by
+end
+
+return M

@@ -1,0 +1,395 @@
+-- plan: the smallest budget (or value of one assumption) that meets a goal
+-- with a confidence, and what it asks of each stage (the reverse funnel).
+--
+-- The search runs every candidate on the same trials (common random
+-- numbers: core.evaluate, lean runs that compute only the goals), so the
+-- goal's probability is a step function of the value searched, and finds
+-- where it crosses three levels: the confidence C (the answer) and C -+ h,
+-- h = 1.96 sqrt(C (1 - C) / N), the values at which the probability's 95%
+-- interval crosses C (the answer's Monte Carlo interval). Method: the bounds
+-- and the scenario as written are run first (which gives the direction: a
+-- probability that rises with the value asks for the smallest value that
+-- meets the goal, one that falls, such as a CAC ceiling against spend, for
+-- the largest); then bisection of the bracket of each level (geometric while
+-- its ends are far apart), the pending levels' midpoints run together, to
+-- 0.1% of the value for C and 0.5% for the interval's ends. The value found
+-- gets one full run for the report.
+local core = ...
+local util = core._script("util")
+local scenario = core._script("scenario")
+local whatif = core._script("whatif")
+local dist = core._script("dist")
+local decide = core._script("decide")
+local show = scenario.show
+
+local M = {}
+
+local Z = 1.959963984540054
+local TOL_VALUE, TOL_INTERVAL = 1e-3, 5e-3
+local MAX_ROUNDS = 80
+-- values run between the bounds when none of the first three meets the goal
+local GRID = 12
+-- default bounds of a budget multiplier
+local BUDGET_BOUNDS = { 0, 100 }
+
+local KNOWN = { "goal", "confidence", "vary", "channels", "between", "trials", "seed", "threads" }
+
+----------------------------------------------------------------------------
+-- What is varied: make(x) is the scenario at value x.
+
+-- The mean of a law's data (or of a number, or of a list of numbers).
+local function mean_of(v)
+  if type(v) == "number" then return v end
+  if util.is_plain(v) and #v > 0 then
+    local s = 0
+    for _, x in ipairs(v) do s = s + x end
+    return s / #v
+  end
+  local d = dist.data(v)
+  if not d then return nil end
+  local k = d.kind
+  if k == "fixed" then return d.value end
+  if k == "uniform" then return (d.min + d.max) / 2 end
+  if k == "normal" or k == "poisson" then return d.mean end
+  if k == "lognormal" then return math.exp(d.mu + d.sigma * d.sigma / 2) end
+  if k == "beta" then return d.a / (d.a + d.b) end
+  if k == "gamma" then return d.shape * d.scale end
+  if k == "triangular" then return (d.min + d.mode + d.max) / 3 end
+  if k == "pert" then return (d.min + 4 * d.mode + d.max) / 6 end
+  return nil
+end
+
+-- The value written at a field made to have mean x, and how ("set",
+-- "scaled", "shifted", "mean"): a number becomes x, a list of numbers is
+-- scaled, a law keeps its shape: lognormal, gamma and range scaled; normal,
+-- uniform, triangular and PERT shifted; a beta keeps a + b (as if learned
+-- from as many trials); a Poisson takes mean x.
+local function with_mean(v, x)
+  if type(v) == "number" then return x, "set" end
+  local m = mean_of(v)
+  if util.is_plain(v) then
+    local out = {}
+    for t, y in ipairs(v) do out[t] = m ~= 0 and y * x / m or x end
+    return out, "scaled"
+  end
+  local d = dist.data(v)
+  local C, each, clip = dist.constructors, d.each, d.clip
+  local k = d.kind
+  if d.range then
+    local f = x / m
+    return C.range{ lo = d.range.lo * f, hi = d.range.hi * f, each = each, clip = clip }, "scaled"
+  end
+  if k == "fixed" then return x, "set" end
+  if k == "lognormal" then
+    return C.lognormal{ median = math.exp(d.mu) * x / m, sigma = d.sigma, each = each, clip = clip }, "scaled"
+  end
+  if k == "gamma" then return C.gamma{ shape = d.shape, scale = d.scale * x / m, each = each, clip = clip }, "scaled" end
+  if k == "normal" then return C.normal{ mean = x, sd = d.sd, each = each, clip = clip }, "shifted" end
+  if k == "uniform" then
+    return C.uniform{ min = d.min + x - m, max = d.max + x - m, each = each, clip = clip }, "shifted"
+  end
+  if k == "triangular" or k == "pert" then
+    return C[k]{ min = d.min + x - m, mode = d.mode + x - m, max = d.max + x - m, each = each, clip = clip }, "shifted"
+  end
+  if k == "beta" then
+    local n = d.a + d.b
+    return C.beta{ a = x * n, b = (1 - x) * n, each = each, clip = clip }, "mean"
+  end
+  if k == "poisson" then return C.poisson{ mean = x, each = each, clip = clip }, "mean" end
+  return nil
+end
+
+-- The variable of a plan: { name, x0, lo, hi, make = function(x), how }.
+local function budget_variable(fail, fc, s, norm, opts)
+  local chans = decide.channels(fail, norm, opts.channels)
+  local all = #chans == #norm.channels
+  local function make(x)
+    if all then return whatif.scale(s, { by = x }) end
+    local out = s
+    for _, name in ipairs(chans) do out = whatif.scale(out, { channel = name, by = x }) end
+    return out
+  end
+  return { name = "budget", x0 = 1, lo = BUDGET_BOUNDS[1], hi = BUDGET_BOUNDS[2], make = make, how = "multiplier",
+    channels = chans }
+end
+
+local function path_variable(fail, fc, s, norm, path)
+  local v, _, model_path = scenario.get(s, path)
+  local x0 = mean_of(v)
+  if v == nil then fail("vary: %s: no value is written there to vary", path) end
+  if x0 == nil then
+    fail("vary: %s: expected a number, a list of numbers or a distribution there, got %s%s", path, show(v),
+      util.is_plain(v) and " (a rate per channel: vary one of its entries, such as " .. path .. ".default)" or "")
+  end
+  local _, how = with_mean(v, x0)
+  if how == nil then fail("vary: %s: a %s cannot be varied (it is a count)", path, dist.data(v).kind) end
+  -- the field's domain, from the compiler: its default bounds
+  local domain = "nonneg"
+  for _, a in ipairs(core.assumptions(norm)) do
+    if a.path == model_path then domain = a.domain end
+  end
+  local lo, hi
+  if domain == "probability" or domain == "fraction" then
+    lo, hi = 0, domain == "fraction" and 1 - 1e-9 or 1
+    if how == "mean" and dist.data(v).kind == "beta" then lo, hi = 1e-9, 1 - 1e-9 end
+  elseif domain == "positive" then
+    lo, hi = x0 / 100, x0 * 100
+  elseif domain == "nonneg" then
+    lo, hi = 0, x0 > 0 and x0 * 100 or 1
+  end
+  local function make(x)
+    local nv = with_mean(v, x)
+    return scenario.set(s, path, nv)
+  end
+  return { name = path, x0 = x0, lo = lo, hi = hi, make = make, how = how, domain = domain }
+end
+
+----------------------------------------------------------------------------
+-- The search.
+
+-- Bracket of level t among the points (sorted by x) inside [lo, hi]: for a
+-- rising probability the least x with p >= t (b) and the largest point below
+-- it with p < t (a); for a falling one the largest x with p >= t (a) and the
+-- least point above it with p < t (b). Returns a, b, met (the point that
+-- meets t, nil when none does).
+local function bracket(points, t, rising, lo, hi)
+  local inside = {}
+  for _, pt in ipairs(points) do
+    if pt.x >= lo and pt.x <= hi then inside[#inside + 1] = pt end
+  end
+  if rising then
+    local b
+    for _, pt in ipairs(inside) do
+      if pt.p >= t then b = pt break end
+    end
+    if not b then return nil end
+    local a
+    for _, pt in ipairs(inside) do
+      if pt.x < b.x and pt.p < t then a = pt end
+    end
+    return a, b, b
+  end
+  local a
+  for i = #inside, 1, -1 do
+    if inside[i].p >= t then a = inside[i] break end
+  end
+  if not a then return nil end
+  local b
+  for i = #inside, 1, -1 do
+    if inside[i].x > a.x and inside[i].p < t then b = inside[i] end
+  end
+  return a, b, a
+end
+
+local function midpoint(a, b)
+  if a > 0 and b / a > 4 then return math.sqrt(a * b) end
+  return (a + b) / 2
+end
+
+-- The probability's goal figures of a lean result.
+local function goal_of(res, gi) return res.goals[gi] end
+
+function M.plan(fc, s, opts)
+  local fail = decide.failer("plan")
+  if not scenario.is_scenario(s) then fail("expected a scenario first, plan{ s, goal = ... }, got %s", show(s)) end
+  opts = decide.options(fail, opts, KNOWN)
+  local norm = fc.normalize(s)
+  local goal, gi = decide.goal(fail, norm, opts.goal)
+  local conf = opts.confidence or goal.confidence
+  if not (util.finite(conf) and conf > 0 and conf < 1) then
+    fail("confidence: expected a number in (0, 1), got %s", show(conf))
+  end
+  decide.count(fail, opts.trials, "trials")
+  decide.count(fail, opts.threads, "threads")
+  local vary = opts.vary or "budget"
+  if type(vary) ~= "string" then fail("vary: expected \"budget\" or a field path such as funnel.mql.rate, got %s", show(vary)) end
+  if vary ~= "budget" and opts.channels ~= nil then fail("channels: only with vary = \"budget\"") end
+  local var = vary == "budget" and budget_variable(fail, fc, s, norm, opts) or path_variable(fail, fc, s, norm, vary)
+  if opts.between ~= nil then
+    local b = opts.between
+    if not (util.is_plain(b) and #b == 2 and util.finite(b[1]) and util.finite(b[2]) and b[1] < b[2]) then
+      fail("between: expected { lo, hi } with lo < hi, got %s", show(b))
+    end
+    var.lo, var.hi = b[1], b[2]
+  end
+  if var.lo == nil then fail("vary: %s: give the bounds of the search: between = { lo, hi }", vary) end
+  local x0 = math.min(math.max(var.x0, var.lo), var.hi)
+
+  local runner = decide.runner(fc, opts)
+  local points, seen = {}, {}
+  local trials
+  -- runs the values not run yet, together
+  local function probe(xs)
+    local list, todo = {}, {}
+    for _, x in ipairs(xs) do
+      if not seen[x] then
+        seen[x] = true
+        local ok, sc = pcall(var.make, x)
+        if not ok then fail("vary: %s at %s: %s", var.name, show(x), tostring(sc)) end
+        list[#list + 1], todo[#todo + 1] = sc, x
+      end
+    end
+    if #list == 0 then return end
+    for i, res in ipairs(runner.run(list)) do
+      local g = goal_of(res, gi)
+      trials = res.trials
+      points[#points + 1] = { x = todo[i], p = g.probability, met = g.met }
+    end
+    table.sort(points, function(a, b) return a.x < b.x end)
+  end
+  probe({ var.lo, x0, var.hi })
+  local function best_point()
+    local best = points[1]
+    for _, pt in ipairs(points) do if pt.p > best.p then best = pt end end
+    return best
+  end
+  if best_point().p < conf then
+    -- none meets the goal yet: look between the bounds before giving up
+    local xs = {}
+    for i = 1, GRID do
+      local f = i / (GRID + 1)
+      xs[i] = var.lo > 0 and var.lo * (var.hi / var.lo) ^ f or var.lo + (var.hi - var.lo) * f
+    end
+    probe(xs)
+  end
+  -- the direction, and the part of the bounds searched: the probability
+  -- rises to its best (the smallest value that meets the goal is sought) or
+  -- falls from it (the largest); when the best lies inside, an at_least goal
+  -- asks for the smallest value below it, an at_most goal (a CAC ceiling)
+  -- for the largest above it
+  local best = best_point()
+  local rising, lo, hi = true, var.lo, var.hi
+  if best.x == var.lo and best.p > points[#points].p then
+    rising = false
+  elseif best.x > var.lo and best.x < var.hi and best.p > points[#points].p then
+    rising = goal.op == ">="
+    if rising then hi = best.x else lo = best.x end
+  end
+  local h = Z * math.sqrt(conf * (1 - conf) / trials)
+  local levels = {
+    { t = conf, tol = TOL_VALUE },
+    { t = conf - h, tol = TOL_INTERVAL },
+    { t = conf + h, tol = TOL_INTERVAL },
+  }
+  local rounds = 0
+  while rounds < MAX_ROUNDS do
+    local xs = {}
+    for _, lv in ipairs(levels) do
+      local a, b = bracket(points, lv.t, rising, lo, hi)
+      if a and b and b.x - a.x > lv.tol * math.max(math.abs(rising and b.x or a.x), 1e-9 * (hi - lo)) then
+        xs[#xs + 1] = midpoint(a.x, b.x)
+      end
+    end
+    if #xs == 0 then break end
+    probe(xs)
+    rounds = rounds + 1
+  end
+  local function crossing(t)
+    local _, _, met = bracket(points, t, rising, lo, hi)
+    return met
+  end
+  best = best_point()
+  local at = crossing(conf)
+  local out = {
+    goal = goal.name, confidence = conf, vary = var.name, how = var.how, channels = var.channels,
+    direction = rising and "smallest" or "largest", between = { var.lo, var.hi },
+    trials = trials, seed = opts.seed or norm.seed, runs = runner.runs,
+    method = string.format("common random numbers (%s trials at every candidate, lean runs of the goals); "
+      .. "the bounds and the scenario as written, then bisection of the brackets where the goal's probability "
+      .. "crosses the confidence (to %.1f%% of the value) and its 95%% interval's ends (to %.1f%%), their "
+      .. "midpoints run together; one full run at the value found", util.unsigned(trials), 100 * TOL_VALUE,
+      100 * TOL_INTERVAL),
+  }
+  if not at then
+    out.found = false
+    out.best = { value = best.x, probability = best.p }
+    out.reason = string.format("the goal's probability stays below %s within %s to %s (at best %.4g, at %s)",
+      show(conf), show(var.lo), show(var.hi), best.p, show(best.x))
+    return { plan = out }
+  end
+  out.found = true
+  out.value = at.x
+  local lo_end, hi_end = crossing(conf - h), crossing(conf + h)
+  if rising then
+    out.interval = { lo_end and lo_end.x, hi_end and hi_end.x }
+  else
+    out.interval = { hi_end and hi_end.x, lo_end and lo_end.x }
+  end
+  -- the value's full run, for the report and the reverse funnel
+  local final = var.make(at.x)
+  local result = fc.run(final, { trials = opts.trials, seed = opts.seed, threads = opts.threads })
+  out.probability = result.goals[gi].probability
+  local fnorm = fc.normalize(final)
+  out.spend = decide.spend(fnorm)
+  out.periods, out.unit = fnorm.periods, fnorm.unit
+  out.stages = M.reverse_funnel(fc, final, fnorm, result, goal, runner)
+  out.calculator = M.calculator(fnorm, result, goal)
+  out.runs = runner.runs + 1
+  return { plan = out, result = result }
+end
+
+----------------------------------------------------------------------------
+-- The reverse funnel.
+
+-- Per stage: the median arrivals in each period and over the goal's window
+-- (periods 1 to goal.by), from the value's full run (and, for a window
+-- shorter than the horizon, one lean run of the stages' arrivals through it).
+function M.reverse_funnel(fc, s, norm, result, goal, runner)
+  local per = {}
+  for _, ser in ipairs(result.series) do per[ser.name] = ser.periods end
+  local window = {}
+  if goal.by == norm.periods then
+    for _, st in ipairs(result.stages) do window[st.name] = st.total.p50 end
+  else
+    local extra, n = {}, #(norm.goals or {})
+    for k, st in ipairs(norm.stages) do
+      extra[n + k] = scenario.goal{ name = "reverse funnel: " .. st.name, metric = st.name, at_least = 0, by = goal.by }
+    end
+    local ok, with = pcall(function() return s:with{ goals = extra } end)
+    if ok then
+      local res = runner.run({ with })[1]
+      for k, st in ipairs(norm.stages) do window[st.name] = res.goals[n + k].value.p50 end
+    end
+  end
+  local out = {}
+  for k, st in ipairs(norm.stages) do
+    local row = {}
+    for t, stat in ipairs(per[st.name] or {}) do row[t] = stat.p50 end
+    out[k] = { stage = st.name, per_period = row, total = { p50 = window[st.name] }, by = goal.by }
+  end
+  return out
+end
+
+-- The arithmetic an analyst does by hand: the goal's target divided by the
+-- median rates, stage by stage up from the goal's stage, and the spend at the
+-- value's median cost per visitor; nil (and why) when the goal is not a
+-- count of a stage or a rate differs by channel.
+function M.calculator(norm, result, goal)
+  local K = #norm.stages
+  local g
+  if goal.metric == "new_customers" then g = K end
+  for k, st in ipairs(norm.stages) do if st.name == goal.metric then g = k end end
+  if not g or goal.op ~= ">=" then
+    return { reason = "the goal is not a count of arrivals at a stage: no stage-by-stage arithmetic" }
+  end
+  local median = {}
+  for _, a in ipairs(core.assumptions(norm)) do median[a.path] = a.median or a.mean end
+  local need = { [g] = goal.target }
+  for k = g, 2, -1 do
+    local r = median["funnel." .. norm.stages[k].name .. ".rate"]
+    if not r then return { reason = string.format("the rate of %s differs by channel", norm.stages[k].name) } end
+    need[k - 1] = r > 0 and need[k] / r or math.huge
+  end
+  local rows = {}
+  for k = 1, g do
+    rows[k] = { stage = norm.stages[k].name, total = need[k], per_period = need[k] / goal.by }
+  end
+  local cost = result.stages[1] and result.stages[1].cost.p50
+  local spend = cost and need[1] * cost
+  return { stage = rows, spend = spend, spend_per_period = spend and spend / goal.by, cost_per_visitor = cost,
+    note = "the arithmetic divides the target by the median rates: it reaches the target in about half of "
+      .. "the futures, not with the confidence asked, and ignores the delays that push arrivals past the "
+      .. "window; the gap between the two spends is what the uncertainty costs" }
+end
+
+return M
