@@ -156,8 +156,8 @@ static int parse(int argc, char **argv, options *o)
     o->own_values = calloc((size_t)argc, sizeof *o->own_values);
     if (o->sets == NULL || o->files == NULL || o->own == NULL || o->own_values == NULL)
         return FC_EINTERNAL;
-    const char *const *own = commands[command_index(o->command)].own;
     o->command = argv[1];
+    const char *const *own = commands[command_index(o->command)].own;
     o->format = "text";
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = NULL;

@@ -701,6 +701,25 @@ static int l_assumptions(lua_State *L)
     return 1;
 }
 
+/* core.metrics() -> { { name, count, higher }, ... }: the totals, in report
+ * order, whether each is a whole count and whether more of it is better
+ * (metrics.h: the one table of them). */
+static int l_metrics(lua_State *L)
+{
+    lua_createtable(L, FC_M_COUNT, 0);
+    for (int i = 0; i < FC_M_COUNT; i++) {
+        lua_createtable(L, 0, 3);
+        lua_pushstring(L, fc_metric_name(i));
+        lua_setfield(L, -2, "name");
+        lua_pushboolean(L, fc_metric_is_count(i));
+        lua_setfield(L, -2, "count");
+        lua_pushboolean(L, fc_metric_higher_is_better(i));
+        lua_setfield(L, -2, "higher");
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
 void fc_lua_run_register(lua_State *L)
 {
     static const luaL_Reg funcs[] = {
@@ -712,6 +731,7 @@ void fc_lua_run_register(lua_State *L)
         {"merge", l_merge},
         {"compile_check", l_compile_check},
         {"assumptions", l_assumptions},
+        {"metrics", l_metrics},
         {NULL, NULL},
     };
     luaL_setfuncs(L, funcs, 0);

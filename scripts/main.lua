@@ -102,7 +102,80 @@ local function load_all(fc, opts, inputs)
   return list
 end
 
--- opts: { command = "run" | "check" | "compare" | "merge", file, files, trials, seed,
+-- The options of plan and optimize, from the command line's own (opts.own:
+-- { { name, text }, ... } as written): the table plan{} and optimize{}
+-- take, every value read and checked for its syntax here (plan.lua and
+-- optimize.lua check what they mean).
+local function number_of(name, text, what)
+  local x = tonumber(text)
+  if not x or x ~= x or x == math.huge or x == -math.huge then
+    error(string.format("--%s %s: expected %s", name, text, what or "a number"), 0)
+  end
+  return x
+end
+
+local function list_of(text)
+  local out = {}
+  for part in (text .. ","):gmatch("([^,]*),") do
+    local name = part:match("^%s*(.-)%s*$")
+    if name ~= "" then out[#out + 1] = name end
+  end
+  return out
+end
+
+local function decision_options(command, own)
+  local out, seen = {}, {}
+  for _, kv in ipairs(own or {}) do
+    local name, text = kv[1], kv[2]
+    if seen[name] and name ~= "min" and name ~= "max" then
+      error(string.format("--%s given twice", name), 0)
+    end
+    seen[name] = true
+    if name == "goal" or name == "vary" or name == "objective" then
+      out[name] = text
+    elseif name == "confidence" then
+      out.confidence = number_of(name, text, "a number in (0, 1), such as 0.8")
+    elseif name == "budget" then
+      out.budget = number_of(name, text, "the total spend per period, such as 45000")
+    elseif name == "channels" then
+      out.channels = list_of(text)
+      if #out.channels == 0 then error(string.format("--channels %s: expected channel names, such as search,social", text), 0) end
+    elseif name == "between" then
+      local a, b = text:match("^%s*([^,]+),([^,]+)%s*$")
+      if not a then error(string.format("--between %s: expected LO,HI, such as 0.5,3", text), 0) end
+      out.between = { number_of(name, a, "LO,HI, two numbers"), number_of(name, b, "LO,HI, two numbers") }
+    elseif name == "min" or name == "max" then
+      local ch, x = text:match("^%s*([^=]-)%s*=%s*(.-)%s*$")
+      if not ch or ch == "" then error(string.format("--%s %s: expected CHANNEL=AMOUNT, such as search=5000", name, text), 0) end
+      out[name] = out[name] or {}
+      if out[name][ch] then error(string.format("--%s: %s given twice", name, ch), 0) end
+      if not tonumber(x) then
+        error(string.format("--%s %s: expected CHANNEL=AMOUNT with a number, such as search=5000", name, text), 0)
+      end
+      out[name][ch] = number_of(name, x, "CHANNEL=AMOUNT with a finite number")
+    end
+  end
+  if command == "plan" and not out.goal then error("plan: --goal NAME is required (the goal to plan for)", 0) end
+  if command == "optimize" and not out.budget then error("optimize: --budget X is required (the total spend per period)", 0) end
+  return out
+end
+
+-- plan FILE ... and optimize FILE ...: the decision on the file's scenario
+-- (one: a file that returns several is refused), its report.
+local function decision(fc, opts, scenarios, inputs)
+  if #scenarios ~= 1 then
+    error(string.format("%s: expected a file returning one scenario, got %d", opts.command, #scenarios), 0)
+  end
+  local args = decision_options(opts.command, opts.own)
+  args.trials, args.seed, args.threads = opts.trials, opts.seed, opts.threads
+  local decide = core._script(opts.command)
+  local data = run_located(scenarios, decide[opts.command], fc, scenarios[1], args)
+  local out, why = core._script("report").render(opts.format, opts.command, data)
+  if not out then error(opts.command .. ": " .. why, 0) end
+  return out, nil, 0, inputs
+end
+
+-- opts: { command = "run" | "check" | "compare" | "merge" | "plan" | "optimize", file, files, trials, seed,
 -- threads, format, precision, shard = { k, n }, sets = { { key, value }, ... },
 -- unsafe, timing }. Returns the bytes to write, the notes for standard
 -- error (--timing) or nil, the number of goals below their confidence, and
@@ -131,6 +204,10 @@ function M.main(fc, opts)
       out[#out + 1] = report.describe(norm, random)
     end
     return table.concat(out, "\n"), nil, 0, inputs
+  end
+  if opts.command == "plan" or opts.command == "optimize" then
+    if opts.precision or opts.shard then error(opts.command .. ": --precision and --shard do not apply", 0) end
+    return decision(fc, opts, scenarios, inputs)
   end
   local run_opts = { trials = opts.trials, seed = opts.seed, threads = opts.threads,
     precision = opts.precision }

@@ -292,6 +292,7 @@ function M.plan(fc, s, opts)
   local at = crossing(conf)
   local out = {
     goal = goal.name, confidence = conf, vary = var.name, how = var.how, channels = var.channels,
+    all_channels = #norm.channels,
     direction = rising and "smallest" or "largest", between = { var.lo, var.hi },
     trials = trials, seed = opts.seed or norm.seed, runs = runner.runs,
     method = string.format("common random numbers (%s trials at every candidate, lean runs of the goals); "

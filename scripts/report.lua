@@ -1,6 +1,6 @@
 -- report: the report writers' registry, keyed by format ("json", "text") and
 -- view ("run": one run's results; "comparison": scenarios on common random
--- numbers), and the helpers the writers share: number formatting, JSON
+-- numbers; "plan" and "optimize": the decisions), and the helpers the writers share: number formatting, JSON
 -- pieces and text table layout. The writers themselves live in
 -- report_<view>.lua and are loaded when first used. Also `check`'s
 -- description of a compiled model (describe).
@@ -11,8 +11,10 @@ local M = {}
 -- format -> view -> "module.function": a new format or view is one module
 -- and one line here.
 local WRITERS = {
-  json = { run = "report_run.json", comparison = "report_compare.json" },
-  text = { run = "report_run.text", comparison = "report_compare.text" },
+  json = { run = "report_run.json", comparison = "report_compare.json", plan = "report_plan.json",
+    optimize = "report_optimize.json" },
+  text = { run = "report_run.text", comparison = "report_compare.text", plan = "report_plan.text",
+    optimize = "report_optimize.text" },
 }
 
 -- The writer of a format and view, or nil and a message.
@@ -40,6 +42,15 @@ end
 -- see report_compare.lua) the comparison's.
 function M.json(results, differences) return write("json", results, differences) end
 function M.text(results, differences) return write("text", results, differences) end
+
+-- report.render(format, view, data): the report of a decision ("plan",
+-- "optimize": data is what plan{} or optimize{} returns), or nil and a
+-- message when the format has no such view.
+function M.render(format, view, data)
+  local f, why = M.writer(format, view)
+  if not f then return nil, why end
+  return f(data)
+end
 
 M.QUANTS = { "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
 M.STAT_KEYS = { "mean", "sd", "min", "max", "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
@@ -155,6 +166,34 @@ function M.object(pairs_list, indent)
     lines[i] = pad .. "  " .. str(kv[1]) .. ": " .. kv[2]
   end
   return "{\n" .. table.concat(lines, ",\n") .. "\n" .. pad .. "}"
+end
+
+-- Any plain value as JSON: numbers, strings, booleans, nil (null), lists
+-- (on one line when they hold no tables) and tables with string keys
+-- (sorted), at an indent.
+function M.value(v, indent)
+  indent = indent or 0
+  local t = type(v)
+  if v == nil then return "null" end
+  if t == "number" then return num(v) end
+  if t == "string" then return str(v) end
+  if t == "boolean" then return tostring(v) end
+  if t ~= "table" then return "null" end
+  if #v > 0 or next(v) == nil then
+    local flat, items = true, {}
+    for i = 1, #v do
+      flat = flat and type(v[i]) ~= "table"
+      items[i] = M.value(v[i], indent + 1)
+    end
+    if #v == 0 then return "[]" end
+    return flat and "[" .. table.concat(items, ", ") .. "]" or M.array(items, indent)
+  end
+  local keys = {}
+  for k in pairs(v) do keys[#keys + 1] = tostring(k) end
+  table.sort(keys)
+  local kv = {}
+  for i, k in ipairs(keys) do kv[i] = { k, M.value(v[k], indent + 1) } end
+  return M.object(kv, indent)
 end
 
 -- An array of encoded values, one per line, at an indent.

@@ -1,0 +1,124 @@
+-- report_plan: the "plan" view of the report registry (scripts/report.lua):
+-- what plan{} returns (scripts/plan.lua) as JSON ({ "plan": ..., "result":
+-- the run at the value found }) and as text: the answer in a sentence, the
+-- reverse funnel beside the by-hand arithmetic, how the search went, then
+-- the run's own report.
+local core = ...
+local util = core._script("util")
+local R = core._script("report")
+local run = core._script("report_run")
+local num, str, human, value = R.num, R.str, R.human, R.value
+local M = {}
+
+local function pair(v)
+  return "[" .. num(v and v[1] or nil) .. ", " .. num(v and v[2] or nil) .. "]"
+end
+
+function M.json(data)
+  local p = data.plan
+  local kv = {
+    { "goal", str(p.goal) }, { "confidence", num(p.confidence) }, { "vary", str(p.vary) },
+    { "how", str(p.how) },
+  }
+  if p.channels then kv[#kv + 1] = { "channels", value(p.channels) } end
+  for _, x in ipairs({
+    { "direction", str(p.direction) }, { "between", pair(p.between) }, { "found", tostring(p.found) },
+  }) do kv[#kv + 1] = x end
+  if p.found then
+    for _, x in ipairs({
+      { "value", num(p.value) }, { "interval", pair(p.interval) }, { "probability", num(p.probability) },
+      { "spend", num(p.spend) }, { "spend_per_period", num(p.spend / p.periods) },
+    }) do kv[#kv + 1] = x end
+  else
+    kv[#kv + 1] = { "best", value(p.best, 2) }
+    kv[#kv + 1] = { "reason", str(p.reason) }
+  end
+  for _, x in ipairs({
+    { "runs", num(p.runs) }, { "trials", num(p.trials) }, { "seed", util.unsigned(p.seed) },
+    { "method", str(p.method) },
+  }) do kv[#kv + 1] = x end
+  if p.found then
+    local rows = {}
+    for i, st in ipairs(p.stages) do
+      rows[i] = "{ " .. table.concat({ '"stage": ' .. str(st.stage), '"per_period": ' .. value(st.per_period),
+        '"total": { "p50": ' .. num(st.total.p50) .. ', "by": ' .. num(st.by) .. " }" }, ", ") .. " }"
+    end
+    kv[#kv + 1] = { "stages", R.array(rows, 2) }
+    kv[#kv + 1] = { "calculator", value(p.calculator, 2) }
+  end
+  local top = { { "plan", R.object(kv, 1) } }
+  if data.result then top[2] = { "result", run.json_object(data.result, 1) } end
+  return R.object(top, 0) .. "\n"
+end
+
+-- "62%" or "62.5%" for a confidence.
+local function pct(p)
+  local s = string.format("%.1f", 100 * p):gsub("%.0$", "")
+  return s .. "%"
+end
+
+local function three(x) return string.format("%.3g", x) end
+
+-- The answer in a sentence.
+local function answer(p)
+  local goal, conf = p.goal, pct(p.confidence)
+  local what = p.vary == "budget" and (p.channels and #p.channels < (p.all_channels or math.huge) and
+    "the spend of " .. table.concat(p.channels, ", ") or "the budget") or p.vary
+  if not p.found then
+    return string.format("\"%s\" cannot reach %s confidence with %s between %s and %s: at best %s, at %s.",
+      goal, conf, p.vary == "budget" and "a budget multiplier" or p.vary, human(p.between[1]), human(p.between[2]),
+      pct(p.best.probability), three(p.best.value))
+  end
+  local iv = string.format("%s to %s", p.interval[1] and three(p.interval[1]) or "?",
+    p.interval[2] and three(p.interval[2]) or "beyond the bounds")
+  local reach = p.direction == "smallest" and "reach" or "keep"
+  if p.vary == "budget" then
+    return string.format("To %s \"%s\" with %s confidence, multiply %s by %s%s (%s): %s a %s.", reach, goal, conf,
+      what, p.direction == "largest" and "at most " or "", three(p.value), iv,
+      human(p.spend / p.periods), p.unit)
+  end
+  return string.format("To %s \"%s\" with %s confidence, %s needs a mean of %s %s (%s).", reach, goal, conf, what,
+    p.direction == "smallest" and "at least" or "at most", three(p.value), iv)
+end
+
+function M.text(data)
+  local p = data.plan
+  local lines = { answer(p) }
+  if p.found then
+    local by, each = p.stages[1] and p.stages[1].by or p.periods, {}
+    for _, st in ipairs(p.stages) do
+      if st.total.p50 then each[#each + 1] = human(st.total.p50 / by) .. " " .. st.stage end
+    end
+    lines[#lines + 1] = string.format("Each %s that takes about %s (medians over %s).", p.unit,
+      table.concat(each, ", "), R.periods(by, p.unit))
+    local calc = p.calculator or {}
+    local by_stage = {}
+    for _, c in ipairs(calc.stage or {}) do by_stage[c.stage] = c end
+    local rows = {}
+    for _, st in ipairs(p.stages) do
+      local c = by_stage[st.stage]
+      local first, last = st.per_period[1], st.per_period[#st.per_period]
+      rows[#rows + 1] = { st.stage, human(st.total.p50), human(st.total.p50 / by),
+        first and (human(first) .. " .. " .. human(last)) or "-", c and human(c.total) or "-" }
+    end
+    R.section(lines, string.format("Reverse funnel: what each stage must deliver (median arrivals, %s 1 to %d)",
+      p.unit, by), { "stage", "over the window", "per " .. p.unit, "first .. last " .. p.unit, "by hand" }, rows)
+    if calc.spend then
+      lines[#lines + 1] = string.format("By hand (target / median rates, at %s per visitor): %s a %s, against %s "
+        .. "a %s here.", human(calc.cost_per_visitor), human(calc.spend_per_period), p.unit,
+        human(p.spend / p.periods), p.unit)
+      lines[#lines + 1] = "Why they differ: " .. calc.note .. "."
+    elseif calc.reason then
+      lines[#lines + 1] = "(no by-hand arithmetic: " .. calc.reason .. ")"
+    end
+  end
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = string.format("Search: %d runs of %s trials, seed %s; %s value between %s and %s.", p.runs,
+    human(p.trials), util.unsigned(p.seed), p.direction, human(p.between[1]), human(p.between[2]))
+  lines[#lines + 1] = "Method: " .. p.method .. "."
+  local out = table.concat(lines, "\n") .. "\n"
+  if data.result then out = out .. "\nAt the value found:\n" .. run.text_one(data.result) end
+  return out
+end
+
+return M
