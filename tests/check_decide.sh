@@ -1,0 +1,120 @@
+#!/bin/sh
+# The decisions (plan, optimize): the module checks of tests/decide/decide.lua
+# (answers known in closed form, the promises of each), then through the
+# command: the JSON keys of the contract, the text's first sentence, the same
+# bytes for a seed on 1 and 2 threads, and bad options refused with status 2
+# and no output written.
+BUILD=${BUILD:-build}
+FC="$BUILD/funnelcast"
+cd "$(dirname "$0")/.." || exit 1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+B1=scenarios/b2b_saas_inbound.lua
+G="200 new customers in 2027"
+
+lua5.4 tests/decide/decide.lua "$BUILD" && ok || bad "tests/decide/decide.lua"
+
+# plan: the contract's keys, and the run at the value found
+"$FC" plan "$B1" --goal "$G" --trials 5000 --format json -o "$tmp/plan.json" && ok || bad "plan --format json"
+/usr/bin/python3 - "$tmp/plan.json" <<'PY' && ok || bad "plan JSON keys"
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["plan"]
+for k in ("goal", "confidence", "vary", "channels", "found", "value", "interval", "probability", "spend",
+          "runs", "trials", "method", "stages", "calculator"):
+    assert k in p, k
+assert p["goal"] == "200 new customers in 2027" and p["vary"] == "budget" and p["found"] is True
+assert p["channels"] == ["events", "search", "social"], p["channels"]
+lo, hi = p["interval"]
+assert lo <= p["value"] <= hi, p["interval"]
+assert p["probability"] >= p["confidence"]
+assert [s["stage"] for s in p["stages"]] == ["visitor", "lead", "mql", "sql", "customer"]
+assert all(len(s["per_period"]) == 12 and "p50" in s["total"] for s in p["stages"])
+assert [c["stage"] for c in p["calculator"]["stage"]][-1] == "customer" and p["calculator"]["spend"] > 0
+r = d["result"]
+assert r["scenario"] == "inbound-2027" and r["goals"][0]["probability"] == p["probability"]
+assert abs(r["metrics"]["spend"]["mean"] - p["spend"]) < 1e-6 * p["spend"]
+PY
+"$FC" plan "$B1" --goal "$G" --trials 5000 > "$tmp/plan.txt" && ok || bad "plan (text)"
+head -1 "$tmp/plan.txt" | grep -q '^To reach "200 new customers in 2027" with 80% confidence, multiply the budget by [0-9.]* ([0-9.]* to [0-9.]*): [0-9,]* a month\.$' &&
+  ok || bad "plan text: first sentence: $(head -1 "$tmp/plan.txt")"
+sed -n 2p "$tmp/plan.txt" | grep -q '^Each month that takes about [0-9,]* visitor, ' && ok || bad "plan text: KPIs per month"
+# a rate, with --between and a lower confidence
+"$FC" plan "$B1" --goal "$G" --vary funnel.lead.rate --between 0.01,0.2 --confidence 0.6 --trials 3000 --format json > "$tmp/rate.json" &&
+  /usr/bin/python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["plan"]
+assert p["vary"] == "funnel.lead.rate" and p["between"] == [0.01, 0.2] and p["confidence"] == 0.6, p
+assert p["found"] and 0.01 < p["value"] < 0.2 and "channels" not in p
+' "$tmp/rate.json" && ok || bad "plan --vary funnel.lead.rate --between"
+# unreachable: found false, the best, status 0
+"$FC" plan "$B1" --goal "CAC under 3000" --trials 2000 --format json > "$tmp/cac.json" &&
+  /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d["plan"]
+assert p["found"] is False and "value" not in p and "result" not in d, p
+assert p["best"]["probability"] < 0.8 and p["reason"]
+' "$tmp/cac.json" && ok || bad "plan of an unreachable goal"
+
+# optimize: the contract's keys
+"$FC" optimize "$B1" --budget 45000 --max social=20000 --trials 5000 --format json -o "$tmp/opt.json" && ok || bad "optimize --format json"
+/usr/bin/python3 - "$tmp/opt.json" <<'PY' && ok || bad "optimize JSON keys"
+import json, sys
+d = json.load(open(sys.argv[1]))
+o = d["optimize"]
+for k in ("objective", "budget", "split", "value", "se", "base", "difference", "marginal", "method", "runs"):
+    assert k in o, k
+assert o["objective"] == "goal:200 new customers in 2027" and o["budget"] == 45000
+assert sum(o["split"].values()) == 45000 and o["split"]["social"] <= 20000, o["split"]
+assert set(o["base"]) >= {"split", "value", "se"} and sum(o["base"]["split"].values()) == 45000
+assert abs(o["difference"] - (o["value"] - o["base"]["value"])) < 1e-12
+assert set(o["marginal"]) == {"events", "search", "social"}
+assert d["result"]["seed"] != 42
+PY
+"$FC" optimize "$B1" --budget 45000 --objective mean:cac --channels search,social --trials 3000 --format json > "$tmp/cac_opt.json" &&
+  /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+o = d["optimize"]
+assert o["objective"] == "mean:cac" and o["direction"] == "lower" and set(o["split"]) == {"search", "social"}
+assert o["split"]["search"] + o["split"]["social"] == 45000
+assert d["result"]["channels"]["events"]["spend"]["mean"] == 15000 * 12
+' "$tmp/cac_opt.json" && ok || bad "optimize --objective mean:cac --channels"
+"$FC" optimize "$B1" --budget 45000 --trials 3000 > "$tmp/opt.txt" && head -1 "$tmp/opt.txt" | grep -q '^Split 45,000 a month as events ' &&
+  ok || bad "optimize text: first sentence: $(head -1 "$tmp/opt.txt")"
+
+# the same bytes for a seed, on 1 and 2 threads
+for cmd in "plan $B1 --goal '$G'" "optimize $B1 --budget 40000"; do
+  eval "\"$FC\" $cmd --trials 3000 --seed 9 --threads 1 --format json" > "$tmp/t1.json" &&
+    eval "\"$FC\" $cmd --trials 3000 --seed 9 --threads 2 --format json" > "$tmp/t2.json" &&
+    cmp -s "$tmp/t1.json" "$tmp/t2.json" && ok || bad "$cmd: not the same on 1 and 2 threads"
+done
+
+# bad options: status 2, the option and what was expected, nothing written
+refuse() { # want-substring, args...
+  want=$1; shift
+  "$FC" "$@" -o "$tmp/out" > "$tmp/stdout" 2> "$tmp/err"
+  st=$?
+  if [ "$st" = 2 ] && grep -qF -- "$want" "$tmp/err" && [ ! -e "$tmp/out" ]; then ok
+  else bad "$*: status $st, want 2 and '$want', got: $(cat "$tmp/err")"; fi
+  rm -f "$tmp/out"
+}
+refuse 'plan: --goal NAME is required' plan "$B1"
+refuse 'plan: goal: unknown goal "nope"' plan "$B1" --goal nope
+refuse '--confidence high: expected a number in (0, 1)' plan "$B1" --goal "$G" --confidence high
+refuse '--between 2: expected LO,HI' plan "$B1" --goal "$G" --between 2
+refuse "unknown stage 'nope'" plan "$B1" --goal "$G" --vary funnel.nope.rate
+refuse 'plan: channels[1]: unknown channel "tv"' plan "$B1" --goal "$G" --channels tv
+refuse 'optimize: --budget X is required' optimize "$B1"
+refuse '--budget lots: expected the total spend per period' optimize "$B1" --budget lots
+refuse '--min search: expected CHANNEL=AMOUNT' optimize "$B1" --budget 100 --min search
+refuse 'optimize: budget: 100 is below the sum of the minimums' optimize "$B1" --budget 100 --min search=80 --min social=80
+refuse 'optimize: objective: expected goal:NAME' optimize "$B1" --budget 100 --objective best
+refuse "unknown option or missing value: '--goal'" run "$B1" --goal "$G"
+
+echo "decide: $pass passed, $fail failed"
+[ "$fail" = 0 ]
