@@ -10,10 +10,12 @@
 -- and the scenario as written are run first (which gives the direction: a
 -- probability that rises with the value asks for the smallest value that
 -- meets the goal, one that falls, such as a CAC ceiling against spend, for
--- the largest); then bisection of the bracket of each level (geometric while
--- its ends are far apart), the pending levels' midpoints run together, to
--- 0.1% of the value for C and 0.5% for the interval's ends. The value found
--- gets one full run for the report.
+-- the largest); then each level's bracket shrinks by interpolation where
+-- the probability would be a normal curve of the value (the probit of p
+-- linear in log x: regula falsi in those coordinates), with a bisection step
+-- whenever the last round did not halve the bracket, the pending levels'
+-- points run together, to 0.1% of the value for C and 0.5% for the
+-- interval's ends. The value found gets one full run for the report.
 local core = ...
 local util = core._script("util")
 local scenario = core._script("scenario")
@@ -186,6 +188,45 @@ local function midpoint(a, b)
   return (a + b) / 2
 end
 
+-- The standard normal quantile (Acklam's rational approximation, relative
+-- error below 1.2e-9).
+local PA = { -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
+  -3.066479806614716e+01, 2.506628277459239e+00 }
+local PB = { -5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
+  -1.328068155288572e+01 }
+local PC = { -7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
+  4.374664141464968e+00, 2.938163982698783e+00 }
+local PD = { 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00 }
+local function probit(p)
+  local function tail(q)
+    local r = math.sqrt(-2 * math.log(q))
+    return (((((PC[1] * r + PC[2]) * r + PC[3]) * r + PC[4]) * r + PC[5]) * r + PC[6]) /
+      ((((PD[1] * r + PD[2]) * r + PD[3]) * r + PD[4]) * r + 1)
+  end
+  if p < 0.02425 then return tail(p) end
+  if p > 1 - 0.02425 then return -tail(1 - p) end
+  local q = p - 0.5
+  local r = q * q
+  return (((((PA[1] * r + PA[2]) * r + PA[3]) * r + PA[4]) * r + PA[5]) * r + PA[6]) * q /
+    (((((PB[1] * r + PB[2]) * r + PB[3]) * r + PB[4]) * r + PB[5]) * r + 1)
+end
+M._probit = probit
+
+-- The point of bracket (a, b) where level t is met if the probit of the
+-- probability is linear in log x (in x when a is 0), kept inside the middle
+-- 90% of the bracket; nil when the ends do not straddle t. Of n trials,
+-- probabilities 0 and 1 count as half a trial away from them.
+local function toward(a, b, t, n)
+  local function z(p) return probit(math.min(math.max(p, 0.5 / n), 1 - 0.5 / n)) end
+  local za, zb, zt = z(a.p), z(b.p), z(t)
+  if za == zb then return nil end
+  local f = (zt - za) / (zb - za)
+  if not (f > 0 and f < 1) then return nil end
+  f = math.min(math.max(f, 0.05), 0.95)
+  if a.x > 0 then return math.exp(math.log(a.x) + f * (math.log(b.x) - math.log(a.x))) end
+  return a.x + f * (b.x - a.x)
+end
+
 -- The probability's goal figures of a lean result.
 local function goal_of(res, gi) return res.goals[gi] end
 
@@ -276,8 +317,11 @@ function M.plan(fc, s, opts)
     local xs = {}
     for _, lv in ipairs(levels) do
       local a, b = bracket(points, lv.t, rising, lo, hi)
-      if a and b and b.x - a.x > lv.tol * math.max(math.abs(rising and b.x or a.x), 1e-9 * (hi - lo)) then
-        xs[#xs + 1] = midpoint(a.x, b.x)
+      local w = a and b and b.x - a.x
+      if w and w > lv.tol * math.max(math.abs(rising and b.x or a.x), 1e-9 * (hi - lo)) then
+        local halved = lv.width == nil or w <= 0.5 * lv.width
+        xs[#xs + 1] = halved and toward(a, b, lv.t, trials) or midpoint(a.x, b.x)
+        lv.width = w
       end
     end
     if #xs == 0 then break end
