@@ -429,9 +429,15 @@ function M.calculator(norm, result, goal)
   for k = 1, g do
     rows[k] = { stage = norm.stages[k].name, total = need[k], per_period = need[k] / goal.by }
   end
-  local cost = result.stages[1] and result.stages[1].cost.p50
+  -- the spend at the value's cost per arrival at the first stage, when every
+  -- channel's arrivals enter there
+  local cost = result.stages[1].cost.p50
+  for _, ch in ipairs(norm.channels) do
+    if ch.enters ~= 1 then cost = nil end
+  end
   local spend = cost and need[1] * cost
   return { stage = rows, spend = spend, spend_per_period = spend and spend / goal.by, cost_per_visitor = cost,
+    spend_reason = not cost and "some channels enter below the first stage: no one cost per arrival" or nil,
     note = "the arithmetic divides the target by the median rates: it reaches the target in about half of "
       .. "the futures, not with the confidence asked, and ignores the delays that push arrivals past the "
       .. "window; the gap between the two spends is what the uncertainty costs" }
