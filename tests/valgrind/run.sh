@@ -1,7 +1,7 @@
 #!/bin/sh
 # The examples under valgrind memcheck on the ordinary build: every
 # scenarios/*.lua run with a few thousand trials on 2 threads, `check`, and a
-# shard/merge. Any memcheck error or definite/indirect leak fails the run.
+# shard/merge, a plan and an optimization. Any memcheck error or definite/indirect leak fails the run.
 # Run from the repository root; BUILD names the build directory.
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/../.." || exit 1
@@ -34,6 +34,9 @@ vg "$FC" run tests/good/compare.lua --trials 2000 --threads 2
 vg "$FC" run scenarios/b2b_saas_inbound.lua --trials 3000 --shard 1/2 --partial "$tmp/p1" --threads 2
 vg "$FC" run scenarios/b2b_saas_inbound.lua --trials 3000 --shard 2/2 --partial "$tmp/p2" --threads 2
 vg "$FC" merge "$tmp/p1" "$tmp/p2"
+# the decisions: lean runs of candidates, paired re-estimation
+vg "$FC" plan scenarios/b2b_saas_inbound.lua --goal "200 new customers in 2027" --trials 1024 --threads 2
+vg "$FC" optimize scenarios/plan_budget_split.lua --budget 30000 --channels search,social --min social=5000 --trials 1024 --threads 2
 # error paths: a bad scenario, a damaged partial (status 2 expected, no leak)
 for bad in "run tests/bad/rate_above_one.lua" "run tests/bad_cli/runtime_error.lua"; do
   n=$((n + 1))
