@@ -26,7 +26,7 @@ local show = scenario.show
 
 local M = {}
 
-local KNOWN = { "budget", "objective", "channels", "min", "max", "trials", "seed", "threads" }
+local KNOWN = { "budget", "objective", "channels", "min", "max", "bounds", "trials", "seed", "threads" }
 local FIRST_STEP, LAST_STEP = 0.25, 0.0025 -- of the budget
 local MAX_POLLS = 200
 local MARGINAL_STEP = 1000
@@ -183,6 +183,17 @@ function M.optimize(fc, s, opts)
   decide.count(fail, opts.trials, "trials")
   decide.count(fail, opts.threads, "threads")
   local mins, maxs = bounds(fail, opts.min, "min", names), bounds(fail, opts.max, "max", names)
+  -- DESIGN.md's form: bounds = { channel = { min, max } }
+  if opts.bounds ~= nil then
+    if not util.is_plain(opts.bounds) then fail("bounds: expected { channel = { min, max }, ... }, got %s", show(opts.bounds)) end
+    local lows, highs = {}, {}
+    for k, v in pairs(opts.bounds) do
+      if not (util.is_plain(v) and #v == 2) then fail("bounds.%s: expected { min, max }, got %s", tostring(k), show(v)) end
+      lows[k], highs[k] = v[1], v[2]
+    end
+    for k, v in pairs(bounds(fail, lows, "bounds (min)", names)) do mins[k] = v end
+    for k, v in pairs(bounds(fail, highs, "bounds (max)", names)) do maxs[k] = v end
+  end
   -- whole units: 1 for a whole budget, else a power-of-two part of it
   local unit = (X == math.floor(X) and X >= 64) and 1 or X / 2 ^ 20
   local K = math.floor(X / unit + 0.5)
