@@ -5,7 +5,6 @@
 -- MAX_SET, counted.
 local core = ...
 local util = core._script("util")
-local object = core._script("object")
 local scenario = core._script("scenario")
 local show = scenario.show
 
@@ -20,19 +19,7 @@ function M.failer(what)
 end
 
 -- Checks that opts (nil or a plain table) has only known fields.
-function M.options(fail, opts, known)
-  if opts == nil then return {} end
-  if not util.is_plain(opts) then fail("expected a table of options, got %s", show(opts)) end
-  for _, k in ipairs(object.sorted_keys(opts)) do
-    local ok = false
-    for _, n in ipairs(known) do ok = ok or n == k end
-    if not ok then
-      local hint = type(k) == "string" and util.suggest(k, known) or ""
-      fail("unknown option '%s'%s", tostring(k), hint ~= "" and hint or " (known: " .. table.concat(known, ", ") .. ")")
-    end
-  end
-  return opts
-end
+function M.options(fail, opts, known) return util.options(fail, opts, known, nil, show) end
 
 -- Goal `name` of the normalized scenario (the first without a name) and
 -- its index; a message naming the goals otherwise.

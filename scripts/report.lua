@@ -168,6 +168,17 @@ function M.object(pairs_list, indent)
   return "{\n" .. table.concat(lines, ",\n") .. "\n" .. pad .. "}"
 end
 
+-- The end of a decision's text report (plan, optimize): how the search went,
+-- its method, then the report of the run at what it found, under title.
+function M.decision_end(lines, search, method, title, result)
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = search
+  lines[#lines + 1] = "Method: " .. method .. "."
+  local out = table.concat(lines, "\n") .. "\n"
+  if result then out = out .. "\n" .. title .. ":\n" .. core._script("report_run").text_one(result) end
+  return out
+end
+
 -- Any plain value as JSON: numbers, strings, booleans, nil (null), lists
 -- (on one line when they hold no tables) and tables with string keys
 -- (sorted), at an indent.

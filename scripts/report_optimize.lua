@@ -79,13 +79,9 @@ function M.text(data)
     o.unit, human(o.marginal_step), o.unit), { "channel", "best", "start", "min", "max", "marginal" }, rows)
   lines[#lines + 1] = string.format("Next %s goes furthest in %s; least in %s.", human(o.marginal_step), order[1],
     order[#order])
-  lines[#lines + 1] = ""
-  lines[#lines + 1] = string.format("Search: %d candidates in %d polls on %s trials (seed %s); re-estimated on seed %s.",
-    o.search_runs, o.polls, human(o.trials), util.unsigned(o.seed), util.unsigned(o.fresh_seed))
-  lines[#lines + 1] = "Method: " .. o.method .. "."
-  local out = table.concat(lines, "\n") .. "\n"
-  if data.result then out = out .. "\nAt the best split:\n" .. run.text_one(data.result) end
-  return out
+  return R.decision_end(lines, string.format("Search: %d candidates in %d polls on %s trials (seed %s); "
+    .. "re-estimated on seed %s.", o.search_runs, o.polls, human(o.trials), util.unsigned(o.seed),
+    util.unsigned(o.fresh_seed)), o.method, "At the best split", data.result)
 end
 
 return M

@@ -112,13 +112,9 @@ function M.text(data)
       lines[#lines + 1] = "(no by-hand arithmetic: " .. calc.reason .. ")"
     end
   end
-  lines[#lines + 1] = ""
-  lines[#lines + 1] = string.format("Search: %d runs of %s trials, seed %s; %s value between %s and %s.", p.runs,
-    human(p.trials), util.unsigned(p.seed), p.direction, human(p.between[1]), human(p.between[2]))
-  lines[#lines + 1] = "Method: " .. p.method .. "."
-  local out = table.concat(lines, "\n") .. "\n"
-  if data.result then out = out .. "\nAt the value found:\n" .. run.text_one(data.result) end
-  return out
+  return R.decision_end(lines, string.format("Search: %d runs of %s trials, seed %s; %s value between %s and %s.",
+    p.runs, human(p.trials), util.unsigned(p.seed), p.direction, human(p.between[1]), human(p.between[2])),
+    p.method, "At the value found", data.result)
 end
 
 return M

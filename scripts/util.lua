@@ -24,6 +24,29 @@ function M.is_plain(t) return type(t) == "table" and getmetatable(t) == nil end
 -- Whether x is a finite number.
 function M.finite(x) return type(x) == "number" and x == x and x ~= math.huge and x ~= -math.huge end
 
+-- The options table of a library helper (reallocate, plan, ...): a plain
+-- table of the known fields only, else fail(fmt, ...) with what is wrong
+-- ("unknown field 'x' (did you mean ...)"); usage, when given, is shown in
+-- the message of a missing table, which is an error then (else nil reads
+-- as no options).
+function M.options(fail, opts, known, usage, show)
+  if opts == nil and usage == nil then return {} end
+  if not M.is_plain(opts) then
+    fail("expected a table of options%s, got %s", usage and " " .. usage or "", (show or M.show)(opts))
+  end
+  for _, k in ipairs(core._script("object").sorted_keys(opts)) do
+    local ok = false
+    for _, n in ipairs(known) do ok = ok or n == k end
+    if not ok then
+      local name = tostring(k)
+      local hint = type(k) == "string" and M.suggest(name, known) or ""
+      if hint == "" then hint = " (known fields: " .. table.concat(known, ", ") .. ")" end
+      fail("unknown field '%s'%s", name, hint)
+    end
+  end
+  return opts
+end
+
 -- A number as messages show it: integers plainly, others with %g.
 function M.show(x)
   if type(x) == "number" then

@@ -14,21 +14,7 @@ local show = scenario.show
 
 local is_plain, finite = util.is_plain, util.finite
 
--- The options table of a helper: a plain table of known fields only.
-local function options(fail, opts, known, usage)
-  if not is_plain(opts) then fail("expected a table of options %s, got %s", usage, show(opts)) end
-  for _, k in ipairs(object.sorted_keys(opts)) do
-    local ok = false
-    for _, n in ipairs(known) do ok = ok or n == k end
-    if not ok then
-      local name = tostring(k)
-      local hint = type(k) == "string" and util.suggest(name, known) or ""
-      if hint == "" then hint = " (known fields: " .. table.concat(known, ", ") .. ")" end
-      fail("unknown field '%s'%s", name, hint)
-    end
-  end
-  return opts
-end
+local function options(fail, opts, known, usage) return util.options(fail, opts, known, usage, show) end
 
 -- The index of channel `name` (the value of option field) in the
 -- normalized channels, or an error suggesting the closest name.

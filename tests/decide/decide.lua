@@ -235,7 +235,7 @@ fails(function() fc.plan{ b1, goal = G, confidence = 1.5 } end, "plan: confidenc
 fails(function() fc.plan{ b1, goal = G, vary = "funnel.nope.rate" } end, "unknown stage 'nope'", "plan: unknown stage")
 fails(function() fc.plan{ b1, goal = G, between = { 3, 1 } } end, "plan: between: expected { lo, hi } with lo < hi", "plan: between")
 fails(function() fc.plan{ b1, goal = G, channels = { "tv" } } end, 'plan: channels[1]: unknown channel "tv"', "plan: channel")
-fails(function() fc.plan{ b1, goal = G, budget = 3 } end, "plan: unknown option 'budget'", "plan: unknown option")
+fails(function() fc.plan{ b1, goal = G, budget = 3 } end, "plan: unknown field 'budget'", "plan: unknown option")
 fails(function() fc.optimize{ b1 } end, "optimize: budget: expected the total spend per period", "optimize: no budget")
 fails(function() fc.optimize{ b1, budget = 1000, min = { search = 800, social = 800 } } end,
   "optimize: budget: 1000 is below the sum of the minimums", "optimize: infeasible minimums")
