@@ -142,15 +142,36 @@ static uint64_t pair_hists_bytes(const fc_pairing *p, fc_hist_caps total)
     return (uint64_t)p->shape.nslots * fc_hist_max_bytes(total);
 }
 
-static uint64_t set_hists_bytes(const fc_run_set *set, fc_hist_caps total, fc_hist_caps series)
+/* The histograms of summary j at their caps: the set's shared caps, or a
+ * lean summary's own (all its slots totals). */
+static uint64_t sum_hists_bytes(const fc_run_set *set, int j, fc_hist_caps total, fc_hist_caps series,
+                                const fc_hist_caps *lean)
+{
+    if (set->lean[j])
+        return (uint64_t)set->lean[j]->nslots * fc_hist_max_bytes(lean[j]);
+    return fc_hists_bytes(set->models[j], total, series);
+}
+
+static uint64_t set_hists_bytes(const fc_run_set *set, fc_hist_caps total, fc_hist_caps series,
+                                const fc_hist_caps *lean)
 {
     uint64_t b = 0;
     for (int j = 0; j < set->n; j++) {
-        b += fc_hists_bytes(set->models[j], total, series);
+        b += sum_hists_bytes(set, j, total, series, lean);
         if (j > 0 && set->pairs[j])
             b += pair_hists_bytes(set->pairs[j], total);
     }
     return b;
+}
+
+/* The caps of the set's lean summaries: each model's alone. */
+static void lean_caps(const fc_run_set *set, uint64_t max_memory, fc_hist_caps *lean)
+{
+    for (int j = 0; j < set->n; j++)
+        if (set->lean[j]) {
+            fc_hist_caps series;
+            fc_run_caps(set->models[j], max_memory, &lean[j], &series);
+        }
 }
 
 /* The slots of a set's summaries, and the most of one summary. */
@@ -160,7 +181,7 @@ static uint64_t set_room(const fc_run_set *set)
     for (int j = 0; j < set->n; j++) {
         fc_layout lay;
         fc_layout_of(set->models[j], &lay);
-        uint64_t r = (uint64_t)lay.nslots * PAGE_BYTES;
+        uint64_t r = (uint64_t)(set->lean[j] ? set->lean[j]->nslots : lay.nslots) * PAGE_BYTES;
         room += r < ROOM_MIN ? ROOM_MIN : r;
         if (j > 0 && set->pairs[j]) {
             r = (uint64_t)set->pairs[j]->shape.nslots * PAGE_BYTES;
@@ -189,7 +210,9 @@ void fc_run_caps(const fc_model *m, uint64_t max_memory, fc_hist_caps *total, fc
     fc_set_caps(&set, max_memory, total, series);
 }
 
-void fc_set_caps(const fc_run_set *set, uint64_t max_memory, fc_hist_caps *total, fc_hist_caps *series)
+/* fc_set_caps, with the lean summaries' caps already in lean[]. */
+static void set_caps(const fc_run_set *set, uint64_t max_memory, const fc_hist_caps *lean, fc_hist_caps *total,
+                     fc_hist_caps *series)
 {
     uint64_t arrays = set_bytes(set, 1, 0);
     uint64_t share = max_memory > arrays ? (max_memory - arrays) / 2 : 0;
@@ -199,12 +222,19 @@ void fc_set_caps(const fc_run_set *set, uint64_t max_memory, fc_hist_caps *total
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo + 1) / 2;
         caps_of(mid, total, series);
-        if (set_hists_bytes(set, *total, *series) <= share)
+        if (set_hists_bytes(set, *total, *series, lean) <= share)
             lo = mid;
         else
             hi = mid - 1;
     }
     caps_of(lo, total, series);
+}
+
+void fc_set_caps(const fc_run_set *set, uint64_t max_memory, fc_hist_caps *total, fc_hist_caps *series)
+{
+    fc_hist_caps lean[FC_MAX_COMPARED];
+    lean_caps(set, max_memory, lean);
+    set_caps(set, max_memory, lean, total, series);
 }
 
 int fc_run_plan_make(const fc_model *m, int nthreads, uint64_t max_memory, uint64_t lua_bytes,
@@ -223,8 +253,9 @@ static uint64_t share_of(uint64_t yield, uint64_t part, uint64_t whole)
 int fc_set_plan_make(const fc_run_set *set, int nthreads, uint64_t max_memory, uint64_t lua_bytes,
                      uint64_t nkept, fc_run_plan *p)
 {
-    fc_set_caps(set, max_memory, &p->total, &p->series);
-    p->hists = set_hists_bytes(set, p->total, p->series);
+    lean_caps(set, max_memory, p->lean);
+    set_caps(set, max_memory, p->lean, &p->total, &p->series);
+    p->hists = set_hists_bytes(set, p->total, p->series, p->lean);
     /* per thread: a histogram rebuilt beside the old one, or one slot's
      * values added past the share right after a flush (one summary at a
      * time); and room for counts in each summary */
@@ -245,7 +276,7 @@ int fc_set_plan_make(const fc_run_set *set, int nthreads, uint64_t max_memory, u
         }
     }
     for (int j = 0; j < set->n; j++) {
-        p->sum_yield[j] = share_of(p->yield, fc_hists_bytes(set->models[j], p->total, p->series), p->hists);
+        p->sum_yield[j] = share_of(p->yield, sum_hists_bytes(set, j, p->total, p->series, p->lean), p->hists);
         p->diff_yield[j] = j > 0 && set->pairs[j] ? share_of(p->yield, pair_hists_bytes(set->pairs[j], p->total), p->hists) : 0;
     }
     if (set->n == 1)

@@ -62,6 +62,10 @@ typedef struct fc_run_plan {
     /* a set's (fc_set_plan_make): the yield of each summary, a share of
      * `yield` in proportion to its histograms' bytes at their caps */
     uint64_t sum_yield[FC_MAX_COMPARED], diff_yield[FC_MAX_COMPARED];
+    /* the caps of a lean summary j (set->lean[j]): its model's in a run
+     * alone (fc_run_caps), whatever else the set holds, so that its figures
+     * are the ones a full run gives and the same in any set */
+    fc_hist_caps lean[FC_MAX_COMPARED];
 } fc_run_plan;
 
 /* Plans a run of m on at most nthreads threads within max_memory bytes, of
@@ -76,7 +80,9 @@ int fc_run_plan_make(const fc_model *m, int nthreads, uint64_t max_memory, uint6
 /* The same for a paired run (core/engine.h): the caps of every summary of
  * the set (the models' and the differences') chosen together, so that all
  * their histograms at their caps take half of what the arrays leave;
- * for a set of one model, exactly fc_run_caps and fc_run_plan_make. */
+ * for a set of one model, exactly fc_run_caps and fc_run_plan_make. A lean
+ * summary (set->lean[j]) keeps its model's caps alone (p->lean[j]); the
+ * others share what those leave. */
 void fc_set_caps(const struct fc_run_set *set, uint64_t max_memory, fc_hist_caps *total, fc_hist_caps *series);
 int fc_set_plan_make(const struct fc_run_set *set, int nthreads, uint64_t max_memory, uint64_t lua_bytes,
                      uint64_t nkept, fc_run_plan *p);

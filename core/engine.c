@@ -112,6 +112,9 @@ static int work_share(work *w, const work *base)
     w->base = base;
     for (int i = 0; i < m->nparams; i++) {
         w->same[i] = -1;
+        /* a parameter drawn every period only over the same horizon */
+        if (m->params[i]->per_period && m->periods != b->periods)
+            continue;
         for (int k = 0; k < b->nparams && w->same[i] < 0; k++)
             if (!base->skip[k] && drawn_alike(m->params[i], b->params[k]))
                 w->same[i] = k;
@@ -167,9 +170,16 @@ static int work_needs(work *w, const fc_summary *s)
         money |= metric_needs(w, id, &f);
         from = f < from ? f : from;
     }
-    w->from = money ? 0 : from;
     w->money = money;
-    w->by_channel = 0;
+    /* the funnel's costs add up per channel group: with several, the counts
+     * stay split as a full run splits them, so that the sums are the same
+     * floating-point sums; the split's stream then takes every path's count
+     * in turn, so every path is drawn */
+    int any_cost = 0;
+    for (int k = 0; k < w->K; k++)
+        any_cost |= m->stages[k].has_cost;
+    w->by_channel = w->CE > 1 && any_cost;
+    w->from = money || w->by_channel ? 0 : from;
     if (!money) {
         const fc_customers *cu = &m->customers;
         const fc_param *only[] = {&cu->churn, &cu->sbg_alpha, &cu->sbg_beta, &cu->arpu, &cu->growth,
@@ -305,7 +315,7 @@ static int draw_params(work *w, uint64_t trial, char *err, size_t errlen)
             continue;
         }
         if (w->same && w->same[i] >= 0) { /* drawn by the first model of a paired run */
-            memcpy(dst, w->base->pv + (size_t)w->same[i] * (size_t)w->T, (size_t)count * sizeof *dst);
+            memcpy(dst, w->base->pv + (size_t)w->same[i] * (size_t)w->base->T, (size_t)count * sizeof *dst);
             w->raw[i] = w->base->raw[w->same[i]];
             continue;
         }

@@ -41,8 +41,11 @@ typedef struct fc_run_set {
     int n;                                   /* models, 1 to FC_MAX_COMPARED */
     const fc_model *models[FC_MAX_COMPARED];
     fc_summary *sums[FC_MAX_COMPARED];
-    const fc_pairing *pairs[FC_MAX_COMPARED]; /* [1, n): models[j] against models[0] */
-    fc_summary *diffs[FC_MAX_COMPARED];       /* [1, n) */
+    const fc_pairing *pairs[FC_MAX_COMPARED]; /* [1, n): models[j] against models[0], or NULL: not paired */
+    fc_summary *diffs[FC_MAX_COMPARED];       /* [1, n) where paired */
+    /* The shape of sums[j] when it is lean (fc_shape_lean), else NULL: the
+     * memory plan (core/budget.h) counts what it holds. */
+    const fc_shape *lean[FC_MAX_COMPARED];
     int failed;                              /* out: the model whose trial failed (-1: none) */
 } fc_run_set;
 

@@ -59,6 +59,9 @@ typedef struct run_ctx {
     fc_run_opts opts;
     double precision;   /* 0: run m->trials; else stop when precise (at most m->trials) */
     int paired;         /* models after the first are paired with it (differences) */
+    int lean;           /* the summaries are lean: shape[j] */
+    fc_shape shape[FC_MAX_COMPARED];
+    int *pick[FC_MAX_COMPARED]; /* owned: shape[j]'s */
     uint64_t shard_k, shard_n;
     double seconds;
 } run_ctx;
@@ -76,8 +79,10 @@ static void run_ctx_free(run_ctx *c)
         fc_summary_free(c->ds[j]);
         fc_pairing_free(&c->pair[j]);
         fc_model_free(c->ms[j]);
+        free(c->pick[j]);
         c->ss[j] = c->ds[j] = NULL;
         c->ms[j] = NULL;
+        c->pick[j] = NULL;
     }
     fc_merge_free(c->merge);
     fc_partial_free(&c->head);
@@ -141,6 +146,7 @@ static void set_of_ctx(run_ctx *c)
     for (int j = 0; j < c->n; j++) {
         c->set.models[j] = c->ms[j];
         c->set.sums[j] = c->ss[j];
+        c->set.lean[j] = c->lean ? &c->shape[j] : NULL;
         if (j > 0 && c->paired) {
             c->set.pairs[j] = &c->pair[j];
             c->set.diffs[j] = c->ds[j];
@@ -239,6 +245,13 @@ static run_ctx *run_setup(lua_State *L, int many, const int *lean, int nlean)
     }
     c->shard_k = (uint64_t)k;
     c->shard_n = (uint64_t)n;
+    c->lean = lean != NULL;
+    for (int j = 0; lean && j < c->n; j++) {
+        c->pick[j] = malloc(((size_t)nlean + (size_t)c->ms[j]->ngoals + 1) * sizeof(int));
+        if (c->pick[j] == NULL)
+            raise_msg(L, "out of memory");
+        fc_shape_lean(c->ms[j], lean, nlean, c->pick[j], &c->shape[j]);
+    }
     set_of_ctx(c);
     /* Results do not depend on the thread count: a run that would not fit
      * gets fewer threads, and one that does not fit on one is refused before
@@ -263,17 +276,14 @@ static run_ctx *run_setup(lua_State *L, int many, const int *lean, int nlean)
     }
     threads = plan.threads;
     for (int j = 0; j < c->n; j++) {
-        if (lean) {
-            int pick[FC_M_COUNT + FC_MAX_GOALS];
-            fc_shape sh;
-            fc_shape_lean(c->ms[j], lean, nlean, pick, &sh);
-            c->ss[j] = fc_summary_new_shape(&sh, 4 * plan.threads);
-        } else {
-            c->ss[j] = fc_summary_new(c->ms[j], 4 * plan.threads);
-        }
+        c->ss[j] = lean ? fc_summary_new_shape(&c->shape[j], 4 * plan.threads)
+                        : fc_summary_new(c->ms[j], 4 * plan.threads);
         if (c->ss[j] == NULL || (n > 0 && fc_summary_set_shard(c->ss[j], c->shard_k, c->shard_n, m->trials) != 0))
             raise_msg(L, "out of memory");
-        fc_summary_set_caps(c->ss[j], plan.total, plan.series, UINT64_MAX, plan.sum_yield[j]);
+        if (lean)
+            fc_summary_set_caps(c->ss[j], plan.lean[j], plan.lean[j], UINT64_MAX, plan.sum_yield[j]);
+        else
+            fc_summary_set_caps(c->ss[j], plan.total, plan.series, UINT64_MAX, plan.sum_yield[j]);
         if (j == 0 || !c->paired)
             continue;
         c->ds[j] = fc_summary_new_shape(&c->pair[j].shape, 4 * plan.threads);
