@@ -278,4 +278,29 @@ do
       .. "(give each its own name = in scenario{} or with{})", "check_names with where")
 end
 
+-- paired runs of scenarios over different horizons: each keeps the figures
+-- it has alone (a later one used to copy the first's draws with its own
+-- stride, and past their end when longer)
+do
+  local function horizon(periods, name)
+    return fc.scenario {
+      name = name, periods = periods, trials = 3000, seed = 4,
+      channels = { search = { spend = 2000, cpc = fc.lognormal{ median = 2, sigma = 0.3, each = "period" } } },
+      funnel = { { "visitor" }, { "lead", rate = fc.beta(30, 970) }, { "customer", rate = fc.beta(20, 80) } },
+      goals = { fc.goal{ name = "customers", metric = "new_customers", at_least = 4 * periods } },
+    }
+  end
+  local short, long = horizon(12, "twelve"), horizon(18, "eighteen")
+  for _, pair in ipairs({ { short, long }, { long, short } }) do
+    local c = fc.run(pair, { trials = 3000 })
+    for i, s in ipairs(pair) do
+      local alone = fc.run(s, { trials = 3000 })
+      eq(c.scenarios[i].goals[1].probability, alone.goals[1].probability,
+        string.format("paired %s then %s: %s's goal as alone", pair[1].name, pair[2].name, s.name))
+      eq(c.scenarios[i].metrics[1].stat.mean, alone.metrics[1].stat.mean,
+        string.format("paired %s then %s: %s's new customers as alone", pair[1].name, pair[2].name, s.name))
+    end
+  end
+end
+
 T.finish("whatif")
