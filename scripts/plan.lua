@@ -227,9 +227,6 @@ local function toward(a, b, t, n)
   return a.x + f * (b.x - a.x)
 end
 
--- The probability's goal figures of a lean result.
-local function goal_of(res, gi) return res.goals[gi] end
-
 function M.plan(fc, s, opts)
   local fail = decide.failer("plan")
   if not scenario.is_scenario(s) then fail("expected a scenario first, plan{ s, goal = ... }, got %s", show(s)) end
@@ -272,9 +269,8 @@ function M.plan(fc, s, opts)
     end
     if #list == 0 then return end
     for i, res in ipairs(runner.run(list)) do
-      local g = goal_of(res, gi)
       trials = res.trials
-      points[#points + 1] = { x = todo[i], p = g.probability, met = g.met }
+      points[#points + 1] = { x = todo[i], p = res.goals[gi].probability }
     end
     table.sort(points, function(a, b) return a.x < b.x end)
   end
