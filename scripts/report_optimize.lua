@@ -58,8 +58,8 @@ function M.text(data)
   local parts = {}
   for _, name in ipairs(names) do parts[#parts + 1] = string.format("%s %s", name, human(o.split[name])) end
   local lines = {
-    string.format("Split %s a %s as %s: %s is %s (+-%s, 95%%), against %s for the start (the scenario's own split, scaled to the "
-      .. "budget (difference %s, +-%s; paired, on trials the search did not see).", human(o.budget), o.unit,
+    string.format("Split %s a %s as %s: %s is %s (+-%s, 95%%), against %s for the start (the scenario's own split "
+      .. "scaled to the budget, within the bounds; difference %s, +-%s; paired, on trials the search did not see).", human(o.budget), o.unit,
       table.concat(parts, ", "), what, shown(o, o.value), shown(o, 1.96 * o.se, true), shown(o, o.base.value),
       (o.difference >= 0 and "+" or "") .. shown(o, o.difference, true), shown(o, o.difference_se and 1.96 * o.difference_se, true)),
   }
