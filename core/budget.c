@@ -259,7 +259,14 @@ int fc_set_plan_make(const fc_run_set *set, int nthreads, uint64_t max_memory, u
     /* per thread: a histogram rebuilt beside the old one, or one slot's
      * values added past the share right after a flush (one summary at a
      * time); and room for counts in each summary */
-    const uint64_t slack = 2 * fc_hist_extra_bytes(p->total);
+    uint64_t extra = 0; /* of the largest caps a summary of the set has */
+    for (int j = 0; j < set->n; j++) {
+        uint64_t x = fc_hist_extra_bytes(set->lean[j] ? p->lean[j] : p->total);
+        extra = x > extra ? x : extra;
+        if (j > 0 && set->pairs[j])
+            extra = fc_hist_extra_bytes(p->total) > extra ? fc_hist_extra_bytes(p->total) : extra;
+    }
+    const uint64_t slack = 2 * extra;
     const uint64_t room = set_room(set);
     const uint64_t limit = max_memory > lua_bytes ? max_memory - lua_bytes : 0;
     p->need = lua_bytes + set_bytes(set, 1, nkept) + p->hists + slack + room;

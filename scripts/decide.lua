@@ -70,17 +70,30 @@ end
 -- The runner of a search: run(list) runs the candidate scenarios lean (their
 -- goals and the totals named by metrics) on the options' trials and seed
 -- (else the first scenario's), and returns their lean results in order;
--- runner.runs counts the candidates run.
+-- runner.runs counts the candidates run. Candidates run together, at most
+-- MAX_SET at a time, fewer when so many do not fit the memory limit (a lean
+-- candidate's figures do not depend on what runs beside it).
 function M.runner(fc, opts, metrics)
-  local r = { runs = 0 }
+  local r = { runs = 0, set = M.MAX_SET }
+  local function batch_of(list, i, n)
+    local b = {}
+    for j = i, math.min(i + n - 1, #list) do b[#b + 1] = list[j] end
+    return b
+  end
   function r.run(list)
-    local out = {}
-    for i = 1, #list, M.MAX_SET do
-      local batch = {}
-      for j = i, math.min(i + M.MAX_SET - 1, #list) do batch[#batch + 1] = list[j] end
-      local res = fc.evaluate(batch, { trials = opts.trials, seed = opts.seed, threads = opts.threads,
+    local out, i = {}, 1
+    while i <= #list do
+      local batch = batch_of(list, i, r.set)
+      local ok, res = pcall(fc.evaluate, batch, { trials = opts.trials, seed = opts.seed, threads = opts.threads,
         metrics = metrics })
-      for _, x in ipairs(res) do out[#out + 1] = x end
+      if ok then
+        for _, x in ipairs(res) do out[#out + 1] = x end
+        i = i + #batch
+      elseif #batch > 1 and tostring(res):find("more than the limit of", 1, true) then
+        r.set = (#batch + 1) // 2
+      else
+        error(res, 0)
+      end
     end
     r.runs = r.runs + #list
     return out
