@@ -94,6 +94,15 @@ for cmd in "plan $B1 --goal '$G'" "optimize $B1 --budget 40000"; do
     cmp -s "$tmp/t1.json" "$tmp/t2.json" && ok || bad "$cmd: not the same on 1 and 2 threads"
 done
 
+# a goal's probability is a count: the plan does not depend on --max-memory
+"$FC" plan "$B1" --goal "$G" --trials 3000 --max-memory 16M --format json > "$tmp/m16.json" &&
+  "$FC" plan "$B1" --goal "$G" --trials 3000 --format json > "$tmp/m512.json" &&
+  /usr/bin/python3 -c '
+import json, sys
+a, b = (json.load(open(p))["plan"] for p in sys.argv[1:3])
+assert a["value"] == b["value"] and a["interval"] == b["interval"] and a["runs"] == b["runs"], (a["value"], b["value"])
+' "$tmp/m16.json" "$tmp/m512.json" && ok || bad "plan at --max-memory 16M: the same value"
+
 # bad options: status 2, the option and what was expected, nothing written
 refuse() { # want-substring, args...
   want=$1; shift
