@@ -359,9 +359,13 @@ static int channel_means(work *w, uint64_t trial, char *err, size_t errlen)
             if (ch->response == FC_RESPONSE_COST) {
                 lambda = e / pval(w, &ch->cost, t);
             } else if (ch->response == FC_RESPONSE_HILL) {
-                double s = pval(w, &ch->hill_shape, t);
-                double es = pow(e, s), hs = pow(pval(w, &ch->hill_half, t), s);
+                double s = pval(w, &ch->hill_shape, t), half = pval(w, &ch->hill_half, t);
+                double es = pow(e, s), hs = pow(half, s);
                 lambda = es + hs > 0 ? pval(w, &ch->hill_max, t) * es / (es + hs) : 0;
+                /* a steep shape overflows the powers (inf / inf): the same
+                 * curve as max / (1 + (half / e)^shape) */
+                if (!(isfinite(es) && isfinite(hs)))
+                    lambda = e > 0 ? pval(w, &ch->hill_max, t) / (1 + pow(half / e, s)) : 0;
             }
             if (ch->has_organic)
                 lambda += pval(w, &ch->organic, t);

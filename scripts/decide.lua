@@ -34,16 +34,18 @@ function M.goal(fail, norm, name)
     table.concat(names, "; "))
 end
 
--- The channels a search may change: opts' list (names checked) or all, in
--- the normalized order; and the names of all.
+-- The channels a search may change: opts' list (names checked) or all that
+-- buy arrivals (a cost per arrival or a response: spend on an organic-only
+-- channel buys nothing), in the normalized order.
 function M.channels(fail, norm, list)
-  local all, known = {}, {}
+  local all, known, paid = {}, {}, {}
   for i, ch in ipairs(norm.channels) do
     all[i] = ch.name
     known[ch.name] = true
+    if ch.response ~= "none" then paid[#paid + 1] = ch.name end
   end
-  if #all == 0 then fail("the scenario has no channels") end
-  if list == nil then return all end
+  if #paid == 0 then fail("the scenario has no channel that buys arrivals (a cpc, a cpl or a response)") end
+  if list == nil then return paid end
   if not util.is_plain(list) or #list == 0 then fail("channels: expected a list of channel names, got %s", show(list)) end
   local out, seen = {}, {}
   for i, name in ipairs(list) do
@@ -58,13 +60,19 @@ function M.channels(fail, norm, list)
   return out
 end
 
--- A positive whole number option (trials, threads) or nil.
-function M.count(fail, v, name)
-  if v ~= nil and not (math.type(v) == "integer" or (type(v) == "number" and v == math.floor(v))) or
-    (v ~= nil and v < 1) then
-    fail("%s: expected a whole number >= 1, got %s", name, show(v))
+-- Checks the run options a search passes on: trials in [1, 1e12], threads
+-- in [0, 256], seed a whole number (nil: the scenario's).
+function M.run_options(fail, opts)
+  local function whole(v) return math.type(v) == "integer" or (type(v) == "number" and v == math.floor(v)) end
+  for _, o in ipairs({ { "trials", 1, 1e12 }, { "threads", 0, 256 } }) do
+    local v = opts[o[1]]
+    if v ~= nil and not (whole(v) and v >= o[2] and v <= o[3]) then
+      fail("%s: expected a whole number in [%s, %s], got %s", o[1], show(o[2]), show(o[3]), show(v))
+    end
   end
-  return v and math.tointeger(v)
+  if opts.seed ~= nil and math.type(opts.seed) ~= "integer" then
+    fail("seed: expected a whole number, got %s", show(opts.seed))
+  end
 end
 
 -- The runner of a search: run(list) runs the candidate scenarios lean (their

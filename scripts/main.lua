@@ -172,7 +172,9 @@ local function decision(fc, opts, scenarios, inputs)
   local data = run_located(scenarios, decide[opts.command], fc, scenarios[1], args)
   local out, why = core._script("report").render(opts.format, opts.command, data)
   if not out then error(opts.command .. ": " .. why, 0) end
-  return out, nil, 0, inputs
+  -- --fail-on-goal: the goals below their confidence at what was found (a
+  -- plan found nowhere leaves its goal below)
+  return out, nil, data.result and below({ data.result }) or 1, inputs
 end
 
 -- opts: { command = "run" | "check" | "compare" | "merge" | "plan" | "optimize", file, files, trials, seed,

@@ -180,8 +180,7 @@ function M.optimize(fc, s, opts)
   if not (util.finite(X) and X > 0) then fail("budget: expected the total spend per period, a number > 0, got %s", show(X)) end
   local names = decide.channels(fail, norm, opts.channels)
   local obj = objective_of(fail, norm, opts.objective)
-  decide.count(fail, opts.trials, "trials")
-  decide.count(fail, opts.threads, "threads")
+  decide.run_options(fail, opts)
   local mins, maxs = bounds(fail, opts.min, "min", names), bounds(fail, opts.max, "max", names)
   -- DESIGN.md's form: bounds = { channel = { min, max } }
   if opts.bounds ~= nil then
@@ -194,8 +193,13 @@ function M.optimize(fc, s, opts)
     for k, v in pairs(bounds(fail, lows, "bounds (min)", names)) do mins[k] = v end
     for k, v in pairs(bounds(fail, highs, "bounds (max)", names)) do maxs[k] = v end
   end
-  -- whole units: 1 for a whole budget, else a power-of-two part of it
-  local unit = (X == math.floor(X) and X >= 64) and 1 or X / 2 ^ 20
+  -- whole units: 1 for a whole budget with whole bounds, else a
+  -- power-of-two part of the budget
+  local whole = X == math.floor(X) and X >= 64
+  for _, t in ipairs({ mins, maxs }) do
+    for _, v in pairs(t) do whole = whole and v == math.floor(v) end
+  end
+  local unit = whole and 1 or X / 2 ^ 20
   local K = math.floor(X / unit + 0.5)
   local n = #names
   local by_name, base = {}, {}
@@ -209,7 +213,10 @@ function M.optimize(fc, s, opts)
     base[i] = total / #spend
     lo[i] = mins[name] and math.ceil(mins[name] / unit - 1e-9) or 0
     hi[i] = maxs[name] and math.floor(maxs[name] / unit + 1e-9) or K
-    if lo[i] > hi[i] then fail("min.%s: %s is above max.%s (%s)", name, show(mins[name]), name, show(maxs[name])) end
+    if lo[i] > hi[i] then
+      if maxs[name] then fail("min.%s: %s is above max.%s (%s)", name, show(mins[name]), name, show(maxs[name])) end
+      fail("min.%s: %s is above the budget (%s)", name, show(mins[name]), show(X))
+    end
     sum_lo, sum_hi = sum_lo + lo[i], sum_hi + hi[i]
   end
   if sum_lo > K then fail("budget: %s is below the sum of the minimums (%s)", show(X), show(sum_lo * unit)) end

@@ -44,7 +44,10 @@ local function mean_of(v)
   if type(v) == "number" then return v end
   if util.is_plain(v) and #v > 0 then
     local s = 0
-    for _, x in ipairs(v) do s = s + x end
+    for _, x in ipairs(v) do
+      if type(x) ~= "number" then return nil end
+      s = s + x
+    end
     return s / #v
   end
   local d = dist.data(v)
@@ -120,15 +123,18 @@ local function path_variable(fail, fc, s, norm, path)
   local x0 = mean_of(v)
   if v == nil then fail("vary: %s: no value is written there to vary", path) end
   if x0 == nil then
+    local rates = util.is_plain(v) and (v.default ~= nil or path:match("%.rate$"))
     fail("vary: %s: expected a number, a list of numbers or a distribution there, got %s%s", path, show(v),
-      util.is_plain(v) and " (a rate per channel: vary one of its entries, such as " .. path .. ".default)" or "")
+      rates and " (a rate per channel: vary one of its entries, such as " .. path .. ".default)" or "")
   end
   local _, how = with_mean(v, x0)
   if how == nil then fail("vary: %s: a %s cannot be varied (it is a count)", path, dist.data(v).kind) end
-  -- the field's domain, from the compiler: its default bounds
+  -- the field's domain, from the compiler: its default bounds (a rate's
+  -- default entry is compiled once per channel that has no rate of its own)
   local domain = "nonneg"
+  local prefix = model_path:gsub("%.default$", "") .. "."
   for _, a in ipairs(core.assumptions(norm)) do
-    if a.path == model_path then domain = a.domain end
+    if a.path == model_path or a.path:sub(1, #prefix) == prefix then domain = a.domain end
   end
   local lo, hi
   if domain == "probability" or domain == "fraction" then
@@ -143,7 +149,32 @@ local function path_variable(fail, fc, s, norm, path)
     local nv = with_mean(v, x)
     return scenario.set(s, path, nv)
   end
+  -- a field of whole numbers (a count, a delay) has no continuous value to search
+  if math.type(x0) == "integer" then
+    local ok, e = pcall(make, x0 + 0.5)
+    if not ok and tostring(e):find("integer", 1, true) then
+      fail("vary: %s: the field takes whole numbers; plan searches a continuous value (a rate, a cost, a spend)", path)
+    end
+  end
   return { name = path, x0 = x0, lo = lo, hi = hi, make = make, how = how, domain = domain }
+end
+
+-- The end of [x, x0] nearest x at which make builds a valid scenario (x0,
+-- the scenario as written, does): a law scaled or shifted to the edge of its
+-- field's domain may be invalid there (a gamma at 0, a range past 1).
+local function valid_end(make, x, x0)
+  if pcall(make, x) then return x end
+  -- a law scaled to 0: the least of x0 / 10^6, ..., x0 / 10 that is valid
+  for k = 6, 1, -1 do
+    if x == 0 and x0 > 0 and pcall(make, x0 / 10 ^ k) then return x0 / 10 ^ k end
+  end
+  local bad, good = x, x0
+  for _ = 1, 60 do
+    local mid = (bad + good) / 2
+    if mid == bad or mid == good then break end
+    if pcall(make, mid) then good = mid else bad = mid end
+  end
+  return good
 end
 
 ----------------------------------------------------------------------------
@@ -237,8 +268,7 @@ function M.plan(fc, s, opts)
   if not (util.finite(conf) and conf > 0 and conf < 1) then
     fail("confidence: expected a number in (0, 1), got %s", show(conf))
   end
-  decide.count(fail, opts.trials, "trials")
-  decide.count(fail, opts.threads, "threads")
+  decide.run_options(fail, opts)
   local vary = opts.vary or "budget"
   if type(vary) ~= "string" then fail("vary: expected \"budget\" or a field path such as funnel.mql.rate, got %s", show(vary)) end
   if vary ~= "budget" and opts.channels ~= nil then fail("channels: only with vary = \"budget\"") end
@@ -252,6 +282,8 @@ function M.plan(fc, s, opts)
   end
   if var.lo == nil then fail("vary: %s: give the bounds of the search: between = { lo, hi }", vary) end
   local x0 = math.min(math.max(var.x0, var.lo), var.hi)
+  if not pcall(var.make, x0) then fail("vary: %s: the scenario is not valid at %s", var.name, show(x0)) end
+  var.lo, var.hi = valid_end(var.make, var.lo, x0), valid_end(var.make, var.hi, x0)
 
   local runner = decide.runner(fc, opts)
   local points, seen = {}, {}
@@ -282,10 +314,13 @@ function M.plan(fc, s, opts)
   end
   if best_point().p < conf then
     -- none meets the goal yet: look between the bounds before giving up
+    -- (geometric: from the lower bound, or from a hundredth of the value
+    -- as written when the bound is 0)
     local xs = {}
+    local from = var.lo > 0 and var.lo or (x0 > 0 and x0 or var.hi) / 100
     for i = 1, GRID do
-      local f = i / (GRID + 1)
-      xs[i] = var.lo > 0 and var.lo * (var.hi / var.lo) ^ f or var.lo + (var.hi - var.lo) * f
+      local f = (i - 1) / (GRID - 1)
+      if from < var.hi then xs[#xs + 1] = from * (var.hi / from) ^ f end
     end
     probe(xs)
   end
@@ -350,6 +385,12 @@ function M.plan(fc, s, opts)
   end
   out.found = true
   out.value = at.x
+  -- met at the end of the bounds searched: the answer may lie beyond it
+  if (rising and at.x == lo) or (not rising and at.x == hi) then
+    out.at_bound = rising and "lower" or "upper"
+    out.reason = string.format("the goal is met at the %s bound (%s) itself: the answer may lie beyond it; "
+      .. "widen between to see", out.at_bound, show(at.x))
+  end
   local lo_end, hi_end = crossing(conf - h), crossing(conf + h)
   if rising then
     out.interval = { lo_end and lo_end.x, hi_end and hi_end.x }
@@ -361,7 +402,7 @@ function M.plan(fc, s, opts)
   local result = fc.run(final, { trials = opts.trials, seed = opts.seed, threads = opts.threads })
   out.probability = result.goals[gi].probability
   local fnorm = fc.normalize(final)
-  out.spend = decide.spend(fnorm)
+  out.spend, out.spend_by_channel = decide.spend(fnorm)
   out.periods, out.unit = fnorm.periods, fnorm.unit
   out.stages = M.reverse_funnel(fc, final, fnorm, result, goal, runner)
   out.calculator = M.calculator(fnorm, result, goal)

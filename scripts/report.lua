@@ -57,8 +57,10 @@ M.STAT_KEYS = { "mean", "sd", "min", "max", "p5", "p10", "p25", "p50", "p75", "p
 
 -- Numbers ------------------------------------------------------------------
 
--- Shortest text that reads back as the same double; JSON has no infinity.
+-- Shortest text that reads back as the same double; JSON has no infinity
+-- (nor a missing value: null).
 local function num(x)
+  if x == nil then return "null" end
   if math.type(x) == "integer" then return string.format("%d", x) end
   if x ~= x or x == math.huge or x == -math.huge then return "null" end
   if x == math.floor(x) and math.abs(x) < 2 ^ 53 then return string.format("%d", x) end

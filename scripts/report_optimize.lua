@@ -77,8 +77,10 @@ function M.text(data)
   end
   R.section(lines, string.format("Split per %s (marginal: what %s more per %s in the channel changes, at the best split)",
     o.unit, human(o.marginal_step), o.unit), { "channel", "best", "start", "min", "max", "marginal" }, rows)
-  lines[#lines + 1] = string.format("Next %s goes furthest in %s; least in %s.", human(o.marginal_step), order[1],
-    order[#order])
+  if #order > 1 then
+    lines[#lines + 1] = string.format("Next %s goes furthest in %s; least in %s.", human(o.marginal_step), order[1],
+      order[#order])
+  end
   return R.decision_end(lines, string.format("Search: %d candidates in %d polls on %s trials (seed %s); "
     .. "re-estimated on seed %s.", o.search_runs, o.polls, human(o.trials), util.unsigned(o.seed),
     util.unsigned(o.fresh_seed)), o.method, "At the best split", data.result)

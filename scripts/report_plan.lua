@@ -29,6 +29,10 @@ function M.json(data)
       { "value", num(p.value) }, { "interval", pair(p.interval) }, { "probability", num(p.probability) },
       { "spend", num(p.spend) }, { "spend_per_period", num(p.spend / p.periods) },
     }) do kv[#kv + 1] = x end
+    if p.at_bound then
+      kv[#kv + 1] = { "at_bound", str(p.at_bound) }
+      kv[#kv + 1] = { "reason", str(p.reason) }
+    end
   else
     kv[#kv + 1] = { "best", value(p.best, 2) }
     kv[#kv + 1] = { "reason", str(p.reason) }
@@ -62,20 +66,30 @@ local function three(x) return string.format("%.3g", x) end
 -- The answer in a sentence.
 local function answer(p)
   local goal, conf = p.goal, pct(p.confidence)
-  local what = p.vary == "budget" and (p.channels and #p.channels < (p.all_channels or math.huge) and
+  local what = p.vary == "budget" and (p.channels and #p.channels < p.all_channels and
     "the spend of " .. table.concat(p.channels, ", ") or "the budget") or p.vary
   if not p.found then
     return string.format("\"%s\" cannot reach %s confidence with %s between %s and %s: at best %s, at %s.",
       goal, conf, p.vary == "budget" and "a budget multiplier" or p.vary, human(p.between[1]), human(p.between[2]),
       pct(p.best.probability), three(p.best.value))
   end
-  local iv = string.format("%s to %s", p.interval[1] and three(p.interval[1]) or "?",
-    p.interval[2] and three(p.interval[2]) or "beyond the bounds")
+  -- an end of the interval not reached: the probability never gets that far
+  -- from the confidence within the bounds (or past the peak)
+  local a, b = p.interval[1], p.interval[2]
+  local iv = a and b and string.format("%s to %s", three(a), three(b)) or
+    a and string.format("from %s; its upper end not reached", three(a)) or
+    b and string.format("up to %s; its lower end not reached", three(b)) or "interval not reached"
   local reach = p.direction == "smallest" and "reach" or "keep"
   if p.vary == "budget" then
-    return string.format("To %s \"%s\" with %s confidence, multiply %s by %s%s (%s): %s a %s.", reach, goal, conf,
-      what, p.direction == "largest" and "at most " or "", three(p.value), iv,
-      human(p.spend / p.periods), p.unit)
+    local varied = 0
+    for _, name in ipairs(p.channels) do varied = varied + p.spend_by_channel[name] end
+    local spend = human(p.spend / p.periods) .. " a " .. p.unit
+    if #p.channels < p.all_channels then
+      spend = string.format("%s a %s on %s (%s in all)", human(varied / p.periods), p.unit,
+        table.concat(p.channels, ", "), spend)
+    end
+    return string.format("To %s \"%s\" with %s confidence, multiply %s by %s%s (%s): %s.", reach, goal, conf,
+      what, p.direction == "largest" and "at most " or "", three(p.value), iv, spend)
   end
   return string.format("To %s \"%s\" with %s confidence, %s needs a mean of %s %s (%s).", reach, goal, conf, what,
     p.direction == "smallest" and "at least" or "at most", three(p.value), iv)
@@ -84,6 +98,7 @@ end
 function M.text(data)
   local p = data.plan
   local lines = { answer(p) }
+  if p.reason and p.found then lines[#lines + 1] = "(" .. p.reason .. ")" end
   if p.found then
     local by, each = p.stages[1] and p.stages[1].by or p.periods, {}
     for _, st in ipairs(p.stages) do
@@ -97,7 +112,7 @@ function M.text(data)
     local rows = {}
     for _, st in ipairs(p.stages) do
       local c = by_stage[st.stage]
-      local first, last = st.per_period[1], st.per_period[#st.per_period]
+      local first, last = st.per_period[1], st.per_period[by]
       rows[#rows + 1] = { st.stage, human(st.total.p50), human(st.total.p50 / by),
         first and (human(first) .. " .. " .. human(last)) or "-", c and human(c.total) or "-" }
     end

@@ -94,6 +94,58 @@ for cmd in "plan $B1 --goal '$G'" "optimize $B1 --budget 40000"; do
     cmp -s "$tmp/t1.json" "$tmp/t2.json" && ok || bad "$cmd: not the same on 1 and 2 threads"
 done
 
+# the edges a review found: an interval end not reached is null; a quantile
+# objective has no paired se (null); a CAC ceiling peaks inside the bounds;
+# laws at their domain's edge; a rate's default entry; a bound that holds
+# the answer; whole-number fields; organic channels left out of a split
+P=scenarios/plan_budget_split.lua
+"$FC" plan "$P" --goal "CAC under 4000" --confidence 0.9 --trials 2000 --format json > "$tmp/e1.json" &&
+  /usr/bin/python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["plan"]
+assert p["found"] and p["direction"] == "largest" and p["interval"][0] is None and p["interval"][1] is not None, p["interval"]
+' "$tmp/e1.json" && ok || bad "plan: an interval end not reached is null"
+"$FC" plan "$P" --goal "CAC under 4000" --confidence 0.95 --trials 2000 --format json > "$tmp/e2.json" &&
+  /usr/bin/python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["plan"]
+assert p["found"] and p["value"] < 1, p.get("value")
+' "$tmp/e2.json" && ok || bad "plan: a CAC ceiling at 95% is found below the budget as written"
+"$FC" optimize "$P" --budget 40000 --objective p10:new_customers --trials 1000 --format json > "$tmp/e3.json" &&
+  /usr/bin/python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))["optimize"]
+assert o["difference_se"] is None and sum(o["split"].values()) == 40000
+' "$tmp/e3.json" && ok || bad "optimize p10: JSON with a null difference_se"
+"$FC" plan tests/good/full.lua --goal SQLs --vary funnel.mql.rate --trials 2000 --format json > "$tmp/e4.json" &&
+  /usr/bin/python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["plan"]
+assert p["found"] and p["how"] == "scaled" and 0 < p["between"][0] and p["between"][1] < 1, p["between"]
+' "$tmp/e4.json" && ok || bad "plan: a range on a rate, bounds narrowed to valid laws"
+"$FC" plan tests/good/full.lua --goal "CAC under 3000" --vary funnel.lead.rate.default --trials 2000 --format json > "$tmp/e5.json" &&
+  /usr/bin/python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["plan"]
+assert p["between"][1] <= 1, p["between"]
+' "$tmp/e5.json" && ok || bad "plan: --vary a rate's default entry is a probability"
+"$FC" plan "$P" --goal "180 new customers in 2027" --between 2,5 --trials 2000 --format json > "$tmp/e6.json" &&
+  /usr/bin/python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["plan"]
+assert p["found"] and p["value"] == 2 and p["at_bound"] == "lower" and "bound" in p["reason"], p
+' "$tmp/e6.json" && ok || bad "plan: met at the lower bound says so"
+"$FC" optimize tests/good/full.lua --budget 20000 --trials 1000 --format json > "$tmp/e7.json" &&
+  /usr/bin/python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))["optimize"]
+assert "seo" not in o["split"] and sum(o["split"].values()) == 20000, o["split"]
+' "$tmp/e7.json" && ok || bad "optimize: an organic-only channel is not in the split"
+"$FC" run "$P" --trials 500 --set 'channels.social.response=hill{max=16000,half=9000,shape=80}' > /dev/null &&
+  ok || bad "a steep hill shape runs (its powers overflowed)"
+"$FC" plan "$B1" --goal "CAC under 3000" --trials 1000 --fail-on-goal > /dev/null 2>&1
+[ $? = 1 ] && ok || bad "plan --fail-on-goal: a goal out of reach exits 1"
+
 # a goal's probability is a count: the plan does not depend on --max-memory
 "$FC" plan "$B1" --goal "$G" --trials 3000 --max-memory 16M --format json > "$tmp/m16.json" &&
   "$FC" plan "$B1" --goal "$G" --trials 3000 --format json > "$tmp/m512.json" &&
@@ -124,6 +176,9 @@ refuse '--min search: expected CHANNEL=AMOUNT' optimize "$B1" --budget 100 --min
 refuse 'optimize: budget: 100 is below the sum of the minimums' optimize "$B1" --budget 100 --min search=80 --min social=80
 refuse 'optimize: objective: expected goal:NAME' optimize "$B1" --budget 100 --objective best
 refuse "unknown option or missing value: '--goal'" run "$B1" --goal "$G"
+refuse 'plan: vary: goals: expected a number, a list of numbers or a distribution' plan "$P" --goal "180 new customers in 2027" --vary goals
+refuse 'plan: vary: customers.initial: the field takes whole numbers' plan "$P" --goal "180 new customers in 2027" --vary customers.initial
+refuse 'optimize: min.events: 50000 is above the budget (40000)' optimize "$P" --budget 40000 --min events=50000
 
 echo "decide: $pass passed, $fail failed"
 [ "$fail" = 0 ]

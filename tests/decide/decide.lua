@@ -236,6 +236,9 @@ fails(function() fc.plan{ b1, goal = G, vary = "funnel.nope.rate" } end, "unknow
 fails(function() fc.plan{ b1, goal = G, between = { 3, 1 } } end, "plan: between: expected { lo, hi } with lo < hi", "plan: between")
 fails(function() fc.plan{ b1, goal = G, channels = { "tv" } } end, 'plan: channels[1]: unknown channel "tv"', "plan: channel")
 fails(function() fc.plan{ b1, goal = G, budget = 3 } end, "plan: unknown field 'budget'", "plan: unknown option")
+fails(function() fc.plan{ b1, goal = G, seed = 1.5 } end, "plan: seed: expected a whole number", "plan: seed")
+fails(function() fc.plan{ b1, goal = G, trials = 1e13 } end, "plan: trials: expected a whole number in [1, 1e+12]", "plan: trials")
+fails(function() fc.optimize{ b1, budget = 1000, threads = 1000 } end, "optimize: threads: expected a whole number in [0, 256]", "optimize: threads")
 fails(function() fc.optimize{ b1 } end, "optimize: budget: expected the total spend per period", "optimize: no budget")
 fails(function() fc.optimize{ b1, budget = 1000, min = { search = 800, social = 800 } } end,
   "optimize: budget: 1000 is below the sum of the minimums", "optimize: infeasible minimums")
