@@ -3,6 +3,7 @@
  * at all. The only place that prints or exits: 0 done, 2 bad input (usage,
  * scenario, file), 3 internal failure. */
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,7 +43,7 @@ static const char usage[] =
     "       funnelcast check FILE      validate only, print the compiled model\n"
     "       funnelcast --help | --version\n"
     "\n"
-    "  --trials N        trials to run (default: the scenario's, else 10000)\n"
+    "  --trials N        trials to run (default: the scenario's, else 10000); 1e5 reads as 100000\n"
     "  --seed S          random seed (default: the scenario's, else 1)\n"
     "  --threads T       worker threads (default: all cores); results do not depend on it\n"
     "  --format F        text (default) or json\n"
@@ -237,15 +238,23 @@ static int parse_u64(const char *s, unsigned long long *out)
     return 0;
 }
 
-/* Parses a whole decimal integer in [lo, hi]. */
+/* Parses a whole number in [lo, hi]: decimal digits, or a number with a
+ * fraction or an exponent whose value is whole (1e5, 2.5e6), as the
+ * messages write 1e12 (exactly, below 2^53). */
 static int parse_int(const char *s, long long lo, long long hi, long long *out)
 {
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
+    if (!errno && end != s && *end == 0 && v >= lo && v <= hi) {
+        *out = v;
+        return 0;
+    }
+    errno = 0;
+    double d = strtod(s, &end);
+    if (errno || end == s || *end || !(d >= (double)lo && d <= (double)hi) || d != floor(d) || fabs(d) > 0x1p53)
         return -1;
-    *out = v;
+    *out = (long long)d;
     return 0;
 }
 

@@ -30,6 +30,12 @@ done
 expect_error 2 "funnelcast: nofile.lua: cannot open the scenario file (No such file or directory)" -- run nofile.lua
 expect_error 2 "funnelcast: --trials 0: expected an integer in [1, 1e12]
 (see funnelcast --help)" -- run "$B1" --trials 0
+expect_error 2 "funnelcast: --trials 2.5e2x: expected an integer in [1, 1e12]
+(see funnelcast --help)" -- run "$B1" --trials 2.5e2x
+expect_error 2 "funnelcast: --trials 1.5: expected an integer in [1, 1e12]
+(see funnelcast --help)" -- run "$B1" --trials 1.5
+# whole numbers in exponent form, as the messages write 1e12
+"$FC" run "$B1" --trials 2.5e3 --threads 2e0 | head -1 | grep -q '2,500 trials' && ok || bad "--trials 2.5e3"
 expect_error 2 "funnelcast: --format xml: expected text or json
 (see funnelcast --help)" -- run "$B1" --format xml
 expect_error 2 "funnelcast: unknown option or missing value: '--trails'
