@@ -431,6 +431,14 @@ local DOMAIN_TEXT = {
 
 local finite = util.finite
 
+-- A rate written as a percentage (3 for 3%): the hint of its message.
+local function percent_hint(x, domain)
+  if domain == "probability" and finite(x) and x > 1 and x <= 100 then
+    return string.format(" (did you mean %s? a rate is a share, not a percentage)", show(x / 100))
+  end
+  return ""
+end
+
 local function in_domain(x, domain)
   if domain == "nonneg" then return x >= 0 end
   if domain == "positive" then return x > 0 end
@@ -493,14 +501,16 @@ end
 function Ctx:param(path, key, v, domain)
   local p, clip = nil, dist.is_dist(v) and v.clip == true
   if type(v) == "number" then
-    if not finite(v) or not in_domain(v, domain) then self:expected(path, DOMAIN_TEXT[domain], v) end
+    if not finite(v) or not in_domain(v, domain) then
+      self:expected(path, DOMAIN_TEXT[domain], v, percent_hint(v, domain))
+    end
     p = copy_dist(dist.constructors.fixed(v))
   elseif dist.is_dist(v) then
     if v.range and (domain == "probability" or domain == "fraction") then
       p = self:range_beta(path, v)
     else
       if not clip and not fits(domain, support(v)) then
-        if v.kind == "fixed" then self:expected(path, DOMAIN_TEXT[domain], v.value) end
+        if v.kind == "fixed" then self:expected(path, DOMAIN_TEXT[domain], v.value, percent_hint(v.value, domain)) end
         self:fail(path, nil, "%s %s", v.label, ESCAPE_HINT[domain])
       end
       p = copy_dist(v)
@@ -529,7 +539,7 @@ end
 -- A constant number (goal targets, the discount rate).
 function Ctx:number(path, v, domain, default)
   if v == nil and default ~= nil then return default end
-  if not finite(v) or not in_domain(v, domain) then self:expected(path, DOMAIN_TEXT[domain], v) end
+  if not finite(v) or not in_domain(v, domain) then self:expected(path, DOMAIN_TEXT[domain], v, percent_hint(v, domain)) end
   return v
 end
 
@@ -611,7 +621,9 @@ function Ctx:lags(path, v)
   if #v > MAX_LAGS then self:fail(path, nil, "expected at most %d lag probabilities, got %d", MAX_LAGS, #v) end
   local sum, out = 0, {}
   for i, x in ipairs(v) do
-    if not finite(x) or x < 0 or x > 1 then self:expected(join(path, i), "a probability in [0, 1]", x) end
+    if not finite(x) or x < 0 or x > 1 then
+      self:expected(join(path, i), "a probability in [0, 1]", x, percent_hint(x, "probability"))
+    end
     sum, out[i] = sum + x, x
   end
   if math.abs(sum - 1) > 1e-9 then

@@ -266,7 +266,7 @@ do
   eq(set_err("perods", "24"),
     "--set perods=24: scenario: unknown field 'perods' (did you mean 'periods'?)", "set: unknown top field")
   eq(set_err("funnel[3].rate", "1.4"),
-    "--set funnel[3].rate=1.4: funnel[3].rate: expected a probability in [0, 1], got 1.4", "set: bad value")
+    "--set funnel[3].rate=1.4: funnel[3].rate: expected a probability in [0, 1], got 1.4 (did you mean 0.014? a rate is a share, not a percentage)", "set: bad value")
   eq(set_err("funnel[7].rate", "0.1"),
     "--set funnel[7].rate=0.1: expected funnel[1] to funnel[3], got funnel[7]", "set: index out of range")
   eq(set_err("channels..spend", "1"),

@@ -1,4 +1,4 @@
--- expect: tests/bad/churn_above_one.lua:17: customers.churn: expected a probability in [0, 1], got 3
+-- expect: tests/bad/churn_above_one.lua:17: customers.churn: expected a probability in [0, 1], got 3 (did you mean 0.03? a rate is a share, not a percentage)
 -- churn given in percent
 return scenario {
   name = "q3-pipeline", periods = 12, unit = "month", trials = 20000, seed = 7,

@@ -1,4 +1,4 @@
--- expect: tests/bad/rate_above_one.lua:13: funnel[3].rate: expected a probability in [0, 1], got 1.4
+-- expect: tests/bad/rate_above_one.lua:13: funnel[3].rate: expected a probability in [0, 1], got 1.4 (did you mean 0.014? a rate is a share, not a percentage)
 -- mql's conversion typed as a percentage share above 1
 return scenario {
   name = "q3-pipeline", periods = 12, unit = "month", trials = 20000, seed = 7,
