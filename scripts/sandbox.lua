@@ -304,7 +304,15 @@ function run_chunk(ctx, path, src)
   end
   if src:sub(1, 1) == "#" then src = "--" .. src end -- a #! line
   local chunk, err = base_load(src, "@" .. path, "t", file_env(ctx, path))
-  if not chunk then error(err, 0) end
+  if not chunk then
+    -- Lua's names are ASCII: a bare name with accents stops the parser at
+    -- its first byte past 127 (shown as <\195>)
+    if err:find("near '<\\%d+>'") then
+      err = err .. " (a name with accents or other letters beyond ASCII must be quoted: "
+        .. "[\"référencement\"] = { ... })"
+    end
+    error(err, 0)
+  end
   local scenario = core._script("scenario")
   local prev = scenario._loading(path)
   local ok, r = xpcall(function() return table.pack(chunk()) end, function(e) return locate_error(path, e) end)

@@ -407,8 +407,11 @@ function Ctx:fields(path, t, known, npos)
       for _, n in ipairs(known) do
         if n ~= "name" and #names < 3 then names[#names + 1] = n .. " = " end
       end
-      self:fail(path, at, "expected named fields (%s), got %s at position %s",
-        table.concat(names, ", "), show(t[k]), tostring(k))
+      -- spend = 10,000 reads as spend = 10 and a stray 0
+      local hint = type(t[k]) == "number" and
+        " (a number written with a thousands separator? write 10000 or 10e3, not 10,000)" or ""
+      self:fail(path, at, "expected named fields (%s), got %s at position %s%s",
+        table.concat(names, ", "), show(t[k]), tostring(k), hint)
     end
   end
 end
