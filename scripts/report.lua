@@ -365,13 +365,17 @@ function M.describe(n, random)
     elseif s.rate then
       rate = p(s.rate)
     end
-    local lag = ""
-    if s.lags and #s.lags > 1 then
-      local mean = 0
-      for j, q in ipairs(s.lags) do mean = mean + (j - 1) * q end
-      lag = string.format("; delay over %d periods, mean %.2f", #s.lags, mean)
-    elseif s.lags and s.lags[1] ~= 1 then
-      lag = ""
+    -- the delay: one number of periods, or a spread of them (lags[j] is
+    -- the chance of j - 1 periods)
+    local lag, mean, first, last = "", 0, nil, nil
+    for j, q in ipairs(s.lags or {}) do
+      mean = mean + (j - 1) * q
+      if q > 0 then first, last = first or j - 1, j - 1 end
+    end
+    if first and first == last and last > 0 then
+      lag = string.format("; delay %d period%s", last, last == 1 and "" or "s")
+    elseif first and first ~= last then
+      lag = string.format("; delay %d to %d periods, mean %.2f", first, last, mean)
     end
     add("  %d. %s rate %s%s%s", k, pad(s.name, 10, true), rate, lag, s.cost and ("; cost " .. p(s.cost)) or "")
   end
