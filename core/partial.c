@@ -894,8 +894,8 @@ static int check_head(fc_merge *g, const fc_partial *p, const char *name, char *
                        : p->nsummaries != p0->nsummaries ? "number of summaries"
                        : NULL;
     if (diff) {
-        snprintf(err, errlen, "merge: partial %d of %d comes from another run (its %s differs)", i + 1,
-                 g->nfiles, diff);
+        snprintf(err, errlen, "merge: %s (partial %d of %d) comes from another run (its %s differs)", name,
+                 i + 1, g->nfiles, diff);
         return -1;
     }
     if (p->nsummaries != (uint32_t)g->nsum) {
@@ -906,7 +906,7 @@ static int check_head(fc_merge *g, const fc_partial *p, const char *name, char *
     }
     for (int k = 0; k < i; k++)
         if (g->parts[k].shard_k == p->shard_k) {
-            snprintf(err, errlen, "merge: shard %llu/%llu is given twice", (unsigned long long)p->shard_k + 1,
+            snprintf(err, errlen, "merge: %s: shard %llu/%llu is given twice", name, (unsigned long long)p->shard_k + 1,
                      (unsigned long long)p->shard_n);
             return -1;
         }
@@ -932,9 +932,9 @@ static int check_section(fc_merge *g, int j, const fc_partial_section *q, const 
     const fc_partial_section *q0 = &g->sec0[j];
     if (g->nparts > 0 && (q->cap_total != q0->cap_total || q->cap_series != q0->cap_series)) {
         snprintf(err, errlen,
-                 "merge: partial %d of %d was run with another --max-memory (histogram caps of %u and %u "
+                 "merge: %s (partial %d of %d) was run with another --max-memory (histogram caps of %u and %u "
                  "pages, partial 1's %u and %u): run every shard with the same --max-memory",
-                 g->nparts + 1, g->nfiles, q->cap_total, q->cap_series, q0->cap_total, q0->cap_series);
+                 name, g->nparts + 1, g->nfiles, q->cap_total, q->cap_series, q0->cap_total, q0->cap_series);
         return -1;
     }
     return 0;

@@ -81,7 +81,7 @@ cmp -s "$tmp/w1.json" "$tmp/wm.json" && ok || bad "wide: merged shards differ fr
 "$FC" run $W --trials $TW --max-memory 64M --shard 2/3 --partial "$tmp/w64.2.bin" || bad "wide: shard under 64M failed"
 "$FC" merge "$tmp/w.1.bin" "$tmp/w64.2.bin" "$tmp/w.3.bin" > /dev/null 2> "$tmp/err"
 st=$?
-[ "$st" = 2 ] && grep -q "merge: partial 2 of 3 was run with another --max-memory (histogram caps of" "$tmp/err" &&
+[ "$st" = 2 ] && grep -qF "merge: $tmp/w64.2.bin (partial 2 of 3) was run with another --max-memory (histogram caps of" "$tmp/err" &&
   ok || bad "shards of other limits: status $st: $(cat "$tmp/err")"
 
 # (b) the largest model, under the default limit and one just above what it

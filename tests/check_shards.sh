@@ -48,7 +48,7 @@ expect_error() {
 }
 P="$tmp/p3"
 expect_error "funnelcast: merge: shard 2/3 is missing" -- merge "$P.1.bin" "$P.3.bin"
-expect_error "funnelcast: merge: shard 1/3 is given twice" -- merge "$P.1.bin" "$P.2.bin" "$P.3.bin" "$P.1.bin"
+expect_error "funnelcast: merge: $P.1.bin: shard 1/3 is given twice" -- merge "$P.1.bin" "$P.2.bin" "$P.3.bin" "$P.1.bin"
 head -c 5000 "$P.2.bin" > "$tmp/trunc.bin"
 expect_error "funnelcast: $tmp/trunc.bin: damaged or truncated partial summary (checksum mismatch)" -- merge "$P.1.bin" "$tmp/trunc.bin" "$P.3.bin"
 cp "$P.2.bin" "$tmp/flip.bin"
@@ -58,11 +58,11 @@ cp "$P.2.bin" "$tmp/version.bin"
 printf '\011' | dd of="$tmp/version.bin" bs=1 seek=8 conv=notrunc 2> /dev/null
 expect_error "funnelcast: $tmp/version.bin: partial summary format 9, this funnelcast reads format 4" -- merge "$P.1.bin" "$tmp/version.bin" "$P.3.bin"
 "$FC" run scenarios/b2b_saas_inbound.lua --trials $TRIALS --seed 2027 --shard 2/3 --partial "$tmp/other.bin"
-expect_error "funnelcast: merge: partial 2 of 3 comes from another run (its scenario differs)" -- merge "$P.1.bin" "$tmp/other.bin" "$P.3.bin"
+expect_error "funnelcast: merge: $tmp/other.bin (partial 2 of 3) comes from another run (its scenario differs)" -- merge "$P.1.bin" "$tmp/other.bin" "$P.3.bin"
 "$FC" run scenarios/b2b_events_sales_cycle.lua --trials $TRIALS --seed 5 --shard 2/3 --partial "$tmp/seed.bin"
-expect_error "funnelcast: merge: partial 2 of 3 comes from another run (its seed differs)" -- merge "$P.1.bin" "$tmp/seed.bin" "$P.3.bin"
+expect_error "funnelcast: merge: $tmp/seed.bin (partial 2 of 3) comes from another run (its seed differs)" -- merge "$P.1.bin" "$tmp/seed.bin" "$P.3.bin"
 "$FC" run scenarios/b2b_events_sales_cycle.lua --trials 8000 --shard 2/3 --partial "$tmp/trials.bin"
-expect_error "funnelcast: merge: partial 2 of 3 comes from another run (its trial count differs)" -- merge "$P.1.bin" "$tmp/trials.bin" "$P.3.bin"
+expect_error "funnelcast: merge: $tmp/trials.bin (partial 2 of 3) comes from another run (its trial count differs)" -- merge "$P.1.bin" "$tmp/trials.bin" "$P.3.bin"
 expect_error "funnelcast: scenarios/b2b_saas_inbound.lua: not a funnelcast partial summary" -- merge scenarios/b2b_saas_inbound.lua
 expect_error "funnelcast: nothing.bin: cannot open the partial summary (No such file or directory)" -- merge nothing.bin
 expect_error "funnelcast: --shard 4/3: expected K/N with 1 <= K <= N <= 1000000
@@ -153,17 +153,17 @@ for name in cmp2 cmp3 cmpAB; do
   done
 done
 # a partial of another comparison, of a single scenario or of another seed
-expect_error "funnelcast: merge: partial 2 of 3 comes from another run (its scenario differs)" -- \
+expect_error "funnelcast: merge: $tmp/cmp3.3.2.bin (partial 2 of 3) comes from another run (its scenario differs)" -- \
   merge "$tmp/cmp2.3.1.bin" "$tmp/cmp3.3.2.bin" "$tmp/cmp2.3.3.bin"
-expect_error "funnelcast: merge: partial 2 of 3 comes from another run (its scenario differs)" -- \
+expect_error "funnelcast: merge: $tmp/cmpAB.3.2.bin (partial 2 of 3) comes from another run (its scenario differs)" -- \
   merge "$tmp/cmp2.3.1.bin" "$tmp/cmpAB.3.2.bin" "$tmp/cmp2.3.3.bin"
 "$FC" run "$tmp/cmpA.lua" --shard 2/3 --partial "$tmp/single.bin" || bad "cmpA: shard failed"
-expect_error "funnelcast: merge: partial 2 of 3 comes from another run (its scenario differs)" -- \
+expect_error "funnelcast: merge: $tmp/single.bin (partial 2 of 3) comes from another run (its scenario differs)" -- \
   merge "$tmp/cmp2.3.1.bin" "$tmp/single.bin" "$tmp/cmp2.3.3.bin"
-expect_error "funnelcast: merge: partial 2 of 3 comes from another run (its scenario differs)" -- \
+expect_error "funnelcast: merge: $tmp/cmp2.3.1.bin (partial 2 of 3) comes from another run (its scenario differs)" -- \
   merge "$tmp/single.bin" "$tmp/cmp2.3.1.bin" "$tmp/cmp2.3.3.bin"
 "$FC" run "$tmp/cmp2.lua" --seed 5 --shard 2/3 --partial "$tmp/cmpseed.bin" || bad "cmp2: seed shard failed"
-expect_error "funnelcast: merge: partial 2 of 3 comes from another run (its seed differs)" -- \
+expect_error "funnelcast: merge: $tmp/cmpseed.bin (partial 2 of 3) comes from another run (its seed differs)" -- \
   merge "$tmp/cmp2.3.1.bin" "$tmp/cmpseed.bin" "$tmp/cmp2.3.3.bin"
 expect_error "funnelcast: merge: shard 3/3 is missing" -- merge "$tmp/cmp3.3.2.bin" "$tmp/cmp3.3.1.bin"
 head -c 100000 "$tmp/cmp3.3.2.bin" > "$tmp/cmptrunc.bin"
