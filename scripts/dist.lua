@@ -53,6 +53,11 @@ local function args(fn, names, allowed, ...)
       named[k] = v
     end
   else
+    local n = select("#", ...)
+    if n > #names then
+      fail("%s: expected at most %d argument%s (%s), got %d", fn, #names, #names == 1 and "" or "s",
+        table.concat(names, ", "), n)
+    end
     for i, name in ipairs(names) do named[name] = select(i, ...) end
   end
   local each = named.each or "trial"
