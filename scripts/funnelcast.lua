@@ -51,7 +51,18 @@ end
 -- alt, ... }) (or a list of scenarios) runs them paired, on the base's
 -- trials and seed, and returns { scenarios = { results, ... }, differences
 -- = { one per scenario after the first }, engine_seconds }.
+-- The options of run and evaluate: a misspelt one is an error, not ignored.
+local util = core._script("util")
+local RUN_OPTIONS = { "trials", "seed", "threads", "precision", "max_memory" }
+local function run_options(what, opts, extra)
+  local known = { table.unpack(RUN_OPTIONS) }
+  if extra then known[#known + 1] = extra end
+  -- level 5: the caller of run (fail, util.options, run_options, run)
+  return util.options(function(fmt, ...) error(what .. ": options: " .. string.format(fmt, ...), 5) end, opts, known)
+end
+
 M.run = function(s, opts)
+  run_options("run", opts)
   if M.is_scenario(s) then return core.run(M.normalize(s), opts) end
   if not (M.is_comparison(s) or (type(s) == "table" and getmetatable(s) == nil and #s > 0)) then
     error("run: expected a scenario, compare{ base, alt, ... } or a list of scenarios, got " .. type(s), 2)
@@ -72,6 +83,7 @@ end
 -- (the same values as a full run's). Returns one table per scenario:
 -- { trials, goals = { { name, probability, met, value }, ... }, metrics = { [name] = stat } }.
 M.evaluate = function(list, opts)
+  run_options("evaluate", opts, "metrics")
   local norms = {}
   for i, x in ipairs(list) do
     if not M.is_scenario(x) then error(string.format("evaluate: expected a scenario at position %d, got %s", i, type(x)), 2) end

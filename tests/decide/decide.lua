@@ -239,6 +239,10 @@ fails(function() fc.plan{ b1, goal = G, budget = 3 } end, "plan: unknown field '
 fails(function() fc.plan{ b1, goal = G, seed = 1.5 } end, "plan: seed: expected a whole number", "plan: seed")
 fails(function() fc.plan{ b1, goal = G, trials = 1e13 } end, "plan: trials: expected a whole number in [1, 1e+12]", "plan: trials")
 fails(function() fc.optimize{ b1, budget = 1000, threads = 1000 } end, "optimize: threads: expected a whole number in [0, 256]", "optimize: threads")
+fails(function() fc.run(b1, { trails = 5 }) end, "decide.lua:", "run: a misspelt option names the caller's line")
+fails(function() fc.run(b1, { trails = 5 }) end, "run: options: unknown field 'trails' (did you mean 'trials'?)", "run: misspelt option")
+fails(function() fc.evaluate({ b1 }, { metric = {} }) end, "evaluate: options: unknown field 'metric' (did you mean 'metrics'?)",
+  "evaluate: misspelt option")
 fails(function() fc.optimize{ b1 } end, "optimize: budget: expected the total spend per period", "optimize: no budget")
 fails(function() fc.optimize{ b1, budget = 1000, min = { search = 800, social = 800 } } end,
   "optimize: budget: 1000 is below the sum of the minimums", "optimize: infeasible minimums")
