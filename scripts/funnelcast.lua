@@ -57,8 +57,10 @@ local RUN_OPTIONS = { "trials", "seed", "threads", "precision", "max_memory" }
 local function run_options(what, opts, extra)
   local known = { table.unpack(RUN_OPTIONS) }
   if extra then known[#known + 1] = extra end
-  -- level 5: the caller of run (fail, util.options, run_options, run)
-  return util.options(function(fmt, ...) error(what .. ": options: " .. string.format(fmt, ...), 5) end, opts, known)
+  -- level 5: the caller of run (fail, util.options, run_options, run; not tail calls)
+  local checked = util.options(function(fmt, ...) error(what .. ": options: " .. string.format(fmt, ...), 5) end,
+    opts, known)
+  return checked
 end
 
 M.run = function(s, opts)
