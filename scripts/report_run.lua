@@ -22,6 +22,12 @@ function M.json_object(r, indent)
     { "periods", num(r.periods) },
     { "unit", str(r.unit) },
   }
+  -- --precision: the precision asked and whether the run stopped there
+  -- (else it ran the most trials --trials allows)
+  if r.precision then
+    top[#top + 1] = { "precision", num(r.precision) }
+    top[#top + 1] = { "precise", tostring(r.precise) }
+  end
   local metrics = {}
   for _, m in ipairs(r.metrics) do metrics[#metrics + 1] = { m.name, stat_json(m.stat) } end
   top[#top + 1] = { "metrics", object(metrics, indent + 1) }

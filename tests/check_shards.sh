@@ -176,6 +176,10 @@ expect_error "funnelcast: $tmp/cmptrunc.bin: damaged or truncated partial summar
 cmp -s "$tmp/pr1" "$tmp/pr2" && ok || bad "--precision: threads changed the result"
 n=$(sed -n 's/^  "trials": \([0-9]*\),$/\1/p' "$tmp/pr1")
 [ -n "$n" ] && [ "$n" -gt 0 ] && [ $((n % 16384)) = 0 ] && ok || bad "--precision: stopped at '$n' trials"
+# the JSON says what was asked and whether it was reached
+grep -q '^  "precision": 0.02,$' "$tmp/pr1" && grep -q '^  "precise": true,$' "$tmp/pr1" && ok || bad "--precision: in the JSON"
+"$FC" run scenarios/b2b_saas_inbound.lua --precision 0.001 --trials 16384 --format json > "$tmp/pr3" &&
+  grep -q '^  "precise": false,$' "$tmp/pr3" && ok || bad "--precision not reached: precise false in the JSON"
 
 echo "shards: $pass passed, $fail failed"
 [ "$fail" = 0 ]
