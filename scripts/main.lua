@@ -199,11 +199,17 @@ function M.main(fc, opts)
   if #scenarios > 1 then scenario.check_names(scenarios) end
   if opts.command == "check" then
     local report = core._script("report")
-    local out = {}
+    local out, objects = {}, {}
     for _, s in ipairs(scenarios) do
       local norm = fc.normalize(s)
       local random = core.compile_check(norm)
       out[#out + 1] = report.describe(norm, random)
+      -- JSON: the normalized scenario the compiler read, and how many of its
+      -- assumptions are random
+      objects[#objects + 1] = { scenario = norm, random_assumptions = random }
+    end
+    if opts.format == "json" then
+      return report.value(#objects == 1 and objects[1] or { scenarios = objects }) .. "\n", nil, 0, inputs
     end
     return table.concat(out, "\n"), nil, 0, inputs
   end

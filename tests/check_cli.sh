@@ -37,6 +37,13 @@ expect_error 2 "funnelcast: --trials 1.5: expected an integer in [1, 1e12]
 # check: a one-period delay reads as such, a spread of delays as its range
 "$FC" check "$B1" | grep -q '^  5\. customer   rate beta(25, 75); delay 1 period$' && ok || bad "check: delay = 1 reads '1 period'"
 "$FC" check scenarios/b2b_events_sales_cycle.lua | grep -q 'delay 0 to 18 periods, mean 3\.00' && ok || bad "check: a spread of delays"
+# check --format json: the normalized scenario and its random assumptions
+"$FC" check "$B1" --format json > "$tmp/check.json" && /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["random_assumptions"] == 9 and d["scenario"]["name"] == "inbound-2027", d.keys()
+assert [s["name"] for s in d["scenario"]["stages"]] == ["visitor", "lead", "mql", "sql", "customer"]
+' "$tmp/check.json" && ok || bad "check --format json"
 # whole numbers in exponent form, as the messages write 1e12
 "$FC" run "$B1" --trials 2.5e3 --threads 2e0 | head -1 | grep -q '2,500 trials' && ok || bad "--trials 2.5e3"
 expect_error 2 "funnelcast: --format xml: expected text or json
