@@ -835,7 +835,9 @@ static double metric_value(const work *w, int id, int by, const sums *o, double 
     case FC_M_WINBACK_COST: return o->wcost;
     case FC_M_CAC: return cac;
     case FC_M_LTV: return ltv;
-    case FC_M_LTV_CAC: return ltv / cac;
+    /* no customer, no CAC: the ratio is not a number (counted as not finite),
+     * not 0, and meets no goal */
+    case FC_M_LTV_CAC: return isfinite(cac) ? ltv / cac : NAN;
     case FC_M_ROI: return (o->gm - cost) / cost;
     case FC_M_PAYBACK: return cac / (pval(w, &cu->arpu, 0) * pval(w, &cu->margin, 0));
     case FC_M_COUNT: break;

@@ -44,6 +44,24 @@ d = json.load(open(sys.argv[1]))
 assert d["random_assumptions"] == 9 and d["scenario"]["name"] == "inbound-2027", d.keys()
 assert [s["name"] for s in d["scenario"]["stages"]] == ["visitor", "lead", "mql", "sql", "customer"]
 ' "$tmp/check.json" && ok || bad "check --format json"
+# ltv_cac of a trial without customers is not a number (counted as not
+# finite, as its CAC), not 0; it meets no goal
+cat > "$tmp/nocust.lua" <<'LUA'
+return scenario {
+  periods = 3, trials = 2000,
+  channels = { search = { spend = 100, cpc = 2 } },
+  funnel = { { "visitor" }, { "customer", rate = 0.01 } },
+  customers = { initial = 10, arpu = 100, churn = 0.02 },
+  goals = { goal{ name = "ratio", metric = "ltv_cac", at_least = 1 } },
+}
+LUA
+"$FC" run "$tmp/nocust.lua" --format json > "$tmp/nocust.json" && /usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+m, cac = d["metrics"]["ltv_cac"], d["metrics"]["cac"]
+assert cac["infinite"] > 0 and m["infinite"] == cac["infinite"] and m["min"] > 0, (m, cac["infinite"])
+assert abs(d["goals"][0]["probability"] - (2000 - cac["infinite"]) / 2000) < 1e-12
+' "$tmp/nocust.json" && ok || bad "ltv_cac without customers: not finite, counted"
 # whole numbers in exponent form, as the messages write 1e12
 "$FC" run "$B1" --trials 2.5e3 --threads 2e0 | head -1 | grep -q '2,500 trials' && ok || bad "--trials 2.5e3"
 expect_error 2 "funnelcast: --format xml: expected text or json
