@@ -18,6 +18,17 @@ function M.failer(what)
   return function(fmt, ...) error(what .. ": " .. string.format(fmt, ...), 0) end
 end
 
+-- The start of a search `what` (plan, optimize) on scenario s: its fail
+-- function, its checked options (known fields; run options as run takes
+-- them) and s normalized. usage shows how it is called.
+function M.start(fc, what, s, opts, known, usage)
+  local fail = M.failer(what)
+  if not scenario.is_scenario(s) then fail("expected a scenario first, %s, got %s", usage, show(s)) end
+  opts = M.options(fail, opts, known)
+  M.run_options(fail, opts)
+  return fail, opts, fc.normalize(s)
+end
+
 -- Checks that opts (nil or a plain table) has only known fields.
 function M.options(fail, opts, known) return util.options(fail, opts, known, nil, show) end
 

@@ -172,15 +172,12 @@ local function start_split(base, lo, hi, K)
 end
 
 function M.optimize(fc, s, opts)
-  local fail = decide.failer("optimize")
-  if not scenario.is_scenario(s) then fail("expected a scenario first, optimize{ s, budget = ... }, got %s", show(s)) end
-  opts = decide.options(fail, opts, KNOWN)
-  local norm = fc.normalize(s)
+  local fail, norm
+  fail, opts, norm = decide.start(fc, "optimize", s, opts, KNOWN, "optimize{ s, budget = ... }")
   local X = opts.budget
   if not (util.finite(X) and X > 0) then fail("budget: expected the total spend per period, a number > 0, got %s", show(X)) end
   local names = decide.channels(fail, norm, opts.channels)
   local obj = objective_of(fail, norm, opts.objective)
-  decide.run_options(fail, opts)
   local mins, maxs = bounds(fail, opts.min, "min", names), bounds(fail, opts.max, "max", names)
   -- DESIGN.md's form: bounds = { channel = { min, max } }
   if opts.bounds ~= nil then

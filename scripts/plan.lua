@@ -259,16 +259,13 @@ local function toward(a, b, t, n)
 end
 
 function M.plan(fc, s, opts)
-  local fail = decide.failer("plan")
-  if not scenario.is_scenario(s) then fail("expected a scenario first, plan{ s, goal = ... }, got %s", show(s)) end
-  opts = decide.options(fail, opts, KNOWN)
-  local norm = fc.normalize(s)
+  local fail, norm
+  fail, opts, norm = decide.start(fc, "plan", s, opts, KNOWN, "plan{ s, goal = ... }")
   local goal, gi = decide.goal(fail, norm, opts.goal)
   local conf = opts.confidence or goal.confidence
   if not (util.finite(conf) and conf > 0 and conf < 1) then
     fail("confidence: expected a number in (0, 1), got %s", show(conf))
   end
-  decide.run_options(fail, opts)
   local vary = opts.vary or "budget"
   if type(vary) ~= "string" then fail("vary: expected \"budget\" or a field path such as funnel.mql.rate, got %s", show(vary)) end
   if vary ~= "budget" and opts.channels ~= nil then fail("channels: only with vary = \"budget\"") end

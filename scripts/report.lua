@@ -170,6 +170,14 @@ function M.object(pairs_list, indent)
   return "{\n" .. table.concat(lines, ",\n") .. "\n" .. pad .. "}"
 end
 
+-- A decision's JSON document: { "<key>": the pairs kv, "result": the run at
+-- what it found (when there is one) }.
+function M.decision_json(key, kv, result)
+  local top = { { key, M.object(kv, 1) } }
+  if result then top[2] = { "result", core._script("report_run").json_object(result, 1) } end
+  return M.object(top, 0) .. "\n"
+end
+
 -- The end of a decision's text report (plan, optimize): how the search went,
 -- its method, then the report of the run at what it found, under title.
 function M.decision_end(lines, search, method, title, result)

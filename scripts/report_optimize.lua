@@ -6,7 +6,6 @@
 local core = ...
 local util = core._script("util")
 local R = core._script("report")
-local run = core._script("report_run")
 local num, str, human, value = R.num, R.str, R.human, R.value
 local M = {}
 
@@ -36,9 +35,7 @@ function M.json(data)
     { "trials", num(o.trials) }, { "seed", util.unsigned(o.seed) }, { "fresh_seed", util.unsigned(o.fresh_seed) },
     { "method", str(o.method) },
   }
-  local top = { { "optimize", R.object(kv, 1) } }
-  if data.result then top[2] = { "result", run.json_object(data.result, 1) } end
-  return R.object(top, 0) .. "\n"
+  return R.decision_json("optimize", kv, data.result)
 end
 
 -- The objective's value for people: a probability as a percentage (a

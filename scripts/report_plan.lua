@@ -6,7 +6,6 @@
 local core = ...
 local util = core._script("util")
 local R = core._script("report")
-local run = core._script("report_run")
 local num, str, human, value = R.num, R.str, R.human, R.value
 local M = {}
 
@@ -50,9 +49,7 @@ function M.json(data)
     kv[#kv + 1] = { "stages", R.array(rows, 2) }
     kv[#kv + 1] = { "calculator", value(p.calculator, 2) }
   end
-  local top = { { "plan", R.object(kv, 1) } }
-  if data.result then top[2] = { "result", run.json_object(data.result, 1) } end
-  return R.object(top, 0) .. "\n"
+  return R.decision_json("plan", kv, data.result)
 end
 
 -- "62%" or "62.5%" for a confidence.
