@@ -6,11 +6,7 @@
 BUILD=${BUILD:-build}
 FC="$BUILD/funnelcast"
 B1=scenarios/b2b_saas_inbound.lua
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/support/checks.sh"
 
 # expect_error STATUS MESSAGE -- ARGS...: status, exact stderr, empty stdout
 expect_error() {
@@ -162,5 +158,4 @@ for s in scenarios/*.lua; do
   cmp -s "$tmp/t1" "$tmp/s99" && bad "$s: another seed gave the same JSON" || ok
 done
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish cli

@@ -11,11 +11,7 @@ BUILD=${BUILD:-build}
 FC="$BUILD/funnelcast"
 PY=/usr/bin/python3
 cd "$(dirname "$0")/.." || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/support/checks.sh"
 T=tests/compare
 
 # compare FILE FILE: the contract's keys
@@ -124,5 +120,4 @@ for x, y in zip(a["scenarios"], b["scenarios"]):
     assert abs(y["metrics"]["revenue"]["mean"] - 2 * x["metrics"]["revenue"]["mean"]) < 1e-6 * x["metrics"]["revenue"]["mean"]
 PY
 
-echo "compare: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish compare

@@ -7,11 +7,7 @@
 BUILD=${BUILD:-build}
 FC="$BUILD/funnelcast"
 cd "$(dirname "$0")/.." || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/support/checks.sh"
 B1=scenarios/b2b_saas_inbound.lua
 G="200 new customers in 2027"
 
@@ -180,5 +176,4 @@ refuse 'plan: vary: goals: expected a number, a list of numbers or a distributio
 refuse 'plan: vary: customers.initial: the field takes whole numbers' plan "$P" --goal "180 new customers in 2027" --vary customers.initial
 refuse 'optimize: min.events: 50000 is above the budget (40000)' optimize "$P" --budget 40000 --min events=50000
 
-echo "decide: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish decide

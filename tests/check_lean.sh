@@ -9,11 +9,7 @@
 # errors of bad arguments.
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/support/checks.sh"
 
 lua5.4 tests/lean/lean.lua "$BUILD" > "$tmp/out" && ok || bad "tests/lean/lean.lua"
 cat "$tmp/out"
@@ -21,5 +17,4 @@ cat "$tmp/out"
 n=$(sed -n 's/^lean: \([0-9]*\) checks, [0-9]* failed$/\1/p' "$tmp/out")
 [ -n "$n" ] && [ "$n" -ge 10000 ] && ok || bad "tests/lean/lean.lua: expected its summary line with at least 10000 checks, got '${n}'"
 
-echo "lean: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish lean

@@ -22,11 +22,7 @@
 BUILD=${BUILD:-build}
 FC="$BUILD/funnelcast"
 cd "$(dirname "$0")/.." || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/support/checks.sh"
 MIB=1048576
 BASE=$((8 * MIB))
 
@@ -116,5 +112,4 @@ st=$?
 "$FC" merge "$tmp/w.1.bin" "$tmp/w.2.bin" "$tmp/w.3.bin" --max-memory 16M --format json < /dev/null > "$tmp/wm3.json" &&
   cmp -s "$tmp/w1.json" "$tmp/wm3.json" && ok || bad "merge after the refusals"
 
-echo "memory: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish memory

@@ -10,11 +10,7 @@ BUILD=${BUILD:-build}
 FC="$BUILD/funnelcast"
 M=tests/good/minimal.lua
 cd "$(dirname "$0")/.." || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/support/checks.sh"
 
 "$FC" run "$M" --trials 200 > "$tmp/expected" || bad "minimal run failed"
 
@@ -121,5 +117,4 @@ a, b = sorted(d["channels"].values(), key=lambda c: c["visitors"]["mean"])
 assert a["visitors"]["p50"] != b["visitors"]["p50"] or a["visitors"]["mean"] != b["visitors"]["mean"]
 PY
 
-echo "outputs: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish outputs

@@ -9,11 +9,7 @@ if ! command -v lua5.4 >/dev/null 2>&1; then
   echo "check_reports: lua5.4 not found (apt-get install lua5.4)" >&2
   exit 1
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/support/checks.sh"
 
 lua5.4 tests/reports/compare.lua "$BUILD" "$tmp" && ok || bad "tests/reports/compare.lua"
 
@@ -51,5 +47,4 @@ s=scenarios/b2b_saas_inbound.lua
 "$BUILD/funnelcast" run "$s" --trials 2000 --seed 7 --threads 1 > "$tmp/cli.txt" &&
   cmp -s "$tmp/cli.txt" "$tmp/run1.txt" && ok || bad "text of a run differs from the command's"
 
-echo "check_reports: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish check_reports

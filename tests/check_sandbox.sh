@@ -12,11 +12,8 @@ FC="$BUILD/funnelcast"
 B1=scenarios/b2b_saas_inbound.lua
 M0=tests/good/minimal.lua
 cd "$(dirname "$0")/.." || exit 1
-tmp=$(mktemp -d)
+. "$(dirname "$0")/support/checks.sh"
 trap 'rm -rf "$tmp"; rm -f /tmp/funnelcast_sandbox_marker_*' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 rm -f /tmp/funnelcast_sandbox_marker_*
 
 for f in tests/sandbox/*.lua; do
@@ -200,5 +197,4 @@ st=$?
   bad "--script-time-limit counted the simulation"
 "$FC" run "$B1" --script-time-limit 0 > /dev/null 2> "$tmp/err"; [ $? = 2 ] && grep -q 'expected a number of seconds' "$tmp/err" && ok || bad "--script-time-limit 0"
 
-echo "sandbox: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish sandbox

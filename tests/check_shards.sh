@@ -8,11 +8,7 @@
 # --precision: the same seed stops at the same trial count.
 BUILD=${BUILD:-build}
 FC="$BUILD/funnelcast"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/support/checks.sh"
 TRIALS=9000   # not a whole number of blocks: the last block is short
 
 for s in scenarios/b2b_saas_inbound.lua scenarios/b2b_events_sales_cycle.lua; do
@@ -181,5 +177,4 @@ grep -q '^  "precision": 0.02,$' "$tmp/pr1" && grep -q '^  "precise": true,$' "$
 "$FC" run scenarios/b2b_saas_inbound.lua --precision 0.001 --trials 16384 --format json > "$tmp/pr3" &&
   grep -q '^  "precise": false,$' "$tmp/pr3" && ok || bad "--precision not reached: precise false in the JSON"
 
-echo "shards: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish shards

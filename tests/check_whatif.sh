@@ -8,11 +8,7 @@
 BUILD=${BUILD:-build}
 FC="$BUILD/funnelcast"
 cd "$(dirname "$0")/.." || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/support/checks.sh"
 
 lua5.4 tests/whatif/whatif.lua "$BUILD" && ok || bad "tests/whatif/whatif.lua"
 
@@ -51,5 +47,4 @@ else bad "--set funnel.mql.rate=0.4: status $st"; echo "  want: $want"; echo "  
   ok || bad "--set funnel.mql.rate.default / .events"
 "$FC" run "$S" --trials 100 --set funnel.lead.rate.search=0.03 > /dev/null && ok || bad "--set funnel.lead.rate.search on a single rate"
 
-echo "whatif: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish whatif
