@@ -259,12 +259,12 @@ int fc_set_plan_make(const fc_run_set *set, int nthreads, uint64_t max_memory, u
     /* per thread: a histogram rebuilt beside the old one, or one slot's
      * values added past the share right after a flush (one summary at a
      * time); and room for counts in each summary */
-    uint64_t extra = 0; /* of the largest caps a summary of the set has */
+    /* of the largest caps a summary of the set has: a lean one's own, or
+     * the shared caps of the others and of the differences */
+    uint64_t extra = 0;
     for (int j = 0; j < set->n; j++) {
         uint64_t x = fc_hist_extra_bytes(set->lean[j] ? p->lean[j] : p->total);
         extra = x > extra ? x : extra;
-        if (j > 0 && set->pairs[j])
-            extra = fc_hist_extra_bytes(p->total) > extra ? fc_hist_extra_bytes(p->total) : extra;
     }
     const uint64_t slack = 2 * extra;
     const uint64_t room = set_room(set);

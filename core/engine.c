@@ -175,10 +175,7 @@ static int work_needs(work *w, const fc_summary *s)
      * stay split as a full run splits them, so that the sums are the same
      * floating-point sums; the split's stream then takes every path's count
      * in turn, so every path is drawn */
-    int any_cost = 0;
-    for (int k = 0; k < w->K; k++)
-        any_cost |= m->stages[k].has_cost;
-    w->by_channel = w->CE > 1 && any_cost;
+    w->by_channel = w->CE > 1 && w->any_cost;
     w->from = money || w->by_channel ? 0 : from;
     if (!money) {
         const fc_customers *cu = &m->customers;
@@ -218,6 +215,8 @@ static int work_init(work *w, const fc_model *m, const fc_summary *s)
      * a scenario reports by channel never changes its draws */
     w->CE = (w->flows && !m->track_channels) || m->nchannels == 0 ? 1 : m->nchannels;
     fc_layout_of(m, &w->lay);
+    for (int k = 0; k < w->K; k++)
+        w->any_cost |= m->stages[k].has_cost;
     size_t T = (size_t)w->T;
     w->pv = calloc((size_t)m->nparams * T + 1, sizeof *w->pv);
     w->n = calloc((size_t)w->K * (size_t)w->CE * T, sizeof *w->n);
@@ -255,8 +254,6 @@ static int work_init(work *w, const fc_model *m, const fc_summary *s)
             w->spend_t[t] += m->channels[c].spend[t];
             w->chan_spend[c] += m->channels[c].spend[t];
         }
-    for (int k = 0; k < w->K; k++)
-        w->any_cost |= m->stages[k].has_cost;
     for (int k = 1; k < w->K && w->flows; k++) {
         const fc_stage *st = &m->stages[k];
         for (int j = 0; j < st->nlags; j++)

@@ -441,19 +441,20 @@ static int l_evaluate(lua_State *L)
     if (lua_istable(L, 2) && lua_getfield(L, 2, "metrics") != LUA_TNIL) {
         luaL_checktype(L, -1, LUA_TTABLE);
         for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
-            lua_rawgeti(L, -1, i);
-            const char *name = lua_tostring(L, -1);
+            /* a string only: lua_tostring would turn a number into a new
+             * string on the stack, gone once popped */
+            const char *name = lua_rawgeti(L, -1, i) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
             int id = -1;
             for (int k = 0; name && k < FC_M_COUNT && id < 0; k++)
                 if (strcmp(name, fc_metric_name(k)) == 0)
                     id = k;
-            lua_pop(L, 1);
             if (id < 0 || n == FC_M_COUNT) {
                 char err[400];
                 snprintf(err, sizeof err, "evaluate: metrics[%lld]: expected the name of a total (%s, ...), got %.200s",
                          (long long)i, fc_metric_name(0), name ? name : "not a string");
                 return raise_msg(L, err);
             }
+            lua_pop(L, 1);
             ids[n++] = id;
         }
     }

@@ -105,7 +105,7 @@ local function with_mean(v, x)
 end
 
 -- The variable of a plan: { name, x0, lo, hi, make = function(x), how }.
-local function budget_variable(fail, fc, s, norm, opts)
+local function budget_variable(fail, s, norm, opts)
   local chans = decide.channels(fail, norm, opts.channels)
   local all = #chans == #norm.channels
   local function make(x)
@@ -118,7 +118,7 @@ local function budget_variable(fail, fc, s, norm, opts)
     channels = chans }
 end
 
-local function path_variable(fail, fc, s, norm, path)
+local function path_variable(fail, s, norm, path)
   local v, _, model_path = scenario.get(s, path)
   local x0 = mean_of(v)
   if v == nil then fail("vary: %s: no value is written there to vary", path) end
@@ -241,7 +241,6 @@ local function probit(p)
   return (((((PA[1] * r + PA[2]) * r + PA[3]) * r + PA[4]) * r + PA[5]) * r + PA[6]) * q /
     (((((PB[1] * r + PB[2]) * r + PB[3]) * r + PB[4]) * r + PB[5]) * r + 1)
 end
-M._probit = probit
 
 -- The point of bracket (a, b) where level t is met if the probit of the
 -- probability is linear in log x (in x when a is 0), kept inside the middle
@@ -269,7 +268,7 @@ function M.plan(fc, s, opts)
   local vary = opts.vary or "budget"
   if type(vary) ~= "string" then fail("vary: expected \"budget\" or a field path such as funnel.mql.rate, got %s", show(vary)) end
   if vary ~= "budget" and opts.channels ~= nil then fail("channels: only with vary = \"budget\"") end
-  local var = vary == "budget" and budget_variable(fail, fc, s, norm, opts) or path_variable(fail, fc, s, norm, vary)
+  local var = vary == "budget" and budget_variable(fail, s, norm, opts) or path_variable(fail, s, norm, vary)
   if opts.between ~= nil then
     local b = opts.between
     if not (util.is_plain(b) and #b == 2 and util.finite(b[1]) and util.finite(b[2]) and b[1] < b[2]) then
