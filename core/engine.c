@@ -60,6 +60,12 @@ typedef struct work {
     int money;              /* retention, win-back, revenue and LTV (customers()) */
     int by_channel;         /* the channels' own figures (visitors, customers) */
     unsigned char *skip;    /* [nparams], owned: parameters not drawn (only money uses them) */
+    /* An objective-only trial (fc_engine_marginal): the one figure, arrivals
+     * at stage mg_stage through period mg_by (or the CAC they give, spend
+     * being fixed), drawn as one Poisson on its own stream. */
+    int marginal;
+    int mg_stage, mg_by, mg_cac, mg_slot; /* mg_slot: the figure's record slot */
+    uint64_t mg_key;        /* the figure's stream */
 } work;
 
 static void work_free(work *w)
@@ -144,6 +150,67 @@ static int metric_needs(const work *w, int id, int *from)
     }
 }
 
+static int flows_apply(const fc_model *m);
+
+/* The one figure of a lean shape as an objective-only run draws it: its
+ * record slot, the stage whose arrivals it is made of, through which period,
+ * and whether it is the CAC those arrivals give. Returns 0, or -1 when the
+ * shape cannot be drawn from its figure's marginal law. */
+static int marginal_figure(const fc_model *m, const fc_shape *sh, int *slot, int *stage, int *by, int *cac)
+{
+    fc_layout lay;
+    if (sh->pick == NULL || sh->nslots != 1 || !flows_apply(m))
+        return -1;
+    fc_layout_of(m, &lay);
+    int id;
+    *slot = sh->pick[0];
+    *by = m->periods;
+    if (*slot >= lay.metrics && *slot < lay.metrics + FC_M_COUNT) {
+        id = *slot - lay.metrics;
+    } else if (*slot >= lay.goal && *slot < lay.goal + m->ngoals) {
+        id = m->goals[*slot - lay.goal].metric_id;
+        *by = m->goals[*slot - lay.goal].by;
+    } else {
+        return -1;
+    }
+    int any_cost = 0;
+    for (int k = 0; k < m->nstages; k++)
+        any_cost |= m->stages[k].has_cost;
+    *cac = id == FC_M_CAC;
+    if (id >= FC_M_COUNT)
+        *stage = id - FC_M_COUNT;
+    else if (id == FC_M_NEW_CUSTOMERS || (id == FC_M_CAC && !any_cost))
+        *stage = m->nstages - 1;
+    else
+        return -1;
+    return 0;
+}
+
+int fc_engine_marginal(const fc_model *m, const fc_shape *sh)
+{
+    int slot, stage, by, cac;
+    return sh->marginal && marginal_figure(m, sh, &slot, &stage, &by, &cac) == 0;
+}
+
+/* An objective-only trial draws only what its figure's mean is made of: the
+ * channels' responses and the rates of the stages up to the figure's. */
+static void marginal_needs(work *w)
+{
+    const fc_model *m = w->m;
+    for (int i = 0; i < m->nparams; i++) {
+        const fc_param *p = m->params[i];
+        int need = 0;
+        for (int c = 0; c < m->nchannels && !need; c++) {
+            const fc_channel *ch = &m->channels[c];
+            need = p == &ch->cost || p == &ch->hill_shape || p == &ch->hill_half || p == &ch->hill_max ||
+                   p == &ch->adstock || p == &ch->organic;
+        }
+        for (int k = 1; k <= w->mg_stage && !need; k++)
+            need = p == &m->stages[k].rate;
+        w->skip[i] = !need;
+    }
+}
+
 /* What the trials of a summary s's figures need (the whole trial unless s
  * is lean). Returns 0 or -1 (memory). */
 static int work_needs(work *w, const fc_summary *s)
@@ -157,6 +224,14 @@ static int work_needs(work *w, const fc_summary *s)
         return -1;
     if (s->shape.pick == NULL)
         return 0;
+    if (s->shape.marginal &&
+        marginal_figure(m, &s->shape, &w->mg_slot, &w->mg_stage, &w->mg_by, &w->mg_cac) == 0) {
+        w->marginal = 1;
+        w->mg_key = fc_rng_key("objective");
+        w->money = w->by_channel = 0;
+        marginal_needs(w);
+        return 0;
+    }
     const fc_layout *lay = &w->lay;
     int from = w->K, money = 0;
     for (int i = 0; i < s->shape.nslots; i++) {
@@ -269,6 +344,16 @@ static inline double pval(const work *w, const fc_param *p, int t)
     return w->pv[(size_t)p->index * (size_t)w->T + (size_t)(p->per_period ? t : 0)];
 }
 
+/* A parameter's values read in a loop over periods: pvals(w, p)[t * pstep(p)]. */
+static inline const double *pvals(const work *w, const fc_param *p)
+{
+    return w->pv + (size_t)p->index * (size_t)w->T;
+}
+static inline size_t pstep(const fc_param *p)
+{
+    return p->per_period ? 1 : 0;
+}
+
 static double clip_to(fc_domain d, double x)
 {
     switch (d) {
@@ -350,6 +435,18 @@ static int channel_means(work *w, uint64_t trial, char *err, size_t errlen)
         const fc_channel *ch = &m->channels[c];
         double *out = w->lambda + (size_t)c * (size_t)T;
         double e = 0;
+        if (ch->response == FC_RESPONSE_COST && !ch->has_adstock && !ch->has_organic) {
+            /* the common case, its loop free of branches: the same values */
+            const double *cost = pvals(w, &ch->cost);
+            const size_t cs = pstep(&ch->cost);
+            int bad = 0;
+            for (int t = 0; t < T; t++) {
+                out[t] = ch->spend[t] / cost[(size_t)t * cs] * ch->season[t];
+                bad |= !(out[t] <= FC_POIS_MAX_MEAN);
+            }
+            if (!bad)
+                continue;
+        }
         for (int t = 0; t < T; t++) {
             e = ch->spend[t] + (ch->has_adstock ? pval(w, &ch->adstock, t) * e : 0);
             double lambda = 0;
@@ -572,6 +669,63 @@ static void flow_paths(work *w, uint64_t trial)
             }
         }
     }
+}
+
+/* An objective-only trial (w->marginal): the arrivals at stage g in periods
+ * 1 to `by`. In the Poisson flows (flow_paths) they are a sum of independent
+ * Poisson counts, one per path from an entry (e <= g, t0) that reaches g by
+ * then, so they are one Poisson whose mean is the sum of those paths' means:
+ * the law of a full run's figure, drawn on the stream "objective" (common to
+ * every candidate of a search: common random numbers) instead of path by
+ * path. Writes the figure into the record. */
+static void marginal_trial(work *w, uint64_t trial)
+{
+    const fc_model *m = w->m;
+    const int T = w->T, g = w->mg_stage, by = w->mg_by;
+    /* reach[t]: the chance that a unit at stage k in period t reaches stage
+     * g by period `by`, from k = g down (entry_mean holds it, [T] per stage) */
+    double *reach = w->entry_mean;
+    double *below = reach + (size_t)g * (size_t)T;
+    for (int t = 0; t < T; t++)
+        below[t] = t < by ? 1.0 : 0.0;
+    for (int k = g - 1; k >= 0; k--) {
+        double *here = reach + (size_t)k * (size_t)T;
+        const fc_stage *st = &m->stages[k + 1];
+        const int lag = w->lag[k + 1];
+        const double pl = st->lag_prob[lag];
+        const double *rate = pvals(w, &st->rate);
+        const size_t rs = pstep(&st->rate);
+        const int upto = by - lag > 0 ? by - lag : 0;
+        for (int t = 0; t < upto; t++)
+            here[t] = rate[(size_t)t * rs] * pl * below[t + lag];
+        for (int t = upto; t < T; t++)
+            here[t] = 0.0;
+        below = here;
+    }
+    double mu = 0;
+    for (int c = 0; c < w->C; c++) {
+        int e = m->channels[c].enters;
+        if (e > g)
+            continue;
+        const double *r = reach + (size_t)e * (size_t)T, *lambda = w->lambda + (size_t)c * (size_t)T;
+        for (int t = 0; t < by; t++)
+            mu += lambda[t] * r[t];
+    }
+    fc_pcg32 rng;
+    fc_rng_stream(&rng, m->seed, trial, w->mg_key);
+    /* a mean above the Poisson limit comes as equal slices below it */
+    int slices = mu <= FC_POIS_MAX_MEAN ? 1 : (int)ceil(mu / FC_POIS_MAX_MEAN);
+    uint64_t x = 0;
+    for (int sl = 0; sl < slices; sl++)
+        x += fc_rpois(&rng, mu / slices);
+    double fig = (double)x;
+    if (w->mg_cac) { /* spend over the new customers, as metric_value sums it */
+        double spend = 0;
+        for (int t = 0; t < by; t++)
+            spend += w->spend_t[t];
+        fig = x > 0 ? spend / fig : INFINITY;
+    }
+    w->rec[w->mg_slot] = fig;
 }
 
 /* The shares of the channels entering stage e in period t, into share[]. */
@@ -851,6 +1005,10 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
     memset(w->chan_fcost, 0, (size_t)CE * sizeof *w->chan_fcost);
     if (draw_params(w, trial, err, errlen) != 0 || channel_means(w, trial, err, errlen) != 0)
         return -1;
+    if (w->marginal) {
+        marginal_trial(w, trial);
+        return 0;
+    }
     if (w->flows) {
         flow_paths(w, trial);
         if (w->CE == 1 && w->by_channel)

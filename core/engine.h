@@ -65,6 +65,15 @@ int fc_engine_draws(const fc_model *m, uint64_t trial, double *out, char *err, s
  * core/budget.c). */
 size_t fc_engine_thread_bytes(void);
 
+/* Whether the trials of a lean shape sh of m draw its one figure from the
+ * figure's marginal law (an objective-only run): sh->marginal is set, sh has
+ * one slot (a goal or a total), the funnel runs as Poisson flows, and the
+ * figure is a stage's arrivals, new_customers, or the CAC when no stage has a
+ * cost (spend is then fixed). Its trials then give the figure of a full run
+ * in law, exactly, but not trial by trial. Otherwise the run is the usual
+ * lean run. */
+int fc_engine_marginal(const fc_model *m, const fc_shape *sh);
+
 /* The number of online processors (at least 1). */
 int fc_cpu_count(void);
 

@@ -211,8 +211,10 @@ static void compile_set(lua_State *L, run_ctx *c, int many, const char *what)
  * first's trial count and seed (common random numbers), or the options'.
  * With `lean` (nlean metric ids), the summaries are lean (fc_shape_lean:
  * those totals and the goals) and the scenarios are not paired: a search's
- * candidates, on common random numbers too. */
-static run_ctx *run_setup(lua_State *L, int many, const int *lean, int nlean)
+ * candidates, on common random numbers too. With `objective` too (a goal's
+ * name, or NULL), a lean summary counts that goal alone, and its trials may
+ * draw it from its marginal law (fc_engine_marginal). */
+static run_ctx *run_setup(lua_State *L, int many, const int *lean, int nlean, const char *objective)
 {
     run_ctx *c = run_ctx_new(L);
     c->paired = lean == NULL;
@@ -250,7 +252,18 @@ static run_ctx *run_setup(lua_State *L, int many, const int *lean, int nlean)
         c->pick[j] = malloc(((size_t)nlean + (size_t)c->ms[j]->ngoals + 1) * sizeof(int));
         if (c->pick[j] == NULL)
             raise_msg(L, "out of memory");
-        fc_shape_lean(c->ms[j], lean, nlean, c->pick[j], &c->shape[j]);
+        int goal = -1;
+        for (int g = 0; objective && g < c->ms[j]->ngoals && goal < 0; g++)
+            if (strcmp(c->ms[j]->goals[g].name, objective) == 0)
+                goal = g;
+        if (objective && goal < 0) {
+            char err[400];
+            snprintf(err, sizeof err, "evaluate: objective: scenario %d has no goal named \"%.200s\"", j + 1,
+                     objective);
+            raise_msg(L, err);
+        }
+        fc_shape_lean(c->ms[j], lean, nlean, goal, c->pick[j], &c->shape[j]);
+        c->shape[j].marginal = objective != NULL;
     }
     set_of_ctx(c);
     /* Results do not depend on the thread count: a run that would not fit
@@ -379,7 +392,7 @@ static void set_precision(lua_State *L, const run_ctx *c)
 
 static int l_run(lua_State *L)
 {
-    run_ctx *c = run_setup(L, 0, NULL, 0);
+    run_ctx *c = run_setup(L, 0, NULL, 0, NULL);
     c->shard_n = 0;
     run_trials(L, c);
     drop_counts(S0(c));
@@ -420,7 +433,7 @@ static void push_set(lua_State *L, run_ctx *c)
  * engine_seconds }: the scenarios run paired on the first's trials and seed. */
 static int l_compare(lua_State *L)
 {
-    run_ctx *c = run_setup(L, 1, NULL, 0);
+    run_ctx *c = run_setup(L, 1, NULL, 0, NULL);
     c->shard_n = 0;
     run_trials(L, c);
     push_set(L, c);
@@ -431,13 +444,27 @@ static int l_compare(lua_State *L)
 }
 
 /* core.evaluate({ normalized, ... } [, { trials, seed, threads, max_memory,
- * metrics = { name, ... } }]) -> { lean results, ... } (core/lua_results.h):
- * the candidates of a search, run together on common random numbers (the
- * first's trials and seed, or the options'), each summarizing only its
- * goals and the totals named (a lean run: core/engine.h). */
+ * metrics = { name, ... }, objective = goal name }]) -> { lean results, ... }
+ * (core/lua_results.h): the candidates of a search, run together on common
+ * random numbers (the first's trials and seed, or the options'), each
+ * summarizing only its goals (or the objective's goal alone) and the totals
+ * named (a lean run: core/engine.h). With an objective and no metrics, a
+ * candidate whose goal allows it runs objective-only (fc_engine_marginal):
+ * its result says so (objective_only). */
 static int l_evaluate(lua_State *L)
 {
     int ids[FC_M_COUNT], n = 0;
+    char objective[FC_NAME_MAX + 1];
+    int has_objective = 0;
+    if (lua_istable(L, 2) && lua_getfield(L, 2, "objective") != LUA_TNIL) {
+        size_t len;
+        const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+        if (s == NULL || len > FC_NAME_MAX)
+            return raise_msg(L, "evaluate: objective: expected the name of a goal");
+        memcpy(objective, s, len + 1);
+        has_objective = 1;
+    }
+    lua_settop(L, 2);
     if (lua_istable(L, 2) && lua_getfield(L, 2, "metrics") != LUA_TNIL) {
         luaL_checktype(L, -1, LUA_TTABLE);
         for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
@@ -459,11 +486,13 @@ static int l_evaluate(lua_State *L)
         }
     }
     lua_settop(L, 2);
-    run_ctx *c = run_setup(L, 1, ids, n);
+    run_ctx *c = run_setup(L, 1, ids, n, has_objective ? objective : NULL);
     run_trials(L, c);
     lua_createtable(L, c->n, 0);
     for (int j = 0; j < c->n; j++) {
         fc_lua_push_lean(L, c->ss[j], ids, n);
+        lua_pushboolean(L, fc_engine_marginal(c->ms[j], &c->shape[j]));
+        lua_setfield(L, -2, "objective_only");
         lua_rawseti(L, -2, j + 1);
     }
     run_ctx_free(c);
@@ -505,7 +534,7 @@ static int l_run_shard(lua_State *L)
     lua_pushvalue(L, 2); /* text at 4: keeps it alive (and its bytes valid) to the end */
     lua_pushvalue(L, 3);
     lua_replace(L, 2); /* options at 2, as run_setup reads them */
-    run_ctx *c = run_setup(L, many, NULL, 0);
+    run_ctx *c = run_setup(L, many, NULL, 0, NULL);
     if (c->shard_n == 0)
         return raise_msg(L, "run_shard: expected shard_k and shard_n");
     run_trials(L, c);

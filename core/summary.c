@@ -40,19 +40,20 @@ void fc_shape_of_model(const fc_model *m, fc_shape *out)
     out->ndrivers = m->ndrivers;
 }
 
-void fc_shape_lean(const fc_model *m, const int *metrics, int nmetrics, int *pick, fc_shape *out)
+void fc_shape_lean(const fc_model *m, const int *metrics, int nmetrics, int goal, int *pick, fc_shape *out)
 {
     fc_layout lay;
     fc_layout_of(m, &lay);
     memset(out, 0, sizeof *out);
     for (int i = 0; i < nmetrics; i++)
         pick[i] = lay.metrics + metrics[i];
-    for (int g = 0; g < m->ngoals; g++)
-        pick[nmetrics + g] = lay.goal + g;
-    out->nslots = nmetrics + m->ngoals;
+    int g0 = goal >= 0 ? goal : 0, ng = goal >= 0 ? 1 : m->ngoals;
+    for (int g = 0; g < ng; g++)
+        pick[nmetrics + g] = lay.goal + g0 + g;
+    out->nslots = nmetrics + ng;
     out->goal0 = nmetrics;
-    out->ngoals = m->ngoals;
-    out->goals = m->goals;
+    out->ngoals = ng;
+    out->goals = m->goals + g0;
     out->pick = pick;
 }
 

@@ -78,6 +78,10 @@ typedef struct fc_shape {
      * some of the record's slots: slot i is record slot pick[i]. NULL: slot
      * i is record slot i. A summary keeps its own copy. */
     const int *pick;          /* [nslots] */
+    /* A lean shape of one figure whose trials may draw that figure from its
+     * marginal law (an objective-only run, fc_engine_marginal): the same law
+     * as a full run's figure, not the same draws. */
+    int marginal;
 } fc_shape;
 
 void fc_shape_of_model(const fc_model *m, fc_shape *out);
@@ -85,12 +89,13 @@ void fc_shape_of_model(const fc_model *m, fc_shape *out);
 /* The shape of a lean summary of m's records, for runs that need only a few
  * figures (a search's candidates, core/engine.h): slots [0, nmetrics) the
  * totals metrics[i] (fc_metric ids), then one slot per goal of m (its metric
- * through its period), counting each goal's trials met; no series, no
- * drivers. pick (room for nmetrics + m->ngoals ints, the caller's) is
- * filled and pointed to by out. The engine computes of such a run's trials
- * only what these figures are made of: the same values, from the same
- * draws, as a full run's. */
-void fc_shape_lean(const fc_model *m, const int *metrics, int nmetrics, int *pick, fc_shape *out);
+ * through its period), or for goal `goal` alone when goal >= 0, counting each
+ * goal's trials met; no series, no drivers. pick (room for nmetrics +
+ * m->ngoals ints, the caller's) is filled and pointed to by out. The engine
+ * computes of such a run's trials only what these figures are made of: the
+ * same values, from the same draws, as a full run's (unless the caller sets
+ * out->marginal). */
+void fc_shape_lean(const fc_model *m, const int *metrics, int nmetrics, int goal, int *pick, fc_shape *out);
 
 /* The record slot that slot i of shape sh reads. */
 static inline int fc_shape_slot(const fc_shape *sh, int i)

@@ -54,9 +54,9 @@ end
 -- The options of run and evaluate: a misspelt one is an error, not ignored.
 local util = core._script("util")
 local RUN_OPTIONS = { "trials", "seed", "threads", "precision", "max_memory" }
-local function run_options(what, opts, extra)
+local function run_options(what, opts, ...)
   local known = { table.unpack(RUN_OPTIONS) }
-  if extra then known[#known + 1] = extra end
+  for _, extra in ipairs({ ... }) do known[#known + 1] = extra end
   -- level 5: the caller of run (fail, util.options, run_options, run; not tail calls)
   local checked = util.options(function(fmt, ...) error(what .. ": options: " .. string.format(fmt, ...), 5) end,
     opts, known)
@@ -78,14 +78,20 @@ M.run = function(s, opts)
   return core.compare(norms, opts)
 end
 
--- evaluate({ scenario, ... } [, { trials, seed, threads, metrics = { name, ... } }]):
--- lean runs of candidates (a search's): all on the first's trials and seed
--- (common random numbers), each summarizing only its goals' probabilities
--- and the totals named, and computing of each trial only what those need
--- (the same values as a full run's). Returns one table per scenario:
--- { trials, goals = { { name, probability, met, value }, ... }, metrics = { [name] = stat } }.
+-- evaluate({ scenario, ... } [, { trials, seed, threads, metrics = { name, ... },
+-- objective = goal name }]): lean runs of candidates (a search's): all on the
+-- first's trials and seed (common random numbers), each summarizing only its
+-- goals' probabilities (the objective's goal alone when one is named) and the
+-- totals named, and computing of each trial only what those need (the same
+-- values as a full run's). With an objective and no metrics, a goal on a
+-- stage's arrivals, on new_customers, or on the CAC when no stage has a cost,
+-- in a funnel of Poisson flows, is drawn objective-only: as one Poisson per
+-- trial, the law of a full run's figure, not its draws (objective_only is
+-- then true). Returns one table per scenario:
+-- { trials, objective_only, goals = { { name, probability, met, value }, ... },
+--   metrics = { [name] = stat } }.
 M.evaluate = function(list, opts)
-  run_options("evaluate", opts, "metrics")
+  run_options("evaluate", opts, "metrics", "objective")
   local norms = {}
   for i, x in ipairs(list) do
     if not M.is_scenario(x) then error(string.format("evaluate: expected a scenario at position %d, got %s", i, type(x)), 2) end
