@@ -91,8 +91,10 @@ end
 -- (else the first scenario's), and returns their lean results in order;
 -- runner.runs counts the candidates run. Candidates run together, at most
 -- MAX_SET at a time, fewer when so many do not fit the memory limit (a lean
--- candidate's figures do not depend on what runs beside it).
-function M.runner(fc, opts, metrics)
+-- candidate's figures do not depend on what runs beside it). With objective
+-- (a goal's name), each result holds that goal alone, drawn objective-only
+-- where the goal allows it (fc.evaluate: res.objective_only).
+function M.runner(fc, opts, metrics, objective)
   local r = { runs = 0, set = M.MAX_SET }
   local function batch_of(list, i, n)
     local b = {}
@@ -104,7 +106,7 @@ function M.runner(fc, opts, metrics)
     while i <= #list do
       local batch = batch_of(list, i, r.set)
       local ok, res = pcall(fc.evaluate, batch, { trials = opts.trials, seed = opts.seed, threads = opts.threads,
-        metrics = metrics })
+        metrics = metrics, objective = objective })
       if ok then
         for _, x in ipairs(res) do out[#out + 1] = x end
         i = i + #batch

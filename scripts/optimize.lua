@@ -62,10 +62,11 @@ end
 
 -- The objective's value in a lean or full result, and a tie-breaker (for a
 -- goal, its metric's mean in the goal's direction): higher is better for
--- both once signed.
+-- both once signed. A lean result of a goal holds that goal alone (the
+-- runners' objective).
 local function score(obj, res, full)
   if obj.kind == "goal" then
-    local g = res.goals[obj.gi]
+    local g = res.goals[full and obj.gi or 1]
     local mean = full and nil or g.value.mean
     local dir = obj.goal.op == ">=" and 1 or -1
     return g.probability, mean and mean == mean and dir * mean or -math.huge
@@ -220,7 +221,9 @@ function M.optimize(fc, s, opts)
   if sum_hi < K then fail("budget: %s is above the sum of the maximums (%s)", show(X), show(sum_hi * unit)) end
 
   local metrics = obj.kind == "metric" and { obj.metric } or {}
-  local runner = decide.runner(fc, opts, metrics)
+  -- a goal's candidates run objective-only where the goal allows it
+  local goal_only = obj.kind == "goal" and obj.goal.name or nil
+  local runner = decide.runner(fc, opts, metrics, goal_only)
   local function split_of(k)
     local out = {}
     for i = 1, n do out[i] = k[i] * unit end
@@ -325,7 +328,7 @@ function M.optimize(fc, s, opts)
     more[i] = more[i] + MARGINAL_STEP
     list[#list + 1] = with_split(s, by_name, names, more)
   end
-  local marg_runner = decide.runner(fc, run_opts, metrics)
+  local marg_runner = decide.runner(fc, run_opts, metrics, goal_only)
   local res = marg_runner.run(list)
   local at = score(obj, res[1])
   local marginal = {}
@@ -346,7 +349,7 @@ function M.optimize(fc, s, opts)
     periods = norm.periods, unit = norm.unit,
     method = string.format("pattern search over the simplex (directions e_i - e_j, step from %g%% to %g%% "
       .. "of the budget, halved when no move improves), every candidate on the same %s trials (common random "
-      .. "numbers, lean runs of the objective); the best and the start re-run paired on seed %s, which the "
+      .. "numbers, lean runs of the objective, objective-only where its law allows); the best and the start re-run paired on seed %s, which the "
       .. "search did not see", 100 * FIRST_STEP, 100 * LAST_STEP, util.unsigned(N), util.unsigned(fresh)),
   }
   return { optimize = out, result = rv }

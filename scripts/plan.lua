@@ -281,34 +281,45 @@ function M.plan(fc, s, opts)
   if not pcall(var.make, x0) then fail("vary: %s: the scenario is not valid at %s", var.name, show(x0)) end
   var.lo, var.hi = valid_end(var.make, var.lo, x0), valid_end(var.make, var.hi, x0)
 
+  -- the exact runner (lean runs: the full run's figures), and the
+  -- objective-only one where the goal allows it (its law, at a fraction of
+  -- the cost: core.evaluate's objective)
   local runner = decide.runner(fc, opts)
-  local points, seen = {}, {}
+  local quick = decide.runner(fc, opts, nil, goal.name)
+  local sc0 = var.make(x0)
+  if not quick.run({ sc0 })[1].objective_only then quick = nil end
   local trials
-  -- runs the values not run yet, together
-  local function probe(xs)
-    local list, todo = {}, {}
-    for _, x in ipairs(xs) do
-      if not seen[x] then
-        seen[x] = true
-        local ok, sc = pcall(var.make, x)
-        if not ok then fail("vary: %s at %s: %s", var.name, show(x), tostring(sc)) end
-        list[#list + 1], todo[#todo + 1] = sc, x
+  -- a search's points on one runner: probe(xs) runs the values not run yet,
+  -- together
+  local function search_on(run, gidx)
+    local S = { points = {}, seen = {} }
+    function S.probe(xs)
+      local list, todo = {}, {}
+      for _, x in ipairs(xs) do
+        if not S.seen[x] then
+          S.seen[x] = true
+          local ok, sc = pcall(var.make, x)
+          if not ok then fail("vary: %s at %s: %s", var.name, show(x), tostring(sc)) end
+          list[#list + 1], todo[#todo + 1] = sc, x
+        end
       end
+      if #list == 0 then return end
+      for i, res in ipairs(run.run(list)) do
+        trials = res.trials
+        S.points[#S.points + 1] = { x = todo[i], p = res.goals[gidx].probability }
+      end
+      table.sort(S.points, function(a, b) return a.x < b.x end)
     end
-    if #list == 0 then return end
-    for i, res in ipairs(runner.run(list)) do
-      trials = res.trials
-      points[#points + 1] = { x = todo[i], p = res.goals[gi].probability }
+    function S.best()
+      local best = S.points[1]
+      for _, pt in ipairs(S.points) do if pt.p > best.p then best = pt end end
+      return best
     end
-    table.sort(points, function(a, b) return a.x < b.x end)
+    return S
   end
-  probe({ var.lo, x0, var.hi })
-  local function best_point()
-    local best = points[1]
-    for _, pt in ipairs(points) do if pt.p > best.p then best = pt end end
-    return best
-  end
-  if best_point().p < conf then
+  local S = search_on(quick or runner, quick and 1 or gi)
+  S.probe({ var.lo, x0, var.hi })
+  if S.best().p < conf then
     -- none meets the goal yet: look between the bounds before giving up
     -- (geometric: from the lower bound, or from a hundredth of the value
     -- as written when the bound is 0)
@@ -318,59 +329,102 @@ function M.plan(fc, s, opts)
       local f = (i - 1) / (GRID - 1)
       if from < var.hi then xs[#xs + 1] = from * (var.hi / from) ^ f end
     end
-    probe(xs)
+    S.probe(xs)
   end
   -- the direction, and the part of the bounds searched: the probability
   -- rises to its best (the smallest value that meets the goal is sought) or
   -- falls from it (the largest); when the best lies inside, an at_least goal
   -- asks for the smallest value below it, an at_most goal (a CAC ceiling)
   -- for the largest above it
-  local best = best_point()
+  local best = S.best()
   local rising, lo, hi = true, var.lo, var.hi
-  if best.x == var.lo and best.p > points[#points].p then
+  if best.x == var.lo and best.p > S.points[#S.points].p then
     rising = false
-  elseif best.x > var.lo and best.x < var.hi and best.p > points[#points].p then
+  elseif best.x > var.lo and best.x < var.hi and best.p > S.points[#S.points].p then
     rising = goal.op == ">="
     if rising then hi = best.x else lo = best.x end
   end
   local h = Z * math.sqrt(conf * (1 - conf) / trials)
-  local levels = {
-    { t = conf, tol = TOL_VALUE },
-    { t = conf - h, tol = TOL_INTERVAL },
-    { t = conf + h, tol = TOL_INTERVAL },
-  }
-  local rounds = 0
-  while rounds < MAX_ROUNDS do
-    local xs = {}
-    for _, lv in ipairs(levels) do
-      local a, b = bracket(points, lv.t, rising, lo, hi)
-      local w = a and b and b.x - a.x
-      if w and w > lv.tol * math.max(math.abs(rising and b.x or a.x), 1e-9 * (hi - lo)) then
-        local halved = lv.width == nil or w <= 0.5 * lv.width
-        xs[#xs + 1] = halved and toward(a, b, lv.t, trials) or midpoint(a.x, b.x)
-        lv.width = w
-      end
-    end
-    if #xs == 0 then break end
-    probe(xs)
-    rounds = rounds + 1
-  end
-  local function crossing(t)
+  local function crossing_in(points, t)
     local _, _, met = bracket(points, t, rising, lo, hi)
     return met
   end
-  best = best_point()
+  -- each level's bracket shrunk, the pending levels' points run together:
+  -- the confidence's, and with `interval` its 95% interval's ends
+  local function converge(interval)
+    local levels = { { t = conf, tol = TOL_VALUE } }
+    if interval then
+      levels[2] = { t = conf - h, tol = TOL_INTERVAL }
+      levels[3] = { t = conf + h, tol = TOL_INTERVAL }
+    end
+    local rounds = 0
+    while rounds < MAX_ROUNDS do
+      local xs = {}
+      for _, lv in ipairs(levels) do
+        local a, b = bracket(S.points, lv.t, rising, lo, hi)
+        local w = a and b and b.x - a.x
+        if w and w > lv.tol * math.max(math.abs(rising and b.x or a.x), 1e-9 * (hi - lo)) then
+          local halved = lv.width == nil or w <= 0.5 * lv.width
+          xs[#xs + 1] = halved and toward(a, b, lv.t, trials) or midpoint(a.x, b.x)
+          lv.width = w
+        end
+      end
+      if #xs == 0 then break end
+      S.probe(xs)
+      rounds = rounds + 1
+    end
+  end
+  converge(true)
+  -- the interval's ends: values crossing conf -+ h
+  local ends = { crossing_in(S.points, conf - h), crossing_in(S.points, conf + h) }
+  if quick and S.best().p >= conf then
+    -- The objective-only search found where the law crosses the levels, up
+    -- to its Monte Carlo error, which the interval states. The value is the
+    -- exact runs' (the full run's figures): their crossing of the confidence
+    -- lies within the interval widened by its width on each side (the two
+    -- estimates differ by about sqrt(2) of the interval's standard errors),
+    -- widened again while the window's ends do not straddle the confidence;
+    -- then the same rounds on exact runs, for the confidence alone.
+    local a1, a2 = ends[1] and ends[1].x or lo, ends[2] and ends[2].x or hi
+    if a1 > a2 then a1, a2 = a2, a1 end
+    local w = math.max(a2 - a1, TOL_INTERVAL * math.abs(a2))
+    S = search_on(runner, gi)
+    S.probe({ math.max(lo, a1 - w), math.min(hi, a2 + w) })
+    for _ = 1, 8 do
+      local plo, phi = S.points[1], S.points[#S.points]
+      local low_ok = (rising and plo.p < conf) or (not rising and plo.p >= conf) or plo.x <= lo
+      local high_ok = (rising and phi.p >= conf) or (not rising and phi.p < conf) or phi.x >= hi
+      if low_ok and high_ok then break end
+      local span = phi.x - plo.x
+      local xs = {}
+      if not low_ok then xs[#xs + 1] = math.max(lo, plo.x - 2 * span) end
+      if not high_ok then xs[#xs + 1] = math.min(hi, phi.x + 2 * span) end
+      S.probe(xs)
+    end
+    converge(false)
+  elseif quick then
+    -- not met anywhere: the best value's probability as the exact runs give it
+    local bx = S.best().x
+    S = search_on(runner, gi)
+    S.probe({ bx })
+  end
+  local points = S.points
+  local function crossing(t) return crossing_in(points, t) end
+  best = S.best()
   local at = crossing(conf)
   local out = {
     goal = goal.name, confidence = conf, vary = var.name, how = var.how, channels = var.channels,
     all_channels = #norm.channels,
     direction = rising and "smallest" or "largest", between = { var.lo, var.hi },
-    trials = trials, seed = opts.seed or norm.seed, runs = runner.runs,
+    trials = trials, seed = opts.seed or norm.seed, runs = runner.runs + (quick and quick.runs or 0),
+    objective_runs = quick and quick.runs or 0,
     method = string.format("common random numbers (%s trials at every candidate, lean runs of the goals); "
-      .. "the bounds and the scenario as written, then bisection of the brackets where the goal's probability "
+      .. "%sthe bounds and the scenario as written, then bisection of the brackets where the goal's probability "
       .. "crosses the confidence (to %.1f%% of the value) and its 95%% interval's ends (to %.1f%%), their "
-      .. "midpoints run together; one full run at the value found", util.unsigned(trials), 100 * TOL_VALUE,
-      100 * TOL_INTERVAL),
+      .. "midpoints run together; one full run at the value found", util.unsigned(trials),
+      quick and "objective-only runs (the goal's figure drawn from its law) find the crossings, then exact runs "
+        .. "settle them within a window around them; " or "",
+      100 * TOL_VALUE, 100 * TOL_INTERVAL),
   }
   if not at then
     out.found = false
@@ -387,7 +441,10 @@ function M.plan(fc, s, opts)
     out.reason = string.format("the goal is met at the %s bound (%s) itself: the answer may lie beyond it; "
       .. "widen between to see", out.at_bound, show(at.x))
   end
-  local lo_end, hi_end = crossing(conf - h), crossing(conf + h)
+  local lo_end, hi_end = ends[1], ends[2]
+  -- the value found by the exact runs lies inside its interval
+  if lo_end and (rising and lo_end.x > at.x or not rising and lo_end.x < at.x) then lo_end = at end
+  if hi_end and (rising and hi_end.x < at.x or not rising and hi_end.x > at.x) then hi_end = at end
   if rising then
     out.interval = { lo_end and lo_end.x, hi_end and hi_end.x }
   else
@@ -402,7 +459,7 @@ function M.plan(fc, s, opts)
   out.periods, out.unit = fnorm.periods, fnorm.unit
   out.stages = M.reverse_funnel(fc, final, fnorm, result, goal, runner)
   out.calculator = M.calculator(fnorm, result, goal)
-  out.runs = runner.runs + 1
+  out.runs = runner.runs + (quick and quick.runs or 0) + 1
   return { plan = out, result = result }
 end
 
