@@ -29,9 +29,12 @@ _Static_assert((INT64_C(1) << FC_HIST_MAX_LEVEL) >= LOG_LIMIT, "top level");
 /* What the allocator adds to a block (glibc: an 8-byte header, blocks in
  * steps of 16 bytes), counted with every page and directory. */
 #define ALLOC_OVERHEAD 16
-#define PAGE_COST ((uint64_t)sizeof(fc_hist_page) + ALLOC_OVERHEAD)
+/* What a page is charged: at least its bytes and its high counts' whether
+ * these are allocated or not (fc_hist_page), the same for every page */
+#define PAGE_COST ((uint64_t)FC_HIST_PAGE_COST)
 #define DIR_COST(len) ((uint64_t)(len) * sizeof(fc_hist_page *) + ALLOC_OVERHEAD)
-_Static_assert(FC_HIST_PAGE_COST == 32 * 8 + ALLOC_OVERHEAD, "page cost");
+_Static_assert(FC_HIST_PAGE_COST >= sizeof(fc_hist_page) + ALLOC_OVERHEAD + 32 * sizeof(uint32_t) + ALLOC_OVERHEAD,
+               "page cost");
 /* A directory grown by doubling holds fewer than twice the entries it must
  * reach (8 at least): 8 bytes each, FC_HIST_SPAN_COST counts 16. */
 _Static_assert(FC_HIST_SPAN_COST == 2 * sizeof(fc_hist_page *), "span cost");
@@ -39,7 +42,36 @@ _Static_assert(FC_HIST_SIDE_COST >= 8 * sizeof(fc_hist_page *) + ALLOC_OVERHEAD 
 /* side_add's answer when a new page would pass the caps */
 #define NEED 3
 
-_Static_assert(sizeof(fc_hist_page) == PAGE_KEYS * sizeof(uint64_t), "page layout");
+_Static_assert(sizeof(((fc_hist_page *)0)->lo) / sizeof(uint16_t) == PAGE_KEYS, "page layout");
+
+/* Count of key j of page p. */
+static inline uint64_t page_count(const fc_hist_page *p, int j)
+{
+    return p->lo[j] | (p->hi ? (uint64_t)p->hi[j] << 16 : 0);
+}
+
+/* Adds c to key j of page p. Returns 0, or -1 (p unchanged) when out of
+ * memory or past FC_HIST_MAX_COUNT. */
+static int page_add(fc_hist_page *p, int j, uint64_t c)
+{
+    uint64_t total = page_count(p, j) + c;
+    if (total > FC_HIST_MAX_COUNT || total < c)
+        return -1;
+    if ((total >> 16) && p->hi == NULL && (p->hi = calloc(PAGE_KEYS, sizeof *p->hi)) == NULL)
+        return -1;
+    p->lo[j] = (uint16_t)total;
+    if (p->hi)
+        p->hi[j] = (uint32_t)(total >> 16);
+    return 0;
+}
+
+static void page_free(fc_hist_page *p)
+{
+    if (p) {
+        free(p->hi);
+        free(p);
+    }
+}
 
 /* gamma = (1 + alpha) / (1 - alpha); bucket i holds (gamma^(i-1), gamma^i].
  * alpha is taken a hair (1e-7 relative, 3e-11 absolute) below FC_HIST_ALPHA:
@@ -143,7 +175,7 @@ static void free_sides(fc_hist *h)
     for (int k = 0; k < 2; k++) {
         fc_hist_side *s = &h->side[k];
         for (size_t i = 0; i < s->len; i++)
-            free(s->dir[i]);
+            page_free(s->dir[i]);
         free(s->dir);
         memset(s, 0, sizeof *s);
     }
@@ -237,7 +269,8 @@ static int side_add(fc_hist *h, int k, int64_t key, uint64_t count, int may_yiel
         if (st != 0)
             return st;
         p = calloc(1, sizeof *p);
-        if (p == NULL) {
+        if (p == NULL || page_add(p, (int)(key & (PAGE_KEYS - 1)), count) != 0) {
+            page_free(p);
             refund(h, PAGE_COST);
             return -1;
         }
@@ -245,8 +278,9 @@ static int side_add(fc_hist *h, int k, int64_t key, uint64_t count, int may_yiel
         s->npages++;
         s->lo = lo;
         s->hi = hi;
+    } else if (page_add(p, (int)(key & (PAGE_KEYS - 1)), count) != 0) {
+        return -1;
     }
-    p->counts[key & (PAGE_KEYS - 1)] += count;
     h->count += count;
     return 0;
 }
@@ -303,7 +337,7 @@ static void fit_at(const fc_hist *h, int level, const pend *pd, fit *f)
         for (int64_t id = s->lo; s->npages && id <= s->hi; id++) {
             const fc_hist_page *p = s->dir[id - s->base];
             for (int j = 0; p && j < PAGE_KEYS; j++) {
-                if (p->counts[j] == 0)
+                if (page_count(p, j) == 0)
                     continue;
                 int side;
                 int64_t i;
@@ -363,7 +397,7 @@ static int rebuild(fc_hist *h, int level, const fit *f)
         for (int64_t id = s->lo; s->npages && id <= s->hi; id++) {
             const fc_hist_page *p = s->dir[id - s->base];
             for (int j = 0; p && j < PAGE_KEYS; j++) {
-                uint64_t c = p->counts[j];
+                uint64_t c = page_count(p, j);
                 if (c == 0)
                     continue;
                 int side;
@@ -485,11 +519,12 @@ int fc_hist_add_many(fc_hist *h, const double *x, size_t stride, size_t n, doubl
                     break;
                 int64_t key = (int64_t)v;
                 uint64_t at = (uint64_t)((key >> 5) - base);
-                if ((double)key != v || at >= len || dir[at] == NULL)
+                /* a count about to pass 2^16 - 1 takes the slow path */
+                if ((double)key != v || at >= len || dir[at] == NULL || dir[at]->lo[key & 31] == UINT16_MAX)
                     break;
                 mn = v < mn ? v : mn;
                 mx = v > mx ? v : mx;
-                dir[at]->counts[key & 31]++;
+                dir[at]->lo[key & 31]++;
                 added++;
             }
             h->count += added;
@@ -560,10 +595,11 @@ static int walk(const fc_hist *h, int (*f)(void *ctx, int64_t key, uint64_t coun
             const fc_hist_page *p = s->dir[id - s->base];
             for (int jj = 0; p && jj < PAGE_KEYS; jj++) {
                 int j = k ? PAGE_KEYS - 1 - jj : jj;
-                if (p->counts[j] == 0)
+                uint64_t c = page_count(p, j);
+                if (c == 0)
                     continue;
                 int64_t key = id * PAGE_KEYS + j;
-                int st = f(ctx, k ? -(LOG_BASE + key) : key, p->counts[j]);
+                int st = f(ctx, k ? -(LOG_BASE + key) : key, c);
                 if (st != 0)
                     return st;
             }
@@ -580,8 +616,8 @@ static int walk(const fc_hist *h, int (*f)(void *ctx, int64_t key, uint64_t coun
     for (int64_t id = s->lo; s->npages && id <= s->hi; id++) {
         const fc_hist_page *p = s->dir[id - s->base];
         for (int j = 0; p && j < PAGE_KEYS; j++)
-            if (p->counts[j]) {
-                int st = f(ctx, LOG_BASE + id * PAGE_KEYS + j, p->counts[j]);
+            if (page_count(p, j)) {
+                int st = f(ctx, LOG_BASE + id * PAGE_KEYS + j, page_count(p, j));
                 if (st != 0)
                     return st;
             }

@@ -40,7 +40,8 @@
  * FC_HIST_MIN_PAGES. */
 #define FC_HIST_MAX_PAGES 32768
 #define FC_HIST_MIN_PAGES 4
-/* What the caps count: a page (32 counts and the allocator's header), each
+/* What the caps count: a page (32 counts and the allocator's headers: the
+ * most a page takes, fc_hist_page), each
  * page number a side's directory must reach (its entry, and as much again for
  * the directory's geometric growth), and each side in use (its directory's
  * header and least size). */
@@ -91,9 +92,17 @@ typedef struct fc_meter {
     atomic_uint_fast64_t used;
 } fc_meter;
 
+/* The counts of keys page * 32 .. page * 32 + 31: key j's is lo[j] + 2^16
+ * hi[j], hi allocated with the first count past 2^16 - 1 (most keys of a run
+ * never get there: a page then takes 72 bytes rather than 256). A count stays
+ * below 2^48 (FC_HIST_MAX_COUNT), more than a run's trials. A page is charged
+ * FC_HIST_PAGE_COST whether hi exists or not, so that a histogram's bytes,
+ * and so its level, depend on its keys alone. */
 typedef struct fc_hist_page {
-    uint64_t counts[32]; /* keys page * 32 .. page * 32 + 31 */
+    uint16_t lo[32];
+    uint32_t *hi;        /* [32], owned, or NULL */
 } fc_hist_page;
+#define FC_HIST_MAX_COUNT ((UINT64_C(1) << 48) - 1)
 
 /* Pages of consecutive keys found by page number. */
 typedef struct fc_hist_side {

@@ -2,6 +2,9 @@
  * statistics (see summary.h). */
 #include "summary.h"
 
+/* a histogram's count of one key stays below its limit in any run */
+_Static_assert(FC_MAX_TRIALS <= (int64_t)FC_HIST_MAX_COUNT, "histogram counts");
+
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>

@@ -565,6 +565,91 @@ static void test_merge_exact(void **state)
     fc_hist_free(&all);
 }
 
+/* Counts past 2^16 - 1 carry into the page's high counts: one key counted
+ * 70,000 times one by one (add_many's fast path, then the slow one at the
+ * carry), another given counts of 2^40 and 2^46 at once (a merged partial's
+ * keys); each comes back whole through fc_hist_each, ranks and merges;
+ * a count past FC_HIST_MAX_COUNT is refused and leaves the histogram as it
+ * was; a logarithmic histogram carries the same way. */
+typedef struct pair_list {
+    int n;
+    int64_t key[8];
+    uint64_t count[8];
+} pair_list;
+static int collect(void *ctx, int64_t key, uint64_t count)
+{
+    pair_list *l = ctx;
+    if (l->n == 8)
+        return -1;
+    l->key[l->n] = key;
+    l->count[l->n++] = count;
+    return 0;
+}
+
+static void test_high_counts(void **state)
+{
+    (void)state;
+    enum { N = 70000 };
+    double *x = malloc(N * sizeof *x);
+    assert_non_null(x);
+    for (int i = 0; i < N; i++)
+        x[i] = 7;
+    fc_hist h;
+    fc_hist_init(&h, 1);
+    assert_int_equal(fc_hist_add(&h, 7), 0); /* the page exists: add_many's fast path first */
+    double mn = INFINITY, mx = -INFINITY;
+    uint64_t bad = 0;
+    size_t done;
+    assert_int_equal(fc_hist_add_many(&h, x, 1, N, &mn, &mx, &bad, &done), 0);
+    assert_int_equal(done, N);
+    assert_int_equal(fc_hist_add_key(&h, 9, UINT64_C(1) << 40), 0);
+    assert_int_equal(fc_hist_add_key(&h, 9, UINT64_C(1) << 46), 0);
+    assert_int_equal(fc_hist_add_key(&h, 40, 3), 0);
+    pair_list l = {0};
+    assert_int_equal(fc_hist_each(&h, collect, &l), 0);
+    assert_int_equal(l.n, 3);
+    assert_int_equal(l.key[0], 7);
+    assert_int_equal(l.count[0], N + 1);
+    assert_int_equal(l.key[1], 9);
+    assert_int_equal(l.count[1], (UINT64_C(1) << 40) + (UINT64_C(1) << 46));
+    assert_int_equal(l.key[2], 40);
+    assert_int_equal(l.count[2], 3);
+    assert_true(at_rank(&h, N + 1) == 7);
+    assert_true(at_rank(&h, N + 2) == 9);
+    assert_true(at_rank(&h, h.count) == 40);
+    /* past the limit: refused, nothing changed */
+    uint64_t before = h.count;
+    assert_int_equal(fc_hist_add_key(&h, 9, FC_HIST_MAX_COUNT), -1);
+    assert_int_equal(h.count, before);
+    l.n = 0;
+    assert_int_equal(fc_hist_each(&h, collect, &l), 0);
+    assert_int_equal(l.count[1], (UINT64_C(1) << 40) + (UINT64_C(1) << 46));
+    /* a merge adds the high counts too */
+    fc_hist m;
+    fc_hist_init(&m, 1);
+    assert_int_equal(fc_hist_merge(&m, &h), 0);
+    assert_int_equal(fc_hist_merge(&m, &h), 0);
+    l.n = 0;
+    assert_int_equal(fc_hist_each(&m, collect, &l), 0);
+    assert_int_equal(l.count[0], 2 * (uint64_t)(N + 1));
+    assert_int_equal(l.count[1], (UINT64_C(1) << 41) + (UINT64_C(1) << 47));
+    fc_hist_free(&m);
+    fc_hist_free(&h);
+    /* the logarithmic kind */
+    fc_hist g;
+    fc_hist_init(&g, 0);
+    for (int i = 0; i < N; i++)
+        x[i] = 0.5;
+    assert_int_equal(fc_hist_add_many(&g, x, 1, N, &mn, &mx, &bad, &done), 0);
+    assert_int_equal(g.count, N);
+    assert_true(fabs(at_rank(&g, N) / 0.5 - 1) <= FC_HIST_ALPHA);
+    l.n = 0;
+    assert_int_equal(fc_hist_each(&g, collect, &l), 0);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.count[0], N);
+    fc_hist_free(&g);
+    free(x);
+}
 
 /* ---- caps, levels, sides (a run's histograms) --------------------------- */
 
@@ -1143,6 +1228,7 @@ int main(void)
         cmocka_unit_test(test_each),
         cmocka_unit_test(test_conversion),
         cmocka_unit_test(test_merge_exact),
+        cmocka_unit_test(test_high_counts),
         cmocka_unit_test(test_caps_exact),
         cmocka_unit_test(test_coarsen),
         cmocka_unit_test(test_two_sides),
