@@ -4,7 +4,8 @@
 # and the floor (250 PCG32 uniforms per trial, bench/bench_floor.c), all
 # measured in this run on this machine. Prints trials per second of the
 # simulation itself (both sides exclude summaries), the ratios, the thread
-# scaling, peak memory at 1M and 10M trials, and checks that funnelcast and
+# scaling, a search candidate of the first goal (lean and objective-only,
+# bench/b1_objective.lua), peak memory at 1M and 10M trials, and checks that funnelcast and
 # numpy agree in distribution (bench/compare_b1.py).
 #   TRIALS=1000000 BIG=10000000 REPEAT=3 sh bench/bench_b1.sh
 BUILD=${BUILD:-build}
@@ -40,6 +41,9 @@ while [ $r -le "$REPEAT" ]; do
     rate "$tmp/tn" >> "$tmp/fc$t.rates"
     t=$((t * 2))
   done
+  lua5.4 bench/b1_objective.lua "$BUILD" "$TRIALS" > "$tmp/obj.out" || exit 1
+  sed -n 's/^objective_trials_per_second //p' "$tmp/obj.out" >> "$tmp/obj.rates"
+  sed -n 's/^lean_trials_per_second //p' "$tmp/obj.out" >> "$tmp/lean.rates"
   if [ -n "$have_np" ]; then
     $PY bench/b1_numpy.py --trials "$TRIALS" --seed 42 --json "$tmp/np.json" > "$tmp/np.out" 2>&1 || exit 1
     sed -n 's/^trials_per_second \([0-9.]*\)$/\1/p' "$tmp/np.out" | tail -1 >> "$tmp/np.rates"
@@ -74,6 +78,11 @@ while [ $t -le "$cores" ]; do
     "$(vs_np "$tmp/fc$t.rates")" "$(spread "$tmp/fc$t.rates")" "$(median "$tmp/s.ratios")"
   t=$((t * 2))
 done
+# a search's candidate of B1's first goal (bench/b1_objective.lua)
+printf '%-30s %14.0f %10s   [%s]\n' "lean run of the goal" "$(median "$tmp/lean.rates")" \
+  "$(vs_np "$tmp/lean.rates")" "$(spread "$tmp/lean.rates")"
+printf '%-30s %14.0f %10s   [%s]\n' "objective-only run of the goal" "$(median "$tmp/obj.rates")" \
+  "$(vs_np "$tmp/obj.rates")" "$(spread "$tmp/obj.rates")"
 printf '%-30s %14.0f %10s\n' "floor: 250 PCG32 uniforms" "$floor" \
   "$([ -n "$np" ] && awk -v a="$floor" -v b="$np" 'BEGIN { printf "%.2fx", a / b }' || echo -)"
 m1=$(peak "$FC" run "$B1" --trials "$TRIALS" --format json)
