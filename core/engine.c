@@ -152,6 +152,32 @@ static int metric_needs(const work *w, int id, int *from)
 
 static int flows_apply(const fc_model *m);
 
+/* Whether some stage of m has a cost per unit. */
+static int any_stage_cost(const fc_model *m)
+{
+    int any = 0;
+    for (int k = 0; k < m->nstages; k++)
+        any |= m->stages[k].has_cost;
+    return any;
+}
+
+/* The figure at record slot `slot` when it is a total or a goal: its metric
+ * id (a goal's metric), and the period it is cumulated through. Returns 0,
+ * or -1 for another figure. */
+static int slot_figure(const fc_model *m, const fc_layout *lay, int slot, int *id, int *by)
+{
+    *by = m->periods;
+    if (slot >= lay->metrics && slot < lay->metrics + FC_M_COUNT) {
+        *id = slot - lay->metrics;
+    } else if (slot >= lay->goal && slot < lay->goal + m->ngoals) {
+        *id = m->goals[slot - lay->goal].metric_id;
+        *by = m->goals[slot - lay->goal].by;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
 /* The one figure of a lean shape as an objective-only run draws it: its
  * record slot, the stage whose arrivals it is made of, through which period,
  * and whether it is the CAC those arrivals give. Returns 0, or -1 when the
@@ -159,23 +185,14 @@ static int flows_apply(const fc_model *m);
 static int marginal_figure(const fc_model *m, const fc_shape *sh, int *slot, int *stage, int *by, int *cac)
 {
     fc_layout lay;
+    int id;
     if (sh->pick == NULL || sh->nslots != 1 || !flows_apply(m))
         return -1;
     fc_layout_of(m, &lay);
-    int id;
     *slot = sh->pick[0];
-    *by = m->periods;
-    if (*slot >= lay.metrics && *slot < lay.metrics + FC_M_COUNT) {
-        id = *slot - lay.metrics;
-    } else if (*slot >= lay.goal && *slot < lay.goal + m->ngoals) {
-        id = m->goals[*slot - lay.goal].metric_id;
-        *by = m->goals[*slot - lay.goal].by;
-    } else {
+    if (slot_figure(m, &lay, *slot, &id, by) != 0)
         return -1;
-    }
-    int any_cost = 0;
-    for (int k = 0; k < m->nstages; k++)
-        any_cost |= m->stages[k].has_cost;
+    const int any_cost = any_stage_cost(m);
     *cac = id == FC_M_CAC;
     if (id >= FC_M_COUNT)
         *stage = id - FC_M_COUNT;
@@ -235,12 +252,8 @@ static int work_needs(work *w, const fc_summary *s)
     const fc_layout *lay = &w->lay;
     int from = w->K, money = 0;
     for (int i = 0; i < s->shape.nslots; i++) {
-        int slot = s->shape.pick[i], id, f;
-        if (slot >= lay->metrics && slot < lay->metrics + FC_M_COUNT)
-            id = slot - lay->metrics;
-        else if (slot >= lay->goal && slot < lay->goal + m->ngoals)
-            id = m->goals[slot - lay->goal].metric_id;
-        else
+        int id, by, f;
+        if (slot_figure(m, lay, s->shape.pick[i], &id, &by) != 0)
             return 0; /* another figure: the whole trial */
         money |= metric_needs(w, id, &f);
         from = f < from ? f : from;
@@ -290,8 +303,7 @@ static int work_init(work *w, const fc_model *m, const fc_summary *s)
      * a scenario reports by channel never changes its draws */
     w->CE = (w->flows && !m->track_channels) || m->nchannels == 0 ? 1 : m->nchannels;
     fc_layout_of(m, &w->lay);
-    for (int k = 0; k < w->K; k++)
-        w->any_cost |= m->stages[k].has_cost;
+    w->any_cost = any_stage_cost(m);
     size_t T = (size_t)w->T;
     w->pv = calloc((size_t)m->nparams * T + 1, sizeof *w->pv);
     w->n = calloc((size_t)w->K * (size_t)w->CE * T, sizeof *w->n);
@@ -1001,14 +1013,14 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
     const fc_model *m = w->m;
     const fc_layout *lay = &w->lay;
     const int T = w->T, K = w->K, CE = w->CE;
-    memset(w->n, 0, (size_t)K * (size_t)CE * (size_t)T * sizeof *w->n);
-    memset(w->chan_fcost, 0, (size_t)CE * sizeof *w->chan_fcost);
     if (draw_params(w, trial, err, errlen) != 0 || channel_means(w, trial, err, errlen) != 0)
         return -1;
     if (w->marginal) {
         marginal_trial(w, trial);
         return 0;
     }
+    memset(w->n, 0, (size_t)K * (size_t)CE * (size_t)T * sizeof *w->n);
+    memset(w->chan_fcost, 0, (size_t)CE * sizeof *w->chan_fcost);
     if (w->flows) {
         flow_paths(w, trial);
         if (w->CE == 1 && w->by_channel)

@@ -286,8 +286,8 @@ function M.plan(fc, s, opts)
   -- the cost: core.evaluate's objective)
   local runner = decide.runner(fc, opts)
   local quick = decide.runner(fc, opts, nil, goal.name)
-  local sc0 = var.make(x0)
-  if not quick.run({ sc0 })[1].objective_only then quick = nil end
+  local first = quick.run({ var.make(x0) })[1]
+  if not first.objective_only then quick = nil end
   local trials
   -- a search's points on one runner: probe(xs) runs the values not run yet,
   -- together
@@ -318,6 +318,10 @@ function M.plan(fc, s, opts)
     return S
   end
   local S = search_on(quick or runner, quick and 1 or gi)
+  if quick then -- the run that told, the search's first point
+    trials = first.trials
+    S.points[1], S.seen[x0] = { x = x0, p = first.goals[1].probability }, true
+  end
   S.probe({ var.lo, x0, var.hi })
   if S.best().p < conf then
     -- none meets the goal yet: look between the bounds before giving up

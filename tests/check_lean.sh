@@ -11,10 +11,6 @@ BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 1
 . "$(dirname "$0")/support/checks.sh"
 
-lua5.4 tests/lean/lean.lua "$BUILD" > "$tmp/out" && ok || bad "tests/lean/lean.lua"
-cat "$tmp/out"
-# the script ran to its end, with its thousands of checks (not a few)
-n=$(sed -n 's/^lean: \([0-9]*\) checks, [0-9]* failed$/\1/p' "$tmp/out")
-[ -n "$n" ] && [ "$n" -ge 10000 ] && ok || bad "tests/lean/lean.lua: expected its summary line with at least 10000 checks, got '${n}'"
+lua_checks lean tests/lean/lean.lua 10000
 
 finish lean

@@ -8,9 +8,6 @@ BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 1
 . "$(dirname "$0")/support/checks.sh"
 
-lua5.4 tests/objective/objective.lua "$BUILD" > "$tmp/out" && ok || bad "tests/objective/objective.lua"
-cat "$tmp/out"
-n=$(sed -n 's/^objective: \([0-9]*\) checks, [0-9]* failed$/\1/p' "$tmp/out")
-[ -n "$n" ] && [ "$n" -ge 150 ] && ok || bad "tests/objective/objective.lua: expected its summary line with at least 150 checks, got '${n}'"
+lua_checks objective tests/objective/objective.lua 150
 
 finish objective
