@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dist.h"
+#include "figures.h"
 #include "ltv.h"
 #include "rng.h"
 #include "special.h"
@@ -37,8 +38,16 @@ typedef struct work {
     double *chan_spend;     /* [C] a channel's spend over the horizon */
     int any_cost;           /* some stage has a cost per unit */
     double *raw;            /* [nparams] a drawn-once parameter's draw before clipping */
-    uint64_t *cohort;       /* [T + 1] active customers by arrival period (sbg) */
+    uint64_t *cohort;       /* [T + 1] active customers by arrival period (by tenure) */
+    uint64_t *cohort_new;   /* [T + 1] of those, the customers acquired in the horizon */
+    double *xpow;           /* [T + 1] (1 + expansion)^j */
     double *gm, *fcost, *wcost; /* [T] gross margin, funnel cost, win-back cost */
+    double *rev_new, *gm_new; /* [T] revenue and gross margin of the customers acquired in the horizon */
+    double *unit;           /* [K][T] each stage's cost per unit in period t (0 without a cost) */
+    double *pipe;           /* [K] units bound for stage k after the last period */
+    fc_pcg32 *pipe_rng;     /* [K] stage k's pipeline stream (flows), started on first use */
+    unsigned char *pipe_on; /* [K] whether pipe_rng[k] is started in this trial */
+    fc_trial_view view;     /* the figures' view of the arrays above */
     double *chan_fcost;     /* [CE] funnel cost attributed to each channel group */
     double *rec;            /* [nslots] the current trial's record */
     double *cols;           /* [nslots][FC_CHUNK] the chunk's records, slot by slot */
@@ -64,7 +73,7 @@ typedef struct work {
      * at stage mg_stage through period mg_by (or the CAC they give, spend
      * being fixed), drawn as one Poisson on its own stream. */
     int marginal;
-    int mg_stage, mg_by, mg_cac, mg_slot; /* mg_slot: the figure's record slot */
+    int mg_stage, mg_from, mg_by, mg_cac, mg_slot; /* mg_slot: the figure's record slot */
     uint64_t mg_key;        /* the figure's stream */
 } work;
 
@@ -85,7 +94,13 @@ static void work_free(work *w)
     free(w->chan_spend);
     free(w->raw);
     free(w->cohort);
+    free(w->cohort_new);
+    free(w->xpow);
     free(w->gm);
+    free(w->unit);
+    free(w->pipe);
+    free(w->pipe_rng);
+    free(w->pipe_on);
     free(w->chan_fcost);
     free(w->rec);
     free(w->cols);
@@ -128,20 +143,25 @@ static int work_share(work *w, const work *base)
     return 0;
 }
 
-/* The first stage whose arrivals metric `id` (a goal's metric id) is made
- * of (K: none), and whether it needs money (customers()). */
-static int metric_needs(const work *w, int id, int *from)
+/* The first stage whose arrivals figure f is made of (K: none), and
+ * whether it needs money (customers()). Returns that, or -1 when it needs
+ * the whole trial (a channel's figures). */
+static int figure_needs(const work *w, const fc_figure *f, int *from)
 {
     int cost_from = w->K;
     for (int k = w->K - 1; k >= 0; k--)
         if (w->m->stages[k].has_cost)
             cost_from = k;
     *from = 0;
-    if (id >= FC_M_COUNT) {
-        *from = id - FC_M_COUNT;
-        return 0;
+    switch ((fc_figure_kind)f->kind) {
+    case FC_F_STAGE: *from = f->index; return 0;
+    case FC_F_STAGE_COST: *from = cost_from < f->index ? cost_from : f->index; return 0;
+    case FC_F_CONVERSION:
+    case FC_F_PIPELINE: *from = f->index - 1; return 0;
+    case FC_F_CHANNEL: return -1;
+    case FC_F_TOTAL: break;
     }
-    switch ((fc_metric)id) {
+    switch ((fc_metric)f->index) {
     case FC_M_NEW_CUSTOMERS: *from = w->K - 1; return 0;
     case FC_M_SPEND: *from = w->K; return 0;
     case FC_M_FUNNEL_COST: *from = cost_from; return 0;
@@ -161,17 +181,18 @@ static int any_stage_cost(const fc_model *m)
     return any;
 }
 
-/* The figure at record slot `slot` when it is a total or a goal: its metric
- * id (a goal's metric), and the period it is cumulated through. Returns 0,
- * or -1 for another figure. */
-static int slot_figure(const fc_model *m, const fc_layout *lay, int slot, int *id, int *by)
+/* The figure at record slot `slot` when it is a total or a goal, as a goal
+ * of the whole horizon for a total. Returns 0, or -1 for another figure. */
+static int slot_figure(const fc_model *m, const fc_layout *lay, int slot, fc_goal *out)
 {
-    *by = m->periods;
+    memset(out, 0, sizeof *out);
+    out->from = 1;
+    out->by = m->periods;
     if (slot >= lay->metrics && slot < lay->metrics + FC_M_COUNT) {
-        *id = slot - lay->metrics;
+        out->fig.kind = FC_F_TOTAL;
+        out->fig.index = slot - lay->metrics;
     } else if (slot >= lay->goal && slot < lay->goal + m->ngoals) {
-        *id = m->goals[slot - lay->goal].metric_id;
-        *by = m->goals[slot - lay->goal].by;
+        *out = m->goals[slot - lay->goal];
     } else {
         return -1;
     }
@@ -179,24 +200,28 @@ static int slot_figure(const fc_model *m, const fc_layout *lay, int slot, int *i
 }
 
 /* The one figure of a lean shape as an objective-only run draws it: its
- * record slot, the stage whose arrivals it is made of, through which period,
- * and whether it is the CAC those arrivals give. Returns 0, or -1 when the
- * shape cannot be drawn from its figure's marginal law. */
-static int marginal_figure(const fc_model *m, const fc_shape *sh, int *slot, int *stage, int *by, int *cac)
+ * record slot, the stage whose arrivals it is made of, over which periods
+ * (from..by, 1-based), and whether it is the CAC those arrivals give.
+ * Returns 0, or -1 when the shape cannot be drawn from its figure's
+ * marginal law. */
+static int marginal_figure(const fc_model *m, const fc_shape *sh, int *slot, int *stage, int *from, int *by,
+                           int *cac)
 {
     fc_layout lay;
-    int id;
+    fc_goal g;
     if (sh->pick == NULL || sh->nslots != 1 || !flows_apply(m))
         return -1;
     fc_layout_of(m, &lay);
     *slot = sh->pick[0];
-    if (slot_figure(m, &lay, *slot, &id, by) != 0)
+    if (slot_figure(m, &lay, *slot, &g) != 0 || g.every)
         return -1;
-    const int any_cost = any_stage_cost(m);
-    *cac = id == FC_M_CAC;
-    if (id >= FC_M_COUNT)
-        *stage = id - FC_M_COUNT;
-    else if (id == FC_M_NEW_CUSTOMERS || (id == FC_M_CAC && !any_cost))
+    *from = g.from;
+    *by = g.by;
+    const int any_cost = any_stage_cost(m), total = g.fig.kind == FC_F_TOTAL;
+    *cac = total && g.fig.index == FC_M_CAC;
+    if (g.fig.kind == FC_F_STAGE)
+        *stage = g.fig.index;
+    else if (total && (g.fig.index == FC_M_NEW_CUSTOMERS || (*cac && !any_cost)))
         *stage = m->nstages - 1;
     else
         return -1;
@@ -205,8 +230,8 @@ static int marginal_figure(const fc_model *m, const fc_shape *sh, int *slot, int
 
 int fc_engine_marginal(const fc_model *m, const fc_shape *sh)
 {
-    int slot, stage, by, cac;
-    return sh->marginal && marginal_figure(m, sh, &slot, &stage, &by, &cac) == 0;
+    int slot, stage, from, by, cac;
+    return sh->marginal && marginal_figure(m, sh, &slot, &stage, &from, &by, &cac) == 0;
 }
 
 /* An objective-only trial draws only what its figure's mean is made of: the
@@ -242,7 +267,7 @@ static int work_needs(work *w, const fc_summary *s)
     if (s->shape.pick == NULL)
         return 0;
     if (s->shape.marginal &&
-        marginal_figure(m, &s->shape, &w->mg_slot, &w->mg_stage, &w->mg_by, &w->mg_cac) == 0) {
+        marginal_figure(m, &s->shape, &w->mg_slot, &w->mg_stage, &w->mg_from, &w->mg_by, &w->mg_cac) == 0) {
         w->marginal = 1;
         w->mg_key = fc_rng_key("objective");
         w->money = w->by_channel = 0;
@@ -252,10 +277,11 @@ static int work_needs(work *w, const fc_summary *s)
     const fc_layout *lay = &w->lay;
     int from = w->K, money = 0;
     for (int i = 0; i < s->shape.nslots; i++) {
-        int id, by, f;
-        if (slot_figure(m, lay, s->shape.pick[i], &id, &by) != 0)
+        fc_goal g;
+        int f, needs;
+        if (slot_figure(m, lay, s->shape.pick[i], &g) != 0 || (needs = figure_needs(w, &g.fig, &f)) < 0)
             return 0; /* another figure: the whole trial */
-        money |= metric_needs(w, id, &f);
+        money |= needs;
         from = f < from ? f : from;
     }
     w->money = money;
@@ -267,8 +293,8 @@ static int work_needs(work *w, const fc_summary *s)
     w->from = money || w->by_channel ? 0 : from;
     if (!money) {
         const fc_customers *cu = &m->customers;
-        const fc_param *only[] = {&cu->churn, &cu->sbg_alpha, &cu->sbg_beta, &cu->arpu, &cu->growth,
-                                  &cu->margin, &m->winback.rate, &m->winback.cost};
+        const fc_param *only[] = {&cu->churn,  &cu->sbg_alpha, &cu->sbg_beta,     &cu->arpu,     &cu->growth,
+                                  &cu->margin, &cu->expansion, &m->winback.rate, &m->winback.cost};
         for (int i = 0; i < m->nparams; i++)
             for (size_t j = 0; j < sizeof only / sizeof only[0]; j++)
                 w->skip[i] |= m->params[i] == only[j];
@@ -320,7 +346,13 @@ static int work_init(work *w, const fc_model *m, const fc_summary *s)
     w->chan_spend = calloc((size_t)w->C + 1, sizeof *w->chan_spend);
     w->raw = calloc((size_t)m->nparams + 1, sizeof *w->raw);
     w->cohort = calloc(T + 1, sizeof *w->cohort);
-    w->gm = calloc(3 * T, sizeof *w->gm);
+    w->cohort_new = calloc(T + 1, sizeof *w->cohort_new);
+    w->xpow = calloc(T + 1, sizeof *w->xpow);
+    w->gm = calloc(5 * T, sizeof *w->gm);
+    w->unit = calloc((size_t)w->K * T, sizeof *w->unit);
+    w->pipe = calloc((size_t)w->K, sizeof *w->pipe);
+    w->pipe_rng = calloc((size_t)w->K, sizeof *w->pipe_rng);
+    w->pipe_on = calloc((size_t)w->K, sizeof *w->pipe_on);
     w->chan_fcost = calloc((size_t)w->CE, sizeof *w->chan_fcost);
     w->rec = calloc((size_t)w->lay.nslots, sizeof *w->rec);
     w->cols = calloc((size_t)FC_CHUNK * (size_t)w->lay.nslots, sizeof *w->cols);
@@ -329,13 +361,22 @@ static int work_init(work *w, const fc_model *m, const fc_summary *s)
     w->cop_y = w->cop_z ? w->cop_z + m->ncop : NULL;
     if (!w->lambda || !w->visitors || !w->lag || !w->entry_mean || !w->entry_n || !w->flow_rng ||
         !w->flow_pp || !w->flow_mu || !w->split || !w->spend_t || !w->chan_spend || !w->raw ||
-        !w->cop_z || !w->pv || !w->n || !w->cohort || !w->gm || !w->chan_fcost || !w->rec ||
+        !w->cop_z || !w->pv || !w->n || !w->cohort || !w->cohort_new || !w->xpow || !w->gm || !w->unit ||
+        !w->pipe || !w->pipe_rng || !w->pipe_on || !w->chan_fcost || !w->rec ||
         !w->cols || !w->mom || fc_summary_thread_accum(s, &w->acc) != 0 || work_needs(w, s) != 0) {
         work_free(w);
         return -1;
     }
     w->fcost = w->gm + T;
     w->wcost = w->gm + 2 * T;
+    w->rev_new = w->gm + 3 * T;
+    w->gm_new = w->gm + 4 * T;
+    w->view = (fc_trial_view){
+        .m = m, .T = w->T, .K = w->K, .CE = w->CE,
+        .stage = w->rec + w->lay.stage_series, .series = w->rec + w->lay.series,
+        .gm = w->gm, .fcost = w->fcost, .wcost = w->wcost, .rev_new = w->rev_new, .gm_new = w->gm_new,
+        .unit = w->unit, .n = w->n, .pipeline = w->pipe,
+    };
     for (int c = 0; c < w->C; c++)
         for (int t = 0; t < w->T; t++) {
             w->spend_t[t] += m->channels[c].spend[t];
@@ -526,7 +567,7 @@ static void channel_arrivals(work *w, uint64_t trial)
 /* Conversions through the funnel, stage by stage: of the units that entered
  * stage k-1 in period s, Binomial(n, rate) reach stage k, spread over the lags
  * by sequential conditional binomials (a multinomial); those that would land
- * after the last period are dropped without being placed. */
+ * after the last period are not placed: they are stage k's pipeline. */
 static void funnel(work *w, uint64_t trial)
 {
     const fc_model *m = w->m;
@@ -563,12 +604,28 @@ static void funnel(work *w, uint64_t trial)
                     left -= x;
                     mass -= pj;
                 }
+                if (last < st->nlags) /* the lags past the horizon: still on their way */
+                    w->pipe[k] += (double)left;
             }
         }
     }
 }
 
 static void entry_shares(const work *w, int e, int t, double *share);
+
+/* Of the n units that stopped at stage k - 1 in period tau because stage k
+ * would be reached after the last period, those that will reach it:
+ * Binomial(n, rate), on stage k's pipeline stream (in the paths' order). */
+static void pipeline_of(work *w, uint64_t trial, int k, uint64_t n, int tau)
+{
+    const fc_stage *st = &w->m->stages[k];
+    if (!w->pipe_on[k]) {
+        fc_rng_stream(&w->pipe_rng[k], w->m->seed, trial, st->pipe_key);
+        w->pipe_on[k] = 1;
+    }
+    double p = pval(w, &st->rate, tau) * st->lag_prob[w->lag[k]];
+    w->pipe[k] += (double)fc_rbinom(&w->pipe_rng[k], n, p);
+}
 
 /* The funnel as Poisson flows, for a model whose stages each have one lag
  * and whose rates are the same for every channel (w->flows). Arrivals
@@ -578,7 +635,8 @@ static void entry_shares(const work *w, int e, int t, double *share);
  * stage k (the last stage where they are counted: the next rate failed, or
  * the next stage would be reached after the last period) are independent
  * Poisson counts, one per (e, t, k), with mean L times the chance of that
- * path. Drawing those counts, then summing them down the stages, gives the
+ * path. Of the units that stopped for want of time, those that will reach
+ * the next stage after the horizon are its pipeline (pipeline_of). Drawing those counts, then summing them down the stages, gives the
  * counts the stage-by-stage binomials give, in law, exactly, with one
  * Poisson per path (its sampler prepared once while the mean stays) instead
  * of a binomial with a new n per period. The count stopping at stage k is
@@ -652,6 +710,8 @@ static void flow_paths(work *w, uint64_t trial)
                     reach *= p;
                     tau = next;
                 }
+                if (last + 1 < K && stop[last] > 0 && at[last] + w->lag[last + 1] >= T)
+                    pipeline_of(w, trial, last + 1, stop[last], at[last]);
                 /* a unit counted at stage k is counted at every stage above */
                 uint64_t through = 0;
                 if (CE == 1) {
@@ -684,7 +744,7 @@ static void flow_paths(work *w, uint64_t trial)
 }
 
 /* An objective-only trial (w->marginal): the arrivals at stage g in periods
- * 1 to `by`. In the Poisson flows (flow_paths) they are a sum of independent
+ * `from` to `by`. In the Poisson flows (flow_paths) they are a sum of independent
  * Poisson counts, one per path from an entry (e <= g, t0) that reaches g by
  * then, so they are one Poisson whose mean is the sum of those paths' means:
  * the law of a full run's figure, drawn on the stream "objective" (common to
@@ -693,13 +753,13 @@ static void flow_paths(work *w, uint64_t trial)
 static void marginal_trial(work *w, uint64_t trial)
 {
     const fc_model *m = w->m;
-    const int T = w->T, g = w->mg_stage, by = w->mg_by;
+    const int T = w->T, g = w->mg_stage, from = w->mg_from - 1, by = w->mg_by;
     /* reach[t]: the chance that a unit at stage k in period t reaches stage
-     * g by period `by`, from k = g down (entry_mean holds it, [T] per stage) */
+     * g within the window, from k = g down (entry_mean holds it, [T] per stage) */
     double *reach = w->entry_mean;
     double *below = reach + (size_t)g * (size_t)T;
     for (int t = 0; t < T; t++)
-        below[t] = t < by ? 1.0 : 0.0;
+        below[t] = t >= from && t < by ? 1.0 : 0.0;
     for (int k = g - 1; k >= 0; k--) {
         double *here = reach + (size_t)k * (size_t)T;
         const fc_stage *st = &m->stages[k + 1];
@@ -733,7 +793,7 @@ static void marginal_trial(work *w, uint64_t trial)
     double fig = (double)x;
     if (w->mg_cac) { /* spend over the new customers, as metric_value sums it */
         double spend = 0;
-        for (int t = 0; t < by; t++)
+        for (int t = from; t < by; t++)
             spend += w->spend_t[t];
         fig = x > 0 ? spend / fig : INFINITY;
     }
@@ -830,12 +890,13 @@ static double ltv_of(const work *w)
     double value = pval(w, &cu->arpu, 0) * pval(w, &cu->margin, 0);
     if (value == 0)
         return 0;
+    const double x = cu->expands ? pval(w, &cu->expansion, 0) : 0.0;
     if (cu->churn_kind == FC_CHURN_NONE || cu->churn_kind == FC_CHURN_RATE) {
         double keep = cu->churn_kind == FC_CHURN_NONE ? 1.0 : 1.0 - pval(w, &cu->churn, 0);
-        return value * fc_ltv_geometric(keep, cu->discount, cu->ltv_horizon);
+        return value * fc_ltv_geometric_x(keep, cu->discount, x, cu->ltv_horizon);
     }
-    return value * fc_ltv_sbg(pval(w, &cu->sbg_alpha, 0), pval(w, &cu->sbg_beta, 0), cu->discount,
-                              cu->ltv_horizon);
+    return value * fc_ltv_sbg_x(pval(w, &cu->sbg_alpha, 0), pval(w, &cu->sbg_beta, 0), cu->discount, x,
+                                cu->ltv_horizon);
 }
 
 /* The funnel's costs per unit in period t (and each channel group's share
@@ -869,14 +930,30 @@ static void new_customers_only(work *w)
         uint64_t newc = 0;
         for (int c = 0; c < CE; c++)
             newc += w->n[((size_t)(K - 1) * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
-        w->gm[t] = w->wcost[t] = 0;
+        w->gm[t] = w->wcost[t] = w->rev_new[t] = w->gm_new[t] = 0;
         w->fcost[t] = funnel_cost(w, t);
         ser[FC_S_NEW_CUSTOMERS * T + t] = (double)newc;
         ser[FC_S_SPEND * T + t] = w->spend_t[t];
     }
 }
 
-/* Retention, win-back and money, period by period, then the record. */
+/* The churned of one group of n customers with churn probability p (bp:
+ * prepared for it, or NULL): of its older part (n - *fresh) first, then of
+ * its part acquired in the horizon (*fresh, less its churned on return),
+ * both on stream rc. */
+static uint64_t churn_group(fc_pcg32 *rc, const fc_binom_p *bp, double p, uint64_t n, uint64_t *fresh)
+{
+    uint64_t old = bp ? fc_rbinom_p(rc, bp, n - *fresh) : fc_rbinom(rc, n - *fresh, p);
+    uint64_t lost_new = bp ? fc_rbinom_p(rc, bp, *fresh) : fc_rbinom(rc, *fresh, p);
+    *fresh -= lost_new;
+    return old + lost_new;
+}
+
+/* Retention, win-back and money, period by period, then the record. The
+ * customers acquired within the horizon form a stock of their own (An, and
+ * cohort_new by tenure): they churn by the same law, drawn apart from the
+ * others', so that revenue_new is theirs; once lost they join the others
+ * (a won-back customer counts as existing). */
 static void customers(work *w, uint64_t trial)
 {
     const fc_model *m = w->m;
@@ -890,9 +967,16 @@ static void customers(work *w, uint64_t trial)
     fc_rng_stream(&rc, m->seed, trial, cu->churned_key);
     fc_rng_stream(&rw, m->seed, trial, wb->won_back_key);
 
-    uint64_t A = (uint64_t)cu->initial, L = (uint64_t)cu->lost;
+    uint64_t A = (uint64_t)cu->initial, L = (uint64_t)cu->lost, An = 0;
     w->cohort[0] = A; /* and cohort[t + 1] in period t, before it is read */
-    double growth_factor = 1.0;
+    w->cohort_new[0] = 0;
+    double growth_factor = 1.0, grow0 = 1.0;
+    if (cu->expands) { /* tenure j pays (1 + expansion)^j; the initial customers are at initial_tenure + t + 1 */
+        const double x = pval(w, &cu->expansion, 0);
+        for (int j = 0; j <= T; j++)
+            w->xpow[j] = pow(1.0 + x, (double)j);
+        grow0 = pow(1.0 + x, (double)cu->initial_tenure);
+    }
     /* churn and win-back rates prepared while they stay the same */
     fc_binom_p bc, bw;
     double bc_rate = -1, bw_rate = -1;
@@ -907,17 +991,27 @@ static void customers(work *w, uint64_t trial)
                 fc_binom_p_init(&bc, pr);
                 bc_rate = pr;
             }
-            churned = fc_rbinom_p(&rc, &bc, A);
-        } else if (cu->churn_kind == FC_CHURN_SBG) {
-            double a = pval(w, &cu->sbg_alpha, t), b = pval(w, &cu->sbg_beta, t);
+        }
+        if (cu->churn_kind == FC_CHURN_RATE && !cu->by_tenure) {
+            churned = churn_group(&rc, &bc, bc_rate, A, &An);
+        } else if (cu->churn_kind != FC_CHURN_NONE) {
+            double a = 0, b = 0;
+            if (cu->churn_kind == FC_CHURN_SBG) {
+                a = pval(w, &cu->sbg_alpha, t);
+                b = pval(w, &cu->sbg_beta, t);
+            }
             /* cohort s (s = 0: the initial customers) is in period k of its
-             * tenure, churning with probability a / (a + b + k - 1) */
+             * tenure, churning (sbg) with probability a / (a + b + k - 1) */
+            An = 0;
             for (int s = 0; s <= t; s++) {
                 if (w->cohort[s] == 0)
                     continue;
+                const int sbg = cu->churn_kind == FC_CHURN_SBG;
                 double k = s == 0 ? (double)cu->initial_tenure + t + 1 : (double)(t + 1 - s);
-                uint64_t x = fc_rbinom(&rc, w->cohort[s], a / (a + b + k - 1));
+                uint64_t x = churn_group(&rc, sbg ? NULL : &bc, sbg ? a / (a + b + k - 1) : bc_rate,
+                                         w->cohort[s], &w->cohort_new[s]);
                 w->cohort[s] -= x;
+                An += w->cohort_new[s];
                 churned += x;
             }
         }
@@ -931,14 +1025,29 @@ static void customers(work *w, uint64_t trial)
             won = fc_rbinom_p(&rw, &bw, L);
         }
         w->wcost[t] = wb->enabled ? pval(w, &wb->cost, t) * (double)L : 0;
+        ser[FC_S_WINBACK_RATE * T + t] = L > 0 ? (double)won / (double)L : NAN;
         A = A - churned + won + newc;
         L = L + churned - won;
+        An += newc;
         w->cohort[t + 1] = won + newc;
+        w->cohort_new[t + 1] = newc;
 
         if (t > 0)
             growth_factor *= 1.0 + pval(w, &cu->growth, t);
-        double revenue = (double)A * pval(w, &cu->arpu, t) * growth_factor;
-        w->gm[t] = revenue * pval(w, &cu->margin, t);
+        const double arpu = pval(w, &cu->arpu, t), margin = pval(w, &cu->margin, t);
+        double paying = (double)A, paying_new = (double)An;
+        if (cu->expands) {
+            paying = (double)w->cohort[0] * grow0 * w->xpow[t + 1];
+            paying_new = 0;
+            for (int s = 1; s <= t + 1; s++) {
+                paying += (double)w->cohort[s] * w->xpow[t + 1 - s];
+                paying_new += (double)w->cohort_new[s] * w->xpow[t + 1 - s];
+            }
+        }
+        double revenue = paying * arpu * growth_factor;
+        w->gm[t] = revenue * margin;
+        w->rev_new[t] = paying_new * arpu * growth_factor;
+        w->gm_new[t] = w->rev_new[t] * margin;
         w->fcost[t] = funnel_cost(w, t);
         ser[FC_S_NEW_CUSTOMERS * T + t] = (double)newc;
         ser[FC_S_CHURNED * T + t] = (double)churned;
@@ -950,62 +1059,16 @@ static void customers(work *w, uint64_t trial)
     }
 }
 
-/* The sums a metric is made of, cumulated through a period. */
-typedef struct sums {
-    double newc, churned, won, revenue, gm, spend, fcost, wcost, active;
-} sums;
-
-static void sums_through(const work *w, int by, sums *o)
+/* Each stage's cost per unit in each period, for the figures. */
+static void unit_costs(work *w)
 {
     const int T = w->T;
-    const double *ser = w->rec + w->lay.series;
-    memset(o, 0, sizeof *o);
-    for (int t = 0; t < by; t++) {
-        o->newc += ser[FC_S_NEW_CUSTOMERS * T + t];
-        o->churned += ser[FC_S_CHURNED * T + t];
-        o->won += ser[FC_S_WON_BACK * T + t];
-        o->revenue += ser[FC_S_REVENUE * T + t];
-        o->spend += ser[FC_S_SPEND * T + t];
-        o->gm += w->gm[t];
-        o->fcost += w->fcost[t];
-        o->wcost += w->wcost[t];
+    for (int k = 0; k < w->K; k++) {
+        const fc_stage *st = &w->m->stages[k];
+        double *u = w->unit + (size_t)k * (size_t)T;
+        for (int t = 0; t < T; t++)
+            u[t] = st->has_cost ? pval(w, &st->cost, t) : 0.0;
     }
-    o->active = ser[FC_S_ACTIVE * T + by - 1];
-}
-
-/* A metric from its sums (id < FC_M_COUNT), or stage arrivals through `by`. */
-static double metric_value(const work *w, int id, int by, const sums *o, double ltv)
-{
-    if (id >= FC_M_COUNT) {
-        const double *st = w->rec + w->lay.stage_series + (size_t)(id - FC_M_COUNT) * (size_t)w->T;
-        double x = 0;
-        for (int t = 0; t < by; t++)
-            x += st[t];
-        return x;
-    }
-    const fc_customers *cu = &w->m->customers;
-    double cac = o->newc > 0 ? (o->spend + o->fcost) / o->newc : INFINITY;
-    double cost = o->spend + o->fcost + o->wcost;
-    switch ((fc_metric)id) {
-    case FC_M_NEW_CUSTOMERS: return o->newc;
-    case FC_M_CHURNED: return o->churned;
-    case FC_M_WON_BACK: return o->won;
-    case FC_M_ACTIVE_END: return o->active;
-    case FC_M_REVENUE: return o->revenue;
-    case FC_M_GROSS_MARGIN: return o->gm;
-    case FC_M_SPEND: return o->spend;
-    case FC_M_FUNNEL_COST: return o->fcost;
-    case FC_M_WINBACK_COST: return o->wcost;
-    case FC_M_CAC: return cac;
-    case FC_M_LTV: return ltv;
-    /* no customer, no CAC: the ratio is not a number (counted as not finite),
-     * not 0, and meets no goal */
-    case FC_M_LTV_CAC: return isfinite(cac) ? ltv / cac : NAN;
-    case FC_M_ROI: return (o->gm - cost) / cost;
-    case FC_M_PAYBACK: return cac / (pval(w, &cu->arpu, 0) * pval(w, &cu->margin, 0));
-    case FC_M_COUNT: break;
-    }
-    return NAN;
 }
 
 static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
@@ -1021,6 +1084,10 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
     }
     memset(w->n, 0, (size_t)K * (size_t)CE * (size_t)T * sizeof *w->n);
     memset(w->chan_fcost, 0, (size_t)CE * sizeof *w->chan_fcost);
+    memset(w->pipe, 0, (size_t)K * sizeof *w->pipe);
+    memset(w->pipe_on, 0, (size_t)K);
+    if (w->any_cost)
+        unit_costs(w);
     if (w->flows) {
         flow_paths(w, trial);
         if (w->CE == 1 && w->by_channel)
@@ -1042,47 +1109,41 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
                 x += w->n[((size_t)k * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
             rec[lay->stage_series + k * T + t] = (double)x;
         }
-    double ltv = w->money ? ltv_of(w) : NAN;
-    sums all;
-    sums_through(w, T, &all);
+    fc_trial_view *v = &w->view;
+    v->ltv = w->money ? ltv_of(w) : NAN;
+    v->value0 = pval(w, &m->customers.arpu, 0) * pval(w, &m->customers.margin, 0);
+    fc_sums all;
+    fc_sums_window(v, 0, T, &all);
     for (int i = 0; i < FC_M_COUNT; i++)
-        rec[lay->metrics + i] = metric_value(w, i, T, &all, ltv);
-    /* cost per arrival at stage k: all spend and the stage costs up to k */
-    double cost = rec[lay->metrics + FC_M_SPEND];
+        rec[lay->metrics + i] = fc_total_of(v, i, &all);
     for (int k = 0; k < K; k++) {
-        double arrivals = metric_value(w, FC_M_COUNT + k, T, &all, ltv);
-        if (m->stages[k].has_cost) {
-            double unit_total = 0;
-            for (int t = 0; t < T; t++)
-                unit_total += pval(w, &m->stages[k].cost, t) * rec[lay->stage_series + k * T + t];
-            cost += unit_total;
-        }
-        rec[lay->stage_total + k] = arrivals;
-        rec[lay->stage_cost + k] = arrivals > 0 ? cost / arrivals : INFINITY;
+        fc_figure f = {FC_F_STAGE, k, 0};
+        rec[lay->stage_total + k] = fc_figure_window(v, &f, 0, T, &all);
+        f.kind = FC_F_STAGE_COST;
+        rec[lay->stage_cost + k] = fc_figure_window(v, &f, 0, T, &all);
+        if (k == 0)
+            continue;
+        f.kind = FC_F_CONVERSION;
+        rec[lay->conversion + k - 1] = fc_figure_window(v, &f, 0, T, &all);
+        rec[lay->pipeline + k - 1] = w->pipe[k];
     }
     for (int c = 0; c < w->C; c++) {
         double *f = rec + lay->channel + c * FC_C_COUNT;
-        double visitors = (double)w->visitors[c], spend = w->chan_spend[c];
-        f[FC_C_VISITORS] = visitors;
-        f[FC_C_SPEND] = spend;
+        f[FC_C_VISITORS] = (double)w->visitors[c];
+        f[FC_C_SPEND] = w->chan_spend[c];
         if (m->track_channels) {
             double customers = 0;
             for (int t = 0; t < T; t++)
                 customers += (double)w->n[((size_t)(K - 1) * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
             f[FC_C_CUSTOMERS] = customers;
-            f[FC_C_CAC] = customers > 0 ? (spend + w->chan_fcost[c]) / customers : INFINITY;
+            f[FC_C_CAC] = customers > 0 ? (f[FC_C_SPEND] + w->chan_fcost[c]) / customers : INFINITY;
         } else {
             f[FC_C_CUSTOMERS] = NAN;
             f[FC_C_CAC] = NAN;
         }
     }
-    for (int g = 0; g < m->ngoals; g++) {
-        const fc_goal *goal = &m->goals[g];
-        sums upto;
-        if (goal->by != T)
-            sums_through(w, goal->by, &upto);
-        rec[lay->goal + g] = metric_value(w, goal->metric_id, goal->by, goal->by == T ? &all : &upto, ltv);
-    }
+    for (int g = 0; g < m->ngoals; g++)
+        rec[lay->goal + g] = fc_goal_figure(v, &m->goals[g], &all);
     fc_accum_add_drivers(&w->acc, m, w->raw, rec + lay->goal);
     return 0;
 }

@@ -278,3 +278,43 @@ double fc_ltv_geometric(double keep, double discount, int64_t horizon)
     double lr = log1p(-churn) - log1p(discount);
     return -expm1((double)horizon * lr) / one_minus_r;
 }
+
+double fc_ltv_geometric_x(double keep, double discount, double expansion, int64_t horizon)
+{
+    if (!(expansion >= 0) || isinf(expansion))
+        return NAN;
+    if (expansion == 0)
+        return fc_ltv_geometric(keep, discount, horizon);
+    if (!(keep >= 0) || !(discount >= 0) || horizon < 0)
+        return NAN;
+    if (isinf(discount) || keep == 0)
+        return 1;
+    /* r = keep (1 + e) / (1 + d): 1 - r = (d - e + churn (1 + e)) / (1 + d) */
+    double churn = 1 - keep, one_minus_r = (discount - expansion + churn * (1 + expansion)) / (1 + discount);
+    if (horizon == 0)
+        return one_minus_r > 0 ? 1 / one_minus_r : INFINITY;
+    if (one_minus_r == 0)
+        return (double)horizon;
+    double lr = log1p(-churn) + log1p(expansion) - log1p(discount);
+    return -expm1((double)horizon * lr) / one_minus_r;
+}
+
+double fc_ltv_sbg_x(double a, double b, double discount, double expansion, int64_t horizon)
+{
+    if (!(expansion >= 0) || isinf(expansion))
+        return NAN;
+    if (expansion <= discount)
+        return fc_ltv_sbg(a, b, isinf(discount) ? discount : (discount - expansion) / (1 + expansion), horizon);
+    if (!(a > 0) || !(b > 0) || horizon < 0 || isinf(a) || isinf(b))
+        return NAN;
+    if (horizon == 0)
+        return INFINITY;
+    const double x = (1 + expansion) / (1 + discount);
+    double s = 1, xk = 1, sum = 0;
+    for (int64_t k = 0; k < horizon && isfinite(sum); k++) {
+        sum += s * xk;
+        s *= 1 - a / (a + b + (double)k);
+        xk *= x;
+    }
+    return sum;
+}

@@ -63,4 +63,14 @@ double fc_ltv_sbg(double a, double b, double discount, int64_t horizon);
  * keep x >= 1 then. keep >= 0, discount >= 0, horizon >= 0; otherwise NaN. */
 double fc_ltv_geometric(double keep, double discount, int64_t horizon);
 
+/* The same two with a revenue that grows by `expansion` (>= 0) per period of
+ * tenure: the terms are S(k) (x (1 + expansion))^k. With expansion <= discount
+ * that is a discount of (discount - expansion) / (1 + expansion) >= 0; above
+ * it, the geometric sum keeps its closed form (r = keep (1 + expansion) x may
+ * pass 1) and the sbg sum is +INFINITY unlimited (S falls like k^-a, the
+ * growth is exponential), else summed term by term (at most FC_MAX_TENURE
+ * terms: the longest horizon). NaN for an expansion < 0 or not a number. */
+double fc_ltv_geometric_x(double keep, double discount, double expansion, int64_t horizon);
+double fc_ltv_sbg_x(double a, double b, double discount, double expansion, int64_t horizon);
+
 #endif

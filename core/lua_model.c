@@ -292,6 +292,7 @@ static int compile_customers(ctx *c, fc_model *m, int idx)
     if (cu->discount < 0)
         return failf(c, "customers.discount", "expected a number >= 0");
     int has_churn;
+    int has_expansion; /* absent: the constant 0 */
     if (get_param(c, idx, "churn", "customers", FC_DOMAIN_PROBABILITY, &cu->churn, &has_churn))
         return -1;
     cu->churn_kind = has_churn ? FC_CHURN_RATE : FC_CHURN_NONE;
@@ -311,7 +312,8 @@ static int compile_customers(ctx *c, fc_model *m, int idx)
     lua_pop(c->L, 1);
     if (get_param(c, idx, "arpu", "customers", FC_DOMAIN_NONNEG, &cu->arpu, NULL) ||
         get_param(c, idx, "growth", "customers", FC_DOMAIN_REAL, &cu->growth, NULL) ||
-        get_param(c, idx, "margin", "customers", FC_DOMAIN_PROBABILITY, &cu->margin, NULL))
+        get_param(c, idx, "margin", "customers", FC_DOMAIN_PROBABILITY, &cu->margin, NULL) ||
+        get_param(c, idx, "expansion", "customers", FC_DOMAIN_NONNEG, &cu->expansion, &has_expansion))
         return -1;
     return 0;
 }
@@ -332,12 +334,17 @@ static int compile_goal(ctx *c, fc_model *m, int g, int idx, fc_goal *goal)
     if (strcmp(op, ">=") != 0 && strcmp(op, "<=") != 0)
         return failf(c, path, "expected the operator \">=\" or \"<=\"");
     goal->op = strcmp(op, "<=") == 0 ? FC_GOAL_AT_MOST : FC_GOAL_AT_LEAST;
-    long long by;
+    long long by, from;
     if (get_num(c, idx, "target", path, 0, &goal->target) ||
         get_int(c, idx, "by", path, 1, m->periods, m->periods, &by) ||
+        get_int(c, idx, "from", path, 1, m->periods, 1, &from) ||
         get_num(c, idx, "confidence", path, 0.8, &goal->confidence))
         return -1;
     goal->by = (int)by;
+    goal->from = (int)from;
+    field(c->L, idx, "every");
+    goal->every = lua_toboolean(c->L, -1);
+    lua_pop(c->L, 1);
     return 0;
 }
 
@@ -474,6 +481,13 @@ int fc_lua_compile(lua_State *L, int idx, fc_model **out, char *err, size_t errl
         get_int(&c, idx, "trials", "trials", 1, FC_MAX_TRIALS, 10000, &trials) ||
         get_int(&c, idx, "seed", "seed", INT64_MIN, INT64_MAX, 1, &seed))
         goto fail;
+    if (field(L, idx, "start") != LUA_TNIL) { /* the first period's calendar label, for reports */
+        lua_pop(L, 1);
+        if (get_str(&c, idx, "start", "start", m->start, sizeof m->start - 1, 0))
+            goto fail;
+    } else {
+        lua_pop(L, 1);
+    }
     /* a seed past 2^63 - 1 travels as the integer with the same 64 bits */
     m->trials = (uint64_t)trials;
     m->seed = (uint64_t)seed;

@@ -114,6 +114,10 @@ void fc_lua_push_results(lua_State *L, const fc_summary *s)
     lua_setfield(L, -2, "periods");
     lua_pushstring(L, m->unit);
     lua_setfield(L, -2, "unit");
+    if (m->start[0]) {
+        lua_pushstring(L, m->start);
+        lua_setfield(L, -2, "start");
+    }
 
     lua_createtable(L, FC_M_COUNT, 0);
     for (int i = 0; i < FC_M_COUNT; i++) {
@@ -139,6 +143,23 @@ void fc_lua_push_results(lua_State *L, const fc_summary *s)
     }
     lua_setfield(L, -2, "stages");
 
+    /* per stage after the first: the achieved conversion from the stage
+     * before, and the pipeline (units bound for it after the last period) */
+    const int pblock[2] = {lay->conversion, lay->pipeline};
+    const char *const pname[2] = {"conversion", "pipeline"};
+    for (int b = 0; b < 2; b++) {
+        lua_createtable(L, m->nstages - 1, 0);
+        for (int k = 1; k < m->nstages; k++) {
+            lua_createtable(L, 0, 2);
+            lua_pushstring(L, m->stages[k].name);
+            lua_setfield(L, -2, "name");
+            push_stat(L, &st[pblock[b] + k - 1], b == 1);
+            lua_setfield(L, -2, "stat");
+            lua_rawseti(L, -2, k);
+        }
+        lua_setfield(L, -2, pname[b]);
+    }
+
     lua_createtable(L, m->nchannels, 0);
     for (int c = 0; c < m->nchannels; c++) {
         lua_createtable(L, 0, 5);
@@ -161,7 +182,7 @@ void fc_lua_push_results(lua_State *L, const fc_summary *s)
         int stage = i < m->nstages;
         const char *name = stage ? m->stages[i].name : fc_series_name(i - m->nstages);
         int base = stage ? lay->stage_series + i * T : lay->series + (i - m->nstages) * T;
-        int is_count = stage || (i - m->nstages) <= FC_S_LOST;
+        int is_count = stage || fc_series_is_count(i - m->nstages);
         lua_createtable(L, 0, 2);
         lua_pushstring(L, name);
         lua_setfield(L, -2, "name");
@@ -188,12 +209,15 @@ void fc_lua_push_results(lua_State *L, const fc_summary *s)
         setnum(L, "target", goal->target);
         lua_pushinteger(L, goal->by);
         lua_setfield(L, -2, "by");
+        lua_pushinteger(L, goal->from);
+        lua_setfield(L, -2, "from");
+        lua_pushboolean(L, goal->every);
+        lua_setfield(L, -2, "every");
         setnum(L, "probability", s->goal_prob[g]);
         setnum(L, "confidence", goal->confidence);
         lua_pushboolean(L, s->goal_prob[g] >= goal->confidence);
         lua_setfield(L, -2, "on_track");
-        int id = goal->metric_id;
-        push_stat(L, &st[lay->goal + g], id >= FC_M_COUNT || fc_metric_is_count(id));
+        push_stat(L, &st[lay->goal + g], fc_figure_is_count(&goal->fig));
         lua_setfield(L, -2, "value");
         push_drivers(L, s, g);
         lua_setfield(L, -2, "drivers");
@@ -310,8 +334,7 @@ void fc_lua_push_lean(lua_State *L, const fc_summary *s, const int *metrics, int
         setnum(L, "probability", s->goal_prob[g]);
         lua_pushinteger(L, (lua_Integer)s->acc.goal_met[g]);
         lua_setfield(L, -2, "met");
-        const int id = s->shape.goals[g].metric_id;
-        push_stat(L, &s->stats[s->shape.goal0 + g], id >= FC_M_COUNT || fc_metric_is_count(id));
+        push_stat(L, &s->stats[s->shape.goal0 + g], fc_figure_is_count(&s->shape.goals[g].fig));
         lua_setfield(L, -2, "value");
         lua_rawseti(L, -2, g + 1);
     }

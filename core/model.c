@@ -297,10 +297,46 @@ static void each_param(fc_model *m, void (*f)(fc_model *, fc_param *))
     f(m, &cu->arpu);
     f(m, &cu->growth);
     f(m, &cu->margin);
+    if (cu->expands)
+        f(m, &cu->expansion);
     if (m->winback.enabled) {
         f(m, &m->winback.rate);
         f(m, &m->winback.cost);
     }
+}
+
+/* Resolves goal g's metric and checks its window; a goal on a channel's
+ * figures has the counts kept per channel. */
+static int finish_goal(fc_model *m, int g, char *err, size_t errlen)
+{
+    fc_goal *goal = &m->goals[g];
+    char why[FC_PATH_MAX + 96];
+    fc_figure *f = &goal->fig;
+    if (fc_figure_parse(m, goal->metric, f, why, sizeof why) != 0) {
+        snprintf(err, errlen, "goals[%d].metric: %s", g + 1, why);
+        return -1;
+    }
+    if (goal->from == 0) /* a model built before windows: the whole horizon */
+        goal->from = 1;
+    if (goal->by < 1 || goal->by > m->periods) {
+        snprintf(err, errlen, "goals[%d].by: expected a period in [1, %d], got %d", g + 1, m->periods, goal->by);
+        return -1;
+    }
+    if (goal->from < 1 || goal->from > goal->by) {
+        snprintf(err, errlen, "goals[%d].from: expected a period in [1, %d] (by), got %d", g + 1, goal->by,
+                 goal->from);
+        return -1;
+    }
+    if (f->kind == FC_F_PIPELINE && (goal->from != 1 || goal->by != m->periods || goal->every)) {
+        snprintf(err, errlen,
+                 "goals[%d]: %s counts the units still on their way after the last period: it takes no "
+                 "from, by or every",
+                 g + 1, goal->metric);
+        return -1;
+    }
+    if (f->kind == FC_F_CHANNEL && m->nchannels > 0)
+        m->track_channels = 1;
+    return 0;
 }
 
 static void count_param(fc_model *m, fc_param *p)
@@ -466,6 +502,14 @@ static int list_drivers(fc_model *m, char *err, size_t errlen)
 
 int fc_model_finish(fc_model *m, char *err, size_t errlen)
 {
+    fc_customers *cu = &m->customers;
+    cu->expands = !(cu->expansion.dist.kind == FC_DIST_FIXED && cu->expansion.dist.p[0] == 0);
+    cu->by_tenure = cu->churn_kind == FC_CHURN_SBG || cu->expands;
+    if (cu->expands && cu->expansion.per_period) {
+        snprintf(err, errlen, "customers.expansion: expected a number or a distribution drawn once per trial, "
+                              "not every period");
+        return -1;
+    }
     m->nparams = 0;
     each_param(m, count_param);
     free(m->params);
@@ -516,8 +560,7 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
                          m->stages[k].name);
                 return -1;
             }
-        int id = fc_metric_id(m, m->stages[k].name);
-        if (id >= 0 && id < FC_M_COUNT) {
+        if (fc_metric_id(m->stages[k].name) >= 0) {
             snprintf(err, errlen, "funnel[%d].name: '%s' is the name of a metric", k + 1, m->stages[k].name);
             return -1;
         }
@@ -582,6 +625,8 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
         m->stages[k].key = fc_rng_key(path);
         snprintf(path, sizeof path, "funnel.%s.channels", m->stages[k].name);
         m->stages[k].split_key = fc_rng_key(path);
+        snprintf(path, sizeof path, "funnel.%s.pipeline", m->stages[k].name);
+        m->stages[k].pipe_key = fc_rng_key(path);
         if (m->stages[k].rate_by_channel)
             m->track_channels = 1;
     }
@@ -594,18 +639,8 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
             return -1;
         }
     }
-    for (int g = 0; g < m->ngoals; g++) {
-        fc_goal *goal = &m->goals[g];
-        goal->metric_id = fc_metric_id(m, goal->metric);
-        if (goal->metric_id < 0) {
-            snprintf(err, errlen, "goals[%d].metric: unknown metric '%s'", g + 1, goal->metric);
+    for (int g = 0; g < m->ngoals; g++)
+        if (finish_goal(m, g, err, errlen) != 0)
             return -1;
-        }
-        if (goal->by < 1 || goal->by > m->periods) {
-            snprintf(err, errlen, "goals[%d].by: expected a period in [1, %d], got %d",
-                     g + 1, m->periods, goal->by);
-            return -1;
-        }
-    }
     return 0;
 }

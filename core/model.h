@@ -84,6 +84,7 @@ typedef struct fc_stage {
     fc_param cost;            /* cost per unit that reaches the stage */
     uint64_t key;             /* stream of the stage's conversions */
     uint64_t split_key;       /* stream splitting its entering arrivals over channels */
+    uint64_t pipe_key;        /* stream of its pipeline (units bound for it after the last period) */
 } fc_stage;
 
 typedef enum fc_churn_kind { FC_CHURN_NONE, FC_CHURN_RATE, FC_CHURN_SBG } fc_churn_kind;
@@ -95,6 +96,9 @@ typedef struct fc_customers {
     fc_param churn;           /* FC_CHURN_RATE */
     fc_param sbg_alpha, sbg_beta;
     fc_param arpu, growth, margin;
+    fc_param expansion;       /* ARPU growth per period of tenure (upsell), drawn once per trial */
+    int expands;              /* expansion is not the constant 0 (set by fc_model_finish) */
+    int by_tenure;            /* customers counted by tenure: sbg churn or expands (set by fc_model_finish) */
     int ltv_horizon;          /* periods; 0 = unlimited */
     double discount;          /* per period */
     uint64_t churned_key;     /* stream of the churn draws, set by fc_model_finish */
@@ -108,13 +112,25 @@ typedef struct fc_winback {
 
 typedef enum fc_goal_op { FC_GOAL_AT_LEAST, FC_GOAL_AT_MOST } fc_goal_op;
 
+/* What a goal's metric names (see core/metrics.h), resolved by fc_model_finish. */
+typedef struct fc_figure {
+    int kind;             /* an fc_figure_kind */
+    int index, fig;
+} fc_figure;
+
+/* A goal: met in a trial when its metric over the window of periods
+ * from..by (1-based; flows summed, stocks taken at `by`, ratios the ratio of
+ * the window's sums) satisfies the bound; with `every`, when the bound holds
+ * in each period of the window (the goal's figure is then the worst
+ * period's value: the least for at_least, the most for at_most). */
 typedef struct fc_goal {
     char name[FC_NAME_MAX + 1];
-    char metric[FC_PATH_MAX + 1]; /* a total metric name or a stage name */
-    int metric_id;        /* resolved by fc_model_finish */
+    char metric[FC_PATH_MAX + 1]; /* a total, a stage, or a prefixed form (core/metrics.h) */
+    fc_figure fig;        /* resolved by fc_model_finish */
     fc_goal_op op;
     double target;
-    int by;               /* 1-based period through which the metric is cumulated */
+    int from, by;         /* the window, 1 <= from <= by <= periods */
+    int every;
     double confidence;
 } fc_goal;
 
@@ -130,6 +146,7 @@ typedef struct fc_corr {
 typedef struct fc_model {
     char name[FC_NAME_MAX + 1];
     char unit[16];
+    char start[16];       /* the first period's calendar label ("2027-01"), or "" */
     int periods;
     uint64_t trials, seed;
     int nchannels, nstages, ngoals;

@@ -137,6 +137,33 @@ function M.periods(n, unit)
   return string.format("%d %s%s", n, unit, n == 1 and "" or "s")
 end
 
+local calendar = core._script("calendar")
+
+-- Period t of a run or scenario x (its unit, start): "2027-07" where it has
+-- a start, else "month 7".
+function M.period_label(x, t)
+  if x.start then return calendar.label(x.unit, x.start, t) end
+  return string.format("%s %d", x.unit, t)
+end
+
+-- A goal's window in words: "by month 12", "month 7 to month 12", "every
+-- month, 2027-07 to 2027-12", "after month 12" (a pipeline).
+function M.window(x, g)
+  if g.metric:match("^pipeline%.") then return "after " .. M.period_label(x, x.periods) end
+  local span = g.from == 1 and "by " .. M.period_label(x, g.by)
+    or M.period_label(x, g.from) .. " to " .. M.period_label(x, g.by)
+  if g.every then
+    span = (g.from == 1 and g.by == x.periods) and "" or ", " .. M.period_label(x, g.from) .. " to " .. M.period_label(x, g.by)
+    return "every " .. x.unit .. span
+  end
+  return span
+end
+
+-- The calendar labels of a run's periods, or nil without a start.
+function M.labels(x)
+  return x.start and calendar.labels(x.unit, x.start, x.periods) or nil
+end
+
 -- JSON pieces ------------------------------------------------------------
 
 local function str(s)
@@ -389,10 +416,11 @@ function M.describe(n, random)
   end
   local cu = n.customers
   add("")
-  add("Customers: initial %s, lost %s; churn %s; arpu %s, growth %s, margin %s",
+  add("Customers: initial %s, lost %s; churn %s; arpu %s, growth %s per period, expansion %s per period of "
+    .. "tenure, margin %s",
     human(cu.initial), human(cu.lost),
     cu.sbg and string.format("sbg(alpha %s, beta %s)", p(cu.sbg.alpha), p(cu.sbg.beta)) or p(cu.churn),
-    p(cu.arpu), p(cu.growth), p(cu.margin))
+    p(cu.arpu), p(cu.growth), p(cu.expansion), p(cu.margin))
   if n.winback then add("Win-back: rate %s, cost %s per lost customer per period", p(n.winback.rate), p(n.winback.cost)) end
   if n.correlations and #n.correlations > 0 then
     add("")
@@ -403,7 +431,7 @@ function M.describe(n, random)
     add("")
     add("Goals")
     for _, g in ipairs(n.goals) do
-      add("  %s: %s %s %s by %s %d (confidence %s%%)", g.name, g.metric, g.op, human(g.target), n.unit, g.by,
+      add("  %s: %s %s %s %s (confidence %s%%)", g.name, g.metric, g.op, human(g.target), M.window(n, g),
         num(100 * g.confidence))
     end
   end

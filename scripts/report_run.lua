@@ -22,6 +22,7 @@ function M.json_object(r, indent)
     { "periods", num(r.periods) },
     { "unit", str(r.unit) },
   }
+  if r.start then top[#top + 1] = { "start", str(r.start) } end
   -- --precision: the precision asked and whether the run stopped there
   -- (else it ran the most trials --trials allows)
   if r.precision then
@@ -34,12 +35,19 @@ function M.json_object(r, indent)
   for _, kv in ipairs(R.funnel_objects(r.stages, r.channels, stat_json, indent)) do
     top[#top + 1] = kv
   end
+  -- per stage after the first: the achieved conversion and the pipeline
+  for _, block in ipairs({ "conversion", "pipeline" }) do
+    local items = {}
+    for _, s in ipairs(r[block]) do items[#items + 1] = { s.name, stat_json(s.stat) } end
+    top[#top + 1] = { block, object(items, indent + 1) }
+  end
+  local labels = R.labels(r)
   local series = {}
   local pad = string.rep("  ", indent + 2)
   for _, s in ipairs(r.series) do
     local rows = {}
     for t, st in ipairs(s.periods) do
-      rows[t] = pad .. "  " .. stat_json(st, '"period": ' .. t)
+      rows[t] = pad .. "  " .. stat_json(st, '"period": ' .. t .. (labels and ', "label": ' .. str(labels[t]) or ""))
     end
     series[#series + 1] = { s.name, "[\n" .. table.concat(rows, ",\n") .. "\n" .. pad .. "]" }
   end
@@ -58,7 +66,11 @@ function M.json_object(r, indent)
     end
     goals[i] = gpad .. "{ " .. table.concat({
       '"name": ' .. str(g.name), '"metric": ' .. str(g.metric), '"op": ' .. str(g.op),
-      '"target": ' .. num(g.target), '"by": ' .. num(g.by),
+      '"target": ' .. num(g.target), '"from": ' .. num(g.from), '"by": ' .. num(g.by),
+      '"every": ' .. tostring(g.every),
+      -- the window's calendar labels where the scenario has a start
+      labels and '"from_label": ' .. str(labels[g.from]) .. ', "by_label": ' .. str(labels[g.by]) or '"from_label": null, "by_label": null',
+      '"value": ' .. stat_json(g.value),
       '"probability": ' .. num(g.probability), '"confidence": ' .. num(g.confidence),
       '"on_track": ' .. tostring(g.on_track),
       '"drivers": ' .. (#drivers == 0 and "[]" or
@@ -109,7 +121,7 @@ function M.text_one(r)
       -- the metric's own range by the goal's period: how far off a miss is
       local v = g.value
       rows[#rows + 1] = {
-        g.name, string.format("%s %s %s by %s %d", g.metric, g.op, human(g.target), r.unit, g.by),
+        g.name, string.format("%s %s %s %s", g.metric, g.op, human(g.target), R.window(r, g)),
         string.format("%s to %s", human(v.p10), human(v.p90)),
         string.format("%.1f%%", 100 * g.probability), string.format("%.0f%%", 100 * g.confidence),
         g.on_track and "on track" or "below confidence",
@@ -136,11 +148,17 @@ function M.text_one(r)
     end
   end
   rows = {}
-  for _, s in ipairs(r.stages) do
+  for k, s in ipairs(r.stages) do
     local c = stat_cols(s.total)
-    rows[#rows + 1] = { s.name, c[1], c[2], c[3], c[4], human(s.cost.p50) }
+    local conv, pipe = r.conversion[k - 1], r.pipeline[k - 1]
+    rows[#rows + 1] = { s.name, c[1], c[2], c[3], c[4], human(s.cost.p50),
+      conv and conv.stat.p50 == conv.stat.p50 and string.format("%.3g%%", 100 * conv.stat.p50) or "-",
+      pipe and human(pipe.stat.mean) or "-" }
   end
-  section(lines, "Funnel (arrivals over the horizon)", { "stage", "mean", "P10", "P50", "P90", "cost each (P50)" }, rows)
+  section(lines, "Funnel (arrivals over the horizon)",
+    { "stage", "mean", "P10", "P50", "P90", "cost each (P50)", "conversion (P50)", "pipeline" }, rows)
+  lines[#lines + 1] = "(conversion: arrivals over the previous stage's; pipeline: mean units on their way to the "
+    .. "stage after the last period)"
   if #r.channels > 0 then
     rows = {}
     for _, ch in ipairs(r.channels) do

@@ -6,6 +6,7 @@
 -- the model compiler (core/lua_model.c) reads.
 local core = ...
 local util = core._script("util")
+local calendar = core._script("calendar")
 local dist = core._script("dist")
 local lines = core._script("lines")
 local object = core._script("object")
@@ -84,7 +85,7 @@ end
 
 M.hill = record(Hill, "hill", "max = , half = , shape = ")
 M.sbg = record(Sbg, "sbg", "alpha = , beta = ")
-M.goal = record(Goal, "goal", "name = , metric = , at_least = | at_most = , by = , confidence = ")
+M.goal = record(Goal, "goal", "name = , metric = , at_least = | at_most = , from = , by = , every = , confidence = ")
 
 ----------------------------------------------------------------------------
 -- Lags: lists of lag probabilities {P(lag 0), P(lag 1), ...} for a stage's
@@ -639,18 +640,20 @@ end
 -- The scenario's parts.
 
 local TOP = { "name", "periods", "unit", "trials", "seed", "channels", "funnel", "customers",
-  "winback", "goals", "track_channels", "correlations" }
+  "winback", "goals", "track_channels", "correlations", "start" }
 local UNITS = { "day", "week", "month", "quarter", "year" }
 local CHANNEL = { "spend", "cpc", "cpl", "enters", "response", "adstock", "organic", "season" }
 local STAGE = { "name", "rate", "delay", "cost" }
 local HILL = { "max", "half", "shape" }
-local CUSTOMERS = { "initial", "lost", "initial_tenure", "churn", "arpu", "growth", "margin",
+local CUSTOMERS = { "initial", "lost", "initial_tenure", "churn", "arpu", "growth", "expansion", "margin",
   "ltv_horizon", "discount" }
 local SBG = { "alpha", "beta" }
 local WINBACK = { "rate", "cost" }
-local GOAL = { "name", "metric", "at_least", "at_most", "by", "confidence" }
-local METRICS = { "new_customers", "churned", "won_back", "active_end", "revenue", "gross_margin",
-  "spend", "funnel_cost", "winback_cost", "cac", "ltv", "ltv_cac", "roi", "payback" }
+local GOAL = { "name", "metric", "at_least", "at_most", "from", "by", "every", "confidence" }
+-- the totals, from the core's one list
+local METRICS = {}
+for i, m in ipairs(core.metrics()) do METRICS[i] = m.name end
+local CHANNEL_FIGURES = { "visitors", "customers", "spend", "cac" }
 
 local function one_of(v, list)
   for _, x in ipairs(list) do if x == v then return true end end
@@ -842,10 +845,15 @@ function Ctx:customers(spec)
     initial_tenure = self:integer(p("initial_tenure"), c.initial_tenure, 0, LIMITS.tenure, 0),
     arpu = self:param(p("arpu"), p("arpu"), c.arpu == nil and 0 or c.arpu, "nonneg"),
     growth = self:param(p("growth"), p("growth"), c.growth == nil and 0 or c.growth, "real"),
+    expansion = self:param(p("expansion"), p("expansion"), c.expansion == nil and 0 or c.expansion, "nonneg"),
     margin = self:param(p("margin"), p("margin"), c.margin == nil and 1 or c.margin, "probability"),
     ltv_horizon = self:integer(p("ltv_horizon"), c.ltv_horizon, 1, LIMITS.tenure, 0),
     discount = self:number(p("discount"), c.discount, "nonneg", 0),
   }
+  if out.expansion.each == "period" then
+    self:fail(p("expansion"), nil, "expected a number or a distribution drawn once per trial (the growth of a "
+      .. "customer's revenue with tenure is one rate), got %s", out.expansion.label or "a distribution drawn every period")
+  end
   local churn = c.churn
   if object.is(churn, Sbg) then
     local sp = p("churn")
@@ -875,18 +883,73 @@ function Ctx:winback(spec)
   }
 end
 
-function Ctx:goal(path, g, periods, stages)
-  if not (object.is(g, Goal) or is_plain(g)) then self:expected(path, "goal{...}", g) end
-  self:fields(path, g, GOAL)
+-- A goal's metric: a total, a stage, or stage_costs.STAGE, conversion.STAGE,
+-- pipeline.STAGE, channels.CHANNEL.FIGURE. Returns its kind ("pipeline" ...).
+function Ctx:goal_metric(mp, metric, n, stages)
+  local stage_names, chan_names = {}, {}
+  for i, st in ipairs(stages) do stage_names[i] = st.name end
+  for i, ch in ipairs(n.channels) do chan_names[i] = ch.name end
+  if type(metric) ~= "string" then self:expected(mp, "a metric or a stage name", metric) end
+  if one_of(metric, METRICS) or one_of(metric, stage_names) then return "total" end
+  local prefix, rest = metric:match("^([%a_]+)%.(.+)$")
+  if prefix == "stage_costs" or prefix == "conversion" or prefix == "pipeline" then
+    if not one_of(rest, stage_names) then
+      self:expected(mp, string.format("%s.STAGE with a stage of the funnel (%s)", prefix, table.concat(stage_names, ", ")),
+        metric, util.suggest(rest, stage_names))
+    end
+    if prefix ~= "stage_costs" and rest == stage_names[1] then
+      self:fail(mp, nil, "%s: the first stage has no stage before it (use a later stage: %s)", metric,
+        table.concat(stage_names, ", ", 2))
+    end
+    return prefix
+  elseif prefix == "channels" then
+    local ch, fig = rest:match("^(.+)%.([%a_]+)$")
+    if not ch or not one_of(ch, chan_names) then
+      self:expected(mp, "channels.CHANNEL.FIGURE with a channel of the scenario (" .. table.concat(chan_names, ", ") .. ")",
+        metric, ch and util.suggest(ch, chan_names) or "")
+    end
+    if not one_of(fig, CHANNEL_FIGURES) then
+      self:expected(mp, "a channel figure (" .. table.concat(CHANNEL_FIGURES, ", ") .. ")", metric,
+        util.suggest(fig, CHANNEL_FIGURES))
+    end
+    return "channel"
+  end
   local names = {}
   for _, m in ipairs(METRICS) do names[#names + 1] = m end
-  for _, st in ipairs(stages) do names[#names + 1] = st.name end
-  local mp = join(path, "metric")
-  if type(g.metric) ~= "string" or not one_of(g.metric, names) then
-    local hint = type(g.metric) == "string" and util.suggest(g.metric, names) or ""
-    if hint == "" then hint = " (one of: " .. table.concat(names, ", ") .. ")" end
-    self:expected(mp, "a metric or a stage name", g.metric, hint)
+  for _, st in ipairs(stage_names) do names[#names + 1] = st end
+  local hint = util.suggest(metric, names)
+  if hint == "" then
+    hint = " (one of: " .. table.concat(names, ", ")
+      .. "; or stage_costs.STAGE, conversion.STAGE, pipeline.STAGE, channels.CHANNEL.visitors|customers|spend|cac)"
   end
+  self:expected(mp, "a metric or a stage name", metric, hint)
+end
+
+-- A goal's period (`from` or `by`): a period number, or a calendar label
+-- where the scenario has a start.
+function Ctx:goal_period(path, v, n, default)
+  if v == nil then return default end
+  if type(v) == "string" then
+    if not n.start then
+      self:fail(path, nil, "a calendar label (%s) needs the scenario's start = ...; or give a period number in [1, %d]",
+        show(v), n.periods)
+    end
+    local t = calendar.period_of(n.unit, n.start, v)
+    if not t then self:expected(path, "a period number or a label " .. calendar.form(n.unit), v) end
+    if t < 1 or t > n.periods then
+      self:fail(path, nil, "expected a period within the scenario (%s to %s), got %s (period %d)",
+        calendar.label(n.unit, n.start, 1), calendar.label(n.unit, n.start, n.periods), show(v), t)
+    end
+    return t
+  end
+  return self:integer(path, v, 1, n.periods, default)
+end
+
+function Ctx:goal(path, g, n, stages)
+  if not (object.is(g, Goal) or is_plain(g)) then self:expected(path, "goal{...}", g) end
+  self:fields(path, g, GOAL)
+  local mp = join(path, "metric")
+  local kind = self:goal_metric(mp, g.metric, n, stages)
   if g.at_least ~= nil and g.at_most ~= nil then
     self:fail(path, join(path, "at_most"), "expected one of at_least or at_most, got both")
   end
@@ -898,8 +961,19 @@ function Ctx:goal(path, g, periods, stages)
   local target = self:number(join(path, bound), g[bound], "real")
   local out = {
     metric = g.metric, op = op, target = target,
-    by = self:integer(join(path, "by"), g.by, 1, periods, periods),
+    by = self:goal_period(join(path, "by"), g.by, n, n.periods),
+    from = self:goal_period(join(path, "from"), g.from, n, 1),
   }
+  if out.from > out.by then
+    self:fail(join(path, "from"), nil, "expected a period at or before by (%d), got %s (period %d)", out.by,
+      show(g.from), out.from)
+  end
+  if g.every ~= nil and type(g.every) ~= "boolean" then self:expected(join(path, "every"), "true or false", g.every) end
+  out.every = g.every == true
+  if kind == "pipeline" and (g.from ~= nil or g.by ~= nil or out.every) then
+    self:fail(path, nil, "%s counts the units still on their way after the last period: it takes no from, by or every",
+      g.metric)
+  end
   local conf = g.confidence
   if conf == nil then conf = 0.8 end
   if not finite(conf) or conf <= 0 or conf >= 1 then self:expected(join(path, "confidence"), "a number in (0, 1)", conf) end
@@ -908,7 +982,7 @@ function Ctx:goal(path, g, periods, stages)
   return out
 end
 
-function Ctx:goals(spec, periods, stages)
+function Ctx:goals(spec, n, stages)
   local path, goals = "goals", spec.goals
   if goals == nil then return {} end
   if not is_plain(goals) then self:expected(path, "a list of goal{...}", goals) end
@@ -917,7 +991,7 @@ function Ctx:goals(spec, periods, stages)
   local out, seen = {}, {}
   for i, g in ipairs(goals) do
     local gp = join(path, i)
-    out[i] = self:goal(gp, g, periods, stages)
+    out[i] = self:goal(gp, g, n, stages)
     local name = out[i].name
     if seen[name] then
       self:fail(gp, join(gp, "name"), "expected a unique goal name (goals[%d] is %s too)", seen[name], show(name))
@@ -1053,6 +1127,10 @@ function Ctx:check(spec, default_name)
       type(unit) == "string" and util.suggest(unit, UNITS) or "")
   end
   n.unit = unit
+  if spec.start ~= nil and not calendar.valid(unit, spec.start) then
+    self:expected("start", string.format("the first period's label for %ss, %s", unit, calendar.form(unit)), spec.start)
+  end
+  n.start = spec.start
   n.trials = self:integer("trials", spec.trials, 1, nil, 10000)
   if n.trials > MAX_TRIALS then self:expected("trials", "an integer in [1, 1e12]", spec.trials) end
   n.seed = self:integer("seed", spec.seed, 0, nil, 1)
@@ -1065,7 +1143,7 @@ function Ctx:check(spec, default_name)
   n.stages = self:funnel(stages, n.channels)
   n.customers = self:customers(spec)
   n.winback = self:winback(spec)
-  n.goals = self:goals(spec, n.periods, stages)
+  n.goals = self:goals(spec, n, stages)
   n.correlations = self:correlations(spec, n)
   return n
 end
