@@ -78,6 +78,20 @@ M.run = function(s, opts)
   return core.compare(norms, opts)
 end
 
+-- report(results [, format]): the report of what run returned, as the
+-- command writes it: format "text" (the default) or "json"; a comparison's
+-- ({ scenarios, differences }) as a comparison.
+M.report = function(results, format)
+  local report = core._script("report")
+  format = format or "text"
+  if format ~= "text" and format ~= "json" then
+    error(string.format("report: expected the format \"text\" or \"json\", got %s", tostring(format)), 2)
+  end
+  if type(results) ~= "table" then error("report: expected the results of fc.run, got " .. type(results), 2) end
+  if results.scenarios then return report[format](results.scenarios, results.differences) end
+  return report[format]({ results })
+end
+
 -- evaluate({ scenario, ... } [, { trials, seed, threads, metrics = { name, ... },
 -- objective = goal name }]): lean runs of candidates (a search's): all on the
 -- first's trials and seed (common random numbers), each summarizing only its

@@ -38,7 +38,7 @@ function M.json_object(r, indent)
   -- per stage after the first: the achieved conversion and the pipeline
   for _, block in ipairs({ "conversion", "pipeline" }) do
     local items = {}
-    for _, s in ipairs(r[block]) do items[#items + 1] = { s.name, stat_json(s.stat) } end
+    for _, s in ipairs(r[block] or {}) do items[#items + 1] = { s.name, stat_json(s.stat) } end
     top[#top + 1] = { block, object(items, indent + 1) }
   end
   local labels = R.labels(r)
@@ -150,7 +150,7 @@ function M.text_one(r)
   rows = {}
   for k, s in ipairs(r.stages) do
     local c = stat_cols(s.total)
-    local conv, pipe = r.conversion[k - 1], r.pipeline[k - 1]
+    local conv, pipe = (r.conversion or {})[k - 1], (r.pipeline or {})[k - 1]
     rows[#rows + 1] = { s.name, c[1], c[2], c[3], c[4], human(s.cost.p50),
       conv and conv.stat.p50 == conv.stat.p50 and string.format("%.3g%%", 100 * conv.stat.p50) or "-",
       pipe and human(pipe.stat.mean) or "-" }

@@ -106,7 +106,7 @@ do
   eq(n.stages[2].lags[1], 1, "lag 0 has all the mass")
   eq(n.stages[2].rate.path, "funnel.customer.rate", "rate path is keyed by the stage name")
   local c = n.customers
-  eq(keys(c), "arpu,discount,growth,initial,initial_tenure,lost,ltv_horizon,margin", "customers keys")
+  eq(keys(c), "arpu,discount,expansion,growth,initial,initial_tenure,lost,ltv_horizon,margin", "customers keys")
   eq(c.initial, 0, "initial default")
   eq(c.ltv_horizon, 0, "ltv_horizon default (unlimited)")
   eq(c.margin.value, 1, "margin default")
@@ -202,7 +202,7 @@ do
   eq(n.winback.cost.value, 2, "winback cost")
   -- goals
   local g1, g2, g3 = table.unpack(n.goals)
-  eq(keys(g1), "by,confidence,metric,name,op,target", "goal keys")
+  eq(keys(g1), "by,confidence,every,from,metric,name,op,target", "goal keys")
   eq(g1.name, "new_customers >= 200", "default goal name")
   eq(g1.op, ">=", "at_least")
   eq(g1.by, 24, "by defaults to periods")

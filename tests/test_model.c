@@ -59,14 +59,54 @@ static void test_goal_checks(void **state)
         for (int i = 0; i < FC_M_COUNT; i++) {
             mb_goal(m, 0, fc_metric_name(i), FC_GOAL_AT_MOST, 1, by);
             mb_finish(m);
-            assert_int_equal(m->goals[0].metric_id, i);
+            assert_int_equal(m->goals[0].fig.kind, FC_F_TOTAL);
+            assert_int_equal(m->goals[0].fig.index, i);
         }
         for (int k = 0; k < 3; k++) {
             mb_goal(m, 0, m->stages[k].name, FC_GOAL_AT_LEAST, 1, by);
             mb_finish(m);
-            assert_int_equal(m->goals[0].metric_id, FC_M_COUNT + k);
+            assert_int_equal(m->goals[0].fig.kind, FC_F_STAGE);
+            assert_int_equal(m->goals[0].fig.index, k);
         }
     }
+
+    /* the prefixed forms resolve to their stage or channel and figure */
+    static const struct {
+        const char *metric;
+        int kind, index, fig;
+    } forms[] = {
+        {"stage_costs.visitor", FC_F_STAGE_COST, 0, 0}, {"stage_costs.customer", FC_F_STAGE_COST, 2, 0},
+        {"conversion.lead", FC_F_CONVERSION, 1, 0},     {"pipeline.customer", FC_F_PIPELINE, 2, 0},
+        {"channels.search.cac", FC_F_CHANNEL, 0, FC_C_CAC}, {"channels.search.visitors", FC_F_CHANNEL, 0, FC_C_VISITORS},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        mb_goal(m, 0, forms[i].metric, FC_GOAL_AT_LEAST, 1, 6);
+        mb_finish(m);
+        assert_int_equal(m->goals[0].fig.kind, forms[i].kind);
+        assert_int_equal(m->goals[0].fig.index, forms[i].index);
+        assert_int_equal(m->goals[0].fig.fig, forms[i].fig);
+    }
+    /* a goal on a channel's customers keeps the counts by channel */
+    assert_true(m->track_channels);
+    mb_goal(m, 0, "conversion.visitor", FC_GOAL_AT_LEAST, 1, 6);
+    expect_reject(m, "the first stage has no stage before it");
+    mb_goal(m, 0, "stage_costs.nothing", FC_GOAL_AT_LEAST, 1, 6);
+    expect_reject(m, "unknown stage 'nothing'");
+    mb_goal(m, 0, "channels.events.cac", FC_GOAL_AT_LEAST, 1, 6);
+    expect_reject(m, "unknown channel");
+    mb_goal(m, 0, "channels.search.leads", FC_GOAL_AT_LEAST, 1, 6);
+    expect_reject(m, "expected a channel figure");
+    /* windows: from in [1, by]; a pipeline takes none */
+    mb_goal(m, 0, "lead", FC_GOAL_AT_LEAST, 1, 4);
+    m->goals[0].from = 5;
+    expect_reject(m, "goals[1].from");
+    m->goals[0].from = 4;
+    mb_finish(m);
+    mb_goal(m, 0, "pipeline.lead", FC_GOAL_AT_LEAST, 1, 5);
+    expect_reject(m, "it takes no from, by or every");
+    mb_goal(m, 0, "pipeline.lead", FC_GOAL_AT_LEAST, 1, 6);
+    m->goals[0].every = 1;
+    expect_reject(m, "it takes no from, by or every");
     fc_model_free(m);
 }
 

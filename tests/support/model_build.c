@@ -211,7 +211,9 @@ void mb_goal(fc_model *m, int g, const char *metric, fc_goal_op op,
     snprintf(goal->metric, sizeof goal->metric, "%s", metric);
     goal->op = op;
     goal->target = target;
+    goal->from = 1;
     goal->by = by;
+    goal->every = 0;
 }
 
 void mb_finish(fc_model *m)
