@@ -1,0 +1,20 @@
+-- expect: tests/bad/start_week_needs_date.lua:4: start: expected the first period's label for weeks, a date "YYYY-MM-DD" (such as "2027-01-04"), got "2027-W01"
+-- weeks start on a date
+return scenario {
+  name = "goals-2027", periods = 12, unit = "week", start = "2027-W01", trials = 20000, seed = 7,
+  channels = {
+    search = { spend = 20000, cpc = lognormal{ median = 2.5, sigma = 0.2 } },
+    events = { spend = 15000, cpl = range(40, 90) },
+  },
+  funnel = {
+    { "visitor" },
+    { "lead",     rate = beta(30, 970) },
+    { "sql",      rate = range(0.2, 0.4) },
+    { "customer", rate = beta(25, 75), delay = 1 },
+  },
+  customers = { initial = 500, churn = beta(3, 97), arpu = 100 },
+  goals = {
+    goal{ name = "200 new customers", metric = "new_customers", at_least = 200 },
+    goal{ name = "leads", metric = "lead", at_least = 900 },
+  },
+}
