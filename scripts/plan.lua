@@ -471,18 +471,20 @@ end
 -- The reverse funnel.
 
 -- Per stage: the median arrivals in each period and over the goal's window
--- (periods 1 to goal.by), from the value's full run (and, for a window
--- shorter than the horizon, one lean run of the stages' arrivals through it).
+-- (periods goal.from to goal.by), from the value's full run (and, for a
+-- window shorter than the horizon, one lean run of the stages' arrivals
+-- over it).
 function M.reverse_funnel(fc, s, norm, result, goal, runner)
   local per = {}
   for _, ser in ipairs(result.series) do per[ser.name] = ser.periods end
   local window = {}
-  if goal.by == norm.periods then
+  if goal.from == 1 and goal.by == norm.periods then
     for _, st in ipairs(result.stages) do window[st.name] = st.total.p50 end
   else
     local extra, n = {}, #(norm.goals or {})
     for k, st in ipairs(norm.stages) do
-      extra[n + k] = scenario.goal{ name = "reverse funnel: " .. st.name, metric = st.name, at_least = 0, by = goal.by }
+      extra[n + k] = scenario.goal{ name = "reverse funnel: " .. st.name, metric = st.name, at_least = 0,
+        from = goal.from, by = goal.by }
     end
     local ok, with = pcall(function() return s:with{ goals = extra } end)
     if ok then
@@ -494,7 +496,7 @@ function M.reverse_funnel(fc, s, norm, result, goal, runner)
   for k, st in ipairs(norm.stages) do
     local row = {}
     for t, stat in ipairs(per[st.name] or {}) do row[t] = stat.p50 end
-    out[k] = { stage = st.name, per_period = row, total = { p50 = window[st.name] }, by = goal.by }
+    out[k] = { stage = st.name, per_period = row, total = { p50 = window[st.name] }, from = goal.from, by = goal.by }
   end
   return out
 end
@@ -519,9 +521,14 @@ function M.calculator(norm, result, goal)
     if not r then return { reason = string.format("the rate of %s differs by channel", norm.stages[k].name) } end
     need[k - 1] = r > 0 and need[k] / r or math.huge
   end
+  -- over the window; an `every` goal's target is each period's
+  local periods = goal.by - goal.from + 1
+  if goal.every then
+    for k = 1, g do need[k] = need[k] * periods end
+  end
   local rows = {}
   for k = 1, g do
-    rows[k] = { stage = norm.stages[k].name, total = need[k], per_period = need[k] / goal.by }
+    rows[k] = { stage = norm.stages[k].name, total = need[k], per_period = need[k] / periods }
   end
   -- the spend at the value's cost per arrival at the first stage, when every
   -- channel's arrivals enter there
@@ -530,7 +537,7 @@ function M.calculator(norm, result, goal)
     if ch.enters ~= 1 then cost = nil end
   end
   local spend = cost and need[1] * cost
-  return { stage = rows, spend = spend, spend_per_period = spend and spend / goal.by, cost_per_visitor = cost,
+  return { stage = rows, spend = spend, spend_per_period = spend and spend / periods, cost_per_visitor = cost,
     spend_reason = not cost and "some channels enter below the first stage: no one cost per arrival" or nil,
     note = "the arithmetic divides the target by the median rates: it reaches the target in about half of "
       .. "the futures, not with the confidence asked, and ignores the delays that push arrivals past the "

@@ -44,7 +44,8 @@ function M.json(data)
     local rows = {}
     for i, st in ipairs(p.stages) do
       rows[i] = "{ " .. table.concat({ '"stage": ' .. str(st.stage), '"per_period": ' .. value(st.per_period),
-        '"total": { "p50": ' .. num(st.total.p50) .. ', "by": ' .. num(st.by) .. " }" }, ", ") .. " }"
+        '"total": { "p50": ' .. num(st.total.p50) .. ', "from": ' .. num(st.from) .. ', "by": ' .. num(st.by) .. " }" },
+        ", ") .. " }"
     end
     kv[#kv + 1] = { "stages", R.array(rows, 2) }
     kv[#kv + 1] = { "calculator", value(p.calculator, 2) }
@@ -98,23 +99,25 @@ function M.text(data)
   if p.reason and p.found then lines[#lines + 1] = "(" .. p.reason .. ")" end
   if p.found then
     local by, each = p.stages[1] and p.stages[1].by or p.periods, {}
+    local from = p.stages[1] and p.stages[1].from or 1
+    local span = by - from + 1
     for _, st in ipairs(p.stages) do
-      if st.total.p50 then each[#each + 1] = human(st.total.p50 / by) .. " " .. st.stage end
+      if st.total.p50 then each[#each + 1] = human(st.total.p50 / span) .. " " .. st.stage end
     end
     lines[#lines + 1] = string.format("Each %s that takes about %s (medians over %s).", p.unit,
-      table.concat(each, ", "), R.periods(by, p.unit))
+      table.concat(each, ", "), R.periods(span, p.unit))
     local calc = p.calculator or {}
     local by_stage = {}
     for _, c in ipairs(calc.stage or {}) do by_stage[c.stage] = c end
     local rows = {}
     for _, st in ipairs(p.stages) do
       local c = by_stage[st.stage]
-      local first, last = st.per_period[1], st.per_period[by]
-      rows[#rows + 1] = { st.stage, human(st.total.p50), human(st.total.p50 / by),
+      local first, last = st.per_period[from], st.per_period[by]
+      rows[#rows + 1] = { st.stage, human(st.total.p50), human(st.total.p50 / span),
         first and (human(first) .. " .. " .. human(last)) or "-", c and human(c.total) or "-" }
     end
-    R.section(lines, string.format("Reverse funnel: what each stage must deliver (median arrivals, %s 1 to %d)",
-      p.unit, by), { "stage", "over the window", "per " .. p.unit, "first .. last " .. p.unit, "by hand" }, rows)
+    R.section(lines, string.format("Reverse funnel: what each stage must deliver (median arrivals, %s %d to %d)",
+      p.unit, from, by), { "stage", "over the window", "per " .. p.unit, "first .. last " .. p.unit, "by hand" }, rows)
     if calc.spend then
       lines[#lines + 1] = string.format("By hand (target / median rates, at %s per visitor): %s a %s, against %s "
         .. "a %s here.", human(calc.cost_per_visitor), human(calc.spend_per_period), p.unit,

@@ -9,7 +9,7 @@ BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 1
 . "$(dirname "$0")/support/checks.sh"
 
-lua_checks goals tests/goals/goals.lua 55
+lua_checks goals tests/goals/goals.lua 70
 
 FC="$BUILD/funnelcast"
 S=tests/goals/window.lua

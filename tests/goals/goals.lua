@@ -127,6 +127,42 @@ do
   check(tx:find("visitor >= 140 every month, 2027-04 to 2027-12", 1, true) ~= nil, "the text report shows every")
 end
 
+-- Lean runs (a search's candidates, fc.evaluate) compute each goal form from
+-- the same draws as the full run: the same probabilities, exactly; a window
+-- goal on a stage is drawn objective-only, from its Poisson law.
+do
+  local s = flows({
+    fc.goal{ name = "leads H2", metric = "lead", at_least = 185, from = 7 },
+    fc.goal{ name = "every", metric = "visitor", at_least = 140, every = true },
+    fc.goal{ name = "cpl", metric = "stage_costs.lead", at_most = 12.6 },
+    fc.goal{ name = "conv", metric = "conversion.customer", at_least = 0.225 },
+    fc.goal{ name = "pipe", metric = "pipeline.customer", at_least = 8 },
+    fc.goal{ name = "search cac", metric = "channels.search.cac", at_most = 330 },
+    fc.goal{ name = "customers by June", metric = "customer", at_least = 30, from = 3, by = 6 },
+  })
+  local full = fc.run(s, { trials = 5000, seed = 17 })
+  local lean = fc.evaluate({ s }, { trials = 5000, seed = 17 })[1]
+  for i, g in ipairs(full.goals) do
+    eq(lean.goals[i].probability, g.probability, "a lean run's probability equals the full run's: " .. g.name)
+  end
+  for _, name in ipairs({ "leads H2", "pipe", "cpl", "every" }) do
+    local one = fc.evaluate({ s }, { trials = 5000, seed = 17, objective = name })[1]
+    local want
+    for _, g in ipairs(full.goals) do if g.name == name then want = g.probability end end
+    if name == "leads H2" then
+      check(one.objective_only, "a window goal on a stage is drawn objective-only")
+      prob_within(one.goals[1].probability, pois_ge(180, 185), "objective-only over a window: the Poisson tail")
+    else
+      check(not one.objective_only, name .. ": not a stage's arrivals: the exact lean run")
+      eq(one.goals[1].probability, want, name .. ": the exact lean run is the full run's")
+    end
+  end
+  local one = fc.evaluate({ s }, { trials = N, seed = 17, objective = "customers by June" })[1]
+  -- customers in periods 3..6 come from leads of periods 2..5: Poisson(4 * 7.5 = 30)
+  check(one.objective_only, "customers from period 3 to 6: objective-only")
+  prob_within(one.goals[1].probability, pois_ge(30, 30), "objective-only from period 3 to 6")
+end
+
 -- The same goal forms from overrides (what --set does)
 do
   local s = flows({ fc.goal{ name = "leads", metric = "lead", at_least = 185 } })
