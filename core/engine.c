@@ -1116,17 +1116,9 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
     fc_sums_window(v, 0, T, &all);
     for (int i = 0; i < FC_M_COUNT; i++)
         rec[lay->metrics + i] = fc_total_of(v, i, &all);
-    for (int k = 0; k < K; k++) {
-        fc_figure f = {FC_F_STAGE, k, 0};
-        rec[lay->stage_total + k] = fc_figure_window(v, &f, 0, T, &all);
-        f.kind = FC_F_STAGE_COST;
-        rec[lay->stage_cost + k] = fc_figure_window(v, &f, 0, T, &all);
-        if (k == 0)
-            continue;
-        f.kind = FC_F_CONVERSION;
-        rec[lay->conversion + k - 1] = fc_figure_window(v, &f, 0, T, &all);
+    fc_stage_figures(v, 0, T, all.spend, rec + lay->stage_total, rec + lay->stage_cost, rec + lay->conversion);
+    for (int k = 1; k < K; k++)
         rec[lay->pipeline + k - 1] = w->pipe[k];
-    }
     for (int c = 0; c < w->C; c++) {
         double *f = rec + lay->channel + c * FC_C_COUNT;
         f[FC_C_VISITORS] = (double)w->visitors[c];

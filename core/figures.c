@@ -83,6 +83,28 @@ static double stage_cost(const fc_trial_view *v, int k, int from, int by, double
     return arrivals > 0 ? cost / arrivals : INFINITY;
 }
 
+void fc_stage_figures(const fc_trial_view *v, int from, int by, double spend, double *total, double *cost,
+                      double *conv)
+{
+    const int T = v->T;
+    double acc = spend, below = 0;
+    for (int k = 0; k < v->K; k++) {
+        const double arrivals = stage_sum(v, k, from, by);
+        if (v->m->stages[k].has_cost) { /* the same sums, in the same order, as stage_cost's */
+            const double *unit = v->unit + (size_t)k * (size_t)T, *st = v->stage + (size_t)k * (size_t)T;
+            double unit_total = 0;
+            for (int t = from; t < by; t++)
+                unit_total += unit[t] * st[t];
+            acc += unit_total;
+        }
+        total[k] = arrivals;
+        cost[k] = arrivals > 0 ? acc / arrivals : INFINITY;
+        if (k > 0)
+            conv[k - 1] = below > 0 ? arrivals / below : NAN;
+        below = arrivals;
+    }
+}
+
 /* Channel c's figure `fig` over the window (the counts kept by channel). */
 static double channel_figure(const fc_trial_view *v, int c, int fig, int from, int by)
 {

@@ -41,6 +41,12 @@ double fc_total_of(const fc_trial_view *v, int metric, const fc_sums *o);
 /* Figure f over periods [from, by) (0-based); o: the window's sums when the
  * caller has them, else NULL. */
 double fc_figure_window(const fc_trial_view *v, const fc_figure *f, int from, int by, const fc_sums *o);
+/* Every stage's arrivals over [from, by) into total[K], its cost per arrival
+ * (spend: the window's) into cost[K], and for k >= 1 its conversion from
+ * stage k - 1 into conv[k - 1]: the values fc_figure_window gives, in one
+ * pass. */
+void fc_stage_figures(const fc_trial_view *v, int from, int by, double spend, double *total, double *cost,
+                      double *conv);
 /* Goal g's figure: its metric over its window, or with `every` the worst
  * period's (NaN when some period's is NaN: such a goal is not met). */
 double fc_goal_figure(const fc_trial_view *v, const fc_goal *g, const fc_sums *whole);
