@@ -374,7 +374,8 @@ function M.describe(n, random)
     if x == nil then return "-" end
     return x.label .. (x.clip and " (clipped)" or "")
   end
-  add("%s: %s, %s trials, seed %s; %d random assumptions", n.name, periods(n.periods, n.unit),
+  add("%s: %s%s, %s trials, seed %s; %d random assumptions", n.name, periods(n.periods, n.unit),
+    n.start and string.format(" (%s to %s)", M.period_label(n, 1), M.period_label(n, n.periods)) or "",
     human(n.trials), util.unsigned(n.seed), random)
   add("")
   add("Channels")

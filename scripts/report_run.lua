@@ -98,8 +98,9 @@ end
 function M.text_one(r)
   local num, section, stat_cols = R.num, R.section, R.stat_cols
   local lines = {}
-  lines[1] = string.format("%s: %s trials, seed %s, %s (funnelcast %s)",
-    r.scenario, human(r.trials), util.unsigned(r.seed), R.periods(r.periods, r.unit), core.version)
+  lines[1] = string.format("%s: %s trials, seed %s, %s%s (funnelcast %s)",
+    r.scenario, human(r.trials), util.unsigned(r.seed), R.periods(r.periods, r.unit),
+    r.start and string.format(" (%s to %s)", R.period_label(r, 1), R.period_label(r, r.periods)) or "", core.version)
   if r.precision then
     lines[#lines + 1] = r.precise
       and string.format("Stopped when precise: goal probabilities within +-%s, total means within +-%s%% (95%%).",
