@@ -69,7 +69,7 @@ local function variant(r, name, k)
   end
   for i, g in ipairs(r.goals) do
     local p = math.min(1, g.probability * k)
-    v.goals[i] = { name = g.name, metric = g.metric, op = g.op, target = g.target, by = g.by,
+    v.goals[i] = { name = g.name, metric = g.metric, op = g.op, target = g.target, from = g.from, by = g.by, every = g.every,
       probability = p, confidence = g.confidence, on_track = p >= g.confidence, value = scale(g.value),
       drivers = {} }
   end
