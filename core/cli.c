@@ -24,6 +24,7 @@
 #include "lua_results.h"
 #include "lua_sandbox.h"
 #include "lua_util.h"
+#include "opt_parse.h"
 #include "scripts.h"
 
 static const char usage[] =
@@ -224,71 +225,10 @@ static int parse(int argc, char **argv, options *o)
     return 0;
 }
 
-/* Parses a whole decimal integer in [0, 2^64 - 1] exactly (digits only). */
-static int parse_u64(const char *s, unsigned long long *out)
-{
-    if (*s < '0' || *s > '9')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* Parses a whole number in [lo, hi]: decimal digits, or a number with a
- * fraction or an exponent whose value is whole (1e5, 2.5e6), as the
- * messages write 1e12 (exactly, below 2^53). */
-static int parse_int(const char *s, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!errno && end != s && *end == 0 && v >= lo && v <= hi) {
-        *out = v;
-        return 0;
-    }
-    errno = 0;
-    double d = strtod(s, &end);
-    if (errno || end == s || *end || !(d >= (double)lo && d <= (double)hi) || d != floor(d) || fabs(d) > 0x1p53)
-        return -1;
-    *out = (long long)d;
-    return 0;
-}
-
 static void set_int_opt(lua_State *L, const char *key, long long v)
 {
     lua_pushinteger(L, v);
     lua_setfield(L, -2, key);
-}
-
-/* Parses a size: a number of bytes with an optional K, M, G or T (powers of
- * 1024, optionally followed by B or iB). */
-static int parse_size(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || !(v > 0))
-        return -1;
-    double mult = 1;
-    switch (*end) {
-    case 'k': case 'K': mult = 0x1p10; end++; break;
-    case 'm': case 'M': mult = 0x1p20; end++; break;
-    case 'g': case 'G': mult = 0x1p30; end++; break;
-    case 't': case 'T': mult = 0x1p40; end++; break;
-    default: break;
-    }
-    if (mult > 1 && *end == 'i')
-        end++;
-    if (*end == 'B')
-        end++;
-    if (*end || v * mult > 0x1p50)
-        return -1;
-    *out = (uint64_t)(v * mult);
-    return 0;
 }
 
 /* What the protected entry point needs: the options and their values. */
@@ -410,28 +350,17 @@ static int l_cli_main(lua_State *L)
     return 4;
 }
 
-/* Parses a number of seconds in (0, 1e7]. */
-static int parse_seconds(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !(v > 0 && v <= 1e7))
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* Validates the options and fills c; returns 0 or FC_EINPUT (after the
  * message). */
 static int check_options(const options *o, cli_call *c, fc_lua_limits *lim)
 {
     memset(c, 0, sizeof *c);
     c->o = o;
-    if (o->trials && parse_int(o->trials, 1, 1000000000000LL, &c->trials))
+    if (o->trials && fc_parse_int(o->trials, 1, 1000000000000LL, &c->trials))
         return bad_usage("--trials %s: expected an integer in [1, 1e12]", o->trials);
-    if (o->seed && parse_u64(o->seed, &c->seed))
+    if (o->seed && fc_parse_u64(o->seed, &c->seed))
         return bad_usage("--seed %s: expected a whole number in [0, 18446744073709551615]", o->seed);
-    if (o->threads && parse_int(o->threads, 0, 256, &c->threads))
+    if (o->threads && fc_parse_int(o->threads, 0, 256, &c->threads))
         return bad_usage("--threads %s: expected an integer in [0, 256] (0: all cores)", o->threads);
     if (o->precision) {
         char *end;
@@ -447,7 +376,7 @@ static int check_options(const options *o, cli_call *c, fc_lua_limits *lim)
             return bad_usage("--shard %s: expected K/N, such as 3/8", o->shard);
         memcpy(kbuf, o->shard, klen);
         kbuf[klen] = 0;
-        if (parse_int(slash + 1, 1, 1000000, &c->shard_n) || parse_int(kbuf, 1, c->shard_n, &c->shard_k))
+        if (fc_parse_int(slash + 1, 1, 1000000, &c->shard_n) || fc_parse_int(kbuf, 1, c->shard_n, &c->shard_k))
             return bad_usage("--shard %s: expected K/N with 1 <= K <= N <= 1000000", o->shard);
     }
     lim->max_steps = FC_DEFAULT_MAX_STEPS;
@@ -460,13 +389,13 @@ static int check_options(const options *o, cli_call *c, fc_lua_limits *lim)
         lim->max_steps = (uint64_t)v;
     }
     c->max_memory = FC_DEFAULT_MAX_MEMORY;
-    if (o->max_memory && (parse_size(o->max_memory, &c->max_memory) || c->max_memory < (UINT64_C(16) << 20)))
+    if (o->max_memory && (fc_parse_size(o->max_memory, &c->max_memory) || c->max_memory < (UINT64_C(16) << 20)))
         return bad_usage("--max-memory %s: expected a size of at least 16M, such as 256M or 2G", o->max_memory);
     lim->max_memory = (size_t)c->max_memory;
-    if (o->time_limit && parse_seconds(o->time_limit, &c->time_limit))
+    if (o->time_limit && fc_parse_seconds(o->time_limit, &c->time_limit))
         return bad_usage("--time-limit %s: expected a number of seconds in (0, 1e7]", o->time_limit);
     c->script_time = FC_DEFAULT_SCRIPT_TIME;
-    if (o->script_time && parse_seconds(o->script_time, &c->script_time))
+    if (o->script_time && fc_parse_seconds(o->script_time, &c->script_time))
         return bad_usage("--script-time-limit %s: expected a number of seconds in (0, 1e7]", o->script_time);
     /* the hook checks the command's time limit between Lua steps; the
      * watchdog everywhere else */

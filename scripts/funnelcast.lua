@@ -38,9 +38,10 @@ M.check_names = scenario.check_names
 -- return a scenario ..." at the line that most likely lacks a `return`.
 M.returned = scenario.returned
 
--- load(path [, { unsafe =, seed = }]): runs a scenario file (chunk name
--- "@path") in the sandbox of scripts/sandbox.lua and returns the list of
--- scenarios it returned; errors are "path:line: ..." messages.
+-- load(path [, { unsafe =, seed =, text = }]): runs a scenario file (chunk
+-- name "@path"; with text, that text under the name path, without includes)
+-- in the sandbox of scripts/sandbox.lua and returns the list of scenarios it
+-- returned; errors are "path:line: ..." messages.
 function M.load(path, opts)
   local r = core._script("sandbox").load(M, path, opts)
   return M.returned("@" .. path, table.unpack(r, 1, r.n))

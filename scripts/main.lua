@@ -90,9 +90,17 @@ end
 -- file, compare's several.
 local function load_all(fc, opts, inputs)
   local files = opts.command == "compare" and opts.files or { opts.file }
+  -- an embedding program may give scenario texts: { { name, text } | { name }, ... }
+  local sources = opts.sources
+  if not sources then
+    sources = {}
+    for i, file in ipairs(files) do sources[i] = { file } end
+  end
   local list = {}
-  for _, file in ipairs(files) do
-    local loaded = fc.load(file, { unsafe = opts.unsafe, seed = opts.seed, print = opts.print, inputs = inputs })
+  for _, src in ipairs(sources) do
+    local file = src[1]
+    local loaded = fc.load(file, { unsafe = opts.unsafe, seed = opts.seed, print = opts.print, inputs = inputs,
+      text = src[2] })
     for _, s in ipairs(loaded) do list[#list + 1] = s end
   end
   if opts.command == "compare" and #list < 2 then

@@ -321,14 +321,20 @@ function run_chunk(ctx, path, src)
   return r
 end
 
--- load(fc, path [, { unsafe =, seed =, print = }]): runs the scenario file at
--- path in the sandbox and returns the packed values it returned. math.random
--- starts from opts.seed (the --seed of the command), else 1; opts.print, when
--- given, is the scripts' print.
+-- load(fc, path [, { unsafe =, seed =, print =, text = }]): runs the scenario
+-- file at path in the sandbox and returns the packed values it returned.
+-- math.random starts from opts.seed (the --seed of the command), else 1;
+-- opts.print, when given, is the scripts' print. With opts.text, that text
+-- is the scenario and path only its name (it has no folder: no includes).
 function M.load(fc, path, opts)
   opts = opts or {}
-  local src, why = core._read_file(path)
-  if not src then error(string.format("%s: cannot open the scenario file (%s)", path, why), 0) end
+  local src, why
+  if opts.text then
+    src = opts.text
+  else
+    src, why = core._read_file(path)
+    if not src then error(string.format("%s: cannot open the scenario file (%s)", path, why), 0) end
+  end
   -- a file read from a pipe or a device (/dev/stdin) has no folder: no includes
   local real = why and core._realpath(path) or nil
   local ctx = { fc = fc, unsafe = opts.unsafe, print = opts.print, root = real and dirname(real), stack = { real or path },
