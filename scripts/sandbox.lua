@@ -331,6 +331,7 @@ function M.load(fc, path, opts)
   local src, why
   if opts.text then
     src = opts.text
+    core._script("scenario")._text(path, src)
   else
     src, why = core._read_file(path)
     if not src then error(string.format("%s: cannot open the scenario file (%s)", path, why), 0) end

@@ -230,8 +230,14 @@ M.show = show
 local FileOrigin = {}
 local FileOriginMT = { __index = FileOrigin }
 
+-- the scenarios given as texts (an embedding program's), by name
+local texts = {}
+
+-- Registers the text of a scenario given as text under its name.
+function M._text(name, src) texts[name] = src end
+
 local function read_source(file)
-  return (read_file(file))
+  return texts[file] or (read_file(file))
 end
 
 -- The line of the call of fname that a `return` begins (`return
