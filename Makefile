@@ -19,13 +19,14 @@ VERSION := 0.1.0
 
 # Debian packages: what the build, the tests and the benchmarks need.
 DEBS_BUILD := pkg-config liblua5.4-dev libcmocka-dev
-DEBS_TEST  := lua5.4 python3-numpy python3-scipy valgrind clang libclang-rt-14-dev
+DEBS_TEST  := lua5.4 python3-numpy python3-scipy python3-pandas valgrind clang libclang-rt-14-dev
 have_pc     = $(shell pkg-config --exists $(1) 2>/dev/null && echo yes)
 MISSING    := $(strip $(if $(shell command -v pkg-config),,pkg-config) \
                 $(if $(call have_pc,lua5.4),,liblua5.4-dev) \
                 $(if $(call have_pc,cmocka),,libcmocka-dev))
 MISSING_TEST := $(strip $(if $(shell command -v lua5.4),,lua5.4) \
                 $(if $(shell /usr/bin/python3 -c 'import numpy, scipy' 2>/dev/null && echo y),,python3-numpy python3-scipy) \
+                $(if $(shell /usr/bin/python3 -c 'import pandas' 2>/dev/null && echo y),,python3-pandas) \
                 $(if $(shell command -v valgrind),,valgrind) \
                 $(if $(shell command -v clang),,clang libclang-rt-14-dev))
 
