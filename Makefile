@@ -63,6 +63,10 @@ SHAREDIR ?= $(PREFIX)/share/funnelcast
 DOCDIR   ?= $(PREFIX)/share/doc/funnelcast
 LUA_CMOD ?= $(PREFIX)/lib/lua/5.4
 COMPDIR  ?= $(PREFIX)/share/bash-completion/completions
+# the Python package, where Debian's python3 looks for a PREFIX's packages
+# (/usr/lib/python3/dist-packages, /usr/local/lib/python3.N/dist-packages)
+PYMINOR  := $(shell /usr/bin/python3 -c 'import sys; print(sys.version_info[1])' 2>/dev/null)
+PYDIR    ?= $(PREFIX)/lib/python3$(if $(filter /usr,$(PREFIX)),,.$(PYMINOR))/dist-packages
 
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -242,7 +246,7 @@ PC_LINES := 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(SHAREDIR)/scenarios $(DESTDIR)$(SHAREDIR)/examples $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LUA_CMOD) \
-	  $(DESTDIR)$(COMPDIR)
+	  $(DESTDIR)$(COMPDIR) $(DESTDIR)$(PYDIR)/funnelcast
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/funnelcast
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libfunnelcast.a
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libfunnelcast.so.$(VERSION)
@@ -256,6 +260,8 @@ install: all
 	install -m 644 scenarios/*.lua $(DESTDIR)$(SHAREDIR)/scenarios/
 	install -m 644 examples/*.c $(DESTDIR)$(SHAREDIR)/examples/
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -m 644 python/funnelcast/__init__.py $(DESTDIR)$(PYDIR)/funnelcast/__init__.py
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/funnelcast $(DESTDIR)$(LIBDIR)/libfunnelcast.a \
@@ -263,7 +269,7 @@ uninstall:
 	  $(DESTDIR)$(LIBDIR)/pkgconfig/funnelcast.pc $(DESTDIR)$(INCDIR)/funnelcast.h \
 	  $(DESTDIR)$(MANDIR)/man1/funnelcast.1 $(DESTDIR)$(LUA_CMOD)/funnelcast.so $(DESTDIR)$(COMPDIR)/funnelcast \
 	  $(DESTDIR)$(DOCDIR)/README.md
-	rm -rf $(DESTDIR)$(SHAREDIR)
+	rm -rf $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(PYDIR)/funnelcast
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 $(BUILD)/obj/%.o: %.c

@@ -49,6 +49,13 @@ if command -v bash > /dev/null; then
   echo "$out" | sed -n 2p | grep -q "funnel.lead.rate=" && ok || bad "completion of a --set key: $out"
   echo "$out" | sed -n 3p | grep -q "^--goal$" && ok || bad "completion of plan's options: $out"
 fi
+# the Python package where Debian's python3 finds it for /usr/local
+py=$(/usr/bin/python3 -c 'import sys; print("/usr/local/lib/python3.%d/dist-packages" % sys.version_info[1])')
+PYTHONPATH="$D$py" FUNNELCAST_LIB="$D$P/lib/libfunnelcast.so.0" /usr/bin/python3 -c "
+import funnelcast as fc
+assert fc.__file__.startswith('$D'), fc.__file__
+r = fc.run('scenarios/b2b_saas_inbound.lua', trials=1000)
+assert r['trials'] == 1000 and 'inbound-2027' in r.text" 2> "$tmp/py.err" && ok || bad "the installed Python package: $(cat "$tmp/py.err")"
 make --no-print-directory -s uninstall BUILD="$BUILD" DESTDIR="$D" PREFIX=$P > /dev/null 2>&1 && ok || bad "make uninstall"
 left=$(find "$D" -type f | head -5)
 [ -z "$left" ] && ok || bad "make uninstall left files: $left"
