@@ -231,7 +231,7 @@ $(CLI): $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(LIB)
 $(MODULE): $(CORE_OBJ)
 	$(call quiet,LINK,$@)$(CC) $(CFLAGS) -shared -o $@ $^ $(LDLIBS)
 
-# The shared library embeds Lua as the static one does, so it links it; it
+# The shared library embeds Lua (it links liblua5.4, a run-time dependency); it
 # exports the public API alone (scripts/libfunnelcast.map).
 $(SHLIB): $(CORE_OBJ) scripts/libfunnelcast.map
 	$(call quiet,LINK,$@)$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) \
@@ -260,7 +260,8 @@ install: all
 	install -m 644 scenarios/*.lua $(DESTDIR)$(SHAREDIR)/scenarios/
 	install -m 644 examples/*.c $(DESTDIR)$(SHAREDIR)/examples/
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
-	install -m 644 python/funnelcast/__init__.py $(DESTDIR)$(PYDIR)/funnelcast/__init__.py
+	sed 's|^_INSTALLED_LIB = None$$|_INSTALLED_LIB = "$(LIBDIR)/$(SONAME)"|' python/funnelcast/__init__.py \
+	  > $(DESTDIR)$(PYDIR)/funnelcast/__init__.py
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 uninstall:
@@ -271,6 +272,7 @@ uninstall:
 	  $(DESTDIR)$(DOCDIR)/README.md
 	rm -rf $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(PYDIR)/funnelcast
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

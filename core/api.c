@@ -5,10 +5,13 @@
  * signals: a cancel is a flag the engine and the Lua hook read. */
 #include "funnelcast.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 
@@ -38,7 +41,9 @@ struct fc_context {
     char format[8];
     fc_progress_fn progress;
     void *progress_user;
-    volatile sig_atomic_t stop;
+    pthread_mutex_t progress_lock; /* one progress call at a time */
+    uint64_t progress_total, progress_done;
+    volatile sig_atomic_t stop, timed_out;
     char err[4096];
 };
 
@@ -88,6 +93,10 @@ fc_context *fc_context_new(void)
     fc_context *ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL)
         return NULL;
+    if (pthread_mutex_init(&ctx->progress_lock, NULL) != 0) {
+        free(ctx);
+        return NULL;
+    }
     strcpy(ctx->format, "json");
     ctx->max_memory = FC_DEFAULT_MAX_MEMORY;
     ctx->max_steps = FC_DEFAULT_MAX_STEPS;
@@ -102,6 +111,7 @@ void fc_context_free(fc_context *ctx)
     strings_free(&ctx->texts);
     strings_free(&ctx->sets);
     strings_free(&ctx->own);
+    pthread_mutex_destroy(&ctx->progress_lock);
     free(ctx);
 }
 
@@ -235,6 +245,57 @@ typedef struct api_call {
     fc_lua_progress progress;
 } api_call;
 
+/* The engine's progress, relayed to the caller's callback: calls come from
+ * the worker threads as blocks finish, so they are serialized here, and
+ * within one simulation `done` never goes down. */
+static void relay_progress(void *arg, uint64_t done, uint64_t total)
+{
+    fc_context *ctx = arg;
+    pthread_mutex_lock(&ctx->progress_lock);
+    if (total != ctx->progress_total || done < ctx->progress_done / 2) { /* a new simulation */
+        ctx->progress_total = total;
+        ctx->progress_done = 0;
+    }
+    if (done > ctx->progress_done || (done == 0 && ctx->progress_done == 0)) {
+        ctx->progress_done = done;
+        ctx->progress(ctx->progress_user, done, total);
+    }
+    pthread_mutex_unlock(&ctx->progress_lock);
+}
+
+/* The time limit's watchdog: the Lua hook checks the limit between Lua
+ * steps; this thread stops the simulation (the engine reads ctx->stop). */
+typedef struct watchdog {
+    fc_context *ctx;
+    pthread_mutex_t lock;
+    pthread_cond_t done_cond;
+    int done;
+} watchdog;
+
+static void *watch(void *arg)
+{
+    watchdog *wd = arg;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    double t = wd->ctx->time_limit;
+    until.tv_sec += (time_t)t;
+    until.tv_nsec += (long)((t - (double)(time_t)t) * 1e9);
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&wd->lock);
+    int st = 0;
+    while (!wd->done && st != ETIMEDOUT)
+        st = pthread_cond_timedwait(&wd->done_cond, &wd->lock, &until);
+    if (!wd->done) {
+        wd->ctx->timed_out = 1;
+        wd->ctx->stop = 1;
+    }
+    pthread_mutex_unlock(&wd->lock);
+    return NULL;
+}
+
 /* Runs protected: opens the sandbox's libraries, sets what the run binding
  * reads (stop flag, progress, memory), and calls main.lua with the options
  * table the command would build. Returns the report text. */
@@ -250,7 +311,7 @@ static int l_api_main(lua_State *L)
     lua_pushinteger(L, (lua_Integer)ctx->max_memory);
     lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_MAX_MEMORY_KEY);
     if (ctx->progress) {
-        lua_pushlightuserdata(L, (void *)&c->progress);
+        lua_pushlightuserdata(L, (void *)&c->progress); /* relay_progress on ctx */
         lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_PROGRESS_KEY);
     }
     fc_lua_push_module(L);
@@ -315,6 +376,8 @@ static const char *const commands[] = {"run", "check", "compare", "plan", "optim
 
 fc_status fc_context_exec(fc_context *ctx, const char *command, char **report, size_t *len)
 {
+    ctx->stop = ctx->timed_out = 0; /* first: a cancel from here on stops this call */
+    ctx->progress_total = ctx->progress_done = 0;
     *report = NULL;
     int known = 0;
     for (int i = 0; command && commands[i] && !known; i++)
@@ -326,7 +389,6 @@ fc_status fc_context_exec(fc_context *ctx, const char *command, char **report, s
         return fail(ctx, FC_EINPUT, "%s: no scenario given (fc_context_add_file or fc_context_add_text)", command);
     if (ctx->names.n > 1 && strcmp(command, "compare") != 0)
         return fail(ctx, FC_EINPUT, "%s: takes one scenario file (compare takes several)", command);
-    ctx->stop = 0;
     fc_lua_limits lim;
     memset(&lim, 0, sizeof lim);
     lim.max_steps = ctx->max_steps;
@@ -336,21 +398,35 @@ fc_status fc_context_exec(fc_context *ctx, const char *command, char **report, s
     lua_State *L = fc_lua_limited_state(&lim);
     if (L == NULL)
         return fail(ctx, FC_EINTERNAL, "%s", "out of memory");
-    api_call call = {ctx, command, {ctx->progress, ctx->progress_user}};
+    api_call call = {ctx, command, {relay_progress, ctx}};
+    watchdog wd = {ctx, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    pthread_t wd_thread;
+    int watching = ctx->time_limit > 0 && pthread_create(&wd_thread, NULL, watch, &wd) == 0;
     lua_pushcfunction(L, l_api_main);
     lua_pushlightuserdata(L, &call);
     int st = fc_lua_pcall(L, 1, 1, 0);
+    if (watching) {
+        pthread_mutex_lock(&wd.lock);
+        wd.done = 1;
+        pthread_cond_signal(&wd.done_cond);
+        pthread_mutex_unlock(&wd.lock);
+        pthread_join(wd_thread, NULL);
+    }
     fc_status out = FC_OK;
     char buf[1024];
     if (st != LUA_OK || fc_lua_limit_message(&lim, ctx->names.v[0], 0, buf, sizeof buf)) {
         const char *msg = lua_tostring(L, -1);
         msg = msg ? msg : "unknown error";
         int memory = st == LUA_ERRMEM || strcmp(msg, "not enough memory") == 0;
-        if (ctx->stop || lim.stopped || strcmp(msg, "interrupted") == 0) {
+        if (ctx->timed_out || lim.time_hit) {
+            snprintf(buf, sizeof buf, "%s: stopped at the time limit of %g s (time-limit)", ctx->names.v[0],
+                     ctx->time_limit);
+            out = fail(ctx, FC_EINPUT, "%s", buf);
+        } else if (ctx->stop || lim.stopped) {
             out = fail(ctx, FC_ECANCELED, "%s", "canceled (fc_context_cancel)");
         } else if (fc_lua_limit_message(&lim, ctx->names.v[0], memory, buf, sizeof buf)) {
             out = fail(ctx, FC_EINPUT, "%s", buf);
-        } else if (memory || strstr(msg, "out of memory")) {
+        } else if (memory || strcmp(msg, "out of memory") == 0) {
             out = fail(ctx, FC_EINTERNAL, "%s", "out of memory");
         } else if (internal_fault(msg)) {
             out = fail(ctx, FC_EINTERNAL, "internal error (please report it): %s", msg);

@@ -8,6 +8,11 @@
  * fc_context_error() says what went wrong ("scenarios/q3.lua:14:
  * funnel[3].rate: expected a probability in [0, 1], got 1.4").
  *
+ * Limits: the Lua steps, memory and time of the command (options
+ * "max-steps", "max-memory", "time-limit"); the time limit stops the
+ * simulation too (a watchdog thread per call). One long C call of the Lua
+ * library made by a scenario (a huge string.rep) runs to its end first.
+ *
  * Threads: a context is used by one thread at a time, except
  * fc_context_cancel(), which any thread may call while fc_context_exec()
  * runs. Different contexts run in parallel on different threads; the
@@ -66,9 +71,12 @@ fc_status fc_context_set(fc_context *ctx, const char *key, const char *value);
  *   them). Checked here where the library can (numbers), else when the
  *   command runs. */
 fc_status fc_context_option(fc_context *ctx, const char *name, const char *value);
-/* Called from the simulating threads' coordinator with the trials done and
- * to do, at most a few times a second; NULL to stop. It must not call into
- * the context (fc_context_cancel excepted). */
+/* Called with the trials done and to do as the simulation goes (about
+ * every 16,384 trials), from the worker threads but one call at a time;
+ * within one simulation `done` never goes down. plan and optimize run many
+ * simulations, each starting again from 0; a run with "precision" reports
+ * none. NULL: no calls. It must not call into the context
+ * (fc_context_cancel excepted) and should return quickly. */
 typedef void (*fc_progress_fn)(void *user, uint64_t done, uint64_t total);
 void fc_context_progress(fc_context *ctx, fc_progress_fn fn, void *user);
 
@@ -78,8 +86,10 @@ void fc_context_progress(fc_context *ctx, fc_progress_fn fn, void *user);
  * fc_free(). Otherwise *report is NULL and fc_context_error() says why. */
 fc_status fc_context_exec(fc_context *ctx, const char *command, char **report, size_t *len);
 /* Asks the fc_context_exec running on ctx to stop as soon as it can (it then
- * returns FC_ECANCELED). Safe from any thread or a signal handler; a call
- * while nothing runs has no effect. */
+ * returns FC_ECANCELED): the simulation stops within a block of trials, the
+ * scenario's Lua code between two steps. Callable from any thread or a
+ * signal handler (it writes one sig_atomic_t flag); a call before
+ * fc_context_exec has begun, or after it returned, has no effect. */
 void fc_context_cancel(fc_context *ctx);
 /* The message of the last failure on ctx ("" after a success). */
 const char *fc_context_error(const fc_context *ctx);

@@ -49,7 +49,10 @@ if command -v bash > /dev/null; then
   echo "$out" | sed -n 2p | grep -q "funnel.lead.rate=" && ok || bad "completion of a --set key: $out"
   echo "$out" | sed -n 3p | grep -q "^--goal$" && ok || bad "completion of plan's options: $out"
 fi
-# the Python package where Debian's python3 finds it for /usr/local
+# the Python package where Debian's python3 finds it for /usr/local, which
+# knows where the library was installed
+grep -q "^_INSTALLED_LIB = \"$P/lib/libfunnelcast.so.0\"\$" "$D$(/usr/bin/python3 -c 'import sys; print("/usr/local/lib/python3.%d/dist-packages" % sys.version_info[1])')/funnelcast/__init__.py" \
+  && ok || bad "the installed Python package names the installed library"
 py=$(/usr/bin/python3 -c 'import sys; print("/usr/local/lib/python3.%d/dist-packages" % sys.version_info[1])')
 PYTHONPATH="$D$py" FUNNELCAST_LIB="$D$P/lib/libfunnelcast.so.0" /usr/bin/python3 -c "
 import funnelcast as fc

@@ -134,7 +134,8 @@ typedef struct seen {
 
 static void on_progress(void *user, uint64_t done, uint64_t total)
 {
-    seen *s = user;
+    seen *s = user; /* calls come one at a time, done never going down */
+    assert_true(done >= s->last_done || total != s->total);
     s->calls++;
     s->last_done = done;
     s->total = total;
@@ -166,6 +167,14 @@ static void test_progress_and_cancel(void **state)
     assert_int_equal(pthread_create(&th, NULL, cancel_soon, ctx), 0);
     exec(ctx, "run", FC_ECANCELED);
     pthread_join(th, NULL);
+    /* a time limit stops the simulation too, as bad input */
+    assert_int_equal(fc_context_option(ctx, "time-limit", "0.3"), FC_OK);
+    memset(&s, 0, sizeof s); /* a new run */
+    time_t t0 = time(NULL);
+    exec(ctx, "run", FC_EINPUT);
+    assert_non_null(strstr(fc_context_error(ctx), "small.lua: stopped at the time limit of 0.3 s"));
+    assert_true(time(NULL) - t0 < 20);
+    assert_int_equal(fc_context_option(ctx, "time-limit", "1e7"), FC_OK);
     /* the context still works */
     assert_int_equal(fc_context_option(ctx, "trials", "1000"), FC_OK);
     fc_free(exec(ctx, "run", FC_OK));

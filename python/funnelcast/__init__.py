@@ -41,6 +41,10 @@ class Canceled(FunnelcastError):
 _PROGRESS = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64)
 
 
+# make install writes the installed library's path here
+_INSTALLED_LIB = None
+
+
 def _library_path():
     if os.environ.get("FUNNELCAST_LIB"):
         return os.environ["FUNNELCAST_LIB"]
@@ -48,6 +52,8 @@ def _library_path():
     checkout = os.path.join(here, "..", "..", "build", "libfunnelcast.so.0.1.0")
     if os.path.exists(checkout):
         return checkout
+    if _INSTALLED_LIB and os.path.exists(_INSTALLED_LIB):
+        return _INSTALLED_LIB
     return ctypes.util.find_library("funnelcast") or "libfunnelcast.so.0"
 
 
@@ -94,14 +100,18 @@ def _text(x):
 
 
 class Context:
-    """One scenario run's inputs and a handle to cancel it from another thread.
+    """One command's inputs and a handle to cancel it from another thread.
 
-    Context(scenario=PATH | text=TEXT, name=..., trials=, seed=, threads=,
-    precision=, set={key: value}, options={name: value}, progress=f)
-    where progress(done, total) may return False to cancel."""
+    Context(scenarios=[PATH, ...], texts=[(NAME, TEXT), ...], trials=, seed=,
+    threads=, precision=, set={key: value}, options={name: value},
+    progress=f) where progress(done, total) may return False to cancel."""
+
+    _ctx = None
 
     def __init__(self, scenarios=(), texts=(), trials=None, seed=None, threads=None, precision=None,
                  set=None, options=None, progress=None):
+        if isinstance(scenarios, (str, bytes, os.PathLike)):
+            raise TypeError("Context: scenarios is a list of paths, got one path (write [path])")
         self._lib = _load()
         self._ctx = self._lib.fc_context_new()
         if not self._ctx:
@@ -124,7 +134,8 @@ class Context:
                 try:
                     if progress(done, total) is False:
                         self.cancel()
-                except Exception:  # an error in the callback cancels the run
+                except BaseException as e:  # an error (or Ctrl-C) in the callback cancels the run
+                    self._raised = e
                     self.cancel()
             self._callback = _PROGRESS(relay)
             self._lib.fc_context_progress(self._ctx, self._callback, None)
@@ -138,11 +149,31 @@ class Context:
             raise (Canceled if status == ECANCELED else FunnelcastError)(message, status)
 
     def exec(self, command, format="json"):
-        """Runs command ("run", "check", "compare", "plan", "optimize"); returns its report text."""
+        """Runs command ("run", "check", "compare", "plan", "optimize"); returns its report text.
+        The C call runs on a helper thread, so that Ctrl-C (a notebook's
+        interrupt) cancels it and is raised here."""
         self.option("format", format)
         out, n = ctypes.c_void_p(), ctypes.c_size_t()
-        status = self._lib.fc_context_exec(self._ctx, command.encode(), ctypes.byref(out), ctypes.byref(n))
-        self._check(status)
+        result, self._raised = [], None
+
+        def call():
+            result.append(self._lib.fc_context_exec(self._ctx, command.encode(), ctypes.byref(out), ctypes.byref(n)))
+        worker = threading.Thread(target=call, daemon=True)
+        worker.start()
+        try:
+            while worker.is_alive():
+                worker.join(0.1)
+        except BaseException:
+            self.cancel()
+            worker.join()
+            if out:
+                self._lib.fc_free(out)
+            raise
+        if self._raised is not None:
+            if out:
+                self._lib.fc_free(out)
+            raise self._raised
+        self._check(result[0])
         try:
             return ctypes.string_at(out, n.value).decode("utf-8")
         finally:

@@ -107,6 +107,14 @@ class Cancel(unittest.TestCase):
         with self.assertRaises(fc.Canceled):
             fc.run(B1, trials=100000000, progress=progress)
         self.assertTrue(seen and seen[-1] >= 100000)
+        # Ctrl-C (a notebook's interrupt) in the middle of a run cancels it
+        def interrupt(done, total):
+            if done >= 50000:
+                raise KeyboardInterrupt
+        with self.assertRaises(KeyboardInterrupt):
+            fc.run(B1, trials=100000000, progress=interrupt)
+        with self.assertRaises(TypeError):
+            fc.Context(B1)
         r = fc.run(B1, trials=3000, progress=lambda d, t: seen.append((d, t)))
         self.assertEqual(seen[-1], (3000, 3000))
         self.assertEqual(r["trials"], 3000)
