@@ -21,7 +21,6 @@
 #include "lua_sandbox.h"
 #include "lua_util.h"
 #include "opt_parse.h"
-#include "scripts.h"
 
 /* A list of strings, owned. */
 typedef struct strings {
@@ -303,21 +302,9 @@ static int l_api_main(lua_State *L)
 {
     const api_call *c = lua_touserdata(L, 1);
     fc_context *ctx = c->ctx;
-    lua_pushcfunction(L, fc_lua_open_libs);
-    lua_pushboolean(L, 0);
-    lua_call(L, 1, 0);
-    lua_pushlightuserdata(L, (void *)&ctx->stop);
-    lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
-    lua_pushinteger(L, (lua_Integer)ctx->max_memory);
-    lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_MAX_MEMORY_KEY);
-    if (ctx->progress) {
-        lua_pushlightuserdata(L, (void *)&c->progress); /* relay_progress on ctx */
-        lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_PROGRESS_KEY);
-    }
-    fc_lua_push_module(L);
-    lua_getfield(L, -1, "_main");
-    lua_pushvalue(L, -2);
-    lua_createtable(L, 0, 16);
+    /* the progress relays to the caller's callback (relay_progress) */
+    fc_lua_push_main(L, 0, &ctx->stop, (long long)ctx->max_memory, ctx->progress ? &c->progress : NULL);
+    lua_createtable(L, 0, 16); /* fc, main, fc, opts */
     lua_pushstring(L, c->command);
     lua_setfield(L, -2, "command");
     lua_pushstring(L, ctx->names.v[0]);
@@ -364,12 +351,6 @@ static int l_api_main(lua_State *L)
     set_pairs(L, &ctx->own, "own");
     lua_call(L, 2, 1);
     return 1;
-}
-
-/* Whether msg comes from a fault of the library itself (as the command tells). */
-static int internal_fault(const char *msg)
-{
-    return strncmp(msg, FC_SCRIPT_CHUNK, strlen(FC_SCRIPT_CHUNK)) == 0 || strncmp(msg, "internal error", 14) == 0;
 }
 
 static const char *const commands[] = {"run", "check", "compare", "plan", "optimize", NULL};
@@ -428,7 +409,7 @@ fc_status fc_context_exec(fc_context *ctx, const char *command, char **report, s
             out = fail(ctx, FC_EINPUT, "%s", buf);
         } else if (memory || strcmp(msg, "out of memory") == 0) {
             out = fail(ctx, FC_EINTERNAL, "%s", "out of memory");
-        } else if (internal_fault(msg)) {
+        } else if (fc_lua_internal_fault(msg)) {
             out = fail(ctx, FC_EINTERNAL, "internal error (please report it): %s", msg);
         } else {
             out = fail(ctx, FC_EINPUT, "%s", msg);

@@ -25,7 +25,6 @@
 #include "lua_sandbox.h"
 #include "lua_util.h"
 #include "opt_parse.h"
-#include "scripts.h"
 
 static const char usage[] =
     "usage: funnelcast run FILE [--trials N] [--seed S] [--threads T]\n"
@@ -269,24 +268,11 @@ static int l_cli_main(lua_State *L)
 {
     const cli_call *c = lua_touserdata(L, 1);
     const options *o = c->o;
-    lua_pushcfunction(L, fc_lua_open_libs);
-    lua_pushboolean(L, o->unsafe);
-    lua_call(L, 1, 0);
-    lua_pushlightuserdata(L, (void *)fc_watch_stop_flag());
-    lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
+    /* the command's script time limit counts the time outside the simulation */
     static const fc_lua_phase phase = {fc_watch_simulating};
     lua_pushlightuserdata(L, (void *)&phase);
     lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_PHASE_KEY);
-    lua_pushinteger(L, (lua_Integer)c->max_memory);
-    lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_MAX_MEMORY_KEY);
-    if (c->progress) {
-        lua_pushlightuserdata(L, c->progress);
-        lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_PROGRESS_KEY);
-    }
-
-    fc_lua_push_module(L);                 /* fc */
-    lua_getfield(L, -1, "_main");          /* fc, main */
-    lua_pushvalue(L, -2);                  /* fc, main, fc */
+    fc_lua_push_main(L, o->unsafe, fc_watch_stop_flag(), (long long)c->max_memory, c->progress); /* fc, main, fc */
     lua_createtable(L, 0, 12);             /* fc, main, fc, opts */
     lua_pushstring(L, o->command);
     lua_setfield(L, -2, "command");
@@ -412,15 +398,6 @@ static int stopped(fc_watch_reason why)
     return fc_watch_status(why);
 }
 
-/* Whether msg comes from a fault of the library itself, not from its input:
- * a runtime error inside the embedded scripts (their messages begin with
- * their chunk name) or a C-side internal error. */
-static int internal_fault(const char *msg)
-{
-    return strncmp(msg, FC_SCRIPT_CHUNK, strlen(FC_SCRIPT_CHUNK)) == 0 || strncmp(msg, "internal error", 14) == 0 ||
-           strstr(msg, "funnelcast: internal error") != NULL;
-}
-
 /* The exit status and message of a failed call (its error on the stack top). */
 /* The message of an error as one line of text: NUL bytes written as \0
  * (nothing after one is lost), and at most a few thousand bytes. */
@@ -466,7 +443,7 @@ static int report_failure(lua_State *L, int st, const options *o, fc_lua_limits 
         fprintf(stderr, "funnelcast: out of memory\n");
         return FC_EINTERNAL;
     }
-    if (internal_fault(msg)) {
+    if (fc_lua_internal_fault(msg)) {
         fprintf(stderr, "funnelcast: internal error (please report it): %s\n", msg);
         return FC_EINTERNAL;
     }

@@ -48,7 +48,6 @@ typedef struct work {
     fc_pcg32 *pipe_rng;     /* [K] stage k's pipeline stream (flows), started on first use */
     unsigned char *pipe_on; /* [K] whether pipe_rng[k] is started in this trial */
     fc_trial_view view;     /* the figures' view of the arrays above */
-    double *chan_fcost;     /* [CE] funnel cost attributed to each channel group */
     double *rec;            /* [nslots] the current trial's record */
     double *cols;           /* [nslots][FC_CHUNK] the chunk's records, slot by slot */
     fc_moments *mom;        /* [2][nslots] the block's moments so far, the chunk's */
@@ -101,7 +100,6 @@ static void work_free(work *w)
     free(w->pipe);
     free(w->pipe_rng);
     free(w->pipe_on);
-    free(w->chan_fcost);
     free(w->rec);
     free(w->cols);
     free(w->mom);
@@ -353,7 +351,6 @@ static int work_init(work *w, const fc_model *m, const fc_summary *s)
     w->pipe = calloc((size_t)w->K, sizeof *w->pipe);
     w->pipe_rng = calloc((size_t)w->K, sizeof *w->pipe_rng);
     w->pipe_on = calloc((size_t)w->K, sizeof *w->pipe_on);
-    w->chan_fcost = calloc((size_t)w->CE, sizeof *w->chan_fcost);
     w->rec = calloc((size_t)w->lay.nslots, sizeof *w->rec);
     w->cols = calloc((size_t)FC_CHUNK * (size_t)w->lay.nslots, sizeof *w->cols);
     w->mom = calloc(2 * (size_t)w->lay.nslots, sizeof *w->mom);
@@ -362,7 +359,7 @@ static int work_init(work *w, const fc_model *m, const fc_summary *s)
     if (!w->lambda || !w->visitors || !w->lag || !w->entry_mean || !w->entry_n || !w->flow_rng ||
         !w->flow_pp || !w->flow_mu || !w->split || !w->spend_t || !w->chan_spend || !w->raw ||
         !w->cop_z || !w->pv || !w->n || !w->cohort || !w->cohort_new || !w->xpow || !w->gm || !w->unit ||
-        !w->pipe || !w->pipe_rng || !w->pipe_on || !w->chan_fcost || !w->rec ||
+        !w->pipe || !w->pipe_rng || !w->pipe_on || !w->rec ||
         !w->cols || !w->mom || fc_summary_thread_accum(s, &w->acc) != 0 || work_needs(w, s) != 0) {
         work_free(w);
         return -1;
@@ -899,9 +896,8 @@ static double ltv_of(const work *w)
                                 cu->ltv_horizon);
 }
 
-/* The funnel's costs per unit in period t (and each channel group's share
- * into w->chan_fcost). */
-static double funnel_cost(work *w, int t)
+/* The funnel's costs per unit in period t (w->unit, unit_costs). */
+static double funnel_cost(const work *w, int t)
 {
     const fc_model *m = w->m;
     const int T = w->T, CE = w->CE;
@@ -909,12 +905,9 @@ static double funnel_cost(work *w, int t)
     for (int k = 0; k < w->K && w->any_cost; k++) {
         if (!m->stages[k].has_cost)
             continue;
-        double unit = pval(w, &m->stages[k].cost, t);
-        for (int c = 0; c < CE; c++) {
-            double x = unit * (double)w->n[((size_t)k * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
-            fcost += x;
-            w->chan_fcost[c] += x;
-        }
+        double unit = w->unit[(size_t)k * (size_t)T + (size_t)t];
+        for (int c = 0; c < CE; c++)
+            fcost += unit * (double)w->n[((size_t)k * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
     }
     return fcost;
 }
@@ -1083,7 +1076,6 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
         return 0;
     }
     memset(w->n, 0, (size_t)K * (size_t)CE * (size_t)T * sizeof *w->n);
-    memset(w->chan_fcost, 0, (size_t)CE * sizeof *w->chan_fcost);
     memset(w->pipe, 0, (size_t)K * sizeof *w->pipe);
     memset(w->pipe_on, 0, (size_t)K);
     if (w->any_cost)
@@ -1123,12 +1115,11 @@ static int run_trial(work *w, uint64_t trial, char *err, size_t errlen)
         double *f = rec + lay->channel + c * FC_C_COUNT;
         f[FC_C_VISITORS] = (double)w->visitors[c];
         f[FC_C_SPEND] = w->chan_spend[c];
-        if (m->track_channels) {
-            double customers = 0;
-            for (int t = 0; t < T; t++)
-                customers += (double)w->n[((size_t)(K - 1) * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t];
-            f[FC_C_CUSTOMERS] = customers;
-            f[FC_C_CAC] = customers > 0 ? (f[FC_C_SPEND] + w->chan_fcost[c]) / customers : INFINITY;
+        if (m->track_channels) { /* counts by channel (w->CE = C): the window of the horizon */
+            fc_figure fig = {FC_F_CHANNEL, c, FC_C_CUSTOMERS};
+            f[FC_C_CUSTOMERS] = fc_figure_window(v, &fig, 0, T, &all);
+            fig.fig = FC_C_CAC;
+            f[FC_C_CAC] = fc_figure_window(v, &fig, 0, T, &all);
         } else {
             f[FC_C_CUSTOMERS] = NAN;
             f[FC_C_CAC] = NAN;

@@ -65,24 +65,6 @@ static double stage_sum(const fc_trial_view *v, int k, int from, int by)
     return x;
 }
 
-/* Spend and the stage costs of stages 0..k over the window, per arrival at k. */
-static double stage_cost(const fc_trial_view *v, int k, int from, int by, double spend)
-{
-    const int T = v->T;
-    double cost = spend;
-    for (int j = 0; j <= k; j++) {
-        if (!v->m->stages[j].has_cost)
-            continue;
-        const double *unit = v->unit + (size_t)j * (size_t)T, *st = v->stage + (size_t)j * (size_t)T;
-        double unit_total = 0;
-        for (int t = from; t < by; t++)
-            unit_total += unit[t] * st[t];
-        cost += unit_total;
-    }
-    double arrivals = stage_sum(v, k, from, by);
-    return arrivals > 0 ? cost / arrivals : INFINITY;
-}
-
 void fc_stage_figures(const fc_trial_view *v, int from, int by, double spend, double *total, double *cost,
                       double *conv)
 {
@@ -90,7 +72,7 @@ void fc_stage_figures(const fc_trial_view *v, int from, int by, double spend, do
     double acc = spend, below = 0;
     for (int k = 0; k < v->K; k++) {
         const double arrivals = stage_sum(v, k, from, by);
-        if (v->m->stages[k].has_cost) { /* the same sums, in the same order, as stage_cost's */
+        if (v->m->stages[k].has_cost) {
             const double *unit = v->unit + (size_t)k * (size_t)T, *st = v->stage + (size_t)k * (size_t)T;
             double unit_total = 0;
             for (int t = from; t < by; t++)
@@ -144,15 +126,13 @@ double fc_figure_window(const fc_trial_view *v, const fc_figure *f, int from, in
         }
         return fc_total_of(v, f->index, o);
     case FC_F_STAGE: return stage_sum(v, f->index, from, by);
-    case FC_F_STAGE_COST: {
-        double spend = 0;
+    case FC_F_STAGE_COST:
+    case FC_F_CONVERSION: {
+        double spend = 0, total[FC_MAX_STAGES], cost[FC_MAX_STAGES], conv[FC_MAX_STAGES];
         for (int t = from; t < by; t++)
             spend += v->series[FC_S_SPEND * v->T + t];
-        return stage_cost(v, f->index, from, by, o ? o->spend : spend);
-    }
-    case FC_F_CONVERSION: {
-        double below = stage_sum(v, f->index - 1, from, by);
-        return below > 0 ? stage_sum(v, f->index, from, by) / below : NAN;
+        fc_stage_figures(v, from, by, o ? o->spend : spend, total, cost, conv);
+        return f->kind == FC_F_STAGE_COST ? cost[f->index] : conv[f->index - 1];
     }
     case FC_F_PIPELINE: return v->pipeline[f->index];
     case FC_F_CHANNEL: return channel_figure(v, f->index, f->fig, from, by);

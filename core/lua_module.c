@@ -11,6 +11,7 @@
 #include "literal.h"
 #include "lua_dist.h"
 #include "lua_model.h"
+#include "lua_results.h"
 #include "lua_run.h"
 #include "lua_sandbox.h"
 #include "scripts.h"
@@ -81,3 +82,24 @@ int fc_lua_push_module(lua_State *L)
 }
 
 int luaopen_funnelcast(lua_State *L) { return fc_lua_push_module(L); }
+
+void fc_lua_push_main(lua_State *L, int unsafe, const volatile void *stop, long long max_memory,
+                      const struct fc_lua_progress *progress)
+{
+    lua_pushcfunction(L, fc_lua_open_libs);
+    lua_pushboolean(L, unsafe);
+    lua_call(L, 1, 0);
+    if (stop) {
+        lua_pushlightuserdata(L, (void *)stop);
+        lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_STOP_KEY);
+    }
+    lua_pushinteger(L, (lua_Integer)max_memory);
+    lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_MAX_MEMORY_KEY);
+    if (progress) {
+        lua_pushlightuserdata(L, (void *)progress);
+        lua_setfield(L, LUA_REGISTRYINDEX, FC_LUA_PROGRESS_KEY);
+    }
+    fc_lua_push_module(L);        /* fc */
+    lua_getfield(L, -1, "_main"); /* fc, main */
+    lua_pushvalue(L, -2);         /* fc, main, fc */
+}

@@ -1,7 +1,11 @@
 /* lua_util: protected calls and argument errors for the Lua bindings. */
 #include "lua_util.h"
 
+#include <string.h>
+
 #include <lauxlib.h>
+
+#include "scripts.h"
 
 static int msghandler_tb(lua_State *L)
 {
@@ -47,4 +51,10 @@ int fc_lua_argfail(lua_State *L, const char *fn, const char *arg,
     lua_pushfstring(L, "%s: %s: expected %s, got %s", fn, arg, what, got);
     lua_concat(L, 2);
     return lua_error(L);
+}
+
+int fc_lua_internal_fault(const char *msg)
+{
+    return strncmp(msg, FC_SCRIPT_CHUNK, strlen(FC_SCRIPT_CHUNK)) == 0 || strncmp(msg, "internal error", 14) == 0 ||
+           strstr(msg, "funnelcast: internal error") != NULL;
 }

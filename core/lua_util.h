@@ -16,4 +16,9 @@ int fc_lua_pcall(lua_State *L, int nargs, int nresults, int traceback);
 int fc_lua_argfail(lua_State *L, const char *fn, const char *arg,
                    const char *what, int idx);
 
+/* Whether the message of a failed call comes from a fault of the library
+ * itself, not from its input: a runtime error inside the embedded scripts
+ * (their messages begin with their chunk name) or a C-side internal error. */
+int fc_lua_internal_fault(const char *msg);
+
 #endif

@@ -159,6 +159,13 @@ function M.window(x, g)
   return span
 end
 
+-- " (2027-01 to 2027-12)": the calendar span of a run or scenario with a
+-- start, else "".
+function M.span(x)
+  if not x.start then return "" end
+  return string.format(" (%s to %s)", M.period_label(x, 1), M.period_label(x, x.periods))
+end
+
 -- The calendar labels of a run's periods, or nil without a start.
 function M.labels(x)
   return x.start and calendar.labels(x.unit, x.start, x.periods) or nil
@@ -375,7 +382,7 @@ function M.describe(n, random)
     return x.label .. (x.clip and " (clipped)" or "")
   end
   add("%s: %s%s, %s trials, seed %s; %d random assumptions", n.name, periods(n.periods, n.unit),
-    n.start and string.format(" (%s to %s)", M.period_label(n, 1), M.period_label(n, n.periods)) or "",
+    M.span(n),
     human(n.trials), util.unsigned(n.seed), random)
   add("")
   add("Channels")

@@ -100,7 +100,7 @@ function M.text_one(r)
   local lines = {}
   lines[1] = string.format("%s: %s trials, seed %s, %s%s (funnelcast %s)",
     r.scenario, human(r.trials), util.unsigned(r.seed), R.periods(r.periods, r.unit),
-    r.start and string.format(" (%s to %s)", R.period_label(r, 1), R.period_label(r, r.periods)) or "", core.version)
+    R.span(r), core.version)
   if r.precision then
     lines[#lines + 1] = r.precise
       and string.format("Stopped when precise: goal probabilities within +-%s, total means within +-%s%% (95%%).",
