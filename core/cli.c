@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,11 +29,11 @@
 
 static const char usage[] =
     "usage: funnelcast run FILE [--trials N] [--seed S] [--threads T]\n"
-    "                  [--format text|json] [-o OUT] [--set KEY=VALUE]... [--precision P]\n"
+    "                  [--format F] [-o OUT] [--lang L] [--set KEY=VALUE]... [--precision P]\n"
     "       funnelcast run FILE --shard K/N --partial OUT [--trials N] [--seed S] ...\n"
     "       funnelcast compare FILE FILE... [options of run]   paired, the first file's first\n"
     "                  scenario the base\n"
-    "       funnelcast merge PARTIAL... [--format text|json] [-o OUT]\n"
+    "       funnelcast merge PARTIAL... [--format F] [-o OUT] [--lang L]\n"
     "       funnelcast plan FILE --goal NAME [--confidence C] [--vary budget|PATH]\n"
     "                  [--channels a,b] [--between LO,HI] [options of run]\n"
     "                  the smallest budget (or value of PATH) that meets the goal with\n"
@@ -46,13 +47,18 @@ static const char usage[] =
     "  --trials N        trials to run (default: the scenario's, else 10000); 1e5 reads as 100000\n"
     "  --seed S          random seed (default: the scenario's, else 1)\n"
     "  --threads T       worker threads (default: all cores); results do not depend on it\n"
-    "  --format F        text (default) or json\n"
+    "  --format F        the report's format, one of:\n"
+    "%s"
     "  -o OUT            write the report to OUT (whole or not at all) instead of stdout\n"
+    "                    (-o -: stdout; csv: OUT is a folder, one file per table)\n"
+    "  --lang L          the language of text and html reports: %s (default: from\n"
+    "                    LC_ALL, LC_MESSAGES or LANG, else en); json and csv never change\n"
+    "  --quiet           no progress bar\n"
     "  --set KEY=VALUE   override a scenario field, e.g. --set channels.search.spend=25000\n"
     "  --timing          print the simulation's own time and trials per second on stderr\n"
     "  --fail-on-goal    exit with status 1 when a goal is below its confidence\n"
     "  --precision P     run blocks of trials until every goal's probability is known within\n"
-    "                    +-P and every total's mean within a relative +-P (95% intervals);\n"
+    "                    +-P and every total's mean within a relative +-P (95%% intervals);\n"
     "                    --trials is then the most to run (default 100,000,000)\n"
     "  --shard K/N       run only the K-th of N shares of the trials (K = 1..N) ...\n"
     "  --partial OUT     ... and write their partial summary to OUT, for funnelcast merge\n"
@@ -70,6 +76,36 @@ static const char usage[] =
     "\n"
     "exit status: 0 done, 1 a goal below its confidence (with --fail-on-goal), 2 bad input,\n"
     "             3 internal failure, 130 interrupted (SIGINT), 143 terminated (SIGTERM)\n";
+
+/* Fills the lists of the usage text from the library's registries: the
+ * formats (a line each) and the languages. */
+static int l_usage_lists(lua_State *L)
+{
+    lua_pushcfunction(L, fc_lua_open_libs);
+    lua_call(L, 0, 0);
+    fc_lua_push_module(L);
+    lua_getfield(L, -1, "_formats_help");
+    lua_call(L, 0, 1);
+    lua_getfield(L, -2, "_languages");
+    lua_call(L, 0, 1);
+    return 2;
+}
+
+static void print_usage(FILE *to)
+{
+    lua_State *L = luaL_newstate();
+    const char *formats = "                    text, json, csv, html\n", *langs = "en, fr";
+    if (L) {
+        lua_pushcfunction(L, l_usage_lists);
+        if (lua_pcall(L, 0, 2, 0) == LUA_OK) {
+            formats = lua_tostring(L, -2);
+            langs = lua_tostring(L, -1);
+        }
+    }
+    fprintf(to, usage, formats, langs);
+    if (L)
+        lua_close(L);
+}
 
 /* A progress bar on standard error, for long runs on a terminal only. */
 typedef struct progress_bar {
@@ -118,13 +154,15 @@ static int command_index(const char *name)
 }
 
 typedef struct options {
-    const char *command, *file, *format, *out;
+    const char *command, *file, *format, *out, *lang;
     const char *trials, *seed, *threads, *precision, *shard, *partial;
     const char *max_steps, *max_memory, *time_limit, *script_time;
     const char **sets, **files;
     const char **own, **own_values; /* the command's own options, as given */
     int nsets, nfiles, nown;
-    int timing, unsafe, fail_on_goal;
+    int timing, unsafe, fail_on_goal, quiet;
+    int argc;
+    char **argv;
 } options;
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -158,6 +196,8 @@ static int parse(int argc, char **argv, options *o)
     if (o->sets == NULL || o->files == NULL || o->own == NULL || o->own_values == NULL)
         return FC_EINTERNAL;
     o->command = argv[1];
+    o->argc = argc;
+    o->argv = argv;
     const char *const *own = commands[command_index(o->command)].own;
     o->format = "text";
     for (int i = 2; i < argc; i++) {
@@ -180,6 +220,10 @@ static int parse(int argc, char **argv, options *o)
             o->fail_on_goal = 1;
         } else if (strcmp(a, "--unsafe") == 0) {
             o->unsafe = 1;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            o->quiet = 1;
+        } else if ((v = option_value(argc, argv, &i, "--lang"))) {
+            o->lang = v;
         } else if ((v = option_value(argc, argv, &i, "--max-steps"))) {
             o->max_steps = v;
         } else if ((v = option_value(argc, argv, &i, "--max-memory"))) {
@@ -219,8 +263,8 @@ static int parse(int argc, char **argv, options *o)
         return bad_usage("%s", "--shard K/N and --partial OUT go together");
     if (o->partial && (o->out || o->precision))
         return bad_usage("%s", "--partial writes the partial summary: -o and --precision do not apply");
-    if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0)
-        return bad_usage("--format %s: expected text or json", o->format);
+    /* the format and the language are checked against the registries of
+     * the reports (scripts/report.lua, scripts/locale.lua) */
     return 0;
 }
 
@@ -260,6 +304,33 @@ static int l_print_stderr(lua_State *L)
     return 0;
 }
 
+/* The language the environment asks for: LC_ALL, else LC_MESSAGES, else
+ * LANG (the first one set and not empty), else "". */
+static const char *env_language(void)
+{
+    const char *names[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = getenv(names[i]);
+        if (v && v[0])
+            return v;
+    }
+    return "";
+}
+
+/* The width a text report may take: COLUMNS when it holds a width, else the
+ * terminal's when standard output is one (tty), else 100. */
+static long long terminal_columns(int tty)
+{
+    long long w;
+    const char *env = getenv("COLUMNS");
+    if (env && fc_parse_int(env, 20, 10000, &w) == 0)
+        return w;
+    struct winsize ws;
+    if (tty && isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 100;
+}
+
 /* Runs inside fc_lua_pcall, so that no Lua error (a memory error while the
  * libraries open, a failing script) is ever raised unprotected: opens the
  * libraries, builds the module and the options, and calls main.lua. Returns
@@ -280,6 +351,28 @@ static int l_cli_main(lua_State *L)
     lua_setfield(L, -2, "file");
     lua_pushstring(L, o->format);
     lua_setfield(L, -2, "format");
+    /* what the reports need to know of where they go */
+    if (o->lang) {
+        lua_pushstring(L, o->lang);
+        lua_setfield(L, -2, "lang");
+    }
+    lua_pushstring(L, env_language());
+    lua_setfield(L, -2, "env_lang");
+    const char *out = o->out && strcmp(o->out, "-") != 0 ? o->out : NULL;
+    if (out) {
+        lua_pushstring(L, out);
+        lua_setfield(L, -2, "output");
+    }
+    set_int_opt(L, "columns", terminal_columns(out == NULL));
+    const char *no_color = getenv("NO_COLOR");
+    lua_pushboolean(L, out == NULL && isatty(STDOUT_FILENO) && (no_color == NULL || no_color[0] == 0));
+    lua_setfield(L, -2, "color");
+    lua_createtable(L, o->argc, 0);
+    for (int i = 0; i < o->argc; i++) {
+        lua_pushstring(L, o->argv[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "argv");
     if (o->trials)
         set_int_opt(L, "trials", c->trials);
     /* a seed past 2^63 - 1 travels as the Lua integer with the same 64 bits */
@@ -474,6 +567,68 @@ static const char **input_files(lua_State *L, int idx, const options *o, int *n)
     return in;
 }
 
+/* The status of a command whose report is written: 1 with --fail-on-goal
+ * when a goal is below its confidence, else 0. */
+static int goals_status(const options *o, lua_Integer below)
+{
+    if (o->fail_on_goal && below > 0) {
+        fprintf(stderr, "funnelcast: %lld goal%s below %s confidence\n", (long long)below,
+                below == 1 ? "" : "s", below == 1 ? "its" : "their");
+        return 1;
+    }
+    return 0;
+}
+
+/* Writes the files of a report that is a folder (the list { { name, bytes },
+ * ... } at -4 of the stack, from a format that writes files) into -o. */
+static int write_folder(lua_State *L, const options *o, lua_Integer below)
+{
+    int idx = lua_absindex(L, -4);
+    lua_Unsigned n = lua_rawlen(L, idx);
+    if (n > 1000)
+        n = 1000;
+    const char **names = calloc(n + 1, sizeof *names), **texts = calloc(n + 1, sizeof *texts);
+    size_t *lens = calloc(n + 1, sizeof *lens);
+    int st = 0;
+    if (!names || !texts || !lens) {
+        fputs("funnelcast: out of memory\n", stderr);
+        st = FC_EINTERNAL;
+    }
+    for (lua_Unsigned i = 0; i < n && st == 0; i++) {
+        lua_rawgeti(L, idx, (lua_Integer)i + 1); /* kept on the stack: it holds the strings */
+        if (!lua_istable(L, -1) || lua_rawgeti(L, -1, 1) != LUA_TSTRING || lua_rawgeti(L, -2, 2) != LUA_TSTRING) {
+            fputs("funnelcast: internal error: a report file without a name or text\n", stderr);
+            st = FC_EINTERNAL;
+            break;
+        }
+        names[i] = lua_tostring(L, -2);
+        texts[i] = lua_tolstring(L, -1, &lens[i]);
+        lua_pop(L, 2);
+    }
+    if (st == 0) {
+        char err[PATH_MAX + 256];
+        fc_watch_simulating(1);
+        int w = fc_output_write_files(o->out, names, texts, lens, (int)n, err, sizeof err);
+        if (w == -2) {
+            st = stopped(fc_watch_reason_now());
+        } else {
+            fc_watch_done();
+            if (w != 0) {
+                fprintf(stderr, "funnelcast: %s: cannot write the report: %s\n", o->out, err);
+                st = FC_EINPUT;
+            } else {
+                st = goals_status(o, below);
+            }
+        }
+    } else {
+        fc_watch_done();
+    }
+    free(names);
+    free(texts);
+    free(lens);
+    return st;
+}
+
 static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limits *lim)
 {
     lua_pushcfunction(L, l_cli_main);
@@ -492,6 +647,8 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
         return FC_EINPUT;
     }
     size_t len;
+    if (lua_istable(L, -4))
+        return write_folder(L, o, lua_tointeger(L, -2));
     const char *text = lua_tolstring(L, -4, &len);
     const char *notes = lua_tostring(L, -3);
     lua_Integer below = lua_tointeger(L, -2);
@@ -502,6 +659,8 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
     if (notes)
         fputs(notes, stderr);
     const char *out = o->partial ? o->partial : o->out;
+    if (out && !o->partial && strcmp(out, "-") == 0)
+        out = NULL; /* -o -: standard output */
     /* the scenario's own code is done: writing the output is not its time */
     fc_watch_simulating(1);
     if (out) {
@@ -528,18 +687,13 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
             return FC_EINPUT;
         }
     }
-    if (o->fail_on_goal && below > 0) {
-        fprintf(stderr, "funnelcast: %lld goal%s below %s confidence\n", (long long)below,
-                below == 1 ? "" : "s", below == 1 ? "its" : "their");
-        return 1;
-    }
-    return 0;
+    return goals_status(o, below);
 }
 
 int main(int argc, char **argv)
 {
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(usage, stdout);
+        print_usage(stdout);
         return 0;
     }
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
@@ -549,7 +703,7 @@ int main(int argc, char **argv)
     if (argc < 2 || command_index(argv[1]) < 0) {
         if (argc >= 2)
             fprintf(stderr, "funnelcast: unknown command '%s'\n", argv[1]);
-        fputs(usage, stderr);
+        print_usage(stderr);
         return FC_EINPUT;
     }
     options o;
@@ -576,7 +730,7 @@ int main(int argc, char **argv)
             fputs("funnelcast: --unsafe: the scenario runs with full access to files and programs\n", stderr);
         progress_bar bar = {{0, 0}, 0};
         fc_lua_progress progress = {show_progress, &bar};
-        if (isatty(STDERR_FILENO)) {
+        if (isatty(STDERR_FILENO) && !o.quiet) {
             clock_gettime(CLOCK_MONOTONIC, &bar.start);
             call.progress = &progress;
         }

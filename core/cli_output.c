@@ -205,3 +205,100 @@ int fc_output_write(const char *path, const char *text, size_t len, const char *
         return write_through(path, text, len, err, errlen); /* no name leads to it */
     return replace(target, &st, text, len, err, errlen);
 }
+
+/* Removes the folder tmp and the first n of names in it. */
+static void remove_folder(const char *tmp, const char *const *names, int n)
+{
+    char path[PATH_MAX + 160];
+    for (int i = 0; i < n; i++)
+        if (snprintf(path, sizeof path, "%s/%s", tmp, names[i]) < (int)sizeof path)
+            unlink(path);
+    rmdir(tmp);
+}
+
+/* A name a writer may give a file of a folder: no separator, no dot first. */
+static int plain_name(const char *name)
+{
+    return name[0] != 0 && name[0] != '.' && strchr(name, '/') == NULL && strlen(name) < 128;
+}
+
+int fc_output_write_files(const char *dir, const char *const *names, const char *const *texts,
+                          const size_t *lens, int n, char *err, size_t errlen)
+{
+    struct stat st;
+    int exists = stat(dir, &st) == 0;
+    if (!exists && errno != ENOENT) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return -1;
+    }
+    if (exists && !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "it is not a folder (this format writes one file per table; -o - writes them "
+                              "to standard output as one)");
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        if (!plain_name(names[i])) {
+            snprintf(err, errlen, "a file name a writer gave is not plain: %s", names[i]);
+            return -1;
+        }
+    /* every file in a new folder beside dir first */
+    char tmp[PATH_MAX];
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/')
+        dl--;
+    if (snprintf(tmp, sizeof tmp, "%.*s.funnelcast-XXXXXX", (int)dl, dir) >= (int)sizeof tmp - 140) {
+        snprintf(err, errlen, "the path is too long");
+        return -1;
+    }
+    if (mkdtemp(tmp) == NULL) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return -1;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    for (int i = 0; i < n; i++) {
+        char path[PATH_MAX + 160];
+        snprintf(path, sizeof path, "%s/%s", tmp, names[i]);
+        int fd;
+        do
+            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666 & ~mask);
+        while (fd < 0 && interrupted());
+        int ok = fd >= 0 && write_all(fd, texts[i], lens[i]) == 0;
+        int saved = errno;
+        if (fd >= 0)
+            ok = close(fd) == 0 && ok;
+        if (!ok || *fc_watch_stop_flag()) {
+            remove_folder(tmp, names, i + 1);
+            if (*fc_watch_stop_flag())
+                return -2;
+            snprintf(err, errlen, "%s", strerror(saved ? saved : errno));
+            return -1;
+        }
+    }
+    if (fc_watch_commit_begin() != 0) {
+        remove_folder(tmp, names, n);
+        return -2;
+    }
+    int st_ok = 0;
+    if (!exists) {
+        /* a new folder: it appears whole */
+        if (chmod(tmp, 0777 & ~mask) != 0 || rename(tmp, dir) != 0)
+            st_ok = -1;
+    } else {
+        /* an existing folder: each file replaced whole; the others stay */
+        char from[PATH_MAX + 160], to[PATH_MAX + 160];
+        for (int i = 0; i < n && st_ok == 0; i++) {
+            snprintf(from, sizeof from, "%s/%s", tmp, names[i]);
+            if (snprintf(to, sizeof to, "%.*s/%s", (int)dl, dir, names[i]) >= (int)sizeof to || rename(from, to) != 0)
+                st_ok = -1;
+        }
+    }
+    int saved = errno;
+    remove_folder(tmp, names, n);
+    fc_watch_commit_end();
+    if (st_ok != 0) {
+        snprintf(err, errlen, "%s", strerror(saved));
+        return -1;
+    }
+    return 0;
+}

@@ -52,6 +52,18 @@ static int l_script(lua_State *L)
     return 1;
 }
 
+/* core._scripts(): the names of the embedded scripts, in file order (the
+ * languages with a catalogue are found this way). */
+static int l_scripts(lua_State *L)
+{
+    lua_createtable(L, (int)fc_script_count, 0);
+    for (size_t i = 0; i < fc_script_count; i++) {
+        lua_pushstring(L, fc_scripts[i].name);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
 int fc_lua_push_module(lua_State *L)
 {
     if (lua_getfield(L, LUA_REGISTRYINDEX, MODULE_KEY) == LUA_TTABLE)
@@ -69,6 +81,8 @@ int fc_lua_push_module(lua_State *L)
     lua_setfield(L, -2, "script_chunk");
     lua_newtable(L);
     lua_setfield(L, -2, "_loaded");
+    lua_pushcfunction(L, l_scripts);
+    lua_setfield(L, -2, "_scripts");
     lua_pushvalue(L, -1);
     lua_pushcclosure(L, l_script, 1);
     lua_pushvalue(L, -1);

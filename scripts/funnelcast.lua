@@ -79,18 +79,21 @@ M.run = function(s, opts)
   return core.compare(norms, opts)
 end
 
--- report(results [, format]): the report of what run returned, as the
--- command writes it: format "text" (the default) or "json"; a comparison's
--- ({ scenarios, differences }) as a comparison.
-M.report = function(results, format)
+-- report(results [, format [, { lang =, currency =, columns = }]]): the
+-- report of what run returned, as the command writes it: format "text" (the
+-- default), "json", "csv" (one long table) or "html"; a comparison's ({
+-- scenarios, differences }) as a comparison.
+M.report = function(results, format, opts)
   local report = core._script("report")
   format = format or "text"
-  if format ~= "text" and format ~= "json" then
-    error(string.format("report: expected the format \"text\" or \"json\", got %s", tostring(format)), 2)
-  end
   if type(results) ~= "table" then error("report: expected the results of fc.run, got " .. type(results), 2) end
-  if results.scenarios then return report[format](results.scenarios, results.differences) end
-  return report[format]({ results })
+  local data = results.scenarios and { results = results.scenarios, differences = results.differences }
+    or { results = { results } }
+  local ok, ctx = pcall(report.context, opts)
+  if not ok then error("report: " .. tostring(ctx), 2) end
+  local out, why = report.write(format, data.differences and "comparison" or "run", data, ctx)
+  if not out then error("report: " .. why, 2) end
+  return out
 end
 
 -- evaluate({ scenario, ... } [, { trials, seed, threads, metrics = { name, ... },
@@ -131,6 +134,10 @@ local function decision(name)
   end
 end
 M.plan, M.optimize = decision("plan"), decision("optimize")
+
+-- The formats for the command's --help, a line each (core/cli.c).
+M._formats_help = function() return core._script("report").formats_help() end
+M._languages = function() return table.concat(core._script("locale").languages(), ", ") end
 
 -- The command line's entry point (core/cli.c).
 M._main = function(fc, opts) return core._script("main").main(fc, opts) end

@@ -27,11 +27,33 @@ local function below(results)
   return n
 end
 
--- differences: a comparison's, or nil
-local function render(results, format, differences)
-  local report = core._script("report")
-  if format == "json" then return report.json(results, differences) end
-  return report.text(results, differences)
+-- The report context of the command (see report.context): the language
+-- from --lang, else LANG; the scenarios' currency (the first's); the texts
+-- of the files as written.
+local function report_context(opts, scenarios)
+  local locale = core._script("locale")
+  local scenario = core._script("scenario")
+  local sources = {}
+  for _, src in ipairs(opts.sources or {}) do
+    sources[#sources + 1] = { src[1], src[2] or scenario._source(src[1]) }
+  end
+  if not opts.sources and opts.command ~= "merge" then
+    for _, file in ipairs(opts.files or {}) do sources[#sources + 1] = { file, scenario._source(file) } end
+  end
+  local currency
+  for _, s in ipairs(scenarios or {}) do currency = currency or s.currency end
+  return core._script("report").context({
+    lang = opts.lang or locale.from_env(opts.env_lang), currency = currency, columns = opts.columns,
+    color = opts.color, argv = opts.argv, output = opts.output, sources = sources })
+end
+
+-- The report of a run (differences nil) or a comparison, in the command's
+-- format.
+local function render(results, format, differences, ctx)
+  local out, why = core._script("report").write(format, differences and "comparison" or "run",
+    { results = results, differences = differences }, ctx)
+  if not out then error(why, 0) end
+  return out
 end
 
 -- funnelcast merge FILE...: the report of the whole run the partial
@@ -50,10 +72,10 @@ local function merge(opts)
   end
   if type(s[1]) == "table" then
     local c = core.merge(s, files)
-    return render(c.scenarios, opts.format, c.differences), nil, below(c.scenarios)
+    return render(c.scenarios, opts.format, c.differences, report_context(opts, s)), nil, below(c.scenarios)
   end
   local results = { core.merge(s, files) }
-  return render(results, opts.format), nil, below(results)
+  return render(results, opts.format, nil, report_context(opts, { s })), nil, below(results)
 end
 
 -- A failure the engine names by a field of scenario s ("funnel.lead.rate:
@@ -178,7 +200,7 @@ local function decision(fc, opts, scenarios, inputs)
   args.trials, args.seed, args.threads = opts.trials, opts.seed, opts.threads
   local decide = core._script(opts.command)
   local data = run_located(scenarios, decide[opts.command], fc, scenarios[1], args)
-  local out, why = core._script("report").render(opts.format, opts.command, data)
+  local out, why = core._script("report").write(opts.format, opts.command, data, report_context(opts, scenarios))
   if not out then error(opts.command .. ": " .. why, 0) end
   -- --fail-on-goal: the goals below their confidence at what was found (a
   -- plan found nowhere leaves its goal below)
@@ -191,6 +213,14 @@ end
 -- error (--timing) or nil, the number of goals below their confidence, and
 -- the files the command read (nil: only those of its command line).
 function M.main(fc, opts)
+  -- an unknown format is refused before any work
+  local report = core._script("report")
+  local known, why = report.writer(opts.format or "text", "run")
+  if not known then error(why, 0) end
+  if opts.lang then core._script("locale").new(opts.lang) end -- an unknown one is refused here
+  if opts.command == "check" and opts.format ~= "text" and opts.format ~= "json" then
+    error(string.format("check: --format %s: expected text or json", opts.format), 0)
+  end
   if opts.command == "merge" then return merge(opts) end
   -- math.random in the file starts from --seed, else 1 (see sandbox.lua)
   -- every file the scenario read: the output may land on none of them
@@ -240,15 +270,16 @@ function M.main(fc, opts)
     run_opts.shard_k, run_opts.shard_n = opts.shard[1] - 1, opts.shard[2]
     return run_located(scenarios, core.run_shard, run, core._script("serial").write(run), run_opts), nil, 0, inputs
   end
+  local ctx = report_context(opts, norms)
   if #scenarios == 1 then
     local r = run_located(scenarios, core.run, norms[1], run_opts)
-    return render({ r }, opts.format), opts.timing and timing(r) or nil, below({ r }), inputs
+    return render({ r }, opts.format, nil, ctx), opts.timing and timing(r) or nil, below({ r }), inputs
   end
   -- paired, the first the base
   local c = run_located(scenarios, core.compare, norms, run_opts)
   local note = opts.timing and timing({ scenario = string.format("comparison of %d scenarios", #scenarios),
     trials = c.scenarios[1].trials, engine_seconds = c.engine_seconds }) or nil
-  return render(c.scenarios, opts.format, c.differences), note, below(c.scenarios), inputs
+  return render(c.scenarios, opts.format, c.differences, ctx), note, below(c.scenarios), inputs
 end
 
 return M

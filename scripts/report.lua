@@ -1,56 +1,125 @@
--- report: the report writers' registry, keyed by format ("json", "text") and
--- view ("run": one run's results; "comparison": scenarios on common random
--- numbers; "plan" and "optimize": the decisions), and the helpers the writers share: number formatting, JSON
--- pieces and text table layout. The writers themselves live in
--- report_<view>.lua and are loaded when first used. Also `check`'s
--- description of a compiled model (describe).
+-- report: the report writers' registry, keyed by format ("text", "json",
+-- "csv", "html") and view ("run": one run's results; "comparison":
+-- scenarios on common random numbers; "plan" and "optimize": the
+-- decisions), and the helpers the writers share: number formatting, JSON
+-- pieces and text table layout. The writers live in their own modules and
+-- are loaded when first used. Also `check`'s description of a compiled model
+-- (describe).
 local core = ...
 local util = core._script("util")
 local M = {}
 
--- format -> view -> "module.function": a new format or view is one module
--- and one line here.
-local WRITERS = {
-  json = { run = "report_run.json", comparison = "report_compare.json", plan = "report_plan.json",
-    optimize = "report_optimize.json" },
-  text = { run = "report_run.text", comparison = "report_compare.text", plan = "report_plan.text",
+-- The formats, in the order the command lists them: each one's writer per
+-- view, "module.function", called as f(data, ctx) with data the view's
+-- payload (run and comparison: { results = { r, ... }, differences = d or
+-- nil }; plan and optimize: what plan{} and optimize{} return) and ctx the
+-- report context (see M.context). A writer returns the report's bytes, or,
+-- for a format with `files` and an output that is a folder, a list of
+-- { name, bytes } to write there. A new format or view is one module and
+-- one entry here.
+local FORMATS = {
+  { name = "text", about = "a report for the terminal (the default)",
+    run = "report_run.text", comparison = "report_compare.text", plan = "report_plan.text",
     optimize = "report_optimize.text" },
+  { name = "json", about = "every figure, for programs (DESIGN.md's contract)",
+    run = "report_run.json", comparison = "report_compare.json", plan = "report_plan.json",
+    optimize = "report_optimize.json" },
+  { name = "csv", about = "tidy tables: -o DIR writes one file each, -o - one long table", files = true,
+    run = "report_csv.run", comparison = "report_csv.comparison", plan = "report_csv.plan",
+    optimize = "report_csv.optimize" },
+  { name = "html", about = "one self-contained page with charts",
+    run = "report_html.run", comparison = "report_html.comparison", plan = "report_html.plan",
+    optimize = "report_html.optimize" },
 }
+
+local function format_entry(name)
+  for _, f in ipairs(FORMATS) do if f.name == name then return f end end
+  return nil
+end
+
+-- The names of the formats, in order.
+function M.formats()
+  local out = {}
+  for i, f in ipairs(FORMATS) do out[i] = f.name end
+  return out
+end
+
+-- "  text  a report for ...\n ...": the formats for --help.
+function M.formats_help()
+  local lines = {}
+  for i, f in ipairs(FORMATS) do lines[i] = string.format("                    %-5s %s", f.name, f.about) end
+  return table.concat(lines, "\n") .. "\n"
+end
+
+-- Whether format writes a folder of files when its output is one.
+function M.writes_files(format)
+  local f = format_entry(format)
+  return f ~= nil and f.files == true
+end
 
 -- The writer of a format and view, or nil and a message.
 function M.writer(format, view)
-  local at = WRITERS[format] and WRITERS[format][view]
-  if not at then return nil, string.format("no %s report of a %s", format, view) end
-  local module, fn = at:match("^([^.]+)%.(.+)$")
+  local f = format_entry(format)
+  if not f then
+    return nil, string.format("--format %s: expected one of %s", tostring(format), table.concat(M.formats(), ", "))
+  end
+  if not f[view] then return nil, string.format("no %s report of a %s", format, view) end
+  local module, fn = f[view]:match("^([^.]+)%.(.+)$")
   return core._script(module)[fn]
 end
 
 -- Adds (or replaces) the writer of a format and view: "module.function".
-function M.register(format, view, at)
-  WRITERS[format] = WRITERS[format] or {}
-  WRITERS[format][view] = at
+function M.register(format, view, at, about)
+  local f = format_entry(format)
+  if not f then
+    f = { name = format, about = about or "" }
+    FORMATS[#FORMATS + 1] = f
+  end
+  f[view] = at
+end
+
+-- The report context writers read: ctx.L the locale (scripts/locale.lua),
+-- ctx.columns the terminal's width, ctx.color whether to colour, ctx.argv
+-- the command line, ctx.output where the report goes (nil: standard
+-- output), ctx.sources { { file, text }, ... } the scenario files as
+-- written. opts: { lang, currency, columns, color, argv, output, sources };
+-- every field may be missing.
+function M.context(opts)
+  opts = opts or {}
+  local locale = core._script("locale")
+  return {
+    L = locale.new(opts.lang or "en", opts.currency),
+    lang = opts.lang or "en",
+    columns = opts.columns or 100,
+    color = opts.color == true,
+    argv = opts.argv,
+    output = opts.output,
+    sources = opts.sources or {},
+  }
+end
+
+-- report.write(format, view, data [, ctx]): the report (see FORMATS), or
+-- nil and a message when the format has no such view.
+function M.write(format, view, data, ctx)
+  local f, why = M.writer(format, view)
+  if not f then return nil, why end
+  return f(data, ctx or M.context())
 end
 
 local function write(format, results, differences)
-  local view = differences == nil and "run" or "comparison"
-  local f = assert(M.writer(format, view))
-  return f(results, differences)
+  local out = assert(M.write(format, differences == nil and "run" or "comparison",
+    { results = results, differences = differences }))
+  return out
 end
 
 -- report.json(results [, differences]), report.text(results [, differences]):
 -- the run's report, or with differences (one per scenario after the first,
--- see report_compare.lua) the comparison's.
+-- see report_compare.lua) the comparison's, in English.
 function M.json(results, differences) return write("json", results, differences) end
 function M.text(results, differences) return write("text", results, differences) end
 
--- report.render(format, view, data): the report of a decision ("plan",
--- "optimize": data is what plan{} or optimize{} returns), or nil and a
--- message when the format has no such view.
-function M.render(format, view, data)
-  local f, why = M.writer(format, view)
-  if not f then return nil, why end
-  return f(data)
-end
+-- report.render(format, view, data [, ctx]): the report of a decision.
+M.render = M.write
 
 M.QUANTS = { "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
 M.STAT_KEYS = { "mean", "sd", "min", "max", "p5", "p10", "p25", "p50", "p75", "p90", "p95" }

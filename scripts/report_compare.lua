@@ -55,7 +55,8 @@ local function difference_json(d, indent)
   return object(top, indent)
 end
 
-function M.json(results, differences)
+function M.json(data)
+  local results, differences = data.results, data.differences
   local parts = {}
   for i, d in ipairs(differences) do parts[i] = difference_json(d, 2) end
   return '{\n  "scenarios": ' .. run.json_list(results) .. ',\n  "differences": ' .. R.array(parts, 1) .. "\n}\n"
@@ -216,7 +217,8 @@ local function difference_block(lines, d, note)
   end
 end
 
-function M.text(results, differences)
+function M.text(data, ctx)
+  local results, differences = data.results, data.differences
   local r1 = results[1]
   local trials = differences[1] and differences[1].trials or r1.trials
   local lines = {

@@ -90,7 +90,8 @@ function M.json_list(results)
 end
 
 -- The whole JSON document: one object, or {"scenarios": [...]} for several.
-function M.json(results)
+function M.json(data)
+  local results = data.results
   if #results == 1 then return M.json_object(results[1]) .. "\n" end
   return '{\n  "scenarios": ' .. M.json_list(results) .. "\n}\n"
 end
@@ -179,7 +180,8 @@ function M.text_one(r)
   return table.concat(lines, "\n") .. "\n"
 end
 
-function M.text(results)
+function M.text(data, ctx)
+  local results = data.results
   local parts = {}
   for i, r in ipairs(results) do parts[i] = M.text_one(r) end
   return table.concat(parts, "\n")

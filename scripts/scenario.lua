@@ -239,6 +239,9 @@ function M._text(name, src) texts[name] = src end
 local function read_source(file)
   return texts[file] or (read_file(file))
 end
+-- The text of a scenario file (or of a scenario given as text), for the
+-- reports that show the assumptions as written; nil when unreadable.
+function M._source(file) return read_source(file) end
 
 -- The line of the call of fname that a `return` begins (`return
 -- reallocate(base, {...})`), for a call whose first argument is no table
@@ -646,7 +649,7 @@ end
 -- The scenario's parts.
 
 local TOP = { "name", "periods", "unit", "trials", "seed", "channels", "funnel", "customers",
-  "winback", "goals", "track_channels", "correlations", "start" }
+  "winback", "goals", "track_channels", "correlations", "start", "currency" }
 local UNITS = { "day", "week", "month", "quarter", "year" }
 local CHANNEL = { "spend", "cpc", "cpl", "enters", "response", "adstock", "organic", "season" }
 local STAGE = { "name", "rate", "delay", "cost" }
@@ -1137,6 +1140,11 @@ function Ctx:check(spec, default_name)
     self:expected("start", string.format("the first period's label for %ss, %s", unit, calendar.form(unit)), spec.start)
   end
   n.start = spec.start
+  -- the currency money is shown in (reports only: the numbers do not change)
+  if spec.currency ~= nil and not (type(spec.currency) == "string" and spec.currency:match("^%u%u%u$")) then
+    self:expected("currency", 'an ISO 4217 code of three capital letters, such as "EUR" or "USD"', spec.currency)
+  end
+  n.currency = spec.currency
   n.trials = self:integer("trials", spec.trials, 1, nil, 10000)
   if n.trials > MAX_TRIALS then self:expected("trials", "an integer in [1, 1e12]", spec.trials) end
   n.seed = self:integer("seed", spec.seed, 0, nil, 1)

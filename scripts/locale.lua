@@ -1,0 +1,125 @@
+-- locale: what a report says in a language, and how it writes numbers,
+-- money, shares and dates there. One catalogue per language, the file
+-- scripts/lang_<code>.lua ({ name, number = { group, decimal, percent },
+-- months = { 12 short names }, date patterns, money patterns, strings =
+-- { key = text } }): adding a language is adding that file. JSON and CSV
+-- never go through here: they are the same in every language.
+local core = ...
+local M = {}
+
+-- The catalogue of a language code, or nil.
+local function catalogue(code)
+  if type(code) ~= "string" or not code:match("^%l%l%l?$") then return nil end
+  local ok, c = pcall(core._script, "lang_" .. code)
+  return ok and c or nil
+end
+
+-- The language codes with a catalogue, sorted.
+function M.languages()
+  local out = {}
+  for _, name in ipairs(core._scripts()) do
+    local code = name:match("^lang_(%l+)$")
+    if code then out[#out + 1] = code end
+  end
+  table.sort(out)
+  return out
+end
+
+-- The language a LANG value names ("fr_FR.UTF-8" -> "fr"), when it has a
+-- catalogue; else "en".
+function M.from_env(lang)
+  local code = type(lang) == "string" and lang:match("^(%l%l%l?)[_.@]") or (type(lang) == "string" and lang:match("^(%l%l%l?)$"))
+  return catalogue(code) and code or "en"
+end
+
+local CURRENCY_SIGNS = { EUR = "€", USD = "$", GBP = "£", JPY = "¥", CHF = "CHF", CAD = "CA$", AUD = "A$" }
+
+-- Groups the digits of the integer text s by thousands with sep.
+local function group(s, sep)
+  local neg, digits = s:match("^(%-?)(%d+)$")
+  if not digits then return s end
+  local out = digits:reverse():gsub("(%d%d%d)", "%1\0"):reverse():gsub("^%z", "")
+  return neg .. out:gsub("%z", sep)
+end
+
+-- A locale: M.new(code [, currency]) -> L with
+--   L.code, L.t(key, ...) (the text of key, formatted with ...),
+--   L.num(x) (a number for people: grouped thousands, 3 significant digits
+--   under 1,000), L.compact(x) ("12.3k", "1,2 M"), L.fixed(x, d) (d decimals),
+--   L.pct(p) (a share as a whole percentage, never rounding to 0 or 100 when
+--   it is not), L.pct1(p) (one decimal), L.money(x) (L.num with the
+--   scenario's currency), L.period(unit, label) (a calendar label in words:
+--   "Dec 2027", "déc. 2027").
+function M.new(code, currency)
+  local c = catalogue(code)
+  if not c then
+    error(string.format("--lang %s: expected one of %s", tostring(code), table.concat(M.languages(), ", ")), 0)
+  end
+  local en = catalogue("en")
+  local nf = c.number
+  local L = { code = code, name = c.name }
+  -- "1,234.5" (the C locale's text, as string.format writes it in every
+  -- locale: funnelcast never calls setlocale) in the language's signs
+  local function localize(s)
+    return (s:gsub("[,.]", { [","] = "\0G", ["."] = "\0D" }):gsub("%z([GD])", { G = nf.group, D = nf.decimal }))
+  end
+  L.localize = localize
+
+  function L.t(key, ...)
+    local s = c.strings[key] or en.strings[key]
+    if not s then error("locale: no text for " .. key, 2) end
+    if select("#", ...) > 0 then return string.format(s, ...) end
+    return s
+  end
+
+  -- the English forms of report.human and report.compact, then localized
+  local R = core._script("report")
+  function L.num(x) return localize(R.human(x)) end
+  function L.compact(x) return localize(R.compact(x)) end
+  function L.signed(x) return localize(R.signed(x)) end
+  function L.fixed(x, d)
+    if x ~= x then return "-" end
+    local s = string.format("%." .. d .. "f", x)
+    local int, frac = s:match("^(%-?%d+)(.*)$")
+    return localize(group(int, ",") .. frac)
+  end
+  local function percent(text) return (nf.percent:gsub("%%s", (localize(text):gsub("%%", "%%%%")))) end
+  function L.pct(p)
+    if p ~= p then return "-" end
+    if p > 0 and p < 0.005 then return "<" .. percent("1") end
+    if p < 1 and p > 0.995 then return ">" .. percent("99") end
+    return percent(string.format("%.0f", 100 * p))
+  end
+  function L.pct1(p)
+    if p ~= p then return "-" end
+    return percent(string.format("%.1f", 100 * p))
+  end
+  function L.money(x, fmt)
+    local s = (fmt or L.num)(x)
+    if not currency or s == "-" then return s end
+    local sign = CURRENCY_SIGNS[currency] or currency
+    local neg = s:match("^%-") and "-" or ""
+    s = s:gsub("^%-", "")
+    local pattern = c.money[#sign == 1 and "sign" or "code"]
+    return neg .. pattern:gsub("%%v", (s:gsub("%%", "%%%%"))):gsub("%%c", (sign:gsub("%%", "%%%%")))
+  end
+  L.currency = currency
+  function L.period(unit, label)
+    if unit == "month" then
+      local y, m = label:match("^(%d+)%-(%d%d)$")
+      if y then return (c.dates.month:gsub("%%m", c.months[tonumber(m)]):gsub("%%y", y)) end
+    elseif unit == "quarter" then
+      local y, q = label:match("^(%d+)%-Q(%d)$")
+      if y then return (c.dates.quarter:gsub("%%q", q):gsub("%%y", y)) end
+    elseif unit == "week" or unit == "day" then
+      local y, m, d = label:match("^(%d+)%-(%d%d)%-(%d%d)$")
+      if y then
+        return (c.dates[unit]:gsub("%%d", tostring(tonumber(d))):gsub("%%m", c.months[tonumber(m)]):gsub("%%y", y))
+      end
+    end
+    return label
+  end
+  return L
+end
+
+return M
