@@ -20,6 +20,8 @@ VERSION := 0.1.0
 # Debian packages: what the build, the tests and the benchmarks need.
 DEBS_BUILD := pkg-config liblua5.4-dev libcmocka-dev
 DEBS_TEST  := lua5.4 python3-numpy python3-scipy python3-pandas valgrind clang libclang-rt-14-dev
+# the HTML report's browser test (tests/check_browser.sh; skipped without it)
+DEBS_BROWSER := chromium
 have_pc     = $(shell pkg-config --exists $(1) 2>/dev/null && echo yes)
 MISSING    := $(strip $(if $(shell command -v pkg-config),,pkg-config) \
                 $(if $(call have_pc,lua5.4),,liblua5.4-dev) \
@@ -82,7 +84,7 @@ Q = @
 quiet = @printf '  %-7s %s\n' $(1) $(2);
 endif
 
-.PHONY: install uninstall all deps need-deps ensure-deps demo test test-fast tests-build bench clean \
+.PHONY: install uninstall all deps need-deps ensure-deps ensure-browser demo test test-fast tests-build bench clean \
         test-alloc test-alloc-lua test-asan test-valgrind fuzz-check fuzz fuzz-build alloc-build
 .DEFAULT_GOAL := all
 # keep object files of tests and benchmarks between builds
@@ -118,7 +120,17 @@ demo: ensure-deps
 	$(Q)$(MAKE) --no-print-directory all
 	./$(CLI) run $(DEMO_SCENARIO)
 
-test: ensure-deps
+# Installs the browser the HTML report's test renders with, when it can
+# (root); else, or when it fails, says that the browser test is skipped.
+ensure-browser:
+	@if command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "funnelcast: installing $(DEBS_BROWSER) for the HTML report's browser test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    $(DEBS_BROWSER) >/dev/null) || echo "funnelcast: $(DEBS_BROWSER) could not be installed: the browser test will be skipped" >&2; \
+	else echo "funnelcast: $(DEBS_BROWSER) is not installed: the browser test will be skipped (sudo apt-get install $(DEBS_BROWSER))" >&2; fi
+
+test: ensure-deps ensure-browser
 	$(Q)$(MAKE) --no-print-directory test-fast
 	$(Q)$(MAKE) --no-print-directory test-alloc
 	$(Q)$(MAKE) --no-print-directory test-asan

@@ -83,7 +83,7 @@ function M.new(code, currency)
     local int, frac = s:match("^(%-?%d+)(.*)$")
     return localize(group(int, ",") .. frac)
   end
-  local function percent(text) return (nf.percent:gsub("%%s", (localize(text):gsub("%%", "%%%%")))) end
+  local function percent(text) return string.format(nf.percent, localize(text)) end
   function L.pct(p)
     if p ~= p then return "-" end
     if p > 0 and p < 0.005 then return "<" .. percent("1") end

@@ -215,25 +215,51 @@ function M.period_label(x, t)
   return string.format("%s %d", x.unit, t)
 end
 
--- A goal's window in words: "by month 12", "month 7 to month 12", "every
--- month, 2027-07 to 2027-12", "after month 12" (a pipeline).
-function M.window(x, g)
-  if g.metric:match("^pipeline%.") then return "after " .. M.period_label(x, x.periods) end
-  local span = g.from == 1 and "by " .. M.period_label(x, g.by)
-    or M.period_label(x, g.from) .. " to " .. M.period_label(x, g.by)
-  if g.every then
-    span = (g.from == 1 and g.by == x.periods) and "" or ", " .. M.period_label(x, g.from) .. " to " .. M.period_label(x, g.by)
-    return "every " .. x.unit .. span
+-- Period t of a run or scenario x in words of locale L: "Jul 2027",
+-- "juil. 2027" where it has a start (the label itself when raw), else
+-- "month 7", "mois 7".
+function M.period_in(L, x, t, raw)
+  if x.start then
+    local label = calendar.label(x.unit, x.start, t)
+    return raw and label or L.period(x.unit, label)
   end
-  return span
+  return L.t("period.n", L.t("unit." .. x.unit), t)
+end
+
+-- "12 months", "1 semaine".
+function M.periods_in(L, n, unit)
+  return L.t("period.count", L.num(n), L.t((n == 1 and "unit." or "units.") .. unit))
+end
+
+-- A goal's window in words of L: "by month 12", "month 7 to month 12",
+-- "every month, 2027-07 to 2027-12", "after month 12" (a pipeline).
+function M.window_in(L, x, g, raw)
+  local function at(t) return M.period_in(L, x, t, raw) end
+  if g.metric:match("^pipeline%.") then return L.t("window.after", at(x.periods)) end
+  if g.every then
+    if g.from == 1 and g.by == x.periods then return L.t("window.every", L.t("unit." .. x.unit)) end
+    return L.t("window.every_span", L.t("unit." .. x.unit), at(g.from), at(g.by))
+  end
+  if g.from == 1 then return L.t("window.by", at(g.by)) end
+  return L.t("window.span", at(g.from), at(g.by))
 end
 
 -- " (2027-01 to 2027-12)": the calendar span of a run or scenario with a
--- start, else "".
-function M.span(x)
+-- start in words of L, else "".
+function M.span_in(L, x, raw)
   if not x.start then return "" end
-  return string.format(" (%s to %s)", M.period_label(x, 1), M.period_label(x, x.periods))
+  return " (" .. L.t("window.span", M.period_in(L, x, 1, raw), M.period_in(L, x, x.periods, raw)) .. ")"
 end
+
+-- The English forms with calendar labels as written ("2027-07"), for the
+-- reports not yet in a language (check's description).
+local english
+local function en()
+  english = english or core._script("locale").new("en")
+  return english
+end
+function M.window(x, g) return M.window_in(en(), x, g, true) end
+function M.span(x) return M.span_in(en(), x, true) end
 
 -- The calendar labels of a run's periods, or nil without a start.
 function M.labels(x)
@@ -401,14 +427,88 @@ local function pad(s, w, left)
 end
 M.pad = pad
 
+-- Colours of the text report, where ctx.color says standard output is a
+-- terminal that takes them (and NO_COLOR is unset).
+local PAINT = { good = "\27[32m", bad = "\27[31m", head = "\27[1m", dim = "\27[2m" }
+
+-- s painted as kind when ctx colours, else s.
+function M.paint(ctx, kind, s)
+  if not (ctx and ctx.color) or not PAINT[kind] then return s end
+  return PAINT[kind] .. s .. "\27[0m"
+end
+
+-- A cell: its text, and how to paint it ({ text, paint = kind } or text).
+local function cell_text(c) return type(c) == "table" and c[1] or c end
+
 -- One table line: the first column left-aligned, the others right-aligned
--- (but those where left[i] is true), two spaces apart.
-local function row(cols, widths, left)
+-- (but those where left[i] is true), two spaces apart; cells painted (after
+-- padding, so the colour codes take no columns) when ctx colours.
+local function row(cols, widths, left, ctx)
   local out = {}
-  for i, c in ipairs(cols) do out[i] = pad(c, widths[i], i == 1 or (left and left[i])) end
+  for i, c in ipairs(cols) do
+    local s = pad(cell_text(c), widths[i], i == 1 or (left and left[i]))
+    out[i] = type(c) == "table" and M.paint(ctx, c.paint, s) or s
+  end
   return (table.concat(out, "  "):gsub("%s+$", ""))
 end
 M.row = row
+
+-- The words of text in lines of at most w columns (a word longer than w is
+-- cut with an ellipsis); indent starts every line after the first.
+function M.wrap(text, w, indent)
+  indent = indent or ""
+  local lines, cur = {}, ""
+  for word in text:gmatch("%S+") do
+    local try = cur == "" and word or cur .. " " .. word
+    if width(try) <= w then
+      cur = try
+    else
+      if cur ~= "" then lines[#lines + 1] = cur end
+      cur = shorten(indent .. word, w)
+    end
+  end
+  if cur ~= "" then lines[#lines + 1] = cur end
+  return lines
+end
+
+-- Appends the wrapped lines of text to lines.
+function M.say(lines, text, w, indent)
+  for _, l in ipairs(M.wrap(text, w, indent)) do lines[#lines + 1] = l end
+end
+
+-- Column widths of head and rows in at most limit columns where the cells
+-- allow: the columns in shrink (default { 1 }, the names) are cut in place,
+-- widest first, down to NAME_MIN columns each. Returns the widths and the
+-- total width.
+local NAME_MIN = 8
+function M.fit(head, rows, limit, shrink)
+  local widths = M.widths(head, rows)
+  local function total()
+    local t = -2
+    for _, w in ipairs(widths) do t = t + w + 2 end
+    return t
+  end
+  shrink = shrink or { 1 }
+  local t = total()
+  while limit and t > limit do
+    local best
+    for _, i in ipairs(shrink) do
+      if widths[i] > NAME_MIN and (not best or widths[i] > widths[best]) then best = i end
+    end
+    if not best then break end
+    widths[best] = math.max(NAME_MIN, widths[best] - (t - limit))
+    t = total()
+  end
+  for _, i in ipairs(shrink) do
+    local function cut(c)
+      if type(c) == "table" then c[1] = shorten(c[1], widths[i]) return c end
+      return shorten(c, widths[i])
+    end
+    if head[i] then head[i] = cut(head[i]) end
+    for _, r in ipairs(rows) do if r[i] then r[i] = cut(r[i]) end end
+  end
+  return widths, t
+end
 
 -- mean (with * when some trial was not finite), P10, P50, P90.
 function M.stat_cols(st, fmt)
@@ -421,23 +521,44 @@ end
 -- Widths of the columns of head and rows (cells cut to MAX_CELL first).
 function M.widths(head, rows)
   local widths = {}
-  for i, h in ipairs(head) do widths[i] = width(h) end
+  for i, h in ipairs(head) do widths[i] = width(cell_text(h)) end
   for _, r in ipairs(rows) do
     for i, c in ipairs(r) do
-      r[i] = shorten(c, M.MAX_CELL)
-      widths[i] = math.max(widths[i] or 0, width(r[i]))
+      if type(c) == "table" then c[1] = shorten(c[1], M.MAX_CELL) else c = shorten(c, M.MAX_CELL) r[i] = c end
+      widths[i] = math.max(widths[i] or 0, width(cell_text(c)))
     end
   end
   return widths
 end
 
--- Appends a blank line, the title, the head and the rows to lines.
-function M.section(lines, title, head, rows)
-  local widths = M.widths(head, rows)
+-- Appends a blank line, the title, the head and the rows to lines, in at
+-- most ctx.columns (see M.fit; opts: { shrink = columns to cut, left =
+-- columns after the first aligned left }).
+function M.section(lines, title, head, rows, ctx, opts)
+  opts = opts or {}
+  local limit = ctx and ctx.columns
+  local widths = M.fit(head, rows, limit, opts.shrink)
   lines[#lines + 1] = ""
-  lines[#lines + 1] = title
-  lines[#lines + 1] = row(head, widths)
-  for _, r in ipairs(rows) do lines[#lines + 1] = row(r, widths) end
+  for _, l in ipairs(limit and M.wrap(title, limit, "  ") or { title }) do lines[#lines + 1] = M.paint(ctx, "head", l) end
+  lines[#lines + 1] = row(head, widths, opts.left, ctx)
+  for _, r in ipairs(rows) do lines[#lines + 1] = row(r, widths, opts.left, ctx) end
+end
+
+-- A sparkline of xs (one character per value, from the lowest to the
+-- highest), "" when there are none.
+local SPARKS = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" }
+function M.sparkline(xs)
+  local lo, hi = math.huge, -math.huge
+  for _, x in ipairs(xs) do
+    if x == x then lo, hi = math.min(lo, x), math.max(hi, x) end
+  end
+  local out = {}
+  for i, x in ipairs(xs) do
+    if x ~= x then out[i] = " "
+    elseif hi == lo then out[i] = SPARKS[hi > 0 and 4 or 1]
+    else out[i] = SPARKS[1 + math.floor(7 * (x - lo) / (hi - lo) + 0.5)] end
+  end
+  return table.concat(out)
 end
 
 -- The compiled model, for `funnelcast check`: what will be simulated, with

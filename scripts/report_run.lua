@@ -96,94 +96,190 @@ function M.json(data)
   return '{\n  "scenarios": ' .. M.json_list(results) .. "\n}\n"
 end
 
-function M.text_one(r)
-  local num, section, stat_cols = R.num, R.section, R.stat_cols
-  local lines = {}
-  lines[1] = string.format("%s: %s trials, seed %s, %s%s (funnelcast %s)",
-    r.scenario, human(r.trials), util.unsigned(r.seed), R.periods(r.periods, r.unit),
-    R.span(r), core.version)
+-- Text ---------------------------------------------------------------------
+
+-- Goals whose probability is this close to 0 or 1 have no drivers shown:
+-- nothing moves them.
+local DRIVERS_EDGE = 0.01
+-- The key series of the period-by-period table.
+local KEY_SERIES = { "new_customers", "active", "revenue" }
+
+local function metric_stat_cols(L, st, money)
+  local fmt = money and L.money or L.num
+  local mean = fmt(st.mean)
+  if st.infinite > 0 then mean = mean .. "*" end
+  return { mean, fmt(st.p10), fmt(st.p50), fmt(st.p90) }
+end
+
+-- the metrics that are money
+local MONEY = { revenue = true, revenue_new = true, gross_margin = true, spend = true, funnel_cost = true,
+  winback_cost = true, cac = true, ltv = true }
+M.MONEY = MONEY
+
+local function header(lines, r, ctx)
+  local L = ctx.L
+  R.say(lines, L.t("run.header", r.scenario, L.num(r.trials), util.unsigned(r.seed), R.periods_in(L, r.periods, r.unit),
+    R.span_in(L, r), core.version), ctx.columns)
   if r.precision then
-    lines[#lines + 1] = r.precise
-      and string.format("Stopped when precise: goal probabilities within +-%s, total means within +-%s%% (95%%).",
-        num(r.precision), num(100 * r.precision))
-      or string.format("Not yet precise to +-%s after %s trials (the most --trials allows).",
-        num(r.precision), human(r.trials))
+    R.say(lines, r.precise and L.t("run.precise", L.localize(num(r.precision)), L.localize(num(100 * r.precision)))
+      or L.t("run.not_precise", L.localize(num(r.precision)), L.num(r.trials)), ctx.columns)
   end
-  local any_inf = false
+end
+
+local function goals_section(lines, r, ctx)
+  local L = ctx.L
   local rows = {}
-  for _, m in ipairs(r.metrics) do
-    local c = stat_cols(m.stat)
-    any_inf = any_inf or m.stat.infinite > 0
-    rows[#rows + 1] = { m.name, table.unpack(c) }
+  for _, g in ipairs(r.goals) do
+    rows[#rows + 1] = { g.name, L.pct1(g.probability), L.pct(g.confidence),
+      g.on_track and { L.t("run.on_track"), paint = "good" } or { L.t("run.below"), paint = "bad" } }
   end
-  section(lines, "Forecast", { "metric", "mean", "P10", "P50", "P90" }, rows)
-  if #r.goals > 0 then
-    rows = {}
-    for _, g in ipairs(r.goals) do
-      -- the metric's own range by the goal's period: how far off a miss is
-      local v = g.value
-      rows[#rows + 1] = {
-        g.name, string.format("%s %s %s %s", g.metric, g.op, human(g.target), R.window(r, g)),
-        string.format("%s to %s", human(v.p10), human(v.p90)),
-        string.format("%.1f%%", 100 * g.probability), string.format("%.0f%%", 100 * g.confidence),
-        g.on_track and "on track" or "below confidence",
-      }
-    end
-    section(lines, "Goals", { "goal", "target", "P10 to P90", "probability", "needs", "verdict" }, rows)
-    rows = {}
-    for _, g in ipairs(r.goals) do
-      for j = 1, math.min(DRIVERS_SHOWN, #g.drivers) do
-        local d = g.drivers[j]
-        local function pct(x) return x == x and string.format("%.1f%%", 100 * x) or "-" end
-        rows[#rows + 1] = {
-          j == 1 and g.name or "", d.assumption, pct(d.low), pct(d.middle), pct(d.high),
-          -- a swing within two standard errors may be noise
-          d.swing ~= d.swing and "-" or
-            string.format("%+.1f pts%s", 100 * d.swing, math.abs(d.swing) > 2 * d.se and "" or " ~"),
-        }
+  R.section(lines, L.t("run.goals"), { L.t("run.goal"), L.t("run.probability"), L.t("run.needs"), L.t("run.verdict") },
+    rows, ctx)
+  -- each goal's target and range under the table, wrapped
+  for _, g in ipairs(r.goals) do
+    local v = g.value
+    local fmt = MONEY[g.metric] and function(x) return L.money(x) end or L.num
+    R.say(lines, L.t("run.goal_line", g.name, g.metric, g.op, fmt(g.target), R.window_in(L, r, g), fmt(v.p10), fmt(v.p90)),
+      ctx.columns, "    ")
+  end
+end
+
+local function drivers_section(lines, r, ctx)
+  local L = ctx.L
+  local shown, noise, edge = 0, 0, 0
+  local rows = {}
+  for _, g in ipairs(r.goals) do
+    if g.probability < DRIVERS_EDGE or g.probability > 1 - DRIVERS_EDGE then
+      edge = edge + 1
+    else
+      local first = true
+      local n = 0
+      for _, d in ipairs(g.drivers) do
+        -- a swing within two standard errors of none is noise
+        if d.swing == d.swing and math.abs(d.swing) > 2 * d.se then
+          if n < DRIVERS_SHOWN then
+            rows[#rows + 1] = { first and g.name or "", d.assumption, L.pct1(d.low), L.pct1(d.middle), L.pct1(d.high),
+              L.t("run.points", L.localize(string.format("%+.1f", 100 * d.swing))) }
+            first, n, shown = false, n + 1, shown + 1
+          end
+        else
+          noise = noise + 1
+        end
       end
     end
-    if #rows > 0 then
-      section(lines, "What moves the goals (probability when the assumption falls in the low, middle or high third of its range)",
-        { "goal", "assumption", "low third", "middle", "high third", "swing" }, rows)
-      lines[#lines + 1] = "(~: within two standard errors of no effect)"
-    end
   end
-  rows = {}
+  if shown > 0 then
+    R.section(lines, L.t("run.drivers"), { L.t("run.goal"), L.t("run.assumption"), L.t("run.low_third"),
+      L.t("run.middle"), L.t("run.high_third"), L.t("run.swing") }, rows, ctx, { shrink = { 1, 2 }, left = { [2] = true } })
+  end
+  local notes = {}
+  if noise > 0 then notes[#notes + 1] = L.t("run.drivers_noise", noise) end
+  if edge > 0 then notes[#notes + 1] = L.t("run.drivers_edge", edge) end
+  if #notes > 0 then
+    if shown == 0 then lines[#lines + 1] = "" end
+    R.say(lines, "(" .. table.concat(notes, "; ") .. ")", ctx.columns)
+  end
+end
+
+local function forecast_section(lines, r, ctx)
+  local L = ctx.L
+  local rows, any_inf = {}, false
+  for _, m in ipairs(r.metrics) do
+    any_inf = any_inf or m.stat.infinite > 0
+    rows[#rows + 1] = { m.name, table.unpack(metric_stat_cols(L, m.stat, MONEY[m.name])) }
+  end
+  R.section(lines, L.t("run.forecast"), { L.t("run.metric"), L.t("run.mean"), "P10", "P50", "P90" }, rows, ctx)
+  return any_inf
+end
+
+-- The key series period by period: P50 (P10 to P90) of each, and a
+-- sparkline of each median.
+local function periods_section(lines, r, ctx)
+  local L = ctx.L
+  local by = {}
+  for _, s in ipairs(r.series) do by[s.name] = s end
+  local names = {}
+  for _, name in ipairs(KEY_SERIES) do if by[name] then names[#names + 1] = name end end
+  if #names == 0 then return end
+  local labels = R.labels(r)
+  local rows = {}
+  for t = 1, r.periods do
+    local row = { labels and L.period(r.unit, labels[t]) or tostring(t) }
+    for _, name in ipairs(names) do
+      local st = by[name].periods[t]
+      local fmt = name == "revenue" and function(x) return L.money(x, L.compact) end or L.compact
+      row[#row + 1] = L.t("run.range", fmt(st.p50), fmt(st.p10), fmt(st.p90))
+    end
+    rows[t] = row
+  end
+  local head = { L.t("unit." .. r.unit) }
+  for _, name in ipairs(names) do head[#head + 1] = L.t("series." .. name) end
+  R.section(lines, L.t("by_unit." .. r.unit), head, rows, ctx)
+  R.say(lines, L.t("run.by_period_note"), ctx.columns)
+  -- the medians as sparklines, cut to the width left
+  local w = 0
+  for _, name in ipairs(names) do w = math.max(w, R.width(L.t("series." .. name))) end
+  for _, name in ipairs(names) do
+    local med = {}
+    for t, st in ipairs(by[name].periods) do med[t] = st.p50 end
+    local line = R.pad(L.t("series." .. name), w, true) .. "  " .. R.sparkline(med)
+    lines[#lines + 1] = R.shorten(line, ctx.columns)
+  end
+end
+
+local function funnel_section(lines, r, ctx)
+  local L = ctx.L
+  local rows = {}
   for k, s in ipairs(r.stages) do
-    local c = stat_cols(s.total)
+    local c = metric_stat_cols(L, s.total)
     local conv, pipe = (r.conversion or {})[k - 1], (r.pipeline or {})[k - 1]
-    rows[#rows + 1] = { s.name, c[1], c[2], c[3], c[4], human(s.cost.p50),
-      conv and conv.stat.p50 == conv.stat.p50 and string.format("%.3g%%", 100 * conv.stat.p50) or "-",
-      pipe and human(pipe.stat.mean) or "-" }
+    rows[#rows + 1] = { s.name, c[1], c[2], c[3], c[4], L.money(s.cost.p50),
+      conv and conv.stat.p50 == conv.stat.p50 and L.localize(string.format("%.3g", 100 * conv.stat.p50)) .. L.t("run.pct_sign") or "-",
+      pipe and L.num(pipe.stat.mean) or "-" }
   end
-  section(lines, "Funnel (arrivals over the horizon)",
-    { "stage", "mean", "P10", "P50", "P90", "cost each (P50)", "conversion (P50)", "pipeline" }, rows)
-  lines[#lines + 1] = "(conversion: arrivals over the previous stage's; pipeline: mean units on their way to the "
-    .. "stage after the last period)"
-  if #r.channels > 0 then
-    rows = {}
-    for _, ch in ipairs(r.channels) do
-      local c = stat_cols(ch.visitors)
-      rows[#rows + 1] = { ch.name, human(ch.spend.mean), c[1], c[3],
-        ch.customers and human(ch.customers.mean) or "-", ch.cac and human(ch.cac.p50) or "-" }
-    end
-    section(lines, "Channels", { "channel", "spend", "arrivals mean", "arrivals P50", "customers mean", "CAC P50" }, rows)
-    if not r.channels[1].customers then
-      lines[#lines + 1] = "(customers by channel: give a rate per channel, or track_channels = true)"
-    end
+  R.section(lines, L.t("run.funnel"), { L.t("run.stage"), L.t("run.mean"), "P10", "P50", "P90", L.t("run.cost_each"),
+    L.t("run.conversion"), L.t("run.pipeline") }, rows, ctx)
+  R.say(lines, L.t("run.funnel_note"), ctx.columns)
+end
+
+local function channels_section(lines, r, ctx)
+  if #r.channels == 0 then return end
+  local L = ctx.L
+  local rows = {}
+  for _, ch in ipairs(r.channels) do
+    local c = metric_stat_cols(L, ch.visitors)
+    rows[#rows + 1] = { ch.name, L.money(ch.spend.mean), c[1], c[3],
+      ch.customers and L.num(ch.customers.mean) or "-", ch.cac and L.money(ch.cac.p50) or "-" }
   end
+  R.section(lines, L.t("run.channels"), { L.t("run.channel"), L.t("run.spend"), L.t("run.arrivals_mean"),
+    L.t("run.arrivals_p50"), L.t("run.customers_mean"), L.t("run.cac_p50") }, rows, ctx)
+  if not r.channels[1].customers then R.say(lines, L.t("run.channels_note"), ctx.columns) end
+end
+
+-- One run's text report: goals first, then the drivers that inform, the
+-- forecast, the key series period by period, the funnel and the channels,
+-- in at most ctx.columns.
+function M.text_one(r, ctx)
+  ctx = ctx or R.context()
+  local lines = {}
+  header(lines, r, ctx)
+  if #r.goals > 0 then
+    goals_section(lines, r, ctx)
+    drivers_section(lines, r, ctx)
+  end
+  local any_inf = forecast_section(lines, r, ctx)
+  periods_section(lines, r, ctx)
+  funnel_section(lines, r, ctx)
+  channels_section(lines, r, ctx)
   lines[#lines + 1] = ""
-  if any_inf then
-    lines[#lines + 1] = "* some trials had no finite value (e.g. no customer, so no CAC): mean over the others"
-  end
+  if any_inf then R.say(lines, ctx.L.t("run.infinite_note"), ctx.columns) end
   return table.concat(lines, "\n") .. "\n"
 end
 
 function M.text(data, ctx)
   local results = data.results
   local parts = {}
-  for i, r in ipairs(results) do parts[i] = M.text_one(r) end
+  for i, r in ipairs(results) do parts[i] = M.text_one(r, ctx) end
   return table.concat(parts, "\n")
 end
 

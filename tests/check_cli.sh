@@ -60,8 +60,9 @@ assert abs(d["goals"][0]["probability"] - (2000 - cac["infinite"]) / 2000) < 1e-
 ' "$tmp/nocust.json" && ok || bad "ltv_cac without customers: not finite, counted"
 # whole numbers in exponent form, as the messages write 1e12
 "$FC" run "$B1" --trials 2.5e3 --threads 2e0 | head -1 | grep -q '2,500 trials' && ok || bad "--trials 2.5e3"
-expect_error 2 "funnelcast: --format xml: expected text or json
-(see funnelcast --help)" -- run "$B1" --format xml
+expect_error 2 "funnelcast: --format xml: expected one of text, json, csv, html" -- run "$B1" --format xml
+expect_error 2 "funnelcast: --lang de: expected one of en, fr" -- run "$B1" --lang de
+expect_error 2 "funnelcast: check: --format csv: expected text or json" -- check "$B1" --format csv
 expect_error 2 "funnelcast: unknown option or missing value: '--trails'
 (see funnelcast --help)" -- run "$B1" --trails 10
 expect_error 2 "funnelcast: --set channels.search.spend=-5: channels.search.spend: expected a number >= 0, got -5" -- run "$B1" --set channels.search.spend=-5
