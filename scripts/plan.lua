@@ -460,7 +460,7 @@ function M.plan(fc, s, opts)
   out.probability = result.goals[gi].probability
   local fnorm = fc.normalize(final)
   out.spend, out.spend_by_channel = decide.spend(fnorm)
-  out.periods, out.unit = fnorm.periods, fnorm.unit
+  out.periods, out.unit, out.start = fnorm.periods, fnorm.unit, fnorm.start
   out.stages = M.reverse_funnel(fc, final, fnorm, result, goal, runner)
   out.calculator = M.calculator(fnorm, result, goal)
   out.runs = runner.runs + (quick and quick.runs or 0) + 1

@@ -309,12 +309,13 @@ end
 
 -- The end of a decision's text report (plan, optimize): how the search went,
 -- its method, then the report of the run at what it found, under title.
-function M.decision_end(lines, search, method, title, result)
+function M.decision_end(lines, search, method, title, result, ctx)
+  ctx = ctx or M.context()
   lines[#lines + 1] = ""
-  lines[#lines + 1] = search
-  lines[#lines + 1] = "Method: " .. method .. "."
+  M.say(lines, search, ctx.columns)
+  M.say(lines, ctx.L.t("decision.method", method), ctx.columns)
   local out = table.concat(lines, "\n") .. "\n"
-  if result then out = out .. "\n" .. title .. ":\n" .. core._script("report_run").text_one(result) end
+  if result then out = out .. "\n" .. M.paint(ctx, "head", title .. ":") .. "\n" .. core._script("report_run").text_one(result, ctx) end
   return out
 end
 

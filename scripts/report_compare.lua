@@ -15,11 +15,8 @@ local run = core._script("report_run")
 local num, str, object = R.num, R.str, R.object
 local M = {}
 
--- Columns of every text line, and scenarios side by side in one table.
-local LIMIT = 100
+-- Scenarios side by side in one table (in 100 columns or more).
 local PER_BLOCK = 3
--- The first column (names) is cut to make room, but not below this.
-local NAME_MIN = 10
 -- Scenario names as column heads.
 local HEAD_MAX = 20
 
@@ -64,47 +61,32 @@ end
 
 -- Text ---------------------------------------------------------------------
 
--- Column widths of head and rows in at most LIMIT columns where the numbers
--- allow: the first column is cut (in place) to the room the others leave.
--- Returns the widths and the total.
-local function layout(head, rows)
-  local widths = R.widths(head, rows)
-  local rest = 0
-  for i = 2, #widths do rest = rest + 2 + widths[i] end
-  local first = math.max(NAME_MIN, math.min(widths[1], LIMIT - rest))
-  if first < widths[1] then
-    head[1] = R.shorten(head[1], first)
-    for _, r in ipairs(rows) do r[1] = R.shorten(r[1], first) end
-    widths[1] = first
-  end
-  return widths, first + rest
-end
-
 -- build(fmt) gives the head and rows of a table with numbers written by fmt:
--- grouped digits (report.human), or compact ones when those are too wide.
-local function fitted(build)
+-- grouped digits (L.num), or compact ones when those are too wide for
+-- ctx.columns. Returns the head, rows, widths and total width.
+local function fitted(build, ctx, shrink)
   local head, rows, widths, total
-  for _, fmt in ipairs({ R.human, R.compact }) do
+  for _, fmt in ipairs({ ctx.L.num, ctx.L.compact }) do
     head, rows = build(fmt)
-    widths, total = layout(head, rows)
-    if total <= LIMIT then break end
+    widths, total = R.fit(head, rows, ctx.columns, shrink)
+    if total <= ctx.columns then break end
   end
   return head, rows, widths, total
 end
 
--- Appends a blank line, the title, the line above the head if any, the
--- head and the rows; left: the columns after the first to align left.
-local function emit(lines, title, head, rows, widths, above, left)
+-- Appends a blank line, the title (wrapped), the line above the head if
+-- any, the head and the rows; left: the columns after the first to align left.
+local function emit(lines, title, head, rows, widths, ctx, above, left)
   lines[#lines + 1] = ""
-  lines[#lines + 1] = R.shorten(title, LIMIT)
+  for _, l in ipairs(R.wrap(title, ctx.columns, "  ")) do lines[#lines + 1] = R.paint(ctx, "head", l) end
   if above then lines[#lines + 1] = above end
-  lines[#lines + 1] = R.row(head, widths, left)
-  for _, r in ipairs(rows) do lines[#lines + 1] = R.row(r, widths, left) end
+  lines[#lines + 1] = R.row(head, widths, left, ctx)
+  for _, r in ipairs(rows) do lines[#lines + 1] = R.row(r, widths, left, ctx) end
 end
 
-local function table_of(lines, title, build, left)
-  local head, rows, widths = fitted(build)
-  emit(lines, title, head, rows, widths, nil, left)
+local function table_of(lines, title, build, ctx, left, shrink)
+  local head, rows, widths = fitted(build, ctx, shrink)
+  emit(lines, title, head, rows, widths, ctx, nil, left)
 end
 
 local function by_name(list)
@@ -115,11 +97,11 @@ end
 
 -- The metrics of results[first..last] side by side: P10, P50 and P90 under
 -- each scenario's name.
-local function side_by_side(lines, title, results, first, last)
+local function side_by_side(lines, title, results, first, last, ctx)
   local stats = {}
   for i = first, last do stats[i] = by_name(results[i].metrics) end
   local head, rows, widths, total = fitted(function(fmt)
-    local head, rows = { "metric" }, {}
+    local head, rows = { ctx.L.t("run.metric") }, {}
     for _ = first, last do
       head[#head + 1], head[#head + 2], head[#head + 3] = "P10", "P50", "P90"
     end
@@ -133,9 +115,9 @@ local function side_by_side(lines, title, results, first, last)
       rows[#rows + 1] = r
     end
     return head, rows
-  end)
+  end, ctx)
   -- each name over its three columns, widened into the room left if need be
-  local extra = math.max(0, LIMIT - total)
+  local extra = math.max(0, ctx.columns - total)
   local n = last - first + 1
   local labels = { string.rep(" ", widths[1]) }
   for j = 0, n - 1 do
@@ -149,100 +131,103 @@ local function side_by_side(lines, title, results, first, last)
     end
     labels[#labels + 1] = R.pad(R.shorten(name, span), span)
   end
-  emit(lines, title, head, rows, widths, (table.concat(labels, "  "):gsub("%s+$", "")))
+  emit(lines, title, head, rows, widths, ctx, (table.concat(labels, "  "):gsub("%s+$", "")))
 end
 
 -- "93% of futures (higher), same in 1%": how often the alternative was
 -- better, the direction that counts as better, and the ties.
-local function verdict(m)
-  if m.ties >= 1 then return "same in 100% of futures" end
-  local s = R.percent(m.better) .. " of futures"
-  if m.direction then s = s .. " (" .. m.direction .. ")" end
-  if m.ties > 0 then s = s .. ", same in " .. R.percent(m.ties) end
+local function verdict(m, L)
+  if m.ties >= 1 then return L.t("cmp.same_all") end
+  local s = L.t("cmp.better", L.pct(m.better))
+  if m.direction then s = s .. " (" .. L.t("cmp.dir_" .. m.direction) .. ")" end
+  if m.ties > 0 then s = s .. L.t("cmp.ties", L.pct(m.ties)) end
   return s
 end
 
-local function points(x)
-  return x == x and string.format("%+.1f", 100 * x) or "-"
+local function points(x, L)
+  return x == x and L.localize(string.format("%+.1f", 100 * x)) or "-"
 end
 
 -- One alternative against the base: metrics, goals, stages, channels.
-local function difference_block(lines, d, note)
+local function difference_block(lines, d, note, ctx)
+  local L = ctx.L
   lines[#lines + 1] = ""
-  lines[#lines + 1] = string.format("%s: difference vs %s", R.shorten(d.scenario, 40), R.shorten(d.against, 40))
+  R.say(lines, L.t("cmp.vs", d.scenario, d.against), ctx.columns)
+  -- "+1,234": a difference, written by fmt
+  local function signed(x, fmt) return (x == x and x > 0 and "+" or "") .. fmt(x) end
   local function mean(st, fmt)
-    local s = R.signed(st.mean, fmt)
+    local s = signed(st.mean, fmt)
     if st.infinite > 0 then note.infinite = true return s .. "*" end
     return s
   end
-  table_of(lines, "Forecast difference", function(fmt)
+  table_of(lines, L.t("cmp.forecast_difference"), function(fmt)
     local rows = {}
     for _, m in ipairs(d.metrics) do
       rows[#rows + 1] = { m.name, mean(m.stat, fmt),
-        R.signed(m.stat.p10, fmt) .. " to " .. R.signed(m.stat.p90, fmt), verdict(m) }
+        L.t("cmp.to", signed(m.stat.p10, fmt), signed(m.stat.p90, fmt)), verdict(m, L) }
     end
-    return { "metric", "mean", "P10 to P90", "better in" }, rows
-  end, { [4] = true })
+    return { L.t("run.metric"), L.t("run.mean"), L.t("cmp.p10_p90"), L.t("cmp.better_in") }, rows
+  end, ctx, { [4] = true }, { 1, 4 })
   if #(d.goals or {}) > 0 then
-    table_of(lines, "Goals (probability of each; difference in percentage points, 95% interval)", function()
+    table_of(lines, L.t("cmp.goals"), function()
       local rows = {}
       for _, g in ipairs(d.goals or {}) do
         local half = 1.96 * g.se
-        rows[#rows + 1] = { g.name, string.format("%.1f%%", 100 * g.against),
-          string.format("%.1f%%", 100 * g.probability), points(g.difference) .. " pts",
-          half == half and (points(g.difference - half) .. " to " .. points(g.difference + half) .. " pts") or "-" }
+        rows[#rows + 1] = { g.name, L.pct1(g.against), L.pct1(g.probability), L.t("run.points", points(g.difference, L)),
+          half == half and L.t("run.points", L.t("cmp.to", points(g.difference - half, L), points(g.difference + half, L))) or "-" }
       end
-      return { "goal", R.shorten(d.against, HEAD_MAX), R.shorten(d.scenario, HEAD_MAX), "difference",
-        "95% interval" }, rows
-    end)
+      return { L.t("run.goal"), R.shorten(d.against, HEAD_MAX), R.shorten(d.scenario, HEAD_MAX), L.t("cmp.difference"),
+        L.t("cmp.interval") }, rows
+    end, ctx)
   end
   if #(d.stages or {}) > 0 then
-    table_of(lines, "Funnel difference (arrivals over the horizon)", function(fmt)
+    table_of(lines, L.t("cmp.funnel_difference"), function(fmt)
       local rows = {}
       for _, s in ipairs(d.stages or {}) do
-        rows[#rows + 1] = { s.name, mean(s.total, fmt), R.signed(s.total.p50, fmt), mean(s.cost, fmt) }
+        rows[#rows + 1] = { s.name, mean(s.total, fmt), signed(s.total.p50, fmt), mean(s.cost, fmt) }
       end
-      return { "stage", "mean", "P50", "cost each (mean)" }, rows
-    end)
+      return { L.t("run.stage"), L.t("run.mean"), "P50", L.t("cmp.cost_each_mean") }, rows
+    end, ctx)
   end
   if #(d.channels or {}) > 0 then
-    table_of(lines, "Channel difference", function(fmt)
+    table_of(lines, L.t("cmp.channel_difference"), function(fmt)
       local rows = {}
       for _, c in ipairs(d.channels or {}) do
-        rows[#rows + 1] = { c.name, mean(c.spend, fmt), mean(c.visitors, fmt), R.signed(c.visitors.p50, fmt),
-          c.customers and mean(c.customers, fmt) or "-", c.cac and R.signed(c.cac.p50, fmt) or "-" }
+        rows[#rows + 1] = { c.name, mean(c.spend, fmt), mean(c.visitors, fmt), signed(c.visitors.p50, fmt),
+          c.customers and mean(c.customers, fmt) or "-", c.cac and signed(c.cac.p50, fmt) or "-" }
       end
-      return { "channel", "spend", "arrivals mean", "arrivals P50", "customers mean", "CAC P50" }, rows
-    end)
+      return { L.t("run.channel"), L.t("run.spend"), L.t("run.arrivals_mean"), L.t("run.arrivals_p50"),
+        L.t("run.customers_mean"), L.t("run.cac_p50") }, rows
+    end, ctx)
   end
 end
 
 function M.text(data, ctx)
+  ctx = ctx or R.context()
+  local L = ctx.L
   local results, differences = data.results, data.differences
   local r1 = results[1]
   local trials = differences[1] and differences[1].trials or r1.trials
-  local lines = {
-    string.format("Comparison of %d scenarios on common random numbers (funnelcast %s)", #results, core.version),
-    string.format("%s trials, seed %s, %s", R.human(trials), util.unsigned(r1.seed), R.periods(r1.periods, r1.unit)),
-    "Every scenario sees the same futures; a difference is alternative minus base, trial by trial.",
-  }
+  local lines = {}
+  R.say(lines, L.t("cmp.header", #results, core.version), ctx.columns)
+  R.say(lines, L.t("cmp.header2", L.num(trials), util.unsigned(r1.seed), R.periods_in(L, r1.periods, r1.unit)), ctx.columns)
+  R.say(lines, L.t("cmp.same_futures"), ctx.columns)
   for i, r in ipairs(results) do
-    lines[#lines + 1] = R.shorten(string.format("  %d. %s", i, r.scenario), LIMIT - 10) ..
-      (i == 1 and " (base)" or "")
+    lines[#lines + 1] = R.shorten(string.format("  %d. %s", i, r.scenario), ctx.columns - 10) ..
+      (i == 1 and " (" .. L.t("cmp.base") .. ")" or "")
   end
-  for first = 1, #results, PER_BLOCK do
-    local last = math.min(#results, first + PER_BLOCK - 1)
-    local title = first == 1 and "Forecast (P10, P50, P90 of each scenario)" or
-      first == last and string.format("Forecast, scenario %d", first) or
-      string.format("Forecast, scenarios %d to %d", first, last)
-    side_by_side(lines, title, results, first, last)
+  -- three scenarios side by side where the width allows, else two
+  local per_block = ctx.columns >= 100 and PER_BLOCK or 2
+  for first = 1, #results, per_block do
+    local last = math.min(#results, first + per_block - 1)
+    local title = first == 1 and L.t("cmp.forecast") or
+      first == last and L.t("cmp.forecast_one", first) or L.t("cmp.forecast_some", first, last)
+    side_by_side(lines, title, results, first, last, ctx)
   end
   local note = {}
-  for _, d in ipairs(differences) do difference_block(lines, d, note) end
+  for _, d in ipairs(differences) do difference_block(lines, d, note, ctx) end
   lines[#lines + 1] = ""
-  if note.infinite then
-    lines[#lines + 1] = "* some trials had no finite difference (e.g. no customer, so no CAC): mean over the others"
-  end
+  if note.infinite then R.say(lines, L.t("cmp.infinite_note"), ctx.columns) end
   return table.concat(lines, "\n") .. "\n"
 end
 

@@ -40,26 +40,30 @@ end
 
 -- The objective's value for people: a probability as a percentage (a
 -- difference of probabilities in points).
-local function shown(o, x, points)
+local function shown(o, x, L, points)
   if x == nil or x ~= x then return "-" end
-  if o.objective:match("^goal:") then return string.format(points and "%.1f pts" or "%.1f%%", 100 * x) end
-  return human(x)
+  if o.objective:match("^goal:") then
+    return points and L.t("run.points", L.localize(string.format("%.1f", 100 * x))) or L.pct1(x)
+  end
+  return L.num(x)
 end
 
-function M.text(data)
+function M.text(data, ctx)
+  ctx = ctx or R.context()
+  local L = ctx.L
   local o = data.optimize
   local names = o.channels
   local is_goal = o.objective:match("^goal:") ~= nil
-  local what = is_goal and string.format("the chance of \"%s\"", o.objective:sub(6))
-    or o.objective:gsub("^(%w+):(.*)$", "%2's %1")
+  local what = is_goal and L.t("opt.chance", o.objective:sub(6))
+    or L.t("opt.stat_of", o.objective:match("^(%w+):"), o.objective:match(":(.*)$"))
   local parts = {}
-  for _, name in ipairs(names) do parts[#parts + 1] = string.format("%s %s", name, human(o.split[name])) end
-  local lines = {
-    string.format("Split %s a %s as %s: %s is %s (+-%s, 95%%), against %s for the start (the scenario's own split "
-      .. "scaled to the budget, within the bounds; difference %s, +-%s; paired, on trials the search did not see).", human(o.budget), o.unit,
-      table.concat(parts, ", "), what, shown(o, o.value), shown(o, 1.96 * o.se, true), shown(o, o.base.value),
-      (o.difference >= 0 and "+" or "") .. shown(o, o.difference, true), shown(o, o.difference_se and 1.96 * o.difference_se, true)),
-  }
+  for _, name in ipairs(names) do parts[#parts + 1] = string.format("%s %s", name, L.money(o.split[name])) end
+  local unit = L.t("unit." .. o.unit)
+  local lines = {}
+  R.say(lines, L.t("opt.answer", L.money(o.budget), unit, table.concat(parts, ", "), what, shown(o, o.value, L),
+    shown(o, 1.96 * o.se, L, true), shown(o, o.base.value, L),
+    (o.difference >= 0 and "+" or "") .. shown(o, o.difference, L, true),
+    shown(o, o.difference_se and 1.96 * o.difference_se, L, true)), ctx.columns)
   -- the channels whose next 1,000 buy the least, in the objective's direction
   local order = { table.unpack(names) }
   local sign = o.direction == "higher" and 1 or -1
@@ -67,20 +71,17 @@ function M.text(data)
   local rows = {}
   for _, name in ipairs(names) do
     local m = o.marginal[name]
-    rows[#rows + 1] = { name, human(o.split[name]), human(o.base.split[name]),
-      o.min[name] and human(o.min[name]) or "-", o.max[name] and human(o.max[name]) or "-",
-      (m >= 0 and "+" or "") .. (is_goal and
-        string.format("%.2f pts", 100 * m) or human(m)) }
+    rows[#rows + 1] = { name, L.money(o.split[name]), L.money(o.base.split[name]),
+      o.min[name] and L.money(o.min[name]) or "-", o.max[name] and L.money(o.max[name]) or "-",
+      (m >= 0 and "+" or "") .. (is_goal and L.t("run.points", L.fixed(100 * m, 2)) or L.num(m)) }
   end
-  R.section(lines, string.format("Split per %s (marginal: what %s more per %s in the channel changes, at the best split)",
-    o.unit, human(o.marginal_step), o.unit), { "channel", "best", "start", "min", "max", "marginal" }, rows)
+  R.section(lines, L.t("opt.split_title", unit, L.money(o.marginal_step), unit),
+    { L.t("run.channel"), L.t("opt.best"), L.t("opt.start"), "min", "max", L.t("opt.marginal") }, rows, ctx)
   if #order > 1 then
-    lines[#lines + 1] = string.format("Next %s goes furthest in %s; least in %s.", human(o.marginal_step), order[1],
-      order[#order])
+    R.say(lines, L.t("opt.next", L.money(o.marginal_step), order[1], order[#order]), ctx.columns)
   end
-  return R.decision_end(lines, string.format("Search: %d candidates in %d polls on %s trials (seed %s); "
-    .. "re-estimated on seed %s.", o.search_runs, o.polls, human(o.trials), util.unsigned(o.seed),
-    util.unsigned(o.fresh_seed)), o.method, "At the best split", data.result)
+  return R.decision_end(lines, L.t("opt.search", o.search_runs, o.polls, L.num(o.trials), util.unsigned(o.seed),
+    util.unsigned(o.fresh_seed)), o.method, L.t("opt.at_best"), data.result, ctx)
 end
 
 return M

@@ -53,83 +53,89 @@ function M.json(data)
   return R.decision_json("plan", kv, data.result)
 end
 
--- "62%" or "62.5%" for a confidence.
-local function pct(p)
-  local s = string.format("%.1f", 100 * p):gsub("%.0$", "")
-  return s .. "%"
-end
-
-local function three(x) return string.format("%.3g", x) end
+local function three(x, L) return L.localize(string.format("%.3g", x)) end
 
 -- The answer in a sentence.
-local function answer(p)
-  local goal, conf = p.goal, pct(p.confidence)
+local function answer(p, L)
+  local goal, conf = p.goal, L.pct1(p.confidence)
   local what = p.vary == "budget" and (p.channels and #p.channels < p.all_channels and
-    "the spend of " .. table.concat(p.channels, ", ") or "the budget") or p.vary
+    L.t("plan.spend_of", table.concat(p.channels, ", ")) or L.t("plan.the_budget")) or p.vary
   if not p.found then
-    return string.format("\"%s\" cannot reach %s confidence with %s between %s and %s: at best %s, at %s.",
-      goal, conf, p.vary == "budget" and "a budget multiplier" or p.vary, human(p.between[1]), human(p.between[2]),
-      pct(p.best.probability), three(p.best.value))
+    return L.t("plan.not_found", goal, conf, p.vary == "budget" and L.t("plan.multiplier") or p.vary,
+      L.num(p.between[1]), L.num(p.between[2]), L.pct1(p.best.probability), three(p.best.value, L))
   end
   -- an end of the interval not reached: the probability never gets that far
   -- from the confidence within the bounds (or past the peak)
   local a, b = p.interval[1], p.interval[2]
-  local iv = a and b and string.format("%s to %s", three(a), three(b)) or
-    a and string.format("from %s; its upper end not reached", three(a)) or
-    b and string.format("up to %s; its lower end not reached", three(b)) or "interval not reached"
-  local reach = p.direction == "smallest" and "reach" or "keep"
+  local iv = a and b and L.t("cmp.to", three(a, L), three(b, L)) or
+    a and L.t("plan.from_only", three(a, L)) or b and L.t("plan.up_to_only", three(b, L)) or L.t("plan.no_interval")
+  local reach = L.t(p.direction == "smallest" and "plan.reach" or "plan.keep")
   if p.vary == "budget" then
     local varied = 0
     for _, name in ipairs(p.channels) do varied = varied + p.spend_by_channel[name] end
-    local spend = human(p.spend / p.periods) .. " a " .. p.unit
+    local spend = L.t("plan.per", L.money(p.spend / p.periods), L.t("unit." .. p.unit))
     if #p.channels < p.all_channels then
-      spend = string.format("%s a %s on %s (%s in all)", human(varied / p.periods), p.unit,
+      spend = L.t("plan.on_channels", L.t("plan.per", L.money(varied / p.periods), L.t("unit." .. p.unit)),
         table.concat(p.channels, ", "), spend)
     end
-    return string.format("To %s \"%s\" with %s confidence, multiply %s by %s%s (%s): %s.", reach, goal, conf,
-      what, p.direction == "largest" and "at most " or "", three(p.value), iv, spend)
+    return L.t("plan.answer_budget", reach, goal, conf, what, p.direction == "largest" and L.t("plan.at_most") or "",
+      three(p.value, L), iv, spend)
   end
-  return string.format("To %s \"%s\" with %s confidence, %s needs a mean of %s %s (%s).", reach, goal, conf, what,
-    p.direction == "smallest" and "at least" or "at most", three(p.value), iv)
+  return L.t("plan.answer_path", reach, goal, conf, what,
+    L.t(p.direction == "smallest" and "plan.at_least_mean" or "plan.at_most_mean"), three(p.value, L), iv)
 end
 
-function M.text(data)
+-- The reverse funnel period by period: each stage's median arrivals in each
+-- period of the goal's window (the KPI each stage must deliver).
+local function kpi_section(lines, p, from, by, ctx)
+  local L = ctx.L
+  local head, rows = { L.t("unit." .. p.unit) }, {}
+  for _, st in ipairs(p.stages) do head[#head + 1] = st.stage end
+  for t = from, by do
+    local row = { p.start and L.period(p.unit, core._script("calendar").label(p.unit, p.start, t)) or tostring(t) }
+    for _, st in ipairs(p.stages) do row[#row + 1] = st.per_period[t] and L.num(st.per_period[t]) or "-" end
+    rows[#rows + 1] = row
+  end
+  R.section(lines, L.t("plan.kpi_title"), head, rows, ctx)
+end
+
+function M.text(data, ctx)
+  ctx = ctx or R.context()
+  local L = ctx.L
   local p = data.plan
-  local lines = { answer(p) }
-  if p.reason and p.found then lines[#lines + 1] = "(" .. p.reason .. ")" end
+  local lines = {}
+  R.say(lines, answer(p, L), ctx.columns)
+  if p.reason and p.found then R.say(lines, "(" .. p.reason .. ")", ctx.columns) end
   if p.found then
     local by, each = p.stages[1] and p.stages[1].by or p.periods, {}
     local from = p.stages[1] and p.stages[1].from or 1
     local span = by - from + 1
     for _, st in ipairs(p.stages) do
-      if st.total.p50 then each[#each + 1] = human(st.total.p50 / span) .. " " .. st.stage end
+      if st.total.p50 then each[#each + 1] = L.num(st.total.p50 / span) .. " " .. st.stage end
     end
-    lines[#lines + 1] = string.format("Each %s that takes about %s (medians over %s).", p.unit,
-      table.concat(each, ", "), R.periods(span, p.unit))
+    R.say(lines, L.t("plan.each", L.t("unit." .. p.unit), table.concat(each, ", "), R.periods_in(L, span, p.unit)), ctx.columns)
     local calc = p.calculator or {}
     local by_stage = {}
     for _, c in ipairs(calc.stage or {}) do by_stage[c.stage] = c end
     local rows = {}
     for _, st in ipairs(p.stages) do
       local c = by_stage[st.stage]
-      local first, last = st.per_period[from], st.per_period[by]
-      rows[#rows + 1] = { st.stage, human(st.total.p50), human(st.total.p50 / span),
-        first and (human(first) .. " .. " .. human(last)) or "-", c and human(c.total) or "-" }
+      rows[#rows + 1] = { st.stage, L.num(st.total.p50), L.num(st.total.p50 / span), c and L.num(c.total) or "-" }
     end
-    R.section(lines, string.format("Reverse funnel: what each stage must deliver (median arrivals, %s %d to %d)",
-      p.unit, from, by), { "stage", "over the window", "per " .. p.unit, "first .. last " .. p.unit, "by hand" }, rows)
+    R.section(lines, L.t("plan.reverse_title", R.window_in(L, p, { metric = "", from = from, by = by })),
+      { L.t("run.stage"), L.t("plan.over_window"), L.t("plan.per_unit", L.t("unit." .. p.unit)), L.t("plan.by_hand") }, rows, ctx)
+    kpi_section(lines, p, from, by, ctx)
     if calc.spend then
-      lines[#lines + 1] = string.format("By hand (target / median rates, at %s per visitor): %s a %s, against %s "
-        .. "a %s here.", human(calc.cost_per_visitor), human(calc.spend_per_period), p.unit,
-        human(p.spend / p.periods), p.unit)
-      lines[#lines + 1] = "Why they differ: " .. calc.note .. "."
+      R.say(lines, L.t("plan.by_hand_line", L.money(calc.cost_per_visitor), L.money(calc.spend_per_period),
+        L.t("unit." .. p.unit), L.money(p.spend / p.periods), L.t("unit." .. p.unit)), ctx.columns)
+      R.say(lines, L.t("plan.why_differ", calc.note), ctx.columns)
     elseif calc.reason then
-      lines[#lines + 1] = "(no by-hand arithmetic: " .. calc.reason .. ")"
+      R.say(lines, L.t("plan.no_by_hand", calc.reason), ctx.columns)
     end
   end
-  return R.decision_end(lines, string.format("Search: %d runs of %s trials, seed %s; %s value between %s and %s.",
-    p.runs, human(p.trials), util.unsigned(p.seed), p.direction, human(p.between[1]), human(p.between[2])),
-    p.method, "At the value found", data.result)
+  return R.decision_end(lines, L.t("plan.search", p.runs, L.num(p.trials), util.unsigned(p.seed),
+    L.t("plan.dir_" .. p.direction), L.num(p.between[1]), L.num(p.between[2])),
+    p.method, L.t("plan.at_found"), data.result, ctx)
 end
 
 return M

@@ -173,8 +173,8 @@ local function drivers_section(lines, r, ctx)
       L.t("run.middle"), L.t("run.high_third"), L.t("run.swing") }, rows, ctx, { shrink = { 1, 2 }, left = { [2] = true } })
   end
   local notes = {}
-  if noise > 0 then notes[#notes + 1] = L.t("run.drivers_noise", noise) end
-  if edge > 0 then notes[#notes + 1] = L.t("run.drivers_edge", edge) end
+  if noise > 0 then notes[#notes + 1] = L.t(noise == 1 and "run.drivers_noise_one" or "run.drivers_noise", noise) end
+  if edge > 0 then notes[#notes + 1] = L.t(edge == 1 and "run.drivers_edge_one" or "run.drivers_edge", edge) end
   if #notes > 0 then
     if shown == 0 then lines[#lines + 1] = "" end
     R.say(lines, "(" .. table.concat(notes, "; ") .. ")", ctx.columns)

@@ -30,7 +30,7 @@ for k in ("winback_rate", "revenue_new", "lifetime_roi", "marketing_roi"):
 assert d["series"]["winback_rate"][0]["label"] == "2027-01"
 PY
 "$FC" run "$S" --trials 4000 > "$tmp/w.txt" 2>&1 && ok || bad "text run of $S"
-grep -q "lead >= 850 2027-07 to 2027-12" "$tmp/w.txt" && ok || bad "the text report shows a window: $(grep lead "$tmp/w.txt" | head -3)"
+grep -q "lead >= 850 Jul 2027 to Dec 2027" "$tmp/w.txt" && ok || bad "the text report shows a window: $(grep lead "$tmp/w.txt" | head -3)"
 grep -q "lead >= 100 every month" "$tmp/w.txt" && ok || bad "the text report shows every"
 # --set reaches every new field of a goal
 "$FC" run "$S" --trials 4000 --format json --set goals[1].from=2027-10 --set goals[1].every=true \

@@ -123,8 +123,8 @@ do
     "the JSON has conversion and pipeline objects")
   check(js:find('"period": 3, "label": "2027-03"', 1, true) ~= nil, "series carry calendar labels")
   local tx = fc.report(r, "text")
-  check(tx:find("lead >= 185 2027-07 to 2027-12", 1, true) ~= nil, "the text report shows the window")
-  check(tx:find("visitor >= 140 every month, 2027-04 to 2027-12", 1, true) ~= nil, "the text report shows every")
+  check(tx:find("lead >= 185 Jul 2027 to Dec 2027", 1, true) ~= nil, "the text report shows the window")
+  check(tx:find("visitor >= 140 every month, Apr 2027 to Dec 2027", 1, true) ~= nil, "the text report shows every")
 end
 
 -- Lean runs (a search's candidates, fc.evaluate) compute each goal form from
