@@ -100,7 +100,7 @@ function M.new(code, currency)
     local sign = CURRENCY_SIGNS[currency] or currency
     local neg = s:match("^%-") and "-" or ""
     s = s:gsub("^%-", "")
-    local pattern = c.money[#sign == 1 and "sign" or "code"]
+    local pattern = c.money[utf8.len(sign) == 1 and "sign" or "code"]
     return neg .. pattern:gsub("%%v", (s:gsub("%%", "%%%%"))):gsub("%%c", (sign:gsub("%%", "%%%%")))
   end
   L.currency = currency

@@ -459,7 +459,11 @@ M.row = row
 function M.wrap(text, w, indent)
   indent = indent or ""
   local lines, cur = {}, ""
-  for word in text:gmatch("%S+") do
+  -- a space inside a number ("1 234", French digit groups) or before its
+  -- unit ("12 %", "3 000 €") does not break
+  local glued = text:gsub("(%d) (%d%d%d)", "%1\0%2"):gsub("(%d) (%d%d%d)", "%1\0%2"):gsub("(%d) ([%%€])", "%1\0%2")
+  for word in glued:gmatch("%S+") do
+    word = word:gsub("%z", " ")
     local try = cur == "" and word or cur .. " " .. word
     if width(try) <= w then
       cur = try
@@ -542,7 +546,11 @@ function M.section(lines, title, head, rows, ctx, opts)
   lines[#lines + 1] = ""
   for _, l in ipairs(limit and M.wrap(title, limit, "  ") or { title }) do lines[#lines + 1] = M.paint(ctx, "head", l) end
   lines[#lines + 1] = row(head, widths, opts.left, ctx)
-  for _, r in ipairs(rows) do lines[#lines + 1] = row(r, widths, opts.left, ctx) end
+  for _, r in ipairs(rows) do
+    -- a row { span = text }: one line across the table (a group's heading)
+    lines[#lines + 1] = r.span and M.paint(ctx, "head", limit and shorten(r.span, limit) or r.span)
+      or row(r, widths, opts.left, ctx)
+  end
 end
 
 -- A sparkline of xs (one character per value, from the lowest to the

@@ -57,7 +57,8 @@ local function three(x, L) return L.localize(string.format("%.3g", x)) end
 
 -- The answer in a sentence.
 local function answer(p, L)
-  local goal, conf = p.goal, L.pct1(p.confidence)
+  -- "80%", "62.5%"
+  local goal, conf = p.goal, (100 * p.confidence) % 1 == 0 and L.pct(p.confidence) or L.pct1(p.confidence)
   local what = p.vary == "budget" and (p.channels and #p.channels < p.all_channels and
     L.t("plan.spend_of", table.concat(p.channels, ", ")) or L.t("plan.the_budget")) or p.vary
   if not p.found then

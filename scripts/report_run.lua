@@ -152,15 +152,15 @@ local function drivers_section(lines, r, ctx)
     if g.probability < DRIVERS_EDGE or g.probability > 1 - DRIVERS_EDGE then
       edge = edge + 1
     else
-      local first = true
       local n = 0
       for _, d in ipairs(g.drivers) do
         -- a swing within two standard errors of none is noise
         if d.swing == d.swing and math.abs(d.swing) > 2 * d.se then
           if n < DRIVERS_SHOWN then
-            rows[#rows + 1] = { first and g.name or "", d.assumption, L.pct1(d.low), L.pct1(d.middle), L.pct1(d.high),
+            if n == 0 then rows[#rows + 1] = { span = g.name } end
+            rows[#rows + 1] = { "  " .. d.assumption, L.pct1(d.low), L.pct1(d.middle), L.pct1(d.high),
               L.t("run.points", L.localize(string.format("%+.1f", 100 * d.swing))) }
-            first, n, shown = false, n + 1, shown + 1
+            n, shown = n + 1, shown + 1
           end
         else
           noise = noise + 1
@@ -169,15 +169,15 @@ local function drivers_section(lines, r, ctx)
     end
   end
   if shown > 0 then
-    R.section(lines, L.t("run.drivers"), { L.t("run.goal"), L.t("run.assumption"), L.t("run.low_third"),
-      L.t("run.middle"), L.t("run.high_third"), L.t("run.swing") }, rows, ctx, { shrink = { 1, 2 }, left = { [2] = true } })
+    R.section(lines, L.t("run.drivers"), { L.t("run.goal_assumption"), L.t("run.low_third"),
+      L.t("run.middle"), L.t("run.high_third"), L.t("run.swing") }, rows, ctx)
   end
   local notes = {}
   if noise > 0 then notes[#notes + 1] = L.t(noise == 1 and "run.drivers_noise_one" or "run.drivers_noise", noise) end
   if edge > 0 then notes[#notes + 1] = L.t(edge == 1 and "run.drivers_edge_one" or "run.drivers_edge", edge) end
   if #notes > 0 then
     if shown == 0 then lines[#lines + 1] = "" end
-    R.say(lines, "(" .. table.concat(notes, "; ") .. ")", ctx.columns)
+    R.say(lines, "(" .. table.concat(notes, L.t("run.notes_sep")) .. ")", ctx.columns)
   end
 end
 

@@ -34,7 +34,7 @@ r = d["result"]
 assert r["scenario"] == "inbound-2027" and r["goals"][0]["probability"] == p["probability"]
 assert abs(r["metrics"]["spend"]["mean"] - p["spend"]) < 1e-6 * p["spend"]
 PY
-"$FC" plan "$B1" --goal "$G" --trials 5000 > "$tmp/plan.txt" && ok || bad "plan (text)"
+COLUMNS=1000 "$FC" plan "$B1" --goal "$G" --trials 5000 > "$tmp/plan.txt" && ok || bad "plan (text)"
 head -1 "$tmp/plan.txt" | grep -q '^To reach "200 new customers in 2027" with 80% confidence, multiply the budget by [0-9.]* ([0-9.]* to [0-9.]*): [0-9,]* a month\.$' &&
   ok || bad "plan text: first sentence: $(head -1 "$tmp/plan.txt")"
 sed -n 2p "$tmp/plan.txt" | grep -q '^Each month that takes about [0-9,]* visitor, ' && ok || bad "plan text: KPIs per month"
@@ -80,7 +80,7 @@ assert o["objective"] == "mean:cac" and o["direction"] == "lower" and set(o["spl
 assert o["split"]["search"] + o["split"]["social"] == 45000
 assert d["result"]["channels"]["events"]["spend"]["mean"] == 15000 * 12
 ' "$tmp/cac_opt.json" && ok || bad "optimize --objective mean:cac --channels"
-"$FC" optimize "$B1" --budget 45000 --trials 3000 > "$tmp/opt.txt" && head -1 "$tmp/opt.txt" | grep -q '^Split 45,000 a month as events ' &&
+COLUMNS=1000 "$FC" optimize "$B1" --budget 45000 --trials 3000 > "$tmp/opt.txt" && head -1 "$tmp/opt.txt" | grep -q '^Split 45,000 a month as events ' &&
   ok || bad "optimize text: first sentence: $(head -1 "$tmp/opt.txt")"
 
 # the same bytes for a seed, on 1 and 2 threads
