@@ -32,6 +32,72 @@ function M.from_env(lang)
   return catalogue(code) and code or "en"
 end
 
+-- Numbers in English and the C locale's signs: the forms every language's
+-- are made from (L.num and the others below) ------------------------------
+
+-- Numbers for people: grouped thousands for large values, 3 significant
+-- digits for small ones.
+local function human(x)
+  if x ~= x then return "-" end
+  if x == math.huge then return "inf" end
+  if x == -math.huge then return "-inf" end
+  local a = math.abs(x)
+  local s
+  if a >= 1e15 then
+    s = string.format("%.3g", x) -- past a quadrillion, digits no longer help a reader
+  elseif a >= 1000 then
+    s = string.format("%.0f", a):reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", "")
+    if x < 0 then s = "-" .. s end
+  elseif x == math.floor(x) then
+    s = string.format("%d", x)
+  else
+    s = string.format("%.3g", x)
+  end
+  return s
+end
+M.human = human
+
+-- At most 8 columns, for tables that must stay narrow: 3 significant digits
+-- with k, M, B or T past a thousand ("12.3M"), an exponent past 1e15 or
+-- under 0.01.
+local SUFFIXES = { { 1e3, "k" }, { 1e6, "M" }, { 1e9, "B" }, { 1e12, "T" } }
+function M.compact(x)
+  if x ~= x or x == math.huge or x == -math.huge then return human(x) end
+  local a = math.abs(x)
+  if a >= 1e15 or (a < 0.01 and a > 0) then return string.format("%.1e", x) end
+  for i = #SUFFIXES, 1, -1 do
+    local s = SUFFIXES[i]
+    if a >= s[1] then
+      local t = string.format("%.3g", x / s[1])
+      if math.abs(tonumber(t)) < 1000 then return t .. s[2] end
+      -- 999,950 rounds to 1,000k: the next suffix says it
+      local up = SUFFIXES[i + 1]
+      return up and string.format("%.3g", x / up[1]) .. up[2] or string.format("%.1e", x)
+    end
+  end
+  -- 999.95 would read "1e+03"
+  if a >= 999.5 then return (x < 0 and "-" or "") .. "1k" end
+  return human(x)
+end
+
+-- "+1,234", "-56", "0": a difference, with fmt (human by default).
+function M.signed(x, fmt)
+  local s = (fmt or human)(x)
+  if x == x and x > 0 then s = "+" .. s end
+  return s
+end
+
+-- A share of trials as a whole percentage that never rounds to 0% or 100%
+-- when it is not exactly that.
+function M.percent(p)
+  if p ~= p then return "-" end
+  if p > 0 and p < 0.005 then return "<1%" end
+  if p < 1 and p > 0.995 then return ">99%" end
+  return string.format("%.0f%%", 100 * p)
+end
+
+-- Languages ----------------------------------------------------------------
+
 local CURRENCY_SIGNS = { EUR = "€", USD = "$", GBP = "£", JPY = "¥", CHF = "CHF", CAD = "CA$", AUD = "A$" }
 
 -- Groups the digits of the integer text s by thousands with sep.
@@ -72,11 +138,10 @@ function M.new(code, currency)
     return s
   end
 
-  -- the English forms of report.human and report.compact, then localized
-  local R = core._script("report")
-  function L.num(x) return localize(R.human(x)) end
-  function L.compact(x) return localize(R.compact(x)) end
-  function L.signed(x) return localize(R.signed(x)) end
+  -- the English forms, then localized
+  function L.num(x) return localize(human(x)) end
+  function L.compact(x) return localize(M.compact(x)) end
+  function L.signed(x) return localize(M.signed(x)) end
   function L.fixed(x, d)
     if x ~= x then return "-" end
     local s = string.format("%." .. d .. "f", x)

@@ -122,84 +122,14 @@ function M.text(results, differences) return write("text", results, differences)
 M.render = M.write
 
 M.QUANTS = { "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
-M.STAT_KEYS = { "mean", "sd", "min", "max", "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
+M.STAT_KEYS = core._script("json").STAT_KEYS
 
--- Numbers ------------------------------------------------------------------
-
--- Shortest text that reads back as the same double; JSON has no infinity
--- (nor a missing value: null).
-local function num(x)
-  if x == nil then return "null" end
-  if math.type(x) == "integer" then return string.format("%d", x) end
-  if x ~= x or x == math.huge or x == -math.huge then return "null" end
-  if x == math.floor(x) and math.abs(x) < 2 ^ 53 then return string.format("%d", x) end
-  for _, f in ipairs({ "%.15g", "%.16g", "%.17g" }) do
-    local s = string.format(f, x)
-    if tonumber(s) == x then return s end
-  end
-end
-M.num = num
-
--- Numbers for people: grouped thousands for large values, 3 significant
--- digits for small ones.
-local function human(x)
-  if x ~= x then return "-" end
-  if x == math.huge then return "inf" end
-  if x == -math.huge then return "-inf" end
-  local a = math.abs(x)
-  local s
-  if a >= 1e15 then
-    s = string.format("%.3g", x) -- past a quadrillion, digits no longer help a reader
-  elseif a >= 1000 then
-    s = string.format("%.0f", a):reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", "")
-    if x < 0 then s = "-" .. s end
-  elseif x == math.floor(x) then
-    s = string.format("%d", x)
-  else
-    s = string.format("%.3g", x)
-  end
-  return s
-end
-M.human = human
-
--- At most 8 columns, for tables that must stay narrow: 3 significant digits
--- with k, M, B or T past a thousand ("12.3M"), an exponent past 1e15 or
--- under 0.01.
-local SUFFIXES = { { 1e3, "k" }, { 1e6, "M" }, { 1e9, "B" }, { 1e12, "T" } }
-function M.compact(x)
-  if x ~= x or x == math.huge or x == -math.huge then return human(x) end
-  local a = math.abs(x)
-  if a >= 1e15 or (a < 0.01 and a > 0) then return string.format("%.1e", x) end
-  for i = #SUFFIXES, 1, -1 do
-    local s = SUFFIXES[i]
-    if a >= s[1] then
-      local t = string.format("%.3g", x / s[1])
-      if math.abs(tonumber(t)) < 1000 then return t .. s[2] end
-      -- 999,950 rounds to 1,000k: the next suffix says it
-      local up = SUFFIXES[i + 1]
-      return up and string.format("%.3g", x / up[1]) .. up[2] or string.format("%.1e", x)
-    end
-  end
-  -- 999.95 would read "1e+03"
-  if a >= 999.5 then return (x < 0 and "-" or "") .. "1k" end
-  return human(x)
-end
-
--- "+1,234", "-56", "0": a difference, with fmt (human by default).
-function M.signed(x, fmt)
-  local s = (fmt or human)(x)
-  if x == x and x > 0 then s = "+" .. s end
-  return s
-end
-
--- A share of trials as a whole percentage that never rounds to 0% or 100%
--- when it is not exactly that.
-function M.percent(p)
-  if p ~= p then return "-" end
-  if p > 0 and p < 0.005 then return "<1%" end
-  if p < 1 and p > 0.995 then return ">99%" end
-  return string.format("%.0f%%", 100 * p)
-end
+-- Numbers for people, in English (see scripts/locale.lua: the one place
+-- numbers are formatted, and how a language writes them).
+local numbers = core._script("locale")
+local human = numbers.human
+M.human, M.compact, M.signed, M.percent = numbers.human, numbers.compact, numbers.signed, numbers.percent
+M.num = core._script("json").num
 
 -- "12 months", "1 week".
 function M.periods(n, unit)
@@ -266,38 +196,13 @@ function M.labels(x)
   return x.start and calendar.labels(x.unit, x.start, x.periods) or nil
 end
 
--- JSON pieces ------------------------------------------------------------
+-- JSON ---------------------------------------------------------------------
 
-local function str(s)
-  return '"' .. s:gsub('[%c"\\]', function(c)
-    local map = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\t"] = "\\t", ["\r"] = "\\r" }
-    return map[c] or string.format("\\u%04x", c:byte())
-  end) .. '"'
-end
-M.str = str
-
--- A summary as one line: prefix (such as '"period": 3') first, the stat
--- keys, "infinite" when some trial was not finite, then the extra
--- '"key": value' strings.
-function M.stat_json(st, prefix, extra)
-  local parts = {}
-  if prefix then parts[1] = prefix end
-  for _, k in ipairs(M.STAT_KEYS) do parts[#parts + 1] = str(k) .. ": " .. num(st[k]) end
-  if st.infinite > 0 then parts[#parts + 1] = '"infinite": ' .. st.infinite end
-  for _, e in ipairs(extra or {}) do parts[#parts + 1] = e end
-  return "{ " .. table.concat(parts, ", ") .. " }"
-end
-
--- An object of { key, encoded value } pairs, one per line, at an indent.
-function M.object(pairs_list, indent)
-  if #pairs_list == 0 then return "{}" end
-  local pad = string.rep("  ", indent)
-  local lines = {}
-  for i, kv in ipairs(pairs_list) do
-    lines[i] = pad .. "  " .. str(kv[1]) .. ": " .. kv[2]
-  end
-  return "{\n" .. table.concat(lines, ",\n") .. "\n" .. pad .. "}"
-end
+-- The JSON encoder's pieces (scripts/json.lua), for the writers.
+local json = core._script("json")
+local num, str = json.num, json.str
+M.num, M.str, M.object, M.array, M.value = json.num, json.str, json.object, json.array, json.value
+M.stat_json = json.stat
 
 -- A decision's JSON document: { "<key>": the pairs kv, "result": the run at
 -- what it found (when there is one) }.
@@ -317,43 +222,6 @@ function M.decision_end(lines, search, method, title, result, ctx)
   local out = table.concat(lines, "\n") .. "\n"
   if result then out = out .. "\n" .. M.paint(ctx, "head", title .. ":") .. "\n" .. core._script("report_run").text_one(result, ctx) end
   return out
-end
-
--- Any plain value as JSON: numbers, strings, booleans, nil (null), lists
--- (on one line when they hold no tables) and tables with string keys
--- (sorted), at an indent.
-function M.value(v, indent)
-  indent = indent or 0
-  local t = type(v)
-  if v == nil then return "null" end
-  if t == "number" then return num(v) end
-  if t == "string" then return str(v) end
-  if t == "boolean" then return tostring(v) end
-  if t ~= "table" then return "null" end
-  if #v > 0 or next(v) == nil then
-    local flat, items = true, {}
-    for i = 1, #v do
-      flat = flat and type(v[i]) ~= "table"
-      items[i] = M.value(v[i], indent + 1)
-    end
-    if #v == 0 then return "[]" end
-    return flat and "[" .. table.concat(items, ", ") .. "]" or M.array(items, indent)
-  end
-  local keys = {}
-  for k in pairs(v) do keys[#keys + 1] = tostring(k) end
-  table.sort(keys)
-  local kv = {}
-  for i, k in ipairs(keys) do kv[i] = { k, M.value(v[k], indent + 1) } end
-  return M.object(kv, indent)
-end
-
--- An array of encoded values, one per line, at an indent.
-function M.array(items, indent)
-  if #items == 0 then return "[]" end
-  local pad = string.rep("  ", indent)
-  local lines = {}
-  for i, v in ipairs(items) do lines[i] = pad .. "  " .. v end
-  return "[\n" .. table.concat(lines, ",\n") .. "\n" .. pad .. "]"
 end
 
 -- The "stages", "stage_costs" and "channels" objects of a report (a run's
