@@ -37,7 +37,7 @@ struct fc_context {
     unsigned long long seed;
     double precision, time_limit;
     uint64_t max_memory, max_steps;
-    char format[8];
+    char format[16], lang[16]; /* checked against the registries when the command runs */
     fc_progress_fn progress;
     void *progress_user;
     pthread_mutex_t progress_lock; /* one progress call at a time */
@@ -178,10 +178,12 @@ fc_status fc_context_option(fc_context *ctx, const char *name, const char *value
             return fail(ctx, FC_EINPUT, "%sa number in (0, 0.5), such as 0.005", msg);
         ctx->precision = p;
         ctx->has_precision = 1;
-    } else if (strcmp(name, "format") == 0) {
-        if (strcmp(value, "text") != 0 && strcmp(value, "json") != 0)
-            return fail(ctx, FC_EINPUT, "%stext or json", msg);
-        strcpy(ctx->format, value);
+    } else if (strcmp(name, "format") == 0 || strcmp(name, "lang") == 0) {
+        /* a name: which ones exist, the command says (scripts/report.lua, scripts/locale.lua) */
+        size_t n = strspn(value, "abcdefghijklmnopqrstuvwxyz");
+        if (n == 0 || value[n] != 0 || n >= sizeof ctx->format)
+            return fail(ctx, FC_EINPUT, name[0] == 'f' ? "%sa format name: text, json, csv or html" : "%sa language code: en or fr", msg);
+        strcpy(name[0] == 'f' ? ctx->format : ctx->lang, value);
     } else if (strcmp(name, "max-memory") == 0) {
         uint64_t v;
         if (fc_parse_size(value, &v) || v < (UINT64_C(16) << 20))
@@ -311,6 +313,10 @@ static int l_api_main(lua_State *L)
     lua_setfield(L, -2, "file");
     lua_pushstring(L, ctx->format);
     lua_setfield(L, -2, "format");
+    if (ctx->lang[0]) {
+        lua_pushstring(L, ctx->lang);
+        lua_setfield(L, -2, "lang");
+    }
     lua_createtable(L, ctx->names.n, 0); /* files, and sources: { name [, text] } */
     lua_createtable(L, ctx->names.n, 0);
     for (int i = 0; i < ctx->names.n; i++) {

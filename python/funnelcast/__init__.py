@@ -220,8 +220,15 @@ class Result:
         """The terminal report: the same run again, as text (the same
         scenarios, seed and trials give the same figures)."""
         if self._text is None:
-            self._text = self._text_of()
+            self._text = self._text_of("text", None)
         return self._text
+
+    def report(self, format="text", lang=None):
+        """The report in a format ("text", "json", "csv": one long table,
+        "html": a self-contained page) and language ("en", "fr"; text and
+        html): the same run again (the same scenarios, seed and trials give
+        the same figures)."""
+        return self._text_of(format, lang)
 
     def _one(self):
         return self.data["scenarios"][0] if "scenarios" in self.data else self.data
@@ -264,10 +271,12 @@ def _exec(command, scenarios, texts=(), **kw):
     with Context(scenarios, texts, **kw) as ctx:
         data = json.loads(ctx.exec(command, "json"))
 
-    def text_of():
+    def text_of(format, lang):
         kw.pop("progress", None)
         with Context(scenarios, texts, **kw) as again:
-            return again.exec(command, "text")
+            if lang is not None:
+                again.option("lang", lang)
+            return again.exec(command, format)
     return Result(data, text_of)
 
 

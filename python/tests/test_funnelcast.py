@@ -40,6 +40,13 @@ class Runs(unittest.TestCase):
         self.assertEqual(set(s[0]), {"period", "mean", "p10", "p50", "p90"})
         self.assertIn("inbound-2027: 4,000 trials", r.text)
         self.assertTrue(r._repr_html_().startswith("<pre"))
+        # the other formats and languages of the same run
+        self.assertIn("inbound-2027 : 4 000 tirages", r.report("text", lang="fr"))
+        long = r.report("csv").splitlines()
+        self.assertTrue(long[0].startswith("table,scenario,"))
+        self.assertTrue(any(l.startswith("metrics,inbound-2027,new_customers,") for l in long))
+        with self.assertRaises(fc.FunnelcastError):
+            r.report("xml")
         # the override reached the run
         base = fc.run(B1, trials=4000)
         self.assertGreater(r["metrics"]["spend"]["mean"], base["metrics"]["spend"]["mean"])
