@@ -218,7 +218,7 @@ function M.main(fc, opts)
   local known, why = report.writer(opts.format or "text", "run")
   if not known then error(why, 0) end
   if opts.lang then core._script("locale").new(opts.lang) end -- an unknown one is refused here
-  if opts.command == "check" and opts.format ~= "text" and opts.format ~= "json" then
+  if opts.command == "check" and not report.writer(opts.format, "check") then
     error(string.format("check: --format %s: expected text or json", opts.format), 0)
   end
   if opts.command == "merge" then return merge(opts) end
@@ -236,20 +236,15 @@ function M.main(fc, opts)
   -- returned list and compare FILE..., sharded or not
   if #scenarios > 1 then scenario.check_names(scenarios) end
   if opts.command == "check" then
-    local report = core._script("report")
-    local out, objects = {}, {}
-    for _, s in ipairs(scenarios) do
-      local norm = fc.normalize(s)
-      local random = core.compile_check(norm)
-      out[#out + 1] = report.describe(norm, random)
-      -- JSON: the normalized scenario the compiler read, and how many of its
-      -- assumptions are random
-      objects[#objects + 1] = { scenario = norm, random_assumptions = random }
+    -- each normalized scenario the compiler read, and how many of its
+    -- assumptions are random
+    local models, norms = {}, {}
+    for i, s in ipairs(scenarios) do
+      norms[i] = fc.normalize(s)
+      models[i] = { scenario = norms[i], random_assumptions = core.compile_check(norms[i]) }
     end
-    if opts.format == "json" then
-      return report.value(#objects == 1 and objects[1] or { scenarios = objects }) .. "\n", nil, 0, inputs
-    end
-    return table.concat(out, "\n"), nil, 0, inputs
+    local out = assert(report.write(opts.format, "check", { models = models }, report_context(opts, norms)))
+    return out, nil, 0, inputs
   end
   if opts.command == "plan" or opts.command == "optimize" then
     if opts.precision or opts.shard then error(opts.command .. ": --precision and --shard do not apply", 0) end

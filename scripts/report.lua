@@ -1,10 +1,9 @@
 -- report: the report writers' registry, keyed by format ("text", "json",
 -- "csv", "html") and view ("run": one run's results; "comparison":
 -- scenarios on common random numbers; "plan" and "optimize": the
--- decisions), and the helpers the writers share: number formatting, JSON
+-- decisions; "check": the compiled models), and the helpers the writers share: number formatting, JSON
 -- pieces and text table layout. The writers live in their own modules and
--- are loaded when first used. Also `check`'s description of a compiled model
--- (describe).
+-- are loaded when first used.
 local core = ...
 local util = core._script("util")
 local M = {}
@@ -20,10 +19,10 @@ local M = {}
 local FORMATS = {
   { name = "text", about = "a report for the terminal (the default)",
     run = "report_run.text", comparison = "report_compare.text", plan = "report_plan.text",
-    optimize = "report_optimize.text" },
+    optimize = "report_optimize.text", check = "report_check.text" },
   { name = "json", about = "every figure, for programs (DESIGN.md's contract)",
     run = "report_run.json", comparison = "report_compare.json", plan = "report_plan.json",
-    optimize = "report_optimize.json" },
+    optimize = "report_optimize.json", check = "report_check.json" },
   { name = "csv", about = "tidy tables: -o DIR writes one file each, -o - one long table", files = true,
     run = "report_csv.run", comparison = "report_csv.comparison", plan = "report_csv.plan",
     optimize = "report_csv.optimize" },
@@ -436,81 +435,6 @@ function M.sparkline(xs)
     else out[i] = SPARKS[1 + math.floor(7 * (x - lo) / (hi - lo) + 0.5)] end
   end
   return table.concat(out)
-end
-
--- The compiled model, for `funnelcast check`: what will be simulated, with
--- every assumption and where its randomness comes from.
-function M.describe(n, random)
-  local human, periods = M.human, M.periods
-  local lines = {}
-  local function add(fmt, ...) lines[#lines + 1] = string.format(fmt, ...) end
-  local function p(x)
-    if x == nil then return "-" end
-    return x.label .. (x.clip and " (clipped)" or "")
-  end
-  add("%s: %s%s, %s trials, seed %s; %d random assumptions", n.name, periods(n.periods, n.unit),
-    M.span(n),
-    human(n.trials), util.unsigned(n.seed), random)
-  add("")
-  add("Channels")
-  for _, c in ipairs(n.channels) do
-    local lo, hi = math.huge, -math.huge
-    for _, x in ipairs(c.spend) do lo, hi = math.min(lo, x), math.max(hi, x) end
-    local spend = lo == hi and human(lo) or (human(lo) .. " to " .. human(hi))
-    local resp = c.response == "cost" and ("cost per arrival " .. p(c.cost))
-      or c.response == "hill" and string.format("hill(max %s, half %s, shape %s)", p(c.hill.max), p(c.hill.half), p(c.hill.shape))
-      or "no paid response"
-    add("  %s spend %s per %s; %s; enters at %s%s%s", pad(c.name, 12, true), spend, n.unit, resp,
-      n.stages[c.enters].name, c.adstock and ("; adstock " .. p(c.adstock)) or "",
-      c.organic and ("; organic " .. p(c.organic)) or "")
-  end
-  add("")
-  add("Funnel")
-  for k, s in ipairs(n.stages) do
-    local rate = "-"
-    if s.rate_by_channel then
-      local parts = {}
-      for i, r in ipairs(s.rate_by_channel) do parts[i] = n.channels[i].name .. " " .. p(r) end
-      rate = table.concat(parts, ", ")
-    elseif s.rate then
-      rate = p(s.rate)
-    end
-    -- the delay: one number of periods, or a spread of them (lags[j] is
-    -- the chance of j - 1 periods)
-    local lag, mean, first, last = "", 0, nil, nil
-    for j, q in ipairs(s.lags or {}) do
-      mean = mean + (j - 1) * q
-      if q > 0 then first, last = first or j - 1, j - 1 end
-    end
-    if first and first == last and last > 0 then
-      lag = string.format("; delay %d period%s", last, last == 1 and "" or "s")
-    elseif first and first ~= last then
-      lag = string.format("; delay %d to %d periods, mean %.2f", first, last, mean)
-    end
-    add("  %d. %s rate %s%s%s", k, pad(s.name, 10, true), rate, lag, s.cost and ("; cost " .. p(s.cost)) or "")
-  end
-  local cu = n.customers
-  add("")
-  add("Customers: initial %s, lost %s; churn %s; arpu %s, growth %s per period, expansion %s per period of "
-    .. "tenure, margin %s",
-    human(cu.initial), human(cu.lost),
-    cu.sbg and string.format("sbg(alpha %s, beta %s)", p(cu.sbg.alpha), p(cu.sbg.beta)) or p(cu.churn),
-    p(cu.arpu), p(cu.growth), p(cu.expansion), p(cu.margin))
-  if n.winback then add("Win-back: rate %s, cost %s per lost customer per period", p(n.winback.rate), p(n.winback.cost)) end
-  if n.correlations and #n.correlations > 0 then
-    add("")
-    add("Correlated assumptions (rank correlation, Gaussian copula)")
-    for _, c in ipairs(n.correlations) do add("  %s ~ %s: %s", c.a, c.b, num(c.rho)) end
-  end
-  if #n.goals > 0 then
-    add("")
-    add("Goals")
-    for _, g in ipairs(n.goals) do
-      add("  %s: %s %s %s %s (confidence %s%%)", g.name, g.metric, g.op, human(g.target), M.window(n, g),
-        num(100 * g.confidence))
-    end
-  end
-  return table.concat(lines, "\n") .. "\n"
 end
 
 return M
