@@ -25,19 +25,21 @@ _funnelcast()
                 COMPREPLY=($(compgen -W "$keys" -S "=" -- "$cur"))
             fi
             return ;;
-        --format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W "text json csv html" -- "$cur")); return ;;
+        --lang) COMPREPLY=($(compgen -W "en fr" -- "$cur")); return ;;
         -o|--partial) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --vary) COMPREPLY=($(compgen -W "budget" -- "$cur")); return ;;
         --trials|--seed|--threads|--precision|--shard|--max-steps|--max-memory|--time-limit|\
         --script-time-limit|--goal|--confidence|--channels|--between|--budget|--objective|--min|--max)
             return ;;
     esac
-    local opts="--trials --seed --threads --format -o --set --timing --fail-on-goal --precision --shard
-        --partial --max-steps --max-memory --time-limit --script-time-limit --unsafe"
+    local opts="--trials --seed --threads --format -o --lang --quiet --set --timing --fail-on-goal --precision
+        --shard --partial --max-steps --max-memory --time-limit --script-time-limit --unsafe"
     case $cmd in
         plan) opts="$opts --goal --confidence --vary --channels --between" ;;
         optimize) opts="$opts --budget --objective --channels --min --max" ;;
-        check|merge) opts="--format -o" ;;
+        check) opts="--format -o --lang" ;;
+        merge) opts="--format -o --lang" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
