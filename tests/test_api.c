@@ -110,7 +110,12 @@ static void test_errors(void **state)
     assert_int_equal(fc_context_option(ctx, "trials", "0"), FC_EINPUT);
     assert_non_null(strstr(fc_context_error(ctx), "--trials 0: expected an integer in [1, 1e12]"));
     assert_int_equal(fc_context_option(ctx, "trails", "5"), FC_EINPUT);
-    assert_int_equal(fc_context_option(ctx, "format", "html"), FC_EINPUT);
+    assert_int_equal(fc_context_option(ctx, "format", "HTML!"), FC_EINPUT);
+    /* a name the registry does not have: refused when the command runs */
+    assert_int_equal(fc_context_option(ctx, "format", "xml"), FC_OK);
+    exec(ctx, "run", FC_EINPUT);
+    assert_non_null(strstr(fc_context_error(ctx), "--format xml: expected one of text, json, csv, html"));
+    assert_int_equal(fc_context_option(ctx, "format", "json"), FC_OK);
     assert_int_equal(fc_context_set(ctx, "", "1"), FC_EINPUT);
     fc_context_free(ctx);
 
