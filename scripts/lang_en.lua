@@ -352,5 +352,9 @@ return {
     ["html.metric.ltv_cac"] = "LTV / CAC",
     ["html.metric.roi"] = "ROI",
     ["html.metric.payback"] = "payback (periods)",
+    ["html.metric.lifetime_roi"] = "lifetime ROI",
+    ["html.metric.marketing_roi"] = "marketing ROI",
+    ["html.drivers_more"] = "%d smaller drivers not drawn (the JSON report has them all)",
+    ["html.drivers_more_one"] = "1 smaller driver not drawn (the JSON report has it)",
   },
 }

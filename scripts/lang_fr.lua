@@ -350,6 +350,10 @@ return {
     ["html.metric.ltv"] = "LTV",
     ["html.metric.ltv_cac"] = "LTV / CAC",
     ["html.metric.roi"] = "ROI",
-    ["html.metric.payback"] = "retour sur investissement (périodes)",
+    ["html.metric.payback"] = "délai de récupération (périodes)",
+    ["html.metric.lifetime_roi"] = "ROI sur la durée de vie",
+    ["html.metric.marketing_roi"] = "ROI marketing",
+    ["html.drivers_more"] = "%d facteurs plus petits non dessinés (le rapport JSON les a tous)",
+    ["html.drivers_more_one"] = "1 facteur plus petit non dessiné (le rapport JSON l'a)",
   },
 }

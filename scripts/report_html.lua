@@ -20,7 +20,7 @@ local DRIVERS_EDGE, DRIVERS_SHOWN = 0.01, 8
 -- The series drawn first, then each stage's arrivals.
 local KEY_SERIES = { "new_customers", "active", "revenue" }
 -- The metrics shown as shares.
-local SHARE = { roi = true, winback_rate = true }
+local SHARE = { roi = true, lifetime_roi = true, marketing_roi = true, winback_rate = true }
 -- The quantiles of a summary, in order, and the share of trials between
 -- each one and the next.
 local EDGES = { "min", "p5", "p10", "p25", "p50", "p75", "p90", "p95", "max" }
@@ -74,6 +74,7 @@ end
 -- A table cell: a string (text) or { text, path = JSON pointer, value =
 -- the number there, class, head = true for a row head, span = columns }.
 local function cell(c, tag)
+  if c == "-" then return el(tag or "td", { { "class", "num" } }, "-") end
   if type(c) ~= "table" then return el(tag or "td", nil, esc(c)) end
   local attrs = { { "class", c.class }, { "colspan", c.span and tostring(c.span) } }
   if c.head then attrs[#attrs + 1] = { "scope", "row" } end
@@ -253,15 +254,15 @@ end
 -- The drivers of a goal worth showing (a swing beyond two standard errors),
 -- and how many were left out.
 local function informative(g)
-  local shown, noise = {}, 0
+  local shown, noise, more = {}, 0, 0
   for j, d in ipairs(g.drivers) do
     if finite(d.swing) and math.abs(d.swing) > 2 * d.se then
-      if #shown < DRIVERS_SHOWN then shown[#shown + 1] = { d = d, j = j } end
+      if #shown < DRIVERS_SHOWN then shown[#shown + 1] = { d = d, j = j } else more = more + 1 end
     else
       noise = noise + 1
     end
   end
-  return shown, noise
+  return shown, noise, more
 end
 
 local function tornado(L, g, gi, shown, base)
@@ -272,8 +273,8 @@ local function tornado(L, g, gi, shown, base)
     local d = x.d
     lo, hi = math.min(lo, d.low, d.high, d.middle), math.max(hi, d.low, d.high, d.middle)
     groups[#groups + 1] = { label = d.assumption, rows = {
-      { segs = { { from = d.middle, to = d.low, kind = "hatch", text = L.t("html.low_v", L.pct1(d.low)) } } },
-      { segs = { { from = d.middle, to = d.high, kind = "solid", text = L.t("html.high_v", L.pct1(d.high)) } } },
+      { segs = { { from = d.middle, to = d.low, kind = "hatch", text = L.pct1(d.low) } } },
+      { segs = { { from = d.middle, to = d.high, kind = "solid", text = L.pct1(d.high) } } },
     } }
     local p = ptr(dp, x.j - 1)
     rows[#rows + 1] = { d.assumption, num_cell(d.low, L.pct1, p .. "/low"), num_cell(d.middle, L.pct1, p .. "/middle"),
@@ -294,19 +295,20 @@ end
 local function drivers_section(r, ctx, base, id)
   if #r.goals == 0 then return "" end
   local L = ctx.L
-  local parts, noise, edge = {}, 0, 0
+  local parts, noise, edge, more = {}, 0, 0, 0
   for gi, g in ipairs(r.goals) do
     if g.probability < DRIVERS_EDGE or g.probability > 1 - DRIVERS_EDGE then
       edge = edge + 1
     else
-      local shown, n = informative(g)
-      noise = noise + n
+      local shown, n, m = informative(g)
+      noise, more = noise + n, more + m
       if #shown > 0 then parts[#parts + 1] = tornado(L, g, gi, shown, base) end
     end
   end
   local notes = {}
   if noise > 0 then notes[#notes + 1] = L.t(noise == 1 and "html.drivers_noise_one" or "html.drivers_noise", noise) end
   if edge > 0 then notes[#notes + 1] = L.t(edge == 1 and "html.drivers_edge_one" or "html.drivers_edge", edge) end
+  if more > 0 then notes[#notes + 1] = L.t(more == 1 and "html.drivers_more_one" or "html.drivers_more", more) end
   if #parts == 0 and #notes == 0 then return "" end
   local body = para(L.t("html.drivers_intro")) .. el("div", { { "class", "charts" } }, table.concat(parts))
   if #notes > 0 then body = body .. para(table.concat(notes, "; ") .. ".", "note") end
@@ -335,7 +337,7 @@ local function fan_block(r, s, labels, ctx, base, stages)
   local svg = S.fan({
     title = L.t("html.fan_title", name),
     desc = L.t("html.fan_desc", name, labels[1], fmt(first.p50), labels[#labels], fmt(last.p50), fmt(last.p10), fmt(last.p90)),
-    periods = s.periods, labels = labels, fmt = axis, axis_title = L.t("html.per_unit", L.t("unit." .. r.unit)),
+    periods = s.periods, labels = labels, fmt = axis,
     data = { { "data-series", s.name } },
   })
   return figure(L, svg, name, nil, nil,
@@ -396,16 +398,16 @@ local function funnel_section(r, ctx, base, id)
   for _, s in ipairs(r.stages) do
     local row = { s.name }
     for _, c in ipairs(stat_cells(s.total, L.num, ptr(base, "stages", s.name), { "mean", "p10", "p50", "p90" })) do row[#row + 1] = c end
-    row[#row + 1] = num_cell(s.cost.p50, money, ptr(base, "stage_costs", s.name, "p50"))
-    row[#row + 1] = num_cell(s.cost.p10, money, ptr(base, "stage_costs", s.name, "p10"))
-    row[#row + 1] = num_cell(s.cost.p90, money, ptr(base, "stage_costs", s.name, "p90"))
+    for _, k in ipairs({ "p10", "p50", "p90" }) do
+      row[#row + 1] = num_cell(s.cost[k], money, ptr(base, "stage_costs", s.name, k))
+    end
     row[#row + 1] = conv[s.name] and num_cell(conv[s.name].p50, L.pct1, ptr(base, "conversion", s.name, "p50")) or "-"
     row[#row + 1] = pipe[s.name] and num_cell(pipe[s.name].mean, L.num, ptr(base, "pipeline", s.name, "mean")) or "-"
     rows[#rows + 1] = row
   end
   return section(id .. "-funnel", L.t("html.title_funnel"), data_table(nil, {
     { { "" }, { L.t("html.arrivals"), span = 4 }, { L.t("html.cost_each"), span = 3 }, { "" }, { "" } },
-    { L.t("html.stage"), L.t("html.mean"), "P10", "P50", "P90", "P50", "P10", "P90", L.t("html.conversion"), L.t("html.pipeline") },
+    { L.t("html.stage"), L.t("html.mean"), "P10", "P50", "P90", "P10", "P50", "P90", L.t("html.conversion"), L.t("html.pipeline") },
   }, rows, "figures") .. para(L.t("html.funnel_note"), "note"))
 end
 
@@ -468,7 +470,7 @@ p { margin: 0.3rem 0 0.6rem; }
 .meta, .note, figcaption .note { color: var(--muted); font-size: 0.9rem; }
 nav ul { list-style: none; padding: 0; margin: 0.6rem 0; display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; font-size: 0.95rem; }
 a { color: var(--accent); }
-.goals, .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 30rem), 1fr)); gap: 1rem; }
+.goals, .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); gap: 1rem; }
 .goal, .chart-box, .card { border: 1px solid var(--line); border-radius: 8px; padding: 0.8rem; background: var(--paper); margin: 0; min-width: 0; }
 .goal.on-track { border-left: 6px solid var(--good); }
 .goal.below { border-left: 6px dashed var(--bad); }
@@ -480,10 +482,10 @@ a { color: var(--accent); }
 .verdict.bad { color: var(--bad); }
 .rule { font-size: 0.95rem; }
 figure.chart-box { display: flex; flex-direction: column; gap: 0.4rem; }
-svg.chart { display: block; width: 100%; height: auto; font-family: inherit; font-size: 13px; overflow: visible; }
+svg.chart { display: block; width: 100%; max-width: 40rem; height: auto; margin: 0 auto; font-family: inherit; font-size: 12px; overflow: visible; }
 svg .axis, svg .tick { stroke: var(--ink); stroke-width: 1; }
 svg .grid { stroke: var(--line); stroke-width: 1; }
-svg .tick-label, svg .axis-title { fill: var(--muted); font-size: 12px; }
+svg .tick-label, svg .axis-title { fill: var(--muted); font-size: 11.5px; }
 svg .bin { fill: #7f9fc6; stroke: var(--paper); stroke-width: 0.8; fill-opacity: 0.85; }
 svg .met-area { stroke: none; }
 svg .met-bg { fill: #eaf4ec; }
@@ -491,6 +493,7 @@ svg .met-line { stroke: var(--good); stroke-width: 1.6; stroke-opacity: 0.55; }
 svg .target { stroke: var(--ink); stroke-width: 2.2; stroke-dasharray: 6 3; }
 svg .target-label { fill: var(--ink); font-weight: 700; }
 svg .met-label { fill: var(--good); font-weight: 700; }
+svg .met-label, svg .target-label, svg .bar-value { paint-order: stroke; stroke: var(--paper); stroke-width: 3px; stroke-linejoin: round; }
 svg .band-p10-p90 { fill: var(--band1); stroke: none; }
 svg .band-p25-p75 { fill: var(--band2); stroke: none; }
 svg .median { fill: none; stroke: var(--accent); stroke-width: 2.5; }
@@ -544,6 +547,10 @@ footer { color: var(--muted); font-size: 0.85rem; padding-bottom: 2rem; margin-t
   .big { font-size: 1.9rem; }
   dl.facts { grid-template-columns: 1fr; }
   header, main, footer { padding: 0 0.6rem; }
+  .goal, .chart-box, .card { padding: 0.55rem; }
+  .goal .chart-box { border: none; padding: 0; }
+  svg.chart { font-size: 13.5px; }
+  svg .tick-label, svg .bar-value { font-size: 13px; }
 }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {

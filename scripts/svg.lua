@@ -95,6 +95,12 @@ local function hatch(class, angle)
     el("line", { { "x1", "0" }, { "y1", "0" }, { "x2", "0" }, { "y2", "6" }, { "class", class .. "-line" } })))
 end
 
+-- About how wide a text is at a font size (an average glyph of system-ui).
+local function text_width(s, size)
+  return (utf8.len(s) or #s) * size * 0.6
+end
+M.text_width = text_width
+
 local function text(x, y, s, class, anchor)
   return el("text", { { "x", c(x) }, { "y", c(y) }, { "class", class }, { "text-anchor", anchor } }, esc(s))
 end
@@ -112,13 +118,20 @@ local function rect(x, y, w, h, class, fill, data)
 end
 
 -- An x axis at y from x0 to x1: ticks (values) placed by sx, labelled by
--- fmt; every `every`-th label shown (1 by default).
-local function x_axis(y, x0, x1, ticks, sx, fmt, every)
+-- fmt.
+local function x_axis(y, x0, x1, ticks, sx, fmt)
   local out = { line(x0, y, x1, y, "axis") }
+  -- as many labels as fit side by side
+  local every, widest = 1, 0
+  for _, t in ipairs(ticks) do widest = math.max(widest, text_width(fmt(t), 13)) end
+  if #ticks > 1 then
+    local room = math.abs(sx(ticks[2]) - sx(ticks[1]))
+    every = math.max(1, math.ceil((widest + 8) / math.max(room, 1)))
+  end
   for i, t in ipairs(ticks) do
     local x = sx(t)
     out[#out + 1] = line(x, y, x, y + 4, "tick")
-    if (i - 1) % (every or 1) == 0 then out[#out + 1] = text(x, y + 17, fmt(t), "tick-label", "middle") end
+    if (i - 1) % every == 0 then out[#out + 1] = text(x, y + 17, fmt(t), "tick-label", "middle") end
   end
   return table.concat(out)
 end
@@ -136,7 +149,7 @@ end
 
 -- Histogram ----------------------------------------------------------------
 
-local W, FONT = 480, 13
+local W, FONT = 400, 13
 M.WIDTH = W
 
 -- opts: { title, desc, bins = { { lo, hi, mass } } (in the order of x),
@@ -206,7 +219,7 @@ end
 -- opts: { title, desc, periods = { { p10, p25, p50, p75, p90 } }, labels =
 -- { x label per period }, fmt (y labels), data }.
 function M.fan(opts)
-  local h, left, right, top, bottom = 230, 52, 12, 12, 40
+  local h, left, right, top, bottom = 230, 30, 16, 12, 28
   local ps = opts.periods
   local n = #ps
   local lo, hi = math.huge, -math.huge
@@ -217,6 +230,8 @@ function M.fan(opts)
   end
   if lo > 0 and lo < 0.5 * hi then lo = 0 end
   local yt, y0, y1 = M.ticks(lo, hi, 4)
+  -- the left margin fits the widest y label
+  for _, t in ipairs(yt) do left = math.max(left, text_width(opts.fmt(t), 13) + 10) end
   local sx = M.scale(1, math.max(n, 2), left, W - right)
   if n == 1 then sx = function() return (left + W - right) / 2 end end
   local sy = M.scale(y0, y1, h - bottom, top)
@@ -236,9 +251,9 @@ function M.fan(opts)
   for t = 1, n do out[#out + 1] = el("circle", { { "cx", c(xs[t]) }, { "cy", c(q.p50[t]) }, { "r", "2.2" }, { "class", "median-dot" } }) end
   -- x labels: as many as fit
   local widest = 0
-  for _, l in ipairs(opts.labels) do widest = math.max(widest, utf8.len(l) or #l) end
+  for _, l in ipairs(opts.labels) do widest = math.max(widest, text_width(l, 12)) end
   local room = (W - left - right) / math.max(1, n)
-  local every = math.max(1, math.ceil((widest * FONT * 0.6 + 8) / room))
+  local every = math.max(1, math.ceil((widest + 10) / room))
   local axis = { line(left, h - bottom, W - right, h - bottom, "axis") }
   for t = 1, n do
     axis[#axis + 1] = line(xs[t], h - bottom, xs[t], h - bottom + 4, "tick")
@@ -259,21 +274,25 @@ end
 -- segment's kind is its class and its pattern ("solid", "hatch", "light");
 -- its text sits past its `to` end.
 local KINDS = { hatch = 45, cross = -45 }
+local VALUE_FONT = 13
 function M.bars(opts)
   local left, right, top = 12, 12, 8
   local label_h, row_h, gap, axis_h = 17, 20, 10, 28
   local d0, d1 = opts.domain[1], opts.domain[2]
   local ticks
   ticks, d0, d1 = M.ticks(d0, d1, 5)
-  -- room for the texts past the bars' ends: on the left only where some
-  -- bar points that way
-  local pad_l = 0
+  -- room for the texts past the bars' ends (the longest on each side; on
+  -- the left only where some bar points that way)
+  local pad_l, pad_r = 0, 16
   for _, g in ipairs(opts.groups) do
     for _, r in ipairs(g.rows) do
-      for _, s in ipairs(r.segs) do if s.text and s.to < s.from then pad_l = 84 end end
+      for _, s in ipairs(r.segs) do
+        local w = s.text and text_width(s.text, VALUE_FONT) + 8 or 0
+        if s.to < s.from then pad_l = math.max(pad_l, w) else pad_r = math.max(pad_r, w) end
+      end
     end
   end
-  local sx = M.scale(d0, d1, left + pad_l, W - right - 84)
+  local sx = M.scale(d0, d1, left + pad_l, W - right - pad_r)
   local defs, fills = {}, {}
   for kind, angle in pairs(KINDS) do
     local id, d = hatch("bar-" .. kind, angle)
