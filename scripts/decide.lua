@@ -10,6 +10,31 @@ local show = scenario.show
 
 local M = {}
 
+-- Prose: a sentence of a decision's result ("method", a "reason") kept as a
+-- catalogue key and its arguments, { key, arg, ... }, so that each report
+-- says it in its language; an argument { num = "0.8" } is a number (written
+-- in the language's signs), any other a word as it is. The JSON and CSV
+-- hold the English.
+function M.prose(key, ...) return { key, ... } end
+function M.number(x, spec) return { num = spec and string.format(spec, x) or show(x) } end
+
+-- The text of prose p in the words of locale L (English when L is nil); nil
+-- when p is.
+local english
+function M.words(L, p)
+  if not p then return nil end
+  if not L then
+    english = english or core._script("locale").new("en")
+    L = english
+  end
+  local args = {}
+  for i = 2, #p do
+    local a = p[i]
+    args[i - 1] = type(a) == "table" and L.localize(a.num) or a
+  end
+  return L.t(p[1], table.unpack(args, 1, #p - 1))
+end
+
 -- The most candidates one paired set runs (FC_MAX_COMPARED).
 M.MAX_SET = 16
 

@@ -347,11 +347,10 @@ function M.optimize(fc, s, opts)
     min = mins, max = maxs, trials = N, seed = seed, fresh_seed = fresh,
     runs = runner.runs + 2 + marg_runner.runs, search_runs = runner.runs, polls = polls,
     periods = norm.periods, unit = norm.unit,
-    method = string.format("pattern search over the simplex (directions e_i - e_j, step from %g%% to %g%% "
-      .. "of the budget, halved when no move improves), every candidate on the same %s trials (common random "
-      .. "numbers, lean runs of the objective, objective-only where its law allows); the best and the start re-run paired on seed %s, which the "
-      .. "search did not see", 100 * FIRST_STEP, 100 * LAST_STEP, util.unsigned(N), util.unsigned(fresh)),
+    prose = { method = decide.prose("opt.method", decide.number(100 * FIRST_STEP, "%g"),
+      decide.number(100 * LAST_STEP, "%g"), util.unsigned(N), util.unsigned(fresh)) },
   }
+  out.method = decide.words(nil, out.prose.method)
   return { optimize = out, result = rv }
 end
 

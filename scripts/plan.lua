@@ -422,28 +422,24 @@ function M.plan(fc, s, opts)
     direction = rising and "smallest" or "largest", between = { var.lo, var.hi },
     trials = trials, seed = opts.seed or norm.seed, runs = runner.runs + (quick and quick.runs or 0),
     objective_runs = quick and quick.runs or 0,
-    method = string.format("common random numbers (%s trials at every candidate, lean runs of the goals); "
-      .. "%sthe bounds and the scenario as written, then bisection of the brackets where the goal's probability "
-      .. "crosses the confidence (to %.1f%% of the value) and its 95%% interval's ends (to %.1f%%), their "
-      .. "midpoints run together; one full run at the value found", util.unsigned(trials),
-      quick and "objective-only runs (the goal's figure drawn from its law) find the crossings, then exact runs "
-        .. "settle them within a window around them; " or "",
-      100 * TOL_VALUE, 100 * TOL_INTERVAL),
+    prose = {
+      method = decide.prose(quick and "plan.method_quick" or "plan.method", util.unsigned(trials),
+        decide.number(100 * TOL_VALUE, "%.1f"), decide.number(100 * TOL_INTERVAL, "%.1f")),
+    },
   }
   if not at then
     out.found = false
     out.best = { value = best.x, probability = best.p }
-    out.reason = string.format("the goal's probability stays below %s within %s to %s (at best %.4g, at %s)",
-      show(conf), show(var.lo), show(var.hi), best.p, show(best.x))
-    return { plan = out }
+    out.prose.reason = decide.prose("plan.reason_not_found", decide.number(conf), decide.number(var.lo),
+      decide.number(var.hi), decide.number(best.p, "%.4g"), decide.number(best.x))
+    return { plan = M.in_english(out) }
   end
   out.found = true
   out.value = at.x
   -- met at the end of the bounds searched: the answer may lie beyond it
   if (rising and at.x == lo) or (not rising and at.x == hi) then
     out.at_bound = rising and "lower" or "upper"
-    out.reason = string.format("the goal is met at the %s bound (%s) itself: the answer may lie beyond it; "
-      .. "widen between to see", out.at_bound, show(at.x))
+    out.prose.reason = decide.prose("plan.reason_at_" .. out.at_bound, decide.number(at.x))
   end
   local lo_end, hi_end = ends[1], ends[2]
   -- the value found by the exact runs lies inside its interval
@@ -464,7 +460,7 @@ function M.plan(fc, s, opts)
   out.stages = M.reverse_funnel(fc, final, fnorm, result, goal, runner)
   out.calculator = M.calculator(fnorm, result, goal)
   out.runs = runner.runs + (quick and quick.runs or 0) + 1
-  return { plan = out, result = result }
+  return { plan = M.in_english(out), result = result }
 end
 
 ----------------------------------------------------------------------------
@@ -505,20 +501,36 @@ end
 -- median rates, stage by stage up from the goal's stage, and the spend at the
 -- value's median cost per visitor; nil (and why) when the goal is not a
 -- count of a stage or a rate differs by channel.
+-- The plan's sentences in English, as its JSON holds them (method, reason;
+-- the calculator's reason, spend_reason and note), from its prose (kept in
+-- out.prose: the reports say it in their language). Returns out.
+function M.in_english(out)
+  local prose = out.prose
+  local calc = out.calculator
+  if calc then
+    prose.calc_reason, prose.calc_spend_reason, prose.calc_note = calc.why, calc.spend_why, calc.note_why
+    calc.why, calc.spend_why, calc.note_why = nil, nil, nil
+    calc.reason, calc.spend_reason, calc.note =
+      decide.words(nil, prose.calc_reason), decide.words(nil, prose.calc_spend_reason), decide.words(nil, prose.calc_note)
+  end
+  out.method, out.reason = decide.words(nil, prose.method), decide.words(nil, prose.reason)
+  return out
+end
+
 function M.calculator(norm, result, goal)
   local K = #norm.stages
   local g
   if goal.metric == "new_customers" then g = K end
   for k, st in ipairs(norm.stages) do if st.name == goal.metric then g = k end end
   if not g or goal.op ~= ">=" then
-    return { reason = "the goal is not a count of arrivals at a stage: no stage-by-stage arithmetic" }
+    return { why = decide.prose("plan.calc_not_a_count") }
   end
   local median = {}
   for _, a in ipairs(core.assumptions(norm)) do median[a.path] = a.median or a.mean end
   local need = { [g] = goal.target }
   for k = g, 2, -1 do
     local r = median["funnel." .. norm.stages[k].name .. ".rate"]
-    if not r then return { reason = string.format("the rate of %s differs by channel", norm.stages[k].name) } end
+    if not r then return { why = decide.prose("plan.calc_by_channel", norm.stages[k].name) } end
     need[k - 1] = r > 0 and need[k] / r or math.huge
   end
   -- over the window; an `every` goal's target is each period's
@@ -538,10 +550,7 @@ function M.calculator(norm, result, goal)
   end
   local spend = cost and need[1] * cost
   return { stage = rows, spend = spend, spend_per_period = spend and spend / periods, cost_per_visitor = cost,
-    spend_reason = not cost and "some channels enter below the first stage: no one cost per arrival" or nil,
-    note = "the arithmetic divides the target by the median rates: it reaches the target in about half of "
-      .. "the futures, not with the confidence asked, and ignores the delays that push arrivals past the "
-      .. "window; the gap between the two spends is what the uncertainty costs" }
+    spend_why = not cost and decide.prose("plan.calc_below_first") or nil, note_why = decide.prose("plan.calc_note") }
 end
 
 return M

@@ -81,7 +81,8 @@ function M.text(data, ctx)
     R.say(lines, L.t("opt.next", L.money(o.marginal_step), order[1], order[#order]), ctx.columns)
   end
   return R.decision_end(lines, L.t("opt.search", o.search_runs, o.polls, L.num(o.trials), util.unsigned(o.seed),
-    util.unsigned(o.fresh_seed)), o.method, L.t("opt.at_best"), data.result, ctx)
+    util.unsigned(o.fresh_seed)), core._script("decide").words(L, o.prose and o.prose.method) or o.method,
+    L.t("opt.at_best"), data.result, ctx)
 end
 
 return M

@@ -106,7 +106,9 @@ function M.text(data, ctx)
   local p = data.plan
   local lines = {}
   R.say(lines, answer(p, L), ctx.columns)
-  if p.reason and p.found then R.say(lines, "(" .. p.reason .. ")", ctx.columns) end
+  local words = core._script("decide").words
+  local prose = p.prose or {}
+  if p.reason and p.found then R.say(lines, "(" .. (words(L, prose.reason) or p.reason) .. ")", ctx.columns) end
   if p.found then
     local by, each = p.stages[1] and p.stages[1].by or p.periods, {}
     local from = p.stages[1] and p.stages[1].from or 1
@@ -129,14 +131,14 @@ function M.text(data, ctx)
     if calc.spend then
       R.say(lines, L.t("plan.by_hand_line", L.money(calc.cost_per_visitor), L.money(calc.spend_per_period),
         L.t("unit." .. p.unit), L.money(p.spend / p.periods), L.t("unit." .. p.unit)), ctx.columns)
-      R.say(lines, L.t("plan.why_differ", calc.note), ctx.columns)
+      R.say(lines, L.t("plan.why_differ", words(L, prose.calc_note) or calc.note), ctx.columns)
     elseif calc.reason then
-      R.say(lines, L.t("plan.no_by_hand", calc.reason), ctx.columns)
+      R.say(lines, L.t("plan.no_by_hand", words(L, prose.calc_reason) or calc.reason), ctx.columns)
     end
   end
   return R.decision_end(lines, L.t("plan.search", p.runs, L.num(p.trials), util.unsigned(p.seed),
     L.t("plan.dir_" .. p.direction), L.num(p.between[1]), L.num(p.between[2])),
-    p.method, L.t("plan.at_found"), data.result, ctx)
+    words(L, prose.method) or p.method, L.t("plan.at_found"), data.result, ctx)
 end
 
 return M
