@@ -482,7 +482,7 @@ a { color: var(--accent); }
 .verdict.bad { color: var(--bad); }
 .rule { font-size: 0.95rem; }
 figure.chart-box { display: flex; flex-direction: column; gap: 0.4rem; }
-svg.chart { display: block; width: 100%; max-width: 40rem; height: auto; margin: 0 auto; font-family: inherit; font-size: 12px; overflow: visible; }
+svg.chart { display: block; width: 100%; max-width: 34rem; height: auto; margin: 0 auto; font-family: inherit; font-size: 12px; overflow: visible; }
 svg .axis, svg .tick { stroke: var(--ink); stroke-width: 1; }
 svg .grid { stroke: var(--line); stroke-width: 1; }
 svg .tick-label, svg .axis-title { fill: var(--muted); font-size: 11.5px; }
@@ -499,6 +499,7 @@ svg .band-p25-p75 { fill: var(--band2); stroke: none; }
 svg .median { fill: none; stroke: var(--accent); stroke-width: 2.5; }
 svg .median-dot { fill: var(--accent); }
 svg .bar-label { fill: var(--ink); font-weight: 600; }
+svg .row-label { fill: var(--ink); }
 svg .bar-value { fill: var(--ink); font-size: 12px; }
 svg .bar-solid { fill: var(--accent); }
 svg .bar-light { fill: var(--band2); }
@@ -530,10 +531,12 @@ table.figures { min-width: 0; }
 caption { text-align: left; color: var(--muted); font-size: 0.88rem; padding: 0.2rem 0; caption-side: top; }
 th, td { padding: 0.25rem 0.55rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 thead th { background: var(--soft); font-weight: 600; white-space: nowrap; }
+thead th.group { text-align: center; border-left: 2px solid var(--paper); }
 th[scope="row"] { font-weight: 600; overflow-wrap: anywhere; min-width: 7rem; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 16rem), 1fr)); gap: 0.8rem; }
 .card .big { font-size: 1.8rem; }
+.cards + figure, .cards + .charts { margin-top: 0.8rem; }
 pre { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 0.6rem; overflow-x: auto;
   font-size: 0.82rem; line-height: 1.35; white-space: pre; max-width: 100%; }
 code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; }
@@ -686,8 +689,8 @@ local function goal_bars(results, ctx)
     for i, r in ipairs(results) do
       local rg = r.goals[gi]
       if rg then
-        grp.rows[#grp.rows + 1] = { segs = { { from = 0, to = rg.probability, kind = i == 1 and "hatch" or "solid",
-          text = L.t("html.bar_scenario", L.pct1(rg.probability), r.scenario),
+        grp.rows[#grp.rows + 1] = { label = r.scenario, segs = { { from = 0, to = rg.probability, kind = i == 1 and "hatch" or "solid",
+          text = L.pct1(rg.probability),
           data = { { "data-path", ptr("", "scenarios", i - 1, "goals", gi - 1, "probability") }, { "data-value", R.num(rg.probability) } } } } }
         rows[#rows + 1] = { i == 1 and g.name or "", r.scenario,
           num_cell(rg.probability, L.pct1, ptr("", "scenarios", i - 1, "goals", gi - 1, "probability")),
@@ -726,13 +729,13 @@ local function difference_block(d, di, ctx)
       num_cell(m.stat.p50, sf, p .. "/p50"), num_cell(m.stat.p90, sf, p .. "/p90"),
       { better_text(L, m), path = p .. "/better", value = m.better } }
     if m.ties < 1 then
-      groups[#groups + 1] = { label = metric_label(L, m.name), rows = { { segs = { { from = 0, to = m.better, kind = "solid",
-        text = L.t("html.better_bar", L.pct(m.better)), data = { { "data-path", p .. "/better" }, { "data-value", R.num(m.better) } } } } } } }
+      groups[#groups + 1] = { rows = { { label = metric_label(L, m.name), segs = { { from = 0, to = m.better, kind = "solid",
+        text = L.pct(m.better), data = { { "data-path", p .. "/better" }, { "data-value", R.num(m.better) } } } } } } }
     end
   end
   local parts = { para(L.t("html.difference_intro", d.scenario, d.against)),
     data_table(L.t("html.difference_table", d.scenario, d.against), { L.t("html.metric"), L.t("html.mean"), "P10", "P50", "P90",
-      L.t("html.better_head") }, rows, "figures") }
+      { L.t("html.better_head"), class = "text" } }, rows, "figures") }
   if inf then parts[#parts + 1] = para(L.t("html.infinite_diff_note"), "note") end
   if #groups > 0 then
     local svg = S.bars({ class = "better", title = L.t("html.better_title", d.scenario, d.against),
@@ -802,12 +805,12 @@ end
 -- The answer: what was varied and the value found, with its interval.
 local function plan_answer(p, ctx)
   local L = ctx.L
-  local unit = L.t("unit." .. p.unit)
   local function three(x) return L.localize(string.format("%.3g", x)) end
   if not p.found then
     return el("div", { { "class", "card" } }, para(L.t("html.plan_not_found", p.goal, L.pct1(p.confidence), L.pct1(p.best.probability),
-      three(p.best.value)), "headline"))
+      three(p.best.value)), "headline") .. para(p.reason, "note"))
   end
+  local unit = L.t("unit." .. p.unit)
   local a, b = p.interval[1], p.interval[2]
   local iv = L.t("html.to", a and three(a) or "?", b and three(b) or "?")
   local cards = {}
@@ -840,26 +843,27 @@ local function plan_budget_chart(p, ctx)
   if not (p.found and p.vary == "budget" and p.spend_by_channel) then return "" end
   local per = p.spend / p.periods
   local money = function(x) return L.money(x, L.compact) end
-  local rows = { { segs = { { from = 0, to = per, kind = "solid", text = L.t("html.plan_bar_found", L.money(per)) } } } }
+  local rows = { { label = L.t("html.legend_found"), segs = { { from = 0, to = per, kind = "solid", text = L.money(per),
+    data = { { "data-path", "/plan/spend_per_period" }, { "data-value", R.num(per) } } } } } }
   local a, b = p.interval[1], p.interval[2]
   local hi = per
   if a and b then
     local x0, x1 = spend_at(p, a) / p.periods, spend_at(p, b) / p.periods
     hi = math.max(hi, x0, x1)
-    rows[#rows + 1] = { segs = { { from = math.min(x0, x1), to = math.max(x0, x1), kind = "light",
-      text = L.t("html.plan_bar_interval", L.money(math.min(x0, x1)), L.money(math.max(x0, x1))) } } }
+    rows[#rows + 1] = { label = L.t("html.legend_interval"), segs = { { from = math.min(x0, x1), to = math.max(x0, x1),
+      kind = "light", text = L.t("html.to", L.money(math.min(x0, x1), L.compact), L.money(math.max(x0, x1), L.compact)) } } }
   end
   local calc = p.calculator or {}
   if calc.spend_per_period then
     hi = math.max(hi, calc.spend_per_period)
-    rows[#rows + 1] = { segs = { { from = 0, to = calc.spend_per_period, kind = "hatch",
-      text = L.t("html.plan_bar_by_hand", L.money(calc.spend_per_period)),
+    rows[#rows + 1] = { label = L.t("html.by_hand"), segs = { { from = 0, to = calc.spend_per_period, kind = "hatch",
+      text = L.money(calc.spend_per_period),
       data = { { "data-path", "/plan/calculator/spend_per_period" }, { "data-value", R.num(calc.spend_per_period) } } } } }
   end
   local unit = L.t("unit." .. p.unit)
   local svg = S.bars({ class = "plan-budget", title = L.t("html.plan_chart_title", unit),
     desc = L.t("html.plan_chart_desc", L.money(per), unit), domain = { 0, hi }, fmt = money,
-    groups = { { label = L.t("html.plan_budget", unit), rows = rows } } })
+    groups = { { rows = rows } } })
   return figure(L, svg, L.t("html.plan_chart_title", unit), calc.note and { L.t("html.plan_why", calc.note) } or nil,
     { { "solid", L.t("html.legend_found") }, { "light", L.t("html.legend_interval") }, { "hatch", L.t("html.legend_by_hand") } }, nil)
 end
@@ -877,7 +881,7 @@ local function plan_kpis(p, ctx)
   for k, st in ipairs(p.stages) do
     local c = by_stage[st.stage]
     rows[k] = { st.stage, st.total.p50 and num_cell(st.total.p50, L.num, ptr("/plan/stages", k - 1, "total", "p50")) or "-",
-      st.total.p50 and L.num(st.total.p50 / span) or "-",
+      st.total.p50 and { L.num(st.total.p50 / span), class = "num" } or "-",
       c and num_cell(c.c.total, L.num, ptr("/plan/calculator/stage", c.k - 1, "total")) or "-" }
   end
   local unit = L.t("unit." .. p.unit)
@@ -904,6 +908,13 @@ local function plan_kpis(p, ctx)
     out[#out + 1] = para(L.t("html.plan_no_by_hand", calc.reason), "note")
   end
   return section("plan-kpis", L.t("html.title_kpis"), table.concat(out))
+end
+
+-- The line under a decision's title: trials, seed, horizon.
+local function decision_meta(L, x)
+  local parts = { L.t("html.meta_trials", L.num(x.trials)), L.t("html.meta_seed", util.unsigned(x.seed)) }
+  if x.periods and x.unit then parts[3] = R.periods_in(L, x.periods, x.unit) .. R.span_in(L, x) end
+  return el("p", { { "class", "meta" } }, esc(table.concat(parts, " · ")))
 end
 
 -- How a decision was searched: its sentence and method, folded.
@@ -934,7 +945,7 @@ function M.plan(data, ctx)
   body = body .. plan_kpis(p, ctx)
   local toc = { { "plan", L.t("html.title_plan_answer") } }
   if p.found then toc[#toc + 1] = { "plan-kpis", L.t("html.title_kpis") } end
-  return decision_page(ctx, L.t("html.title_plan", p.goal), "", toc, body, data.result, L.t("html.at_found"),
+  return decision_page(ctx, L.t("html.title_plan", p.goal), decision_meta(L, p), toc, body, data.result, L.t("html.at_found"),
     { { L.t("html.seed"), util.unsigned(p.seed) }, { L.t("html.trials"), L.num(p.trials) } })
 end
 
@@ -963,6 +974,8 @@ function M.optimize(data, ctx)
   local names = o.channels
   local unit = L.t("unit." .. o.unit)
   local vf, df = objective_fmt(L, o), objective_fmt(L, o, true)
+  -- a half-width: no sign
+  local pm = o.objective:match("^goal:") and function(x) return L.t("html.points", L.localize(string.format("%.1f", 100 * x))) end or vf
   local money = function(x) return L.money(x) end
   local what = objective_words(L, o)
   local function card(label, x, f, path, note)
@@ -970,10 +983,10 @@ function M.optimize(data, ctx)
       el("p", { { "class", "big" }, { "data-path", path }, { "data-value", R.num(x) } }, esc(f(x))) .. (note and para(note, "note") or ""))
   end
   local cards = el("div", { { "class", "cards" } },
-    card(L.t("html.opt_best_value", what), o.value, vf, "/optimize/value", L.t("html.pm95", df(1.96 * o.se))) ..
-    card(L.t("html.opt_start_value", what), o.base.value, vf, "/optimize/base/value", L.t("html.pm95", df(1.96 * o.base.se))) ..
+    card(L.t("html.opt_best_value", what), o.value, vf, "/optimize/value", L.t("html.pm95", pm(1.96 * o.se))) ..
+    card(L.t("html.opt_start_value", what), o.base.value, vf, "/optimize/base/value", L.t("html.pm95", pm(1.96 * o.base.se))) ..
     card(L.t("html.opt_difference"), o.difference, df, "/optimize/difference",
-      finite(o.difference_se) and L.t("html.pm95", df(1.96 * o.difference_se)) or nil))
+      finite(o.difference_se) and L.t("html.pm95", pm(1.96 * o.difference_se)) or nil))
   local groups, mgroups, rows = {}, {}, {}
   local top, mlo, mhi = 0, 0, 0
   local is_goal = o.objective:match("^goal:") ~= nil
@@ -998,7 +1011,7 @@ function M.optimize(data, ctx)
     desc = L.t("html.opt_split_desc", #names), domain = { 0, top }, fmt = function(x) return L.money(x, L.compact) end, groups = groups })
   local marginal = S.bars({ class = "marginal", title = L.t("html.opt_marginal_title", L.money(o.marginal_step), unit),
     desc = L.t("html.opt_marginal_desc", L.money(o.marginal_step)), domain = { mlo, mhi },
-    fmt = is_goal and function(x) return L.localize(string.format("%+.1f", 100 * x)) end or L.compact, groups = mgroups,
+    fmt = is_goal and function(x) return L.t("html.points", L.localize(R.num(100 * x))) end or L.compact, groups = mgroups,
     marks = { { x = 0, kind = "zero" } } })
   local body = para(L.t("html.opt_lead", L.money(o.budget), unit, what)) .. cards ..
     el("div", { { "class", "charts" } },
@@ -1008,7 +1021,7 @@ function M.optimize(data, ctx)
     data_table(L.t("html.opt_table", unit), { L.t("html.channel"), L.t("html.best"), L.t("html.start"), L.t("html.min"),
       L.t("html.max"), L.t("html.marginal") }, rows, "figures") ..
     method_block(L, L.t("html.opt_search", o.search_runs, o.polls, L.num(o.trials), util.unsigned(o.seed), util.unsigned(o.fresh_seed)), o.method)
-  return decision_page(ctx, L.t("html.title_optimize", what), "", { { "optimize", L.t("html.title_split") } },
+  return decision_page(ctx, L.t("html.title_optimize", what), decision_meta(L, o), { { "optimize", L.t("html.title_split") } },
     section("optimize", L.t("html.title_split"), body), data.result, L.t("html.at_best"),
     { { L.t("html.seed"), util.unsigned(o.seed) }, { L.t("html.trials"), L.num(o.trials) } })
 end

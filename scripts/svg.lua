@@ -266,49 +266,64 @@ end
 
 -- Horizontal bars ------------------------------------------------------------
 
--- Groups of bars, each group's label on a line of its own (so long names
--- fit a phone) and its rows below. opts: { title, desc, domain = { lo, hi },
--- fmt (axis labels), groups = { { label, rows = { { segs = { { from, to,
--- kind, text } } } } } }, marks = { { x, kind, text } } (vertical lines
--- through every group, e.g. the confidence or no change), data }. A
--- segment's kind is its class and its pattern ("solid", "hatch", "light");
--- its text sits past its `to` end.
+-- Groups of bars: each group's label on a line of its own (so long names
+-- fit a phone) and its rows below; a row's own label, where it has one,
+-- in a column on the left of its bar. opts: { title, desc, domain = { lo,
+-- hi }, fmt (axis labels), groups = { { label, rows = { { label, segs = {
+-- { from, to, kind, text, data } } } } } }, marks = { { x, kind } }
+-- (vertical lines through every group, e.g. no change), data }. A
+-- segment's kind is its class and its pattern ("solid", "hatch", "cross",
+-- "light"); its text sits past its `to` end.
 local KINDS = { hatch = 45, cross = -45 }
 local VALUE_FONT = 13
+-- The row labels' column takes at most this share of the width.
+local ROW_LABEL_SHARE = 0.42
+
+-- s cut with an ellipsis to about w units at a font size.
+local function fit_text(s, w, size)
+  if text_width(s, size) <= w then return s end
+  return R.shorten(s, math.max(4, math.floor(w / (size * 0.6))))
+end
+
 function M.bars(opts)
   local left, right, top = 12, 12, 8
-  local label_h, row_h, gap, axis_h = 17, 20, 10, 28
+  local label_h, row_h, gap, axis_h = 17, 20, 8, 28
   local d0, d1 = opts.domain[1], opts.domain[2]
   local ticks
-  ticks, d0, d1 = M.ticks(d0, d1, 5)
-  -- room for the texts past the bars' ends (the longest on each side; on
-  -- the left only where some bar points that way)
-  local pad_l, pad_r = 0, 16
+  ticks, d0, d1 = M.ticks(d0, d1, 4)
+  -- room for the row labels and for the texts past the bars' ends (the
+  -- longest on each side; on the left only where some bar points that way)
+  local label_w, pad_l, pad_r = 0, 0, 16
   for _, g in ipairs(opts.groups) do
     for _, r in ipairs(g.rows) do
+      if r.label then label_w = math.max(label_w, math.min(W * ROW_LABEL_SHARE, text_width(r.label, VALUE_FONT) + 10)) end
       for _, s in ipairs(r.segs) do
         local w = s.text and text_width(s.text, VALUE_FONT) + 8 or 0
         if s.to < s.from then pad_l = math.max(pad_l, w) else pad_r = math.max(pad_r, w) end
       end
     end
   end
-  local sx = M.scale(d0, d1, left + pad_l, W - right - pad_r)
+  local sx = M.scale(d0, d1, left + label_w + pad_l, W - right - pad_r)
   local defs, fills = {}, {}
-  for kind, angle in pairs(KINDS) do
-    local id, d = hatch("bar-" .. kind, angle)
+  for _, kind in ipairs({ "hatch", "cross" }) do
+    local id, d = hatch("bar-" .. kind, KINDS[kind])
     defs[#defs + 1], fills[kind] = d, "url(#" .. id .. ")"
   end
   local out = { table.concat(defs) }
   local y = top
   local body = {}
   for _, g in ipairs(opts.groups) do
-    body[#body + 1] = text(left, y + 12, g.label, "bar-label", "start")
-    y = y + label_h
+    if g.label then
+      body[#body + 1] = text(left, y + 12, g.label, "bar-label", "start")
+      y = y + label_h
+    end
     for _, r in ipairs(g.rows) do
+      if r.label then
+        body[#body + 1] = text(left, y + row_h / 2 + 4, fit_text(r.label, label_w - 8, VALUE_FONT), "row-label", "start")
+      end
       for _, s in ipairs(r.segs) do
         local a, b = sx(math.min(s.from, s.to)), sx(math.max(s.from, s.to))
-        body[#body + 1] = rect(a, y + 2, math.max(b - a, 1), row_h - 4, "bar bar-" .. s.kind, fills[s.kind],
-          s.data)
+        body[#body + 1] = rect(a, y + 2, math.max(b - a, 1), row_h - 4, "bar bar-" .. s.kind, fills[s.kind], s.data)
         if s.text then
           local right_side = s.to >= s.from
           local tx = right_side and b + 4 or a - 4
@@ -319,14 +334,13 @@ function M.bars(opts)
     end
     y = y + gap
   end
-  local h = y + axis_h
   for _, t in ipairs(ticks) do out[#out + 1] = line(sx(t), top, sx(t), y, "grid") end
   out[#out + 1] = table.concat(body)
   for _, m in ipairs(opts.marks or {}) do
     out[#out + 1] = line(sx(m.x), top, sx(m.x), y, "mark mark-" .. m.kind)
   end
   out[#out + 1] = x_axis(y, sx(d0), sx(d1), ticks, sx, opts.fmt)
-  return svg(W, h, { class = "bars " .. (opts.class or ""), title = opts.title, desc = opts.desc, data = opts.data },
+  return svg(W, y + axis_h, { class = "bars " .. (opts.class or ""), title = opts.title, desc = opts.desc, data = opts.data },
     table.concat(out))
 end
 
