@@ -717,7 +717,7 @@ end
 local function difference_block(d, di, ctx)
   local L = ctx.L
   local base = ptr("", "differences", di - 1)
-  local rows, groups, inf = {}, {}, false
+  local rows, groups, brows, inf = {}, {}, {}, false
   for _, m in ipairs(d.metrics) do
     local fmt = fmt_for(L, m.name)
     local sf = function(x) return signed(x, fmt) end
@@ -731,6 +731,7 @@ local function difference_block(d, di, ctx)
     if m.ties < 1 then
       groups[#groups + 1] = { rows = { { label = metric_label(L, m.name), segs = { { from = 0, to = m.better, kind = "solid",
         text = L.pct(m.better), data = { { "data-path", p .. "/better" }, { "data-value", R.num(m.better) } } } } } } }
+      brows[#brows + 1] = { metric_label(L, m.name), num_cell(m.better, L.pct1, p .. "/better"), num_cell(m.ties, L.pct1, p .. "/ties") }
     end
   end
   local parts = { para(L.t("html.difference_intro", d.scenario, d.against)),
@@ -742,7 +743,8 @@ local function difference_block(d, di, ctx)
       desc = L.t("html.better_desc", d.scenario, d.against), domain = { 0, 1 }, fmt = L.pct, groups = groups,
       marks = { { x = 0.5, kind = "half" } } })
     parts[#parts + 1] = figure(L, svg, L.t("html.better_title", d.scenario, d.against), { L.t("html.better_note") },
-      { { "solid", L.t("html.legend_better") }, { "half", L.t("html.legend_half") } }, nil)
+      { { "solid", L.t("html.legend_better") }, { "half", L.t("html.legend_half") } },
+      data_table(nil, { L.t("html.metric"), L.t("html.better_head"), L.t("html.same_head") }, brows))
   end
   if #(d.goals or {}) > 0 then
     local grows = {}
@@ -843,6 +845,7 @@ local function plan_budget_chart(p, ctx)
   if not (p.found and p.vary == "budget" and p.spend_by_channel) then return "" end
   local per = p.spend / p.periods
   local money = function(x) return L.money(x, L.compact) end
+  local trows = { { L.t("html.legend_found"), num_cell(per, L.money, "/plan/spend_per_period") } }
   local rows = { { label = L.t("html.legend_found"), segs = { { from = 0, to = per, kind = "solid", text = L.money(per),
     data = { { "data-path", "/plan/spend_per_period" }, { "data-value", R.num(per) } } } } } }
   local a, b = p.interval[1], p.interval[2]
@@ -852,6 +855,7 @@ local function plan_budget_chart(p, ctx)
     hi = math.max(hi, x0, x1)
     rows[#rows + 1] = { label = L.t("html.legend_interval"), segs = { { from = math.min(x0, x1), to = math.max(x0, x1),
       kind = "light", text = L.t("html.to", L.money(math.min(x0, x1), L.compact), L.money(math.max(x0, x1), L.compact)) } } }
+    trows[#trows + 1] = { L.t("html.legend_interval"), { L.t("html.to", L.money(math.min(x0, x1)), L.money(math.max(x0, x1))), class = "num" } }
   end
   local calc = p.calculator or {}
   if calc.spend_per_period then
@@ -859,13 +863,15 @@ local function plan_budget_chart(p, ctx)
     rows[#rows + 1] = { label = L.t("html.by_hand"), segs = { { from = 0, to = calc.spend_per_period, kind = "hatch",
       text = L.money(calc.spend_per_period),
       data = { { "data-path", "/plan/calculator/spend_per_period" }, { "data-value", R.num(calc.spend_per_period) } } } } }
+    trows[#trows + 1] = { L.t("html.by_hand"), num_cell(calc.spend_per_period, L.money, "/plan/calculator/spend_per_period") }
   end
   local unit = L.t("unit." .. p.unit)
   local svg = S.bars({ class = "plan-budget", title = L.t("html.plan_chart_title", unit),
     desc = L.t("html.plan_chart_desc", L.money(per), unit), domain = { 0, hi }, fmt = money,
     groups = { { rows = rows } } })
   return figure(L, svg, L.t("html.plan_chart_title", unit), calc.note and { L.t("html.plan_why", calc.note) } or nil,
-    { { "solid", L.t("html.legend_found") }, { "light", L.t("html.legend_interval") }, { "hatch", L.t("html.legend_by_hand") } }, nil)
+    { { "solid", L.t("html.legend_found") }, { "light", L.t("html.legend_interval") }, { "hatch", L.t("html.legend_by_hand") } },
+    data_table(nil, { "", L.t("html.plan_budget", unit) }, trows))
 end
 
 -- The reverse funnel: over the goal's window, per period, by hand; then
@@ -987,7 +993,7 @@ function M.optimize(data, ctx)
     card(L.t("html.opt_start_value", what), o.base.value, vf, "/optimize/base/value", L.t("html.pm95", pm(1.96 * o.base.se))) ..
     card(L.t("html.opt_difference"), o.difference, df, "/optimize/difference",
       finite(o.difference_se) and L.t("html.pm95", pm(1.96 * o.difference_se)) or nil))
-  local groups, mgroups, rows = {}, {}, {}
+  local groups, mgroups, rows, srows, mrows = {}, {}, {}, {}, {}
   local top, mlo, mhi = 0, 0, 0
   local is_goal = o.objective:match("^goal:") ~= nil
   local mf = is_goal and function(x) return L.t("html.points", L.localize(string.format("%+.2f", 100 * x))) end or function(x) return signed(x, L.num) end
@@ -1006,6 +1012,8 @@ function M.optimize(data, ctx)
       o.min[name] and num_cell(o.min[name], money, ptr("/optimize/min", name)) or "-",
       o.max[name] and num_cell(o.max[name], money, ptr("/optimize/max", name)) or "-",
       num_cell(m, mf, ptr("/optimize/marginal", name)) }
+    srows[#srows + 1] = { name, rows[#rows][3], rows[#rows][2] }
+    mrows[#mrows + 1] = { name, rows[#rows][6] }
   end
   local split = S.bars({ class = "split", title = L.t("html.opt_split_title", L.money(o.budget), unit),
     desc = L.t("html.opt_split_desc", #names), domain = { 0, top }, fmt = function(x) return L.money(x, L.compact) end, groups = groups })
@@ -1016,8 +1024,10 @@ function M.optimize(data, ctx)
   local body = para(L.t("html.opt_lead", L.money(o.budget), unit, what)) .. cards ..
     el("div", { { "class", "charts" } },
       figure(L, split, L.t("html.opt_split_title", L.money(o.budget), unit), nil,
-        { { "hatch", L.t("html.legend_start") }, { "solid", L.t("html.legend_best") } }, nil) ..
-      figure(L, marginal, L.t("html.opt_marginal_title", L.money(o.marginal_step), unit), { L.t("html.opt_marginal_note") }, nil, nil)) ..
+        { { "hatch", L.t("html.legend_start") }, { "solid", L.t("html.legend_best") } },
+        data_table(nil, { L.t("html.channel"), L.t("html.start"), L.t("html.best") }, srows)) ..
+      figure(L, marginal, L.t("html.opt_marginal_title", L.money(o.marginal_step), unit), { L.t("html.opt_marginal_note") }, nil,
+        data_table(nil, { L.t("html.channel"), L.t("html.marginal") }, mrows))) ..
     data_table(L.t("html.opt_table", unit), { L.t("html.channel"), L.t("html.best"), L.t("html.start"), L.t("html.min"),
       L.t("html.max"), L.t("html.marginal") }, rows, "figures") ..
     method_block(L, L.t("html.opt_search", o.search_runs, o.polls, L.num(o.trials), util.unsigned(o.seed), util.unsigned(o.fresh_seed)), o.method)
