@@ -288,6 +288,7 @@ return {
     ["html.plan_lead_smallest"] = "The smallest value that meets “%s” with %s confidence:",
     ["html.plan_lead_largest"] = "The largest value that keeps “%s” with %s confidence:",
     ["html.plan_not_found"] = "“%s” cannot reach %s confidence within the bounds searched: at best %s, at %s.",
+    ["html.plan_best_at"] = "at best, at %s",
     ["html.plan_budget"] = "budget a %s",
     ["html.plan_budget_iv"] = "95%% interval: %s to %s",
     ["html.plan_total"] = "%s over %s",

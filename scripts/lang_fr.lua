@@ -287,6 +287,7 @@ return {
     ["html.plan_lead_smallest"] = "La plus petite valeur qui atteint « %s » avec %s de confiance :",
     ["html.plan_lead_largest"] = "La plus grande valeur qui tient « %s » avec %s de confiance :",
     ["html.plan_not_found"] = "« %s » ne peut atteindre %s de confiance dans les bornes explorées : au mieux %s, à %s.",
+    ["html.plan_best_at"] = "au mieux, à %s",
     ["html.plan_budget"] = "budget par %s",
     ["html.plan_budget_iv"] = "intervalle à 95 %% : de %s à %s",
     ["html.plan_total"] = "%s sur %s",

@@ -810,7 +810,11 @@ local function plan_answer(p, ctx)
   local function three(x) return L.localize(string.format("%.3g", x)) end
   if not p.found then
     return el("div", { { "class", "card" } }, para(L.t("html.plan_not_found", p.goal, L.pct1(p.confidence), L.pct1(p.best.probability),
-      three(p.best.value)), "headline") .. para(p.reason, "note"))
+      three(p.best.value)), "headline") ..
+      el("p", { { "class", "big" }, { "data-path", "/plan/best/probability" }, { "data-value", R.num(p.best.probability) } },
+        esc(L.pct1(p.best.probability))) ..
+      el("p", { { "class", "big-label" }, { "data-path", "/plan/best/value" }, { "data-value", R.num(p.best.value) } },
+        esc(L.t("html.plan_best_at", three(p.best.value)))) .. para(p.reason, "note"))
   end
   local unit = L.t("unit." .. p.unit)
   local a, b = p.interval[1], p.interval[2]
