@@ -532,7 +532,7 @@ caption { text-align: left; color: var(--muted); font-size: 0.88rem; padding: 0.
 th, td { padding: 0.25rem 0.55rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 thead th { background: var(--soft); font-weight: 600; white-space: nowrap; }
 thead th.group { text-align: center; border-left: 2px solid var(--paper); }
-th[scope="row"] { font-weight: 600; overflow-wrap: anywhere; min-width: 7rem; }
+th[scope="row"] { font-weight: 600; min-width: 8rem; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 16rem), 1fr)); gap: 0.8rem; }
 .card .big { font-size: 1.8rem; }
@@ -706,14 +706,6 @@ local function goal_bars(results, ctx)
     data_table(nil, { L.t("html.goal"), L.t("html.scenario"), L.t("html.probability"), L.t("html.verdict") }, rows)))
 end
 
--- "better in 93% of futures (higher), same in 1%".
-local function better_text(L, m)
-  if m.ties >= 1 then return L.t("html.same_all") end
-  local s = L.t("html.better_in", L.pct(m.better), L.t("html.dir_" .. (m.direction or "higher")))
-  if m.ties > 0 then s = s .. L.t("html.ties", L.pct(m.ties)) end
-  return s
-end
-
 local function difference_block(d, di, ctx)
   local L = ctx.L
   local base = ptr("", "differences", di - 1)
@@ -727,7 +719,8 @@ local function difference_block(d, di, ctx)
     if m.stat.infinite > 0 then mean[1] = mean[1] .. "*" end
     rows[#rows + 1] = { { metric_label(L, m.name), head = true }, mean, num_cell(m.stat.p10, sf, p .. "/p10"),
       num_cell(m.stat.p50, sf, p .. "/p50"), num_cell(m.stat.p90, sf, p .. "/p90"),
-      { better_text(L, m), path = p .. "/better", value = m.better } }
+      num_cell(m.better, L.pct, p .. "/better"), num_cell(m.ties, L.pct, p .. "/ties"),
+      L.t("html.dir_" .. (m.direction or "higher")) }
     if m.ties < 1 then
       groups[#groups + 1] = { rows = { { label = metric_label(L, m.name), segs = { { from = 0, to = m.better, kind = "solid",
         text = L.pct(m.better), data = { { "data-path", p .. "/better" }, { "data-value", R.num(m.better) } } } } } } }
@@ -736,7 +729,7 @@ local function difference_block(d, di, ctx)
   end
   local parts = { para(L.t("html.difference_intro", d.scenario, d.against)),
     data_table(L.t("html.difference_table", d.scenario, d.against), { L.t("html.metric"), L.t("html.mean"), "P10", "P50", "P90",
-      { L.t("html.better_head"), class = "text" } }, rows, "figures") }
+      L.t("html.better_head"), L.t("html.same_head"), { L.t("html.better_is"), class = "text" } }, rows, "figures") }
   if inf then parts[#parts + 1] = para(L.t("html.infinite_diff_note"), "note") end
   if #groups > 0 then
     local svg = S.bars({ class = "better", title = L.t("html.better_title", d.scenario, d.against),
