@@ -226,7 +226,6 @@ local function goal_block(r, g, i, ctx, base)
   local bins, notes = quantile_bins(L, g.value, fmt)
   local chart = ""
   if bins then
-    table.insert(notes, 1, L.t("html.hist_note"))
     local svg = S.histogram({
       title = L.t("html.hist_title", metric_label(L, g.metric), g.name),
       desc = L.t("html.hist_desc", fmt(g.value.p10), fmt(g.value.p50), fmt(g.value.p90), fmt(g.target), L.pct1(g.probability)),
@@ -246,7 +245,8 @@ local function goals_section(r, ctx, base, id)
   if #r.goals == 0 then return "" end
   local parts = {}
   for i, g in ipairs(r.goals) do parts[i] = goal_block(r, g, i, ctx, base) end
-  return section(id .. "-goals", ctx.L.t("html.title_goals"), el("div", { { "class", "goals" } }, table.concat(parts)))
+  return section(id .. "-goals", ctx.L.t("html.title_goals"), para(ctx.L.t("html.hist_note"), "note") ..
+    el("div", { { "class", "goals" } }, table.concat(parts)))
 end
 
 -- Drivers ------------------------------------------------------------------
@@ -470,7 +470,7 @@ p { margin: 0.3rem 0 0.6rem; }
 .meta, .note, figcaption .note { color: var(--muted); font-size: 0.9rem; }
 nav ul { list-style: none; padding: 0; margin: 0.6rem 0; display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; font-size: 0.95rem; }
 a { color: var(--accent); }
-.goals, .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 22rem), 1fr)); gap: 1rem; }
+.goals, .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 28rem), 1fr)); gap: 1rem; }
 .goal, .chart-box, .card { border: 1px solid var(--line); border-radius: 8px; padding: 0.8rem; background: var(--paper); margin: 0; min-width: 0; }
 .goal.on-track { border-left: 6px solid var(--good); }
 .goal.below { border-left: 6px dashed var(--bad); }
@@ -560,11 +560,12 @@ footer { color: var(--muted); font-size: 0.85rem; padding-bottom: 2rem; margin-t
   body { font-size: 10.5pt; }
   header, main, footer { max-width: none; padding: 0; }
   nav, details { display: none; }
-  .goals, .charts { display: block; }
+  .goals, .charts { grid-template-columns: 1fr 1fr; gap: 0.35cm; }
   .goal, .chart-box, .card, table, pre, .block > p { break-inside: avoid; page-break-inside: avoid; }
-  .goal, .chart-box { margin-bottom: 0.5rem; }
+  .goal, .chart-box { margin-bottom: 0; padding: 0.25cm; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
-  svg.chart { max-width: 15cm; margin: 0 auto; }
+  svg.chart { max-width: none; }
+  figcaption, .legend, .rule { font-size: 8.5pt; }
   .scroll { overflow: visible; }
   pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 }
