@@ -62,8 +62,11 @@ end
 
 -- "+1,234": a difference in the format fmt.
 local function signed(x, fmt)
-  if not finite(x) then return fmt(x) end
-  return (x > 0 and "+" or "") .. fmt(x)
+  local s = fmt(x)
+  if not finite(x) then return s end
+  -- a difference that rounds to nothing has no sign
+  if not s:find("[1-9]") then return (s:gsub("^%-", "")) end
+  return (x > 0 and "+" or "") .. s
 end
 
 local function points(L, x)
