@@ -13,6 +13,7 @@ local R = core._script("report")
 local S = core._script("svg")
 local run = core._script("report_run")
 local esc, el = S.esc, S.el
+local words = core._script("decide").words
 local M = {}
 
 -- Goals this close to 0 or 1 show no drivers; drivers shown per goal.
@@ -793,6 +794,12 @@ end
 
 -- Plan -----------------------------------------------------------------------
 
+-- A decision's sentence in the words of L (its prose, see decide.prose),
+-- else as the decision wrote it.
+local function said(L, x, key, english)
+  return words(L, x.prose and x.prose[key]) or english
+end
+
 -- The spend at a multiplier x of the channels varied (the others fixed):
 -- spend is linear in it.
 local function spend_at(p, x)
@@ -811,7 +818,7 @@ local function plan_answer(p, ctx)
       el("p", { { "class", "big" }, { "data-path", "/plan/best/probability" }, { "data-value", R.num(p.best.probability) } },
         esc(L.pct1(p.best.probability))) ..
       el("p", { { "class", "big-label" }, { "data-path", "/plan/best/value" }, { "data-value", R.num(p.best.value) } },
-        esc(L.t("html.plan_best_at", three(p.best.value)))) .. para(p.reason, "note"))
+        esc(L.t("html.plan_best_at", three(p.best.value)))) .. para(said(L, p, "reason", p.reason), "note"))
   end
   local unit = L.t("unit." .. p.unit)
   local a, b = p.interval[1], p.interval[2]
@@ -836,7 +843,7 @@ local function plan_answer(p, ctx)
     para(L.t("html.plan_confidence", L.pct1(p.confidence))))
   local out = para(L.t(p.direction == "smallest" and "html.plan_lead_smallest" or "html.plan_lead_largest", p.goal, L.pct1(p.confidence))) ..
     el("div", { { "class", "cards" } }, table.concat(cards))
-  if p.reason then out = out .. para(p.reason, "note") end
+  if p.reason then out = out .. para(said(L, p, "reason", p.reason), "note") end
   return out
 end
 
@@ -870,7 +877,7 @@ local function plan_budget_chart(p, ctx)
   local svg = S.bars({ class = "plan-budget", title = L.t("html.plan_chart_title", unit),
     desc = L.t("html.plan_chart_desc", L.money(per), unit), domain = { 0, hi }, fmt = money,
     groups = { { rows = rows } } })
-  return figure(L, svg, L.t("html.plan_chart_title", unit), calc.note and { L.t("html.plan_why", calc.note) } or nil,
+  return figure(L, svg, L.t("html.plan_chart_title", unit), calc.note and { L.t("html.plan_why", said(L, p, "calc_note", calc.note)) } or nil,
     { { "solid", L.t("html.legend_found") }, { "light", L.t("html.legend_interval") }, { "hatch", L.t("html.legend_by_hand") } },
     data_table(nil, { "", L.t("html.plan_budget", unit) }, trows))
 end
@@ -912,7 +919,7 @@ local function plan_kpis(p, ctx)
     out[#out + 1] = para(L.t("html.plan_by_hand_line", L.money(calc.cost_per_visitor), L.money(calc.spend_per_period), unit,
       L.money(p.spend / p.periods), unit), "note")
   elseif calc.reason then
-    out[#out + 1] = para(L.t("html.plan_no_by_hand", calc.reason), "note")
+    out[#out + 1] = para(L.t("html.plan_no_by_hand", said(L, p, "calc_reason", calc.reason)), "note")
   end
   return section("plan-kpis", L.t("html.title_kpis"), table.concat(out))
 end
@@ -948,7 +955,7 @@ function M.plan(data, ctx)
   local L = ctx.L
   local p = data.plan
   local body = section("plan", L.t("html.title_plan_answer"), plan_answer(p, ctx) .. plan_budget_chart(p, ctx) ..
-    method_block(L, L.t("html.plan_search", p.runs, L.num(p.trials), util.unsigned(p.seed), L.num(p.between[1]), L.num(p.between[2])), p.method))
+    method_block(L, L.t("html.plan_search", p.runs, L.num(p.trials), util.unsigned(p.seed), L.num(p.between[1]), L.num(p.between[2])), said(L, p, "method", p.method)))
   body = body .. plan_kpis(p, ctx)
   local toc = { { "plan", L.t("html.title_plan_answer") } }
   if p.found then toc[#toc + 1] = { "plan-kpis", L.t("html.title_kpis") } end
@@ -1031,7 +1038,7 @@ function M.optimize(data, ctx)
         data_table(nil, { L.t("html.channel"), L.t("html.marginal") }, mrows))) ..
     data_table(L.t("html.opt_table", unit), { L.t("html.channel"), L.t("html.best"), L.t("html.start"), L.t("html.min"),
       L.t("html.max"), L.t("html.marginal") }, rows, "figures") ..
-    method_block(L, L.t("html.opt_search", o.search_runs, o.polls, L.num(o.trials), util.unsigned(o.seed), util.unsigned(o.fresh_seed)), o.method)
+    method_block(L, L.t("html.opt_search", o.search_runs, o.polls, L.num(o.trials), util.unsigned(o.seed), util.unsigned(o.fresh_seed)), said(L, o, "method", o.method))
   return decision_page(ctx, L.t("html.title_optimize", what), decision_meta(L, o), { { "optimize", L.t("html.title_split") } },
     section("optimize", L.t("html.title_split"), body), data.result, L.t("html.at_best"),
     { { L.t("html.seed"), util.unsigned(o.seed) }, { L.t("html.trials"), L.num(o.trials) } })
