@@ -6,7 +6,7 @@
 -- Run it:  funnelcast run scenarios/b2b_events_sales_cycle.lua
 return scenario {
   name = "enterprise-2027",
-  periods = 12, unit = "month",
+  periods = 12, unit = "month", start = "2027-01",
   trials = 50000, seed = 2027,
 
   channels = {

@@ -9,7 +9,7 @@
 -- is one possible 2027, and the report gives the range over 100,000 of them.
 return scenario {
   name = "inbound-2027",
-  periods = 12, unit = "month",
+  periods = 12, unit = "month", start = "2027-01",
   trials = 100000, seed = 42,
 
   -- Monthly spend per channel, and what a visit costs. The cost per click is

@@ -6,7 +6,7 @@
 -- Run it:  funnelcast run scenarios/ecommerce_retention.lua
 return scenario {
   name = "subscription-box-2027",
-  periods = 12, unit = "month",
+  periods = 12, unit = "month", start = "2027-01",
   trials = 50000, seed = 7,
 
   channels = {

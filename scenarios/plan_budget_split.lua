@@ -35,7 +35,7 @@
 --   print(o.split.search, o.split.social, o.split.events, o.value, o.se)
 return scenario {
   name = "plan-2027",
-  periods = 12, unit = "month",
+  periods = 12, unit = "month", start = "2027-01",
   trials = 50000, seed = 2027,
 
   -- Search buys clicks at an uncertain price: no saturation within this

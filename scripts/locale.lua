@@ -108,7 +108,7 @@ local function group(s, sep)
   return neg .. out:gsub("%z", sep)
 end
 
--- A locale: M.new(code [, currency]) -> L with
+-- A locale: M.new(code [, currency [, { nbsp = true }]]) -> L with
 --   L.code, L.t(key, ...) (the text of key, formatted with ...),
 --   L.num(x) (a number for people: grouped thousands, 3 significant digits
 --   under 1,000), L.compact(x) ("12.3k", "1,2 M"), L.fixed(x, d) (d decimals),
@@ -116,13 +116,21 @@ end
 --   it is not), L.pct1(p) (one decimal), L.money(x) (L.num with the
 --   scenario's currency), L.period(unit, label) (a calendar label in words:
 --   "Dec 2027", "déc. 2027").
-function M.new(code, currency)
+function M.new(code, currency, opts)
   local c = catalogue(code)
   if not c then
     error(string.format("--lang %s: expected one of %s", tostring(code), table.concat(M.languages(), ", ")), 0)
   end
   local en = catalogue("en")
   local nf = c.number
+  local money = c.money
+  -- opts.nbsp: the spaces inside numbers and before their units are
+  -- no-break spaces (a page that wraps must not break "12 400 €")
+  if opts and opts.nbsp then
+    local function glue(s) return (s:gsub(" ", "\u{A0}")) end
+    nf = { group = glue(nf.group), decimal = nf.decimal, percent = glue(nf.percent) }
+    money = { sign = glue(money.sign), code = glue(money.code) }
+  end
   local L = { code = code, name = c.name }
   -- "1,234.5" (the C locale's text, as string.format writes it in every
   -- locale: funnelcast never calls setlocale) in the language's signs
@@ -165,7 +173,7 @@ function M.new(code, currency)
     local sign = CURRENCY_SIGNS[currency] or currency
     local neg = s:match("^%-") and "-" or ""
     s = s:gsub("^%-", "")
-    local pattern = c.money[utf8.len(sign) == 1 and "sign" or "code"]
+    local pattern = money[utf8.len(sign) == 1 and "sign" or "code"]
     return neg .. pattern:gsub("%%v", (s:gsub("%%", "%%%%"))):gsub("%%c", (sign:gsub("%%", "%%%%")))
   end
   L.currency = currency

@@ -230,7 +230,7 @@ local function goal_block(r, g, i, ctx, base)
   local bins, notes = quantile_bins(L, g.value, fmt)
   local chart = ""
   if bins then
-    local svg = S.histogram({
+    local svg = S.histogram({ ids = ctx.ids,
       title = L.t("html.hist_title", metric_label(L, g.metric), g.name),
       desc = L.t("html.hist_desc", fmt(g.value.p10), fmt(g.value.p50), fmt(g.value.p90), fmt(g.target), L.pct1(g.probability)),
       bins = bins, target = g.target, met = g.op == ">=" and "right" or "left",
@@ -269,7 +269,8 @@ local function informative(g)
   return shown, noise, more
 end
 
-local function tornado(L, g, gi, shown, base)
+local function tornado(ctx, g, gi, shown, base)
+  local L = ctx.L
   local lo, hi = g.probability, g.probability
   local groups, rows = {}, {}
   local dp = ptr(base, "goals", gi - 1, "drivers")
@@ -284,7 +285,7 @@ local function tornado(L, g, gi, shown, base)
     rows[#rows + 1] = { d.assumption, num_cell(d.low, L.pct1, p .. "/low"), num_cell(d.middle, L.pct1, p .. "/middle"),
       num_cell(d.high, L.pct1, p .. "/high"), num_cell(d.swing, function(v) return points(L, v) end, p .. "/swing") }
   end
-  local svg = S.bars({
+  local svg = S.bars({ ids = ctx.ids,
     class = "tornado", title = L.t("html.drivers_chart", g.name),
     desc = L.t("html.drivers_desc", g.name, shown[1].d.assumption, points(L, shown[1].d.swing)),
     domain = { math.max(0, lo - 0.05), math.min(1, hi + 0.05) }, fmt = L.pct, groups = groups,
@@ -306,7 +307,7 @@ local function drivers_section(r, ctx, base, id)
     else
       local shown, n, m = informative(g)
       noise, more = noise + n, more + m
-      if #shown > 0 then parts[#parts + 1] = tornado(L, g, gi, shown, base) end
+      if #shown > 0 then parts[#parts + 1] = tornado(ctx, g, gi, shown, base) end
     end
   end
   local notes = {}
@@ -338,7 +339,7 @@ local function fan_block(r, s, labels, ctx, base, stages)
     rows[t] = { labels[t], num_cell(st.p10, fmt, p .. "/p10"), num_cell(st.p25, fmt, p .. "/p25"),
       num_cell(st.p50, fmt, p .. "/p50"), num_cell(st.p75, fmt, p .. "/p75"), num_cell(st.p90, fmt, p .. "/p90") }
   end
-  local svg = S.fan({
+  local svg = S.fan({ ids = ctx.ids,
     title = L.t("html.fan_title", name),
     desc = L.t("html.fan_desc", name, labels[1], fmt(first.p50), labels[#labels], fmt(last.p50), fmt(last.p10), fmt(last.p90)),
     periods = s.periods, labels = labels, fmt = axis,
@@ -629,8 +630,30 @@ end
 
 -- Views ----------------------------------------------------------------------
 
+-- The report context of one page: ctx with its own source of ids (see
+-- svg.id_source), so that ids are unique on the page and the same on every run.
+local function page_context(ctx)
+  local page = {}
+  for k, v in pairs(ctx) do page[k] = v end
+  page.ids = S.id_source()
+  page.L = core._script("locale").new(ctx.L.code, ctx.L.currency, { nbsp = true })
+  return page
+end
+
+-- Each scenario of a document of several ("/scenarios/i" in its JSON) as a
+-- section of its own, added to the table of contents toc and to body.
+local function scenario_sections(results, ctx, toc, body)
+  local L = ctx.L
+  for i, r in ipairs(results) do
+    local id, base = "s" .. i, ptr("", "scenarios", i - 1)
+    toc[#toc + 1] = { id, r.scenario }
+    body[#body + 1] = el("section", { { "id", id }, { "class", "scenario" } },
+      el("h2", nil, esc(L.t("html.scenario_n", i, r.scenario))) .. run_meta(r, ctx, base) .. run_sections(r, ctx, base, id))
+  end
+end
+
 function M.run(data, ctx)
-  S.reset_ids()
+  ctx = page_context(ctx)
   local L = ctx.L
   local results = data.results
   if #results == 1 then
@@ -640,12 +663,7 @@ function M.run(data, ctx)
   end
   -- scenarios run apart, one after the other
   local toc, body = {}, {}
-  for i, r in ipairs(results) do
-    local id, base = "s" .. i, ptr("", "scenarios", i - 1)
-    toc[#toc + 1] = { id, r.scenario }
-    body[#body + 1] = el("section", { { "id", id }, { "class", "scenario" } },
-      el("h2", nil, esc(L.t("html.scenario_n", i, r.scenario))) .. run_meta(r, ctx, base) .. run_sections(r, ctx, base, id))
-  end
+  scenario_sections(results, ctx, toc, body)
   return page(ctx, L.t("html.title_runs", #results), "", toc,
     table.concat(body) .. reproduce_section(ctx, run_facts(L, results[1])))
 end
@@ -704,7 +722,7 @@ local function goal_bars(results, ctx)
     end
     groups[#groups + 1] = grp
   end
-  local svg = S.bars({ class = "goal-bars", title = L.t("html.goal_bars_title"),
+  local svg = S.bars({ ids = ctx.ids, class = "goal-bars", title = L.t("html.goal_bars_title"),
     desc = L.t("html.goal_bars_desc", #goals, #results), domain = { 0, 1 }, fmt = L.pct, groups = groups })
   return section("goal-bars", L.t("html.title_goal_bars"), figure(L, svg, L.t("html.goal_bars_title"), nil,
     { { "hatch", L.t("html.legend_base", results[1].scenario) }, { "solid", L.t("html.legend_alternatives") } },
@@ -737,7 +755,7 @@ local function difference_block(d, di, ctx)
       L.t("html.better_head"), L.t("html.same_head"), { L.t("html.better_is"), class = "text" } }, rows, "figures") }
   if inf then parts[#parts + 1] = para(L.t("html.infinite_diff_note"), "note") end
   if #groups > 0 then
-    local svg = S.bars({ class = "better", title = L.t("html.better_title", d.scenario, d.against),
+    local svg = S.bars({ ids = ctx.ids, class = "better", title = L.t("html.better_title", d.scenario, d.against),
       desc = L.t("html.better_desc", d.scenario, d.against), domain = { 0, 1 }, fmt = L.pct, groups = groups,
       marks = { { x = 0.5, kind = "half" } } })
     parts[#parts + 1] = figure(L, svg, L.t("html.better_title", d.scenario, d.against), { L.t("html.better_note") },
@@ -760,7 +778,7 @@ local function difference_block(d, di, ctx)
 end
 
 function M.comparison(data, ctx)
-  S.reset_ids()
+  ctx = page_context(ctx)
   local L = ctx.L
   local results, differences = data.results, data.differences or {}
   local r1 = results[1]
@@ -782,12 +800,7 @@ function M.comparison(data, ctx)
     toc[#toc + 1] = { "diff-" .. di, L.t("html.vs", d.scenario, d.against) }
     body[#body + 1] = difference_block(d, di, ctx)
   end
-  for i, r in ipairs(results) do
-    local id, base = "s" .. i, ptr("", "scenarios", i - 1)
-    toc[#toc + 1] = { id, r.scenario }
-    body[#body + 1] = el("section", { { "id", id }, { "class", "scenario" } },
-      el("h2", nil, esc(L.t("html.scenario_n", i, r.scenario))) .. run_meta(r, ctx, base) .. run_sections(r, ctx, base, id))
-  end
+  scenario_sections(results, ctx, toc, body)
   return page(ctx, L.t("html.title_comparison", #results), sub, toc,
     table.concat(body) .. reproduce_section(ctx, run_facts(L, r1)))
 end
@@ -874,7 +887,7 @@ local function plan_budget_chart(p, ctx)
     trows[#trows + 1] = { L.t("html.by_hand"), num_cell(calc.spend_per_period, L.money, "/plan/calculator/spend_per_period") }
   end
   local unit = L.t("unit." .. p.unit)
-  local svg = S.bars({ class = "plan-budget", title = L.t("html.plan_chart_title", unit),
+  local svg = S.bars({ ids = ctx.ids, class = "plan-budget", title = L.t("html.plan_chart_title", unit),
     desc = L.t("html.plan_chart_desc", L.money(per), unit), domain = { 0, hi }, fmt = money,
     groups = { { rows = rows } } })
   return figure(L, svg, L.t("html.plan_chart_title", unit), calc.note and { L.t("html.plan_why", said(L, p, "calc_note", calc.note)) } or nil,
@@ -951,7 +964,7 @@ local function decision_page(ctx, title, sub, toc, body, result, result_title, f
 end
 
 function M.plan(data, ctx)
-  S.reset_ids()
+  ctx = page_context(ctx)
   local L = ctx.L
   local p = data.plan
   local body = section("plan", L.t("html.title_plan_answer"), plan_answer(p, ctx) .. plan_budget_chart(p, ctx) ..
@@ -982,7 +995,7 @@ local function objective_fmt(L, o, diff)
 end
 
 function M.optimize(data, ctx)
-  S.reset_ids()
+  ctx = page_context(ctx)
   local L = ctx.L
   local o = data.optimize
   local names = o.channels
@@ -1023,9 +1036,9 @@ function M.optimize(data, ctx)
     srows[#srows + 1] = { name, rows[#rows][3], rows[#rows][2] }
     mrows[#mrows + 1] = { name, rows[#rows][6] }
   end
-  local split = S.bars({ class = "split", title = L.t("html.opt_split_title", L.money(o.budget), unit),
+  local split = S.bars({ ids = ctx.ids, class = "split", title = L.t("html.opt_split_title", L.money(o.budget), unit),
     desc = L.t("html.opt_split_desc", #names), domain = { 0, top }, fmt = function(x) return L.money(x, L.compact) end, groups = groups })
-  local marginal = S.bars({ class = "marginal", title = L.t("html.opt_marginal_title", L.money(o.marginal_step), unit),
+  local marginal = S.bars({ ids = ctx.ids, class = "marginal", title = L.t("html.opt_marginal_title", L.money(o.marginal_step), unit),
     desc = L.t("html.opt_marginal_desc", L.money(o.marginal_step)), domain = { mlo, mhi },
     fmt = is_goal and function(x) return L.t("html.points", L.localize(R.num(100 * x))) end or L.compact, groups = mgroups,
     marks = { { x = 0, kind = "zero" } } })

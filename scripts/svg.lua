@@ -33,14 +33,16 @@ function M.el(tag, attrs, inner)
 end
 local el = M.el
 
--- Ids unique on the page (patterns, titles).
-local counter = 0
-local function new_id(prefix)
-  counter = counter + 1
-  return prefix .. "-" .. counter
+-- A source of ids unique on one page (patterns, titles): ids(prefix) gives
+-- "prefix-1", "prefix-2", ...; each page makes its own, and every chart
+-- function takes it as opts.ids.
+function M.id_source()
+  local counter = 0
+  return function(prefix)
+    counter = counter + 1
+    return prefix .. "-" .. counter
+  end
 end
-M.new_id = new_id
-function M.reset_ids() counter = 0 end
 
 -- About n round ticks (1, 2 or 5 times a power of ten) covering [lo, hi]:
 -- the list, and the domain they span.
@@ -76,7 +78,7 @@ end
 -- The head of an <svg>: its class and data attributes, viewBox, text
 -- alternative; body the chart's markup.
 local function svg(w, h, opts, body)
-  local tid, did = new_id("t"), new_id("d")
+  local tid, did = opts.ids("t"), opts.ids("d")
   local attrs = { { "class", "chart " .. (opts.class or "") }, { "viewBox", "0 0 " .. c(w) .. " " .. c(h) },
     { "width", "100%" }, { "role", "img" }, { "aria-labelledby", tid .. " " .. did },
     { "preserveAspectRatio", "xMidYMid meet" } }
@@ -87,8 +89,8 @@ end
 M.svg = svg
 
 -- A hatch pattern (diagonal lines) of a class; returns its id and <defs>.
-local function hatch(class, angle)
-  local id = new_id("p")
+local function hatch(ids, class, angle)
+  local id = ids("p")
   return id, el("defs", nil, el("pattern", { { "id", id }, { "patternUnits", "userSpaceOnUse" },
     { "width", "6" }, { "height", "6" }, { "patternTransform", "rotate(" .. (angle or 45) .. ")" } },
     el("rect", { { "width", "6" }, { "height", "6" }, { "class", class .. "-bg" } }) ..
@@ -169,7 +171,7 @@ function M.histogram(opts)
   local top_h = 0
   for _, b in ipairs(bins) do top_h = math.max(top_h, b.mass / math.max(b.hi - b.lo, 1e-300)) end
   local sy = M.scale(0, top_h, h - bottom, top)
-  local pid, defs = hatch("met")
+  local pid, defs = hatch(opts.ids, "met")
   local out = { defs }
   -- the met side, hatched, under the bars
   if opts.target then
@@ -198,7 +200,7 @@ function M.histogram(opts)
       out[#out + 1] = text(mx, top + 16, opts.met_label, "met-label", a)
     end
   end
-  return svg(W, h, { class = "histogram", title = opts.title, desc = opts.desc, data = opts.data }, table.concat(out))
+  return svg(W, h, { ids = opts.ids, class = "histogram", title = opts.title, desc = opts.desc, data = opts.data }, table.concat(out))
 end
 
 -- Fan chart ----------------------------------------------------------------
@@ -261,7 +263,7 @@ function M.fan(opts)
   end
   if opts.axis_title then axis[#axis + 1] = text((left + W - right) / 2, h - 4, opts.axis_title, "axis-title", "middle") end
   out[#out + 1] = table.concat(axis)
-  return svg(W, h, { class = "fan", title = opts.title, desc = opts.desc, data = opts.data }, table.concat(out))
+  return svg(W, h, { ids = opts.ids, class = "fan", title = opts.title, desc = opts.desc, data = opts.data }, table.concat(out))
 end
 
 -- Horizontal bars ------------------------------------------------------------
@@ -306,7 +308,7 @@ function M.bars(opts)
   local sx = M.scale(d0, d1, left + label_w + pad_l, W - right - pad_r)
   local defs, fills = {}, {}
   for _, kind in ipairs({ "hatch", "cross" }) do
-    local id, d = hatch("bar-" .. kind, KINDS[kind])
+    local id, d = hatch(opts.ids, "bar-" .. kind, KINDS[kind])
     defs[#defs + 1], fills[kind] = d, "url(#" .. id .. ")"
   end
   local out = { table.concat(defs) }
@@ -340,7 +342,7 @@ function M.bars(opts)
     out[#out + 1] = line(sx(m.x), top, sx(m.x), y, "mark mark-" .. m.kind)
   end
   out[#out + 1] = x_axis(y, sx(d0), sx(d1), ticks, sx, opts.fmt)
-  return svg(W, y + axis_h, { class = "bars " .. (opts.class or ""), title = opts.title, desc = opts.desc, data = opts.data },
+  return svg(W, y + axis_h, { ids = opts.ids, class = "bars " .. (opts.class or ""), title = opts.title, desc = opts.desc, data = opts.data },
     table.concat(out))
 end
 

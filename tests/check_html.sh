@@ -206,7 +206,10 @@ grep -q '€' "$tmp/nasty.html" && ok || bad "nasty: the currency"
 # French: the catalogue's words and decimal commas
 grep -q '<h2>Objectifs</h2>' "$tmp/b2b_fr.html" && grep -q 'Ce qui fait bouger les objectifs' "$tmp/b2b_fr.html" &&
   ok || bad "--lang fr: French headings"
-grep -q '[0-9],[0-9] %' "$tmp/b2b_fr.html" && ok || bad "--lang fr: a percentage with a decimal comma"
+# (a page wraps: digit groups and units hold to their number with no-break spaces)
+nb=$(printf '\302\240')
+grep -q "[0-9],[0-9]$nb%" "$tmp/b2b_fr.html" && ok || bad "--lang fr: a percentage with a decimal comma and a no-break space"
+grep -q "[0-9]$nb[0-9][0-9][0-9]" "$tmp/b2b_fr.html" && ok || bad "--lang fr: digit groups joined by no-break spaces"
 grep -q '<h2>Goals</h2>' "$tmp/b2b_saas_inbound.html" && ! grep -q '[0-9],[0-9] %' "$tmp/b2b_saas_inbound.html" &&
   ok || bad "English by default"
 

@@ -18,7 +18,9 @@ for s in tests/check_*.sh; do
   # the other checks do not)
   case " $SKIP_CHECKS " in *" $(basename "$s" .sh) "*) echo "== $s: skipped here"; continue ;; esac
   echo "== $s"
+  t0=$(date +%s)
   sh "$s" || failed="$failed $s"
+  echo "== $s: $(($(date +%s) - t0)) s"
 done
 if [ -n "$failed" ]; then
   echo "FAILED:$failed"
