@@ -63,11 +63,11 @@ def on_tty(args, env_extra):
     p.wait()
     return out.decode("utf-8", "replace")
 scen = "scenarios/b2b_saas_inbound.lua"
-t = on_tty(["run", scen, "--trials", "1500000", "--threads", "1"], {})
+t = on_tty(["run", scen, "--trials", "800000", "--threads", "1"], {})
 assert "\x1b[" in t and "trials" in t and "] " in t and "%" in t and "[#" in t, "bar and colour on a terminal"
-t = on_tty(["run", scen, "--trials", "1500000", "--threads", "1", "--quiet"], {"NO_COLOR": "1"})
+t = on_tty(["run", scen, "--trials", "800000", "--threads", "1", "--quiet"], {"NO_COLOR": "1"})
 assert "[#" not in t and "\x1b[3" not in t, "--quiet and NO_COLOR"
-r = subprocess.run([fc, "run", scen, "--trials", "1500000", "--threads", "1"], capture_output=True, text=True)
+r = subprocess.run([fc, "run", scen, "--trials", "800000", "--threads", "1"], capture_output=True, text=True)
 assert "\x1b" not in r.stdout and "[#" not in r.stderr, "a pipe: no colour, no bar"
 PY
 finish text
