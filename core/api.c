@@ -37,7 +37,7 @@ struct fc_context {
     unsigned long long seed;
     double precision, time_limit;
     uint64_t max_memory, max_steps;
-    char format[16], lang[16]; /* checked against the registries when the command runs */
+    char format[16], lang[16], locale[32]; /* checked against the registries when the command runs */
     fc_progress_fn progress;
     void *progress_user;
     pthread_mutex_t progress_lock; /* one progress call at a time */
@@ -184,6 +184,11 @@ fc_status fc_context_option(fc_context *ctx, const char *name, const char *value
         if (n == 0 || value[n] != 0 || n >= sizeof ctx->format)
             return fail(ctx, FC_EINPUT, name[0] == 'f' ? "%sa format name: text, json, csv or html" : "%sa language code: en or fr", msg);
         strcpy(name[0] == 'f' ? ctx->format : ctx->lang, value);
+    } else if (strcmp(name, "locale") == 0) {
+        size_t n = strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-@");
+        if (n == 0 || value[n] != 0 || n >= sizeof ctx->locale)
+            return fail(ctx, FC_EINPUT, "%sa locale such as fr_FR.UTF-8 or en", msg);
+        strcpy(ctx->locale, value);
     } else if (strcmp(name, "max-memory") == 0) {
         uint64_t v;
         if (fc_parse_size(value, &v) || v < (UINT64_C(16) << 20))
@@ -316,6 +321,10 @@ static int l_api_main(lua_State *L)
     if (ctx->lang[0]) {
         lua_pushstring(L, ctx->lang);
         lua_setfield(L, -2, "lang");
+    }
+    if (ctx->locale[0]) {
+        lua_pushstring(L, ctx->locale);
+        lua_setfield(L, -2, "locale");
     }
     lua_createtable(L, ctx->names.n, 0); /* files, and sources: { name [, text] } */
     lua_createtable(L, ctx->names.n, 0);

@@ -53,6 +53,8 @@ static const char usage[] =
     "                    (-o -: stdout; csv: OUT is a folder, one file per table)\n"
     "  --lang L          the language of text and html reports: %s (default: from\n"
     "                    LC_ALL, LC_MESSAGES or LANG, else en); json and csv never change\n"
+    "  --locale L        the number, money and date formats (fr, fr_FR.UTF-8, en...;\n"
+    "                    default: the language's)\n"
     "  --quiet           no progress bar\n"
     "  --set KEY=VALUE   override a scenario field, e.g. --set channels.search.spend=25000\n"
     "  --timing          print the simulation's own time and trials per second on stderr\n"
@@ -154,7 +156,7 @@ static int command_index(const char *name)
 }
 
 typedef struct options {
-    const char *command, *file, *format, *out, *lang;
+    const char *command, *file, *format, *out, *lang, *locale;
     const char *trials, *seed, *threads, *precision, *shard, *partial;
     const char *max_steps, *max_memory, *time_limit, *script_time;
     const char **sets, **files;
@@ -224,6 +226,8 @@ static int parse(int argc, char **argv, options *o)
             o->quiet = 1;
         } else if ((v = option_value(argc, argv, &i, "--lang"))) {
             o->lang = v;
+        } else if ((v = option_value(argc, argv, &i, "--locale"))) {
+            o->locale = v;
         } else if ((v = option_value(argc, argv, &i, "--max-steps"))) {
             o->max_steps = v;
         } else if ((v = option_value(argc, argv, &i, "--max-memory"))) {
@@ -355,6 +359,10 @@ static int l_cli_main(lua_State *L)
     if (o->lang) {
         lua_pushstring(L, o->lang);
         lua_setfield(L, -2, "lang");
+    }
+    if (o->locale) {
+        lua_pushstring(L, o->locale);
+        lua_setfield(L, -2, "locale");
     }
     lua_pushstring(L, env_language());
     lua_setfield(L, -2, "env_lang");

@@ -66,7 +66,8 @@ fc_status fc_context_set(fc_context *ctx, const char *key, const char *value);
 /* An option, as the command writes it without its dashes, value as text:
  *   "trials", "seed", "threads", "precision", "format" ("json", the default,
  *   "text", "csv": one long table, or "html": one page), "lang" ("en", the
- *   default, or "fr": text and html), "max-memory" ("512M"), "max-steps", "time-limit" (seconds);
+ *   default, or "fr": text and html), "locale" (their number and date
+ *   formats: "fr_FR.UTF-8", "en"; default the language's), "max-memory" ("512M"), "max-steps", "time-limit" (seconds);
  *   plan's "goal", "confidence", "vary", "channels", "between"; optimize's
  *   "budget", "objective", "channels", "min", "max" ("search=5000"; repeat
  *   them). Checked here where the library can (numbers), else when the

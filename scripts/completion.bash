@@ -26,14 +26,14 @@ _funnelcast()
             fi
             return ;;
         --format) COMPREPLY=($(compgen -W "text json csv html" -- "$cur")); return ;;
-        --lang) COMPREPLY=($(compgen -W "en fr" -- "$cur")); return ;;
+        --lang|--locale) COMPREPLY=($(compgen -W "en fr" -- "$cur")); return ;;
         -o|--partial) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --vary) COMPREPLY=($(compgen -W "budget" -- "$cur")); return ;;
         --trials|--seed|--threads|--precision|--shard|--max-steps|--max-memory|--time-limit|\
         --script-time-limit|--goal|--confidence|--channels|--between|--budget|--objective|--min|--max)
             return ;;
     esac
-    local opts="--trials --seed --threads --format -o --lang --quiet --set --timing --fail-on-goal --precision
+    local opts="--trials --seed --threads --format -o --lang --locale --quiet --set --timing --fail-on-goal --precision
         --shard --partial --max-steps --max-memory --time-limit --script-time-limit --unsafe"
     case $cmd in
         plan) opts="$opts --goal --confidence --vary --channels --between" ;;

@@ -79,7 +79,7 @@ M.run = function(s, opts)
   return core.compare(norms, opts)
 end
 
--- report(results [, format [, { lang =, currency =, columns = }]]): the
+-- report(results [, format [, { lang =, locale =, currency =, columns = }]]): the
 -- report of what run returned, as the command writes it: format "text" (the
 -- default), "json", "csv" (one long table) or "html"; a comparison's ({
 -- scenarios, differences }) as a comparison.

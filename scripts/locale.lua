@@ -108,7 +108,7 @@ local function group(s, sep)
   return neg .. out:gsub("%z", sep)
 end
 
--- A locale: M.new(code [, currency [, { nbsp = true }]]) -> L with
+-- A locale: M.new(code [, currency [, { nbsp = true, formats = locale }]]) -> L with
 --   L.code, L.t(key, ...) (the text of key, formatted with ...),
 --   L.num(x) (a number for people: grouped thousands, 3 significant digits
 --   under 1,000), L.compact(x) ("12.3k", "1,2 M"), L.fixed(x, d) (d decimals),
@@ -121,9 +121,20 @@ function M.new(code, currency, opts)
   if not c then
     error(string.format("--lang %s: expected one of %s", tostring(code), table.concat(M.languages(), ", ")), 0)
   end
+  -- opts.formats: the locale whose number, money and date formats to use
+  -- ("fr", "fr_FR.UTF-8"; default the language's own)
+  local f = c
+  if opts and opts.formats then
+    local fcode = type(opts.formats) == "string" and opts.formats:match("^(%l%l%l?)[_.@]") or opts.formats
+    f = catalogue(fcode)
+    if not f then
+      error(string.format("--locale %s: expected a locale of one of %s (such as fr_FR or en)", tostring(opts.formats),
+        table.concat(M.languages(), ", ")), 0)
+    end
+  end
   local en = catalogue("en")
-  local nf = c.number
-  local money = c.money
+  local nf = f.number
+  local money = f.money
   -- opts.nbsp: the spaces inside numbers and before their units are
   -- no-break spaces (a page that wraps must not break "12 400 €")
   if opts and opts.nbsp then
@@ -176,18 +187,18 @@ function M.new(code, currency, opts)
     local pattern = money[utf8.len(sign) == 1 and "sign" or "code"]
     return neg .. pattern:gsub("%%v", (s:gsub("%%", "%%%%"))):gsub("%%c", (sign:gsub("%%", "%%%%")))
   end
-  L.currency = currency
+  L.currency, L.formats = currency, opts and opts.formats
   function L.period(unit, label)
     if unit == "month" then
       local y, m = label:match("^(%d+)%-(%d%d)$")
-      if y then return (c.dates.month:gsub("%%m", c.months[tonumber(m)]):gsub("%%y", y)) end
+      if y then return (f.dates.month:gsub("%%m", f.months[tonumber(m)]):gsub("%%y", y)) end
     elseif unit == "quarter" then
       local y, q = label:match("^(%d+)%-Q(%d)$")
-      if y then return (c.dates.quarter:gsub("%%q", q):gsub("%%y", y)) end
+      if y then return (f.dates.quarter:gsub("%%q", q):gsub("%%y", y)) end
     elseif unit == "week" or unit == "day" then
       local y, m, d = label:match("^(%d+)%-(%d%d)%-(%d%d)$")
       if y then
-        return (c.dates[unit]:gsub("%%d", tostring(tonumber(d))):gsub("%%m", c.months[tonumber(m)]):gsub("%%y", y))
+        return (f.dates[unit]:gsub("%%d", tostring(tonumber(d))):gsub("%%m", f.months[tonumber(m)]):gsub("%%y", y))
       end
     end
     return label

@@ -43,7 +43,7 @@ local function report_context(opts, scenarios)
   local currency
   for _, s in ipairs(scenarios or {}) do currency = currency or s.currency end
   return core._script("report").context({
-    lang = opts.lang or locale.from_env(opts.env_lang), currency = currency, columns = opts.columns,
+    lang = opts.lang or locale.from_env(opts.env_lang), locale = opts.locale, currency = currency, columns = opts.columns,
     color = opts.color, argv = opts.argv, output = opts.output, sources = sources })
 end
 
@@ -217,7 +217,8 @@ function M.main(fc, opts)
   local report = core._script("report")
   local known, why = report.writer(opts.format or "text", "run")
   if not known then error(why, 0) end
-  if opts.lang then core._script("locale").new(opts.lang) end -- an unknown one is refused here
+  -- an unknown language or locale is refused here
+  if opts.lang or opts.locale then core._script("locale").new(opts.lang or "en", nil, { formats = opts.locale }) end
   if opts.command == "check" and not report.writer(opts.format, "check") then
     error(string.format("check: --format %s: expected text or json", opts.format), 0)
   end

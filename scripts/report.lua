@@ -81,13 +81,14 @@ end
 -- ctx.columns the terminal's width, ctx.color whether to colour, ctx.argv
 -- the command line, ctx.output where the report goes (nil: standard
 -- output), ctx.sources { { file, text }, ... } the scenario files as
--- written. opts: { lang, currency, columns, color, argv, output, sources };
+-- written. opts: { lang, locale (the number and date formats' locale;
+-- default the language's), currency, columns, color, argv, output, sources };
 -- every field may be missing.
 function M.context(opts)
   opts = opts or {}
   local locale = core._script("locale")
   return {
-    L = locale.new(opts.lang or "en", opts.currency),
+    L = locale.new(opts.lang or "en", opts.currency, { formats = opts.locale }),
     lang = opts.lang or "en",
     columns = opts.columns or 100,
     color = opts.color == true,

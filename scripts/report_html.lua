@@ -636,7 +636,7 @@ local function page_context(ctx)
   local page = {}
   for k, v in pairs(ctx) do page[k] = v end
   page.ids = S.id_source()
-  page.L = core._script("locale").new(ctx.L.code, ctx.L.currency, { nbsp = true })
+  page.L = core._script("locale").new(ctx.L.code, ctx.L.currency, { nbsp = true, formats = ctx.L.formats })
   return page
 end
 

@@ -36,6 +36,9 @@ LANG=fr_FR.UTF-8 COLUMNS=80 "$FC" run "$S" > "$tmp/env.txt" && cmp -s "$tmp/env.
   bad "LANG=fr_FR.UTF-8 gives the French report"
 LANG=fr_FR.UTF-8 LC_ALL=en_US.UTF-8 COLUMNS=80 "$FC" run "$S" > "$tmp/env.txt" && cmp -s "$tmp/env.txt" tests/text/run_en_80.txt &&
   ok || bad "LC_ALL comes before LANG"
+# --locale: French numbers and dates in English words
+COLUMNS=100 "$FC" run "$S" --locale fr_FR.UTF-8 > "$tmp/loc.txt" && grep -q '^Coût d.acquisition sous 3 000 €  *17,7 %   60 %  below confidence$' "$tmp/loc.txt" &&
+  grep -q '(janv. 2027 to juin 2027)' "$tmp/loc.txt" && ok || bad "--locale fr_FR.UTF-8: $(sed -n 1,8p "$tmp/loc.txt")"
 # JSON never changes with the language
 LANG=C "$FC" run "$S" --format json > "$tmp/en.json" && "$FC" run "$S" --format json --lang fr > "$tmp/fr.json" &&
   cmp -s "$tmp/en.json" "$tmp/fr.json" && ok || bad "the JSON report changed with --lang"
