@@ -55,7 +55,7 @@ static const char usage[] =
     "                    LC_ALL, LC_MESSAGES or LANG, else en); json and csv never change\n"
     "  --locale L        the number, money and date formats (fr, fr_FR.UTF-8, en...;\n"
     "                    default: the language's)\n"
-    "  --quiet           no progress bar\n"
+    "  --quiet, -q       no progress bar\n"
     "  --set KEY=VALUE   override a scenario field, e.g. --set channels.search.spend=25000\n"
     "  --timing          print the simulation's own time and trials per second on stderr\n"
     "  --fail-on-goal    exit with status 1 when a goal is below its confidence\n"
@@ -251,6 +251,8 @@ static int parse(int argc, char **argv, options *o)
         } else if ((v = option_value(argc, argv, &i, "--format"))) {
             o->format = v;
         } else if ((v = option_value(argc, argv, &i, "-o")) || (v = option_value(argc, argv, &i, "--output"))) {
+            if (v[0] == 0)
+                return bad_usage("%s: -o takes a path (or -, standard output)", "-o ''");
             o->out = v;
         } else if ((v = option_value(argc, argv, &i, "--set"))) {
             if (strchr(v, '=') == NULL || v[0] == '=')
@@ -587,36 +589,43 @@ static int goals_status(const options *o, lua_Integer below)
     return 0;
 }
 
-/* Writes the files of a report that is a folder (the list { { name, bytes },
- * ... } at -4 of the stack, from a format that writes files) into -o. */
+/* Writes the files of a report that is a folder (the list { { name, bytes
+ * or false }, ... } at -4 of the stack, from a format that writes files;
+ * false: a table of the format this report has not, removed) into -o. */
 static int write_folder(lua_State *L, const options *o, lua_Integer below)
 {
     int idx = lua_absindex(L, -4);
     lua_Unsigned n = lua_rawlen(L, idx);
-    if (n > 1000)
-        n = 1000;
+    if (n > 1000 || !lua_checkstack(L, (int)n + 8)) {
+        fc_watch_done();
+        fputs("funnelcast: internal error: a report of too many files\n", stderr);
+        return FC_EINTERNAL;
+    }
     const char **names = calloc(n + 1, sizeof *names), **texts = calloc(n + 1, sizeof *texts);
     size_t *lens = calloc(n + 1, sizeof *lens);
+    int ninputs = 0;
+    const char **inputs = input_files(L, -1, o, &ninputs);
     int st = 0;
-    if (!names || !texts || !lens) {
+    if (!names || !texts || !lens || !inputs) {
         fputs("funnelcast: out of memory\n", stderr);
         st = FC_EINTERNAL;
     }
     for (lua_Unsigned i = 0; i < n && st == 0; i++) {
         lua_rawgeti(L, idx, (lua_Integer)i + 1); /* kept on the stack: it holds the strings */
-        if (!lua_istable(L, -1) || lua_rawgeti(L, -1, 1) != LUA_TSTRING || lua_rawgeti(L, -2, 2) != LUA_TSTRING) {
+        int text_type = lua_istable(L, -1) && lua_rawgeti(L, -1, 1) == LUA_TSTRING ? lua_rawgeti(L, -2, 2) : LUA_TNONE;
+        if (text_type != LUA_TSTRING && !(text_type == LUA_TBOOLEAN && !lua_toboolean(L, -1))) {
             fputs("funnelcast: internal error: a report file without a name or text\n", stderr);
             st = FC_EINTERNAL;
             break;
         }
         names[i] = lua_tostring(L, -2);
-        texts[i] = lua_tolstring(L, -1, &lens[i]);
+        texts[i] = text_type == LUA_TSTRING ? lua_tolstring(L, -1, &lens[i]) : NULL;
         lua_pop(L, 2);
     }
     if (st == 0) {
-        char err[PATH_MAX + 256];
+        char err[PATH_MAX + 512];
         fc_watch_simulating(1);
-        int w = fc_output_write_files(o->out, names, texts, lens, (int)n, err, sizeof err);
+        int w = fc_output_write_files(o->out, names, texts, lens, (int)n, inputs, ninputs, err, sizeof err);
         if (w == -2) {
             st = stopped(fc_watch_reason_now());
         } else {
@@ -634,6 +643,7 @@ static int write_folder(lua_State *L, const options *o, lua_Integer below)
     free(names);
     free(texts);
     free(lens);
+    free(inputs);
     return st;
 }
 
@@ -655,17 +665,17 @@ static int run_command(lua_State *L, const options *o, cli_call *c, fc_lua_limit
         return FC_EINPUT;
     }
     size_t len;
+    const char *notes = lua_tostring(L, -3);
+    if (notes)
+        fputs(notes, stderr);
     if (lua_istable(L, -4))
         return write_folder(L, o, lua_tointeger(L, -2));
     const char *text = lua_tolstring(L, -4, &len);
-    const char *notes = lua_tostring(L, -3);
     lua_Integer below = lua_tointeger(L, -2);
     if (text == NULL) {
         fprintf(stderr, "funnelcast: internal error: no output\n");
         return FC_EINTERNAL;
     }
-    if (notes)
-        fputs(notes, stderr);
     const char *out = o->partial ? o->partial : o->out;
     if (out && !o->partial && strcmp(out, "-") == 0)
         out = NULL; /* -o -: standard output */

@@ -211,7 +211,7 @@ static void remove_folder(const char *tmp, const char *const *names, int n)
 {
     char path[PATH_MAX + 160];
     for (int i = 0; i < n; i++)
-        if (snprintf(path, sizeof path, "%s/%s", tmp, names[i]) < (int)sizeof path)
+        if (names[i] && snprintf(path, sizeof path, "%s/%s", tmp, names[i]) < (int)sizeof path)
             unlink(path);
     rmdir(tmp);
 }
@@ -222,10 +222,30 @@ static int plain_name(const char *name)
     return name[0] != 0 && name[0] != '.' && strchr(name, '/') == NULL && strlen(name) < 128;
 }
 
+/* Writes len bytes of text to a new file at path. */
+static int write_new(const char *path, const char *text, size_t len, mode_t mode)
+{
+    int fd;
+    do
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    while (fd < 0 && interrupted());
+    int ok = fd >= 0 && write_all(fd, text, len) == 0;
+    int saved = errno;
+    if (fd >= 0)
+        ok = close(fd) == 0 && ok;
+    errno = saved;
+    return ok ? 0 : -1;
+}
+
 int fc_output_write_files(const char *dir, const char *const *names, const char *const *texts,
-                          const size_t *lens, int n, char *err, size_t errlen)
+                          const size_t *lens, int n, const char *const *inputs, int ninputs, char *err,
+                          size_t errlen)
 {
     struct stat st;
+    if (dir[0] == 0) {
+        snprintf(err, errlen, "an empty path");
+        return -1;
+    }
     int exists = stat(dir, &st) == 0;
     if (!exists && errno != ENOENT) {
         snprintf(err, errlen, "%s", strerror(errno));
@@ -236,20 +256,39 @@ int fc_output_write_files(const char *dir, const char *const *names, const char 
                               "to standard output as one)");
         return -1;
     }
-    for (int i = 0; i < n; i++)
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/')
+        dl--;
+    if (dl + 160 >= PATH_MAX) {
+        snprintf(err, errlen, "the path is too long");
+        return -1;
+    }
+    /* every target checked before anything is written: a plain name, and,
+     * in a folder that exists, no folder, device or input file in its place */
+    for (int i = 0; i < n; i++) {
         if (!plain_name(names[i])) {
             snprintf(err, errlen, "a file name a writer gave is not plain: %s", names[i]);
             return -1;
         }
-    /* every file in a new folder beside dir first */
-    char tmp[PATH_MAX];
-    size_t dl = strlen(dir);
-    while (dl > 1 && dir[dl - 1] == '/')
-        dl--;
-    if (snprintf(tmp, sizeof tmp, "%.*s.funnelcast-XXXXXX", (int)dl, dir) >= (int)sizeof tmp - 140) {
-        snprintf(err, errlen, "the path is too long");
-        return -1;
+        char to[PATH_MAX + 160];
+        snprintf(to, sizeof to, "%.*s/%s", (int)dl, dir, names[i]);
+        struct stat at;
+        if (exists && lstat(to, &at) == 0) {
+            if (!S_ISREG(at.st_mode)) {
+                snprintf(err, errlen, "%s is there and is not a regular file (nothing was written)", to);
+                return -1;
+            }
+            for (int k = 0; k < ninputs; k++)
+                if (inputs[k] && same_file(inputs[k], &at)) {
+                    snprintf(err, errlen, "%s is the input file %s (nothing was written)", to, inputs[k]);
+                    return -1;
+                }
+        }
     }
+    /* every file in a new folder first: inside dir when it exists (the same
+     * file system, whatever its parent allows), else beside it, to become it */
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, exists ? "%.*s/.funnelcast-XXXXXX" : "%.*s.funnelcast-XXXXXX", (int)dl, dir);
     if (mkdtemp(tmp) == NULL) {
         snprintf(err, errlen, "%s", strerror(errno));
         return -1;
@@ -257,21 +296,16 @@ int fc_output_write_files(const char *dir, const char *const *names, const char 
     mode_t mask = umask(0);
     umask(mask);
     for (int i = 0; i < n; i++) {
+        if (texts[i] == NULL)
+            continue;
         char path[PATH_MAX + 160];
         snprintf(path, sizeof path, "%s/%s", tmp, names[i]);
-        int fd;
-        do
-            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666 & ~mask);
-        while (fd < 0 && interrupted());
-        int ok = fd >= 0 && write_all(fd, texts[i], lens[i]) == 0;
-        int saved = errno;
-        if (fd >= 0)
-            ok = close(fd) == 0 && ok;
-        if (!ok || *fc_watch_stop_flag()) {
+        if (write_new(path, texts[i], lens[i], 0666 & ~mask) != 0 || *fc_watch_stop_flag()) {
+            int saved = errno;
             remove_folder(tmp, names, i + 1);
             if (*fc_watch_stop_flag())
                 return -2;
-            snprintf(err, errlen, "%s", strerror(saved ? saved : errno));
+            snprintf(err, errlen, "%s", strerror(saved));
             return -1;
         }
     }
@@ -279,24 +313,27 @@ int fc_output_write_files(const char *dir, const char *const *names, const char 
         remove_folder(tmp, names, n);
         return -2;
     }
-    int st_ok = 0;
+    int failed = 0, saved = 0;
     if (!exists) {
         /* a new folder: it appears whole */
         if (chmod(tmp, 0777 & ~mask) != 0 || rename(tmp, dir) != 0)
-            st_ok = -1;
+            failed = 1, saved = errno;
     } else {
-        /* an existing folder: each file replaced whole; the others stay */
+        /* an existing folder: each file replaced whole (renames within one
+         * file system); the tables this report has not (texts[i] NULL) are
+         * removed; the folder's other files stay */
         char from[PATH_MAX + 160], to[PATH_MAX + 160];
-        for (int i = 0; i < n && st_ok == 0; i++) {
+        for (int i = 0; i < n && !failed; i++) {
+            snprintf(to, sizeof to, "%.*s/%s", (int)dl, dir, names[i]);
             snprintf(from, sizeof from, "%s/%s", tmp, names[i]);
-            if (snprintf(to, sizeof to, "%.*s/%s", (int)dl, dir, names[i]) >= (int)sizeof to || rename(from, to) != 0)
-                st_ok = -1;
+            if (texts[i] ? rename(from, to) != 0 : unlink(to) != 0 && errno != ENOENT)
+                failed = 1, saved = errno;
         }
     }
-    int saved = errno;
-    remove_folder(tmp, names, n);
+    if (failed || exists)
+        remove_folder(tmp, names, n);
     fc_watch_commit_end();
-    if (st_ok != 0) {
+    if (failed) {
         snprintf(err, errlen, "%s", strerror(saved));
         return -1;
     }

@@ -19,11 +19,14 @@ int fc_output_write(const char *path, const char *text, size_t len, const char *
                     int ninputs, char *err, size_t errlen);
 
 /* Writes n files (names[i], plain names, with texts[i] of lens[i] bytes)
- * into the folder dir, all or none: they are written in a new folder beside
- * dir first; a dir that does not exist is that folder renamed, one that
- * does has each file replaced whole (its other files stay). Returns as
- * fc_output_write. */
+ * into the folder dir, all or none: every target is checked first (a
+ * regular file or none, not an input file), then every file is written in
+ * a new folder (inside dir when it exists, else beside it); a dir that did
+ * not exist is that folder renamed, one that did has each file replaced
+ * whole, and the names whose texts[i] is NULL removed (a table this report
+ * has not), its other files kept. Returns as fc_output_write. */
 int fc_output_write_files(const char *dir, const char *const *names, const char *const *texts,
-                          const size_t *lens, int n, char *err, size_t errlen);
+                          const size_t *lens, int n, const char *const *inputs, int ninputs, char *err,
+                          size_t errlen);
 
 #endif

@@ -292,9 +292,21 @@ end
 -- Output -------------------------------------------------------------------
 
 -- One file per table: { { "metrics.csv", bytes }, ... }.
+-- Every table this writer may write: a folder reused for another report
+-- loses those the new one has not (a plan's run tables, a comparison's
+-- differences), so that what it holds is one report.
+local TABLES = { "metrics", "stages", "channels", "series", "goals", "drivers", "differences", "plan",
+  "plan_stages", "plan_totals", "optimize", "optimize_summary" }
+
 local function files(tables)
-  local out = {}
-  for i, t in ipairs(tables) do out[i] = { t.name .. ".csv", render(t.columns, t.rows) } end
+  local out, written = {}, {}
+  for i, t in ipairs(tables) do
+    out[i] = { t.name .. ".csv", render(t.columns, t.rows) }
+    written[t.name] = true
+  end
+  for _, name in ipairs(TABLES) do
+    if not written[name] then out[#out + 1] = { name .. ".csv", false } end
+  end
   return out
 end
 
@@ -321,9 +333,11 @@ local function long(tables)
   return render(columns, rows)
 end
 
--- The report of tables: files for a folder (ctx.output), else one long table.
+-- The report of tables: files for a folder (ctx.output), else one long
+-- table (to standard output, or to the file ctx.output names when it ends
+-- in .csv).
 local function emit(tables, ctx)
-  if ctx and ctx.output then return files(tables) end
+  if ctx and ctx.output and not ctx.output:lower():match("%.csv$") then return files(tables) end
   return long(tables)
 end
 

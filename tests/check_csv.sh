@@ -301,6 +301,21 @@ echo keep > "$tmp/file"
 mkdir "$tmp/existing" && echo mine > "$tmp/existing/notes.txt" && echo old > "$tmp/existing/metrics.csv"
 "$FC" run "$B1" --trials 2000 --format csv -o "$tmp/existing" && [ "$(cat "$tmp/existing/notes.txt")" = mine ] &&
   cmp -s "$tmp/existing/metrics.csv" "$tmp/run/metrics.csv" && ok || bad "-o onto an existing folder"
+# ... all or none: a folder where a table goes stops it before any file changes
+mkdir -p "$tmp/blocked/stages.csv" && echo old > "$tmp/blocked/metrics.csv"
+"$FC" run "$B1" --trials 500 --format csv -o "$tmp/blocked" 2> "$tmp/err"; st=$?
+[ $st = 2 ] && [ "$(cat "$tmp/blocked/metrics.csv")" = old ] && [ "$(ls -A "$tmp/blocked" | wc -l)" = 2 ] &&
+  grep -q "blocked/stages.csv is there and is not a regular file (nothing was written)" "$tmp/err" && ok ||
+  bad "a folder in a table's place: status $st, $(cat "$tmp/err"), $(ls -A "$tmp/blocked")"
+# ... and a folder reused for another report holds that report's tables only
+"$FC" run scenarios/whatif_channel_mix.lua --trials 500 --format csv -o "$tmp/reused" &&
+  [ -f "$tmp/reused/differences.csv" ] && "$FC" run "$B1" --trials 500 --format csv -o "$tmp/reused" &&
+  [ ! -e "$tmp/reused/differences.csv" ] && [ -f "$tmp/reused/metrics.csv" ] && ok || bad "a reused folder kept another report's table"
+# --timing with a folder; -o FILE.csv is the long table in that file
+"$FC" run "$B1" --trials 500 --format csv -o "$tmp/timed" --timing 2> "$tmp/err" && grep -q "trials simulated" "$tmp/err" &&
+  ok || bad "--timing with -o DIR"
+"$FC" run "$B1" --trials 500 --format csv -o "$tmp/one.csv" && [ -f "$tmp/one.csv" ] &&
+  head -1 "$tmp/one.csv" | grep -q "^table,scenario,metric,statistic,value," && ok || bad "-o FILE.csv: the long table"
 
 # the same bytes in any language: LANG, --lang; files and the long table
 for how in "env LANG=fr_FR.UTF-8 LC_ALL=fr_FR.UTF-8" "env LANG=C"; do
