@@ -324,17 +324,21 @@ static const char *env_language(void)
 }
 
 /* The width a text report may take: COLUMNS when it holds a width, else the
- * terminal's when standard output is one (tty), else 100. */
+ * terminal's when standard output is one (tty), else 100; at least
+ * MIN_COLUMNS (the tables' numbers need them). */
+#define MIN_COLUMNS 60
 static long long terminal_columns(int tty)
 {
-    long long w;
+    long long w = 100;
     const char *env = getenv("COLUMNS");
-    if (env && fc_parse_int(env, 20, 10000, &w) == 0)
-        return w;
     struct winsize ws;
-    if (tty && isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
-        return ws.ws_col;
-    return 100;
+    if (env && fc_parse_int(env, 1, 100000, &w) == 0)
+        ;
+    else if (tty && isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        w = ws.ws_col;
+    else
+        w = 100;
+    return w < MIN_COLUMNS ? MIN_COLUMNS : w;
 }
 
 /* Runs inside fc_lua_pcall, so that no Lua error (a memory error while the

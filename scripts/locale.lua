@@ -98,7 +98,10 @@ end
 
 -- Languages ----------------------------------------------------------------
 
-local CURRENCY_SIGNS = { EUR = "€", USD = "$", GBP = "£", JPY = "¥", CHF = "CHF", CAD = "CA$", AUD = "A$" }
+-- The currencies with a sign of their own (written where the language puts
+-- signs: "€12,400", "12 400 €"); any other code is written as a code
+-- ("12,400 CHF").
+local CURRENCY_SIGNS = { EUR = "€", USD = "$", GBP = "£", JPY = "¥", CAD = "CA$", AUD = "A$" }
 
 -- Groups the digits of the integer text s by thousands with sep.
 local function group(s, sep)
@@ -111,7 +114,7 @@ end
 -- A locale: M.new(code [, currency [, { nbsp = true, formats = locale }]]) -> L with
 --   L.code, L.t(key, ...) (the text of key, formatted with ...),
 --   L.num(x) (a number for people: grouped thousands, 3 significant digits
---   under 1,000), L.compact(x) ("12.3k", "1,2 M"), L.fixed(x, d) (d decimals),
+--   under 1,000), L.compact(x) ("12.3k", "1,2M"), L.fixed(x, d) (d decimals),
 --   L.pct(p) (a share as a whole percentage, never rounding to 0 or 100 when
 --   it is not), L.pct1(p) (one decimal), L.money(x) (L.num with the
 --   scenario's currency), L.period(unit, label) (a calendar label in words:
@@ -174,8 +177,11 @@ function M.new(code, currency, opts)
     if p < 1 and p > 0.995 then return ">" .. percent("99") end
     return percent(string.format("%.0f", 100 * p))
   end
+  -- one decimal, never rounding to 0.0 or 100.0 when it is not exactly that
   function L.pct1(p)
     if p ~= p then return "-" end
+    if p > 0 and p < 0.0005 then return "<" .. percent("0.1") end
+    if p < 1 and p > 0.9995 then return ">" .. percent("99.9") end
     return percent(string.format("%.1f", 100 * p))
   end
   function L.money(x, fmt)
@@ -184,7 +190,7 @@ function M.new(code, currency, opts)
     local sign = CURRENCY_SIGNS[currency] or currency
     local neg = s:match("^%-") and "-" or ""
     s = s:gsub("^%-", "")
-    local pattern = money[utf8.len(sign) == 1 and "sign" or "code"]
+    local pattern = money[CURRENCY_SIGNS[currency] and "sign" or "code"]
     return neg .. pattern:gsub("%%v", (s:gsub("%%", "%%%%"))):gsub("%%c", (sign:gsub("%%", "%%%%")))
   end
   L.currency, L.formats = currency, opts and opts.formats

@@ -326,10 +326,13 @@ M.row = row
 -- cut with an ellipsis); indent starts every line after the first.
 function M.wrap(text, w, indent)
   indent = indent or ""
+  if width(text) <= w then return { text } end -- as it is, its spaces kept
   local lines, cur = {}, ""
-  -- a space inside a number ("1 234", French digit groups) or before its
-  -- unit ("12 %", "3 000 €") does not break
-  local glued = text:gsub("(%d) (%d%d%d)", "%1\0%2"):gsub("(%d) (%d%d%d)", "%1\0%2"):gsub("(%d) ([%%€])", "%1\0%2")
+  -- a space inside a number ("1 234", French digit groups), before its unit
+  -- ("12 %", "3 000 €", "48,6k €"), inside French quotes or before French
+  -- ; : ! ? does not break
+  local glued = text:gsub("(%d) (%d%d%d)", "%1\0%2"):gsub("(%d) (%d%d%d)", "%1\0%2"):gsub(" ([%%;:!?»])", "\0%1")
+    :gsub(" €", "\0€"):gsub("« ", "«\0")
   for word in glued:gmatch("%S+") do
     word = word:gsub("%z", " ")
     local try = cur == "" and word or cur .. " " .. word
@@ -406,11 +409,21 @@ end
 
 -- Appends a blank line, the title, the head and the rows to lines, in at
 -- most ctx.columns (see M.fit; opts: { shrink = columns to cut, left =
--- columns after the first aligned left }).
+-- columns after the first aligned left, optional = columns to leave out, in
+-- that order, when the table is still too wide }).
 function M.section(lines, title, head, rows, ctx, opts)
   opts = opts or {}
   local limit = ctx and ctx.columns
-  local widths = M.fit(head, rows, limit, opts.shrink)
+  local widths, total = M.fit(head, rows, limit, opts.shrink)
+  -- still too wide: the columns in opts.optional go, in that order
+  local optional = { table.unpack(opts.optional or {}) }
+  while limit and total > limit and #optional > 0 do
+    local drop = table.remove(optional, 1)
+    table.remove(head, drop)
+    for _, r in ipairs(rows) do if not r.span then table.remove(r, drop) end end
+    for i, c in ipairs(optional) do if c > drop then optional[i] = c - 1 end end
+    widths, total = M.fit(head, rows, limit, opts.shrink)
+  end
   lines[#lines + 1] = ""
   for _, l in ipairs(limit and M.wrap(title, limit, "  ") or { title }) do lines[#lines + 1] = M.paint(ctx, "head", l) end
   lines[#lines + 1] = row(head, widths, opts.left, ctx)
@@ -419,6 +432,20 @@ function M.section(lines, title, head, rows, ctx, opts)
     lines[#lines + 1] = r.span and M.paint(ctx, "head", limit and shorten(r.span, limit) or r.span)
       or row(r, widths, opts.left, ctx)
   end
+end
+
+-- xs in at most n values: the means of consecutive groups of them (xs
+-- itself when it has at most n).
+function M.resample(xs, n)
+  if #xs <= n then return xs end
+  local out = {}
+  for i = 1, n do
+    local a, b = math.floor((i - 1) * #xs / n) + 1, math.floor(i * #xs / n)
+    local s, k = 0, 0
+    for j = a, b do if xs[j] == xs[j] then s, k = s + xs[j], k + 1 end end
+    out[i] = k > 0 and s / k or 0 / 0
+  end
+  return out
 end
 
 -- A sparkline of xs (one character per value, from the lowest to the

@@ -69,7 +69,12 @@ end
 local function describe(n, random, ctx)
   local L = ctx.L
   local lines = {}
-  local function add(s) lines[#lines + 1] = s end
+  -- each line wrapped to the width, its rest indented under its start
+  local function add(s)
+    if s == "" then lines[#lines + 1] = s return end
+    local lead = s:match("^( *)")
+    for _, l in ipairs(R.wrap(s:sub(#lead + 1), ctx.columns - #lead, "    ")) do lines[#lines + 1] = lead .. l end
+  end
   add(L.t("check.header", n.name, R.periods_in(L, n.periods, n.unit), R.span_in(L, n, true), L.num(n.trials),
     util.unsigned(n.seed), random))
   add("")

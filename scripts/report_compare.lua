@@ -178,7 +178,7 @@ local function difference_block(lines, d, note, ctx)
       end
       return { L.t("run.goal"), R.shorten(d.against, HEAD_MAX), R.shorten(d.scenario, HEAD_MAX), L.t("cmp.difference"),
         L.t("cmp.interval") }, rows
-    end, ctx)
+    end, ctx, nil, { 1, 2, 3 })
   end
   if #(d.stages or {}) > 0 then
     table_of(lines, L.t("cmp.funnel_difference"), function(fmt)
@@ -198,7 +198,7 @@ local function difference_block(lines, d, note, ctx)
       end
       return { L.t("run.channel"), L.t("run.spend"), L.t("run.arrivals_mean"), L.t("run.arrivals_p50"),
         L.t("run.customers_mean"), L.t("run.cac_p50") }, rows
-    end, ctx)
+    end, ctx, nil, { 1, 3, 4, 5 })
   end
 end
 

@@ -202,28 +202,40 @@ local function periods_section(lines, r, ctx)
   for _, name in ipairs(KEY_SERIES) do if by[name] then names[#names + 1] = name end end
   if #names == 0 then return end
   local labels = R.labels(r)
-  local rows = {}
-  for t = 1, r.periods do
-    local row = { labels and L.period(r.unit, labels[t]) or tostring(t) }
-    for _, name in ipairs(names) do
-      local st = by[name].periods[t]
-      local fmt = name == "revenue" and function(x) return L.money(x, L.compact) end or L.compact
-      row[#row + 1] = L.t("run.range", fmt(st.p50), fmt(st.p10), fmt(st.p90))
+  -- each cell P50 (P10-P90), or the P50 alone where those do not fit
+  local function table_of(ranges)
+    local rows = {}
+    for t = 1, r.periods do
+      local row = { labels and L.period(r.unit, labels[t]) or tostring(t) }
+      for _, name in ipairs(names) do
+        local st = by[name].periods[t]
+        local fmt = name == "revenue" and function(x) return L.money(x, L.compact) end or L.compact
+        row[#row + 1] = ranges and L.t("run.range", fmt(st.p50), fmt(st.p10), fmt(st.p90)) or fmt(st.p50)
+      end
+      rows[t] = row
     end
-    rows[t] = row
+    local head = { L.t("unit." .. r.unit) }
+    for _, name in ipairs(names) do head[#head + 1] = L.t("series." .. name) end
+    return head, rows
   end
-  local head = { L.t("unit." .. r.unit) }
-  for _, name in ipairs(names) do head[#head + 1] = L.t("series." .. name) end
-  R.section(lines, L.t("by_unit." .. r.unit), head, rows, ctx)
-  R.say(lines, L.t("run.by_period_note"), ctx.columns)
-  -- the medians as sparklines, cut to the width left
+  local head, rows = table_of(true)
+  local _, total = R.fit(head, rows, nil)
+  local ranges = total <= ctx.columns
+  if not ranges then head, rows = table_of(false) end
+  -- the series' names may be cut: the periods' labels are the row's key
+  local shrink = {}
+  for i = 2, #head do shrink[#shrink + 1] = i end
+  R.section(lines, L.t("by_unit." .. r.unit), head, rows, ctx, { shrink = shrink })
+  R.say(lines, L.t(ranges and "run.by_period_note" or "run.by_period_note_p50"), ctx.columns)
+  -- the medians as sparklines, each in the width left (periods averaged in
+  -- groups where there are more than columns)
   local w = 0
   for _, name in ipairs(names) do w = math.max(w, R.width(L.t("series." .. name))) end
+  local room = math.max(1, ctx.columns - w - 2)
   for _, name in ipairs(names) do
     local med = {}
     for t, st in ipairs(by[name].periods) do med[t] = st.p50 end
-    local line = R.pad(L.t("series." .. name), w, true) .. "  " .. R.sparkline(med)
-    lines[#lines + 1] = R.shorten(line, ctx.columns)
+    lines[#lines + 1] = R.pad(L.t("series." .. name), w, true) .. "  " .. R.sparkline(R.resample(med, room))
   end
 end
 
@@ -238,7 +250,7 @@ local function funnel_section(lines, r, ctx)
       pipe and L.num(pipe.stat.mean) or "-" }
   end
   R.section(lines, L.t("run.funnel"), { L.t("run.stage"), L.t("run.mean"), "P10", "P50", "P90", L.t("run.cost_each"),
-    L.t("run.conversion"), L.t("run.pipeline") }, rows, ctx)
+    L.t("run.conversion"), L.t("run.pipeline") }, rows, ctx, { optional = { 8, 2, 7 } })
   R.say(lines, L.t("run.funnel_note"), ctx.columns)
 end
 
@@ -252,7 +264,7 @@ local function channels_section(lines, r, ctx)
       ch.customers and L.num(ch.customers.mean) or "-", ch.cac and L.money(ch.cac.p50) or "-" }
   end
   R.section(lines, L.t("run.channels"), { L.t("run.channel"), L.t("run.spend"), L.t("run.arrivals_mean"),
-    L.t("run.arrivals_p50"), L.t("run.customers_mean"), L.t("run.cac_p50") }, rows, ctx)
+    L.t("run.arrivals_p50"), L.t("run.customers_mean"), L.t("run.cac_p50") }, rows, ctx, { optional = { 3 } })
   if not r.channels[1].customers then R.say(lines, L.t("run.channels_note"), ctx.columns) end
 end
 
