@@ -13,7 +13,8 @@ local M = {}
 -- Prose: a sentence of a decision's result ("method", a "reason") kept as a
 -- catalogue key and its arguments, { key, arg, ... }, so that each report
 -- says it in its language; an argument { num = "0.8" } is a number (written
--- in the language's signs), any other a word as it is. The JSON and CSV
+-- in the language's signs), { key, ... } a piece of prose, any other a word
+-- as it is. The JSON and CSV
 -- hold the English.
 function M.prose(key, ...) return { key, ... } end
 function M.number(x, spec) return { num = spec and string.format(spec, x) or show(x) } end
@@ -30,7 +31,8 @@ function M.words(L, p)
   local args = {}
   for i = 2, #p do
     local a = p[i]
-    args[i - 1] = type(a) == "table" and L.localize(a.num) or a
+    -- a number, a sentence of its own (prose), or a word
+    args[i - 1] = type(a) ~= "table" and a or a.num and L.localize(a.num) or M.words(L, a)
   end
   return L.t(p[1], table.unpack(args, 1, #p - 1))
 end

@@ -200,7 +200,8 @@ local function decision(fc, opts, scenarios, inputs)
   args.trials, args.seed, args.threads = opts.trials, opts.seed, opts.threads
   local decide = core._script(opts.command)
   local data = run_located(scenarios, decide[opts.command], fc, scenarios[1], args)
-  local out, why = core._script("report").write(opts.format, opts.command, data, report_context(opts, scenarios))
+  local out, why = core._script("report").write(opts.format, opts.command, data,
+    report_context(opts, { fc.normalize(scenarios[1]) }))
   if not out then error(opts.command .. ": " .. why, 0) end
   -- --fail-on-goal: the goals below their confidence at what was found (a
   -- plan found nowhere leaves its goal below)

@@ -423,13 +423,16 @@ function M.plan(fc, s, opts)
     trials = trials, seed = opts.seed or norm.seed, runs = runner.runs + (quick and quick.runs or 0),
     objective_runs = quick and quick.runs or 0,
     prose = {
-      method = decide.prose(quick and "plan.method_quick" or "plan.method", util.unsigned(trials),
-        decide.number(100 * TOL_VALUE, "%.1f"), decide.number(100 * TOL_INTERVAL, "%.1f")),
+      method = decide.prose("plan.method", util.unsigned(trials),
+        decide.prose(quick and "plan.method_quick" or "plan.nothing"),
+        decide.number(100 * TOL_VALUE, "%.1f"), decide.number(100 * TOL_INTERVAL, "%.1f"),
+        decide.prose("plan.method_full_run")),
     },
   }
   if not at then
     out.found = false
     out.best = { value = best.x, probability = best.p }
+    out.prose.method[6] = decide.prose("plan.nothing") -- no value found, no run at it
     out.prose.reason = decide.prose("plan.reason_not_found", decide.number(conf), decide.number(var.lo),
       decide.number(var.hi), decide.number(best.p, "%.4g"), decide.number(best.x))
     return { plan = M.in_english(out) }
@@ -497,10 +500,6 @@ function M.reverse_funnel(fc, s, norm, result, goal, runner)
   return out
 end
 
--- The arithmetic an analyst does by hand: the goal's target divided by the
--- median rates, stage by stage up from the goal's stage, and the spend at the
--- value's median cost per visitor; nil (and why) when the goal is not a
--- count of a stage or a rate differs by channel.
 -- The plan's sentences in English, as its JSON holds them (method, reason;
 -- the calculator's reason, spend_reason and note), from its prose (kept in
 -- out.prose: the reports say it in their language). Returns out.
@@ -517,6 +516,10 @@ function M.in_english(out)
   return out
 end
 
+-- The arithmetic an analyst does by hand: the goal's target divided by the
+-- median rates, stage by stage up from the goal's stage, and the spend at the
+-- value's median cost per visitor; nil (and why) when the goal is not a
+-- count of a stage or a rate differs by channel.
 function M.calculator(norm, result, goal)
   local K = #norm.stages
   local g

@@ -50,12 +50,6 @@ function M.formats_help()
   return table.concat(lines, "\n") .. "\n"
 end
 
--- Whether format writes a folder of files when its output is one.
-function M.writes_files(format)
-  local f = format_entry(format)
-  return f ~= nil and f.files == true
-end
-
 -- The writer of a format and view, or nil and a message.
 function M.writer(format, view)
   local f = format_entry(format)
@@ -65,16 +59,6 @@ function M.writer(format, view)
   if not f[view] then return nil, string.format("no %s report of a %s", format, view) end
   local module, fn = f[view]:match("^([^.]+)%.(.+)$")
   return core._script(module)[fn]
-end
-
--- Adds (or replaces) the writer of a format and view: "module.function".
-function M.register(format, view, at, about)
-  local f = format_entry(format)
-  if not f then
-    f = { name = format, about = about or "" }
-    FORMATS[#FORMATS + 1] = f
-  end
-  f[view] = at
 end
 
 -- The report context writers read: ctx.L the locale (scripts/locale.lua),
@@ -118,8 +102,6 @@ end
 function M.json(results, differences) return write("json", results, differences) end
 function M.text(results, differences) return write("text", results, differences) end
 
--- report.render(format, view, data [, ctx]): the report of a decision.
-M.render = M.write
 
 M.QUANTS = { "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
 M.STAT_KEYS = core._script("json").STAT_KEYS
@@ -127,23 +109,10 @@ M.STAT_KEYS = core._script("json").STAT_KEYS
 -- Numbers for people, in English (see scripts/locale.lua: the one place
 -- numbers are formatted, and how a language writes them).
 local numbers = core._script("locale")
-local human = numbers.human
-M.human, M.compact, M.signed, M.percent = numbers.human, numbers.compact, numbers.signed, numbers.percent
+M.human = numbers.human
 M.num = core._script("json").num
 
--- "12 months", "1 week".
-function M.periods(n, unit)
-  return string.format("%d %s%s", n, unit, n == 1 and "" or "s")
-end
-
 local calendar = core._script("calendar")
-
--- Period t of a run or scenario x (its unit, start): "2027-07" where it has
--- a start, else "month 7".
-function M.period_label(x, t)
-  if x.start then return calendar.label(x.unit, x.start, t) end
-  return string.format("%s %d", x.unit, t)
-end
 
 -- Period t of a run or scenario x in words of locale L: "Jul 2027",
 -- "juil. 2027" where it has a start (the label itself when raw), else
@@ -180,16 +149,6 @@ function M.span_in(L, x, raw)
   if not x.start then return "" end
   return " (" .. L.t("window.span", M.period_in(L, x, 1, raw), M.period_in(L, x, x.periods, raw)) .. ")"
 end
-
--- The English forms with calendar labels as written ("2027-07"), for the
--- reports not yet in a language (check's description).
-local english
-local function en()
-  english = english or core._script("locale").new("en")
-  return english
-end
-function M.window(x, g) return M.window_in(en(), x, g, true) end
-function M.span(x) return M.span_in(en(), x, true) end
 
 -- The calendar labels of a run's periods, or nil without a start.
 function M.labels(x)
@@ -384,14 +343,6 @@ function M.fit(head, rows, limit, shrink)
     for _, r in ipairs(rows) do if r[i] then r[i] = cut(r[i]) end end
   end
   return widths, t
-end
-
--- mean (with * when some trial was not finite), P10, P50, P90.
-function M.stat_cols(st, fmt)
-  fmt = fmt or human
-  local mean = fmt(st.mean)
-  if st.infinite > 0 then mean = mean .. "*" end
-  return { mean, fmt(st.p10), fmt(st.p50), fmt(st.p90) }
 end
 
 -- Widths of the columns of head and rows (cells cut to MAX_CELL first).

@@ -89,6 +89,12 @@ local function table_of(lines, title, build, ctx, left, shrink)
   emit(lines, title, head, rows, widths, ctx, nil, left)
 end
 
+-- fmt, or fmt with the currency for a metric that is money
+local function money_fmt(ctx, name, fmt)
+  if not run.MONEY[name] then return fmt end
+  return function(x) return ctx.L.money(x, fmt) end
+end
+
 local function by_name(list)
   local t = {}
   for _, x in ipairs(list) do t[x.name] = x end
@@ -107,10 +113,11 @@ local function side_by_side(lines, title, results, first, last, ctx)
     end
     for _, m in ipairs(results[1].metrics) do
       local r = { m.name }
+      local f = money_fmt(ctx, m.name, fmt)
       for i = first, last do
         local st = stats[i][m.name] and stats[i][m.name].stat
-        r[#r + 1], r[#r + 2], r[#r + 3] = st and fmt(st.p10) or "-", st and fmt(st.p50) or "-",
-          st and fmt(st.p90) or "-"
+        r[#r + 1], r[#r + 2], r[#r + 3] = st and f(st.p10) or "-", st and f(st.p50) or "-",
+          st and f(st.p90) or "-"
       end
       rows[#rows + 1] = r
     end
@@ -145,7 +152,9 @@ local function verdict(m, L)
 end
 
 local function points(x, L)
-  return x == x and L.localize(string.format("%+.1f", 100 * x)) or "-"
+  if x ~= x then return "-" end
+  local s = string.format("%+.1f", 100 * x)
+  return L.localize(s == "-0.0" and "+0.0" or s)
 end
 
 -- One alternative against the base: metrics, goals, stages, channels.
@@ -163,8 +172,9 @@ local function difference_block(lines, d, note, ctx)
   table_of(lines, L.t("cmp.forecast_difference"), function(fmt)
     local rows = {}
     for _, m in ipairs(d.metrics) do
-      rows[#rows + 1] = { m.name, mean(m.stat, fmt),
-        L.t("cmp.to", signed(m.stat.p10, fmt), signed(m.stat.p90, fmt)), verdict(m, L) }
+      local f = money_fmt(ctx, m.name, fmt)
+      rows[#rows + 1] = { m.name, mean(m.stat, f),
+        L.t("cmp.to", signed(m.stat.p10, f), signed(m.stat.p90, f)), verdict(m, L) }
     end
     return { L.t("run.metric"), L.t("run.mean"), L.t("cmp.p10_p90"), L.t("cmp.better_in") }, rows
   end, ctx, { [4] = true }, { 1, 4 })
@@ -184,7 +194,7 @@ local function difference_block(lines, d, note, ctx)
     table_of(lines, L.t("cmp.funnel_difference"), function(fmt)
       local rows = {}
       for _, s in ipairs(d.stages or {}) do
-        rows[#rows + 1] = { s.name, mean(s.total, fmt), signed(s.total.p50, fmt), mean(s.cost, fmt) }
+        rows[#rows + 1] = { s.name, mean(s.total, fmt), signed(s.total.p50, fmt), mean(s.cost, money_fmt(ctx, "cac", fmt)) }
       end
       return { L.t("run.stage"), L.t("run.mean"), "P50", L.t("cmp.cost_each_mean") }, rows
     end, ctx)
@@ -193,8 +203,9 @@ local function difference_block(lines, d, note, ctx)
     table_of(lines, L.t("cmp.channel_difference"), function(fmt)
       local rows = {}
       for _, c in ipairs(d.channels or {}) do
-        rows[#rows + 1] = { c.name, mean(c.spend, fmt), mean(c.visitors, fmt), signed(c.visitors.p50, fmt),
-          c.customers and mean(c.customers, fmt) or "-", c.cac and signed(c.cac.p50, fmt) or "-" }
+        local money = money_fmt(ctx, "spend", fmt)
+        rows[#rows + 1] = { c.name, mean(c.spend, money), mean(c.visitors, fmt), signed(c.visitors.p50, fmt),
+          c.customers and mean(c.customers, fmt) or "-", c.cac and signed(c.cac.p50, money) or "-" }
       end
       return { L.t("run.channel"), L.t("run.spend"), L.t("run.arrivals_mean"), L.t("run.arrivals_p50"),
         L.t("run.customers_mean"), L.t("run.cac_p50") }, rows
