@@ -42,9 +42,20 @@ local function report_context(opts, scenarios)
   end
   local currency
   for _, s in ipairs(scenarios or {}) do currency = currency or s.currency end
+  -- an embedding program has no command line: the one that does the same
+  local argv = opts.argv
+  if not argv then
+    argv = { "funnelcast", opts.command }
+    for _, file in ipairs(opts.files or { opts.file }) do argv[#argv + 1] = file end
+    for _, kv in ipairs(opts.sets or {}) do argv[#argv + 1] = "--set" argv[#argv + 1] = kv[1] .. "=" .. kv[2] end
+    for _, kv in ipairs(opts.own or {}) do argv[#argv + 1] = "--" .. kv[1] argv[#argv + 1] = kv[2] end
+    for _, k in ipairs({ "trials", "seed", "threads", "format", "lang", "locale" }) do
+      if opts[k] ~= nil then argv[#argv + 1] = "--" .. k argv[#argv + 1] = tostring(opts[k]) end
+    end
+  end
   return core._script("report").context({
     lang = opts.lang or locale.from_env(opts.env_lang), locale = opts.locale, currency = currency, columns = opts.columns,
-    color = opts.color, argv = opts.argv, output = opts.output, sources = sources })
+    color = opts.color, argv = argv, output = opts.output, sources = sources })
 end
 
 -- The report of a run (differences nil) or a comparison, in the command's
