@@ -147,6 +147,7 @@ end
 -- start in words of L, else "".
 function M.span_in(L, x, raw)
   if not x.start then return "" end
+  if x.periods == 1 then return " (" .. M.period_in(L, x, 1, raw) .. ")" end
   return " (" .. L.t("window.span", M.period_in(L, x, 1, raw), M.period_in(L, x, x.periods, raw)) .. ")"
 end
 
