@@ -182,7 +182,7 @@ fc_status fc_context_option(fc_context *ctx, const char *name, const char *value
         /* a name: which ones exist, the command says (scripts/report.lua, scripts/locale.lua) */
         size_t n = strspn(value, "abcdefghijklmnopqrstuvwxyz");
         if (n == 0 || value[n] != 0 || n >= sizeof ctx->format)
-            return fail(ctx, FC_EINPUT, name[0] == 'f' ? "%sa format name: text, json, csv or html" : "%sa language code: en or fr", msg);
+            return fail(ctx, FC_EINPUT, name[0] == 'f' ? "%sa format name, such as json or html" : "%sa language code, such as en or fr", msg);
         strcpy(name[0] == 'f' ? ctx->format : ctx->lang, value);
     } else if (strcmp(name, "locale") == 0) {
         size_t n = strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-@");

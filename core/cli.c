@@ -329,15 +329,11 @@ static const char *env_language(void)
 #define MIN_COLUMNS 60
 static long long terminal_columns(int tty)
 {
-    long long w = 100;
+    long long w;
     const char *env = getenv("COLUMNS");
     struct winsize ws;
-    if (env && fc_parse_int(env, 1, 100000, &w) == 0)
-        ;
-    else if (tty && isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        w = ws.ws_col;
-    else
-        w = 100;
+    if (!env || fc_parse_int(env, 1, 100000, &w) != 0)
+        w = tty && isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 100;
     return w < MIN_COLUMNS ? MIN_COLUMNS : w;
 }
 
