@@ -1,8 +1,8 @@
 -- report: the report writers' registry, keyed by format ("text", "json",
 -- "csv", "html") and view ("run": one run's results; "comparison":
 -- scenarios on common random numbers; "plan" and "optimize": the
--- decisions; "check": the compiled models), and the helpers the writers share: number formatting, JSON
--- pieces and text table layout. The writers live in their own modules and
+-- decisions; "check": the compiled models), the report context, and the
+-- text table layout the writers share. The writers live in their own modules and
 -- are loaded when first used.
 local core = ...
 local util = core._script("util")
@@ -13,8 +13,8 @@ local M = {}
 -- payload (run and comparison: { results = { r, ... }, differences = d or
 -- nil }; plan and optimize: what plan{} and optimize{} return) and ctx the
 -- report context (see M.context). A writer returns the report's bytes, or,
--- for a format with `files` and an output that is a folder, a list of
--- { name, bytes } to write there. A new format or view is one module and
+-- to write a folder (ctx.output), a list of { name, bytes } (bytes false: a
+-- file of the format's that this report has not, removed). A new format or view is one module and
 -- one entry here.
 local FORMATS = {
   { name = "text", about = "a report for the terminal (the default)",
@@ -23,7 +23,7 @@ local FORMATS = {
   { name = "json", about = "every figure, for programs (DESIGN.md's contract)",
     run = "report_run.json", comparison = "report_compare.json", plan = "report_plan.json",
     optimize = "report_optimize.json", check = "report_check.json" },
-  { name = "csv", about = "tidy tables: -o DIR writes one file each, -o - one long table", files = true,
+  { name = "csv", about = "tidy tables: -o DIR one file each, -o - or -o FILE.csv one long table",
     run = "report_csv.run", comparison = "report_csv.comparison", plan = "report_csv.plan",
     optimize = "report_csv.optimize" },
   { name = "html", about = "one self-contained page with charts",
@@ -101,7 +101,6 @@ end
 -- see report_compare.lua) the comparison's, in English.
 function M.json(results, differences) return write("json", results, differences) end
 function M.text(results, differences) return write("text", results, differences) end
-
 
 M.QUANTS = { "p5", "p10", "p25", "p50", "p75", "p90", "p95" }
 M.STAT_KEYS = core._script("json").STAT_KEYS
