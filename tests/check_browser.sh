@@ -27,7 +27,10 @@ mkdir -p "$OUT"
 browser() {
   log=$1
   shift
-  "$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run --disable-extensions \
+  # (a container's small /dev/shm: --disable-dev-shm-usage; a hung browser
+  # fails the check after 120 s instead of holding the suite)
+  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars \
+    --no-first-run --disable-extensions \
     --user-data-dir="$tmp/profile" --enable-logging=stderr --v=0 "$@" > "$log" 2>&1
 }
 
