@@ -53,6 +53,7 @@ return {
     ["by_unit.quarter"] = "Quarter by quarter", ["by_unit.year"] = "Year by year",
     ["run.range"] = "%s (%s-%s)",
     ["run.by_period_note_p50"] = "(each cell: the P50 of the period, too narrow here for P10-P90; the lines below: the same)",
+    ["run.every_kth"] = "(one row every %d %s, the last period included; the JSON and CSV have every period)",
     ["run.by_period_note"] = "(each cell: P50 (P10-P90); the lines below: the P50 of each period)",
     ["run.funnel"] = "Funnel (arrivals over the horizon)",
     ["run.stage"] = "stage",

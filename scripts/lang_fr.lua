@@ -52,6 +52,7 @@ return {
     ["by_unit.quarter"] = "Trimestre par trimestre", ["by_unit.year"] = "Année par année",
     ["run.range"] = "%s (%s-%s)",
     ["run.by_period_note_p50"] = "(chaque case : la P50 de la période, trop étroit ici pour P10-P90 ; les lignes ci-dessous : la même)",
+    ["run.every_kth"] = "(une ligne tous les %d %s, la dernière période comprise ; le JSON et le CSV ont toutes les périodes)",
     ["run.by_period_note"] = "(chaque case : P50 (P10-P90) ; les lignes ci-dessous : la P50 de chaque période)",
     ["run.funnel"] = "Entonnoir (arrivées sur l'horizon)",
     ["run.stage"] = "étape",

@@ -101,8 +101,10 @@ end
 -- Goals whose probability is this close to 0 or 1 have no drivers shown:
 -- nothing moves them.
 local DRIVERS_EDGE = 0.01
--- The key series of the period-by-period table.
+-- The key series of the period-by-period table, and the most rows it has
+-- (a longer run shows every k-th period, the last included).
 local KEY_SERIES = { "new_customers", "active", "revenue" }
+local PERIOD_ROWS = 36
 
 local function metric_stat_cols(L, st, money)
   local fmt = money and L.money or L.num
@@ -203,16 +205,19 @@ local function periods_section(lines, r, ctx)
   if #names == 0 then return end
   local labels = R.labels(r)
   -- each cell P50 (P10-P90), or the P50 alone where those do not fit
+  local step = math.ceil(r.periods / PERIOD_ROWS)
+  local shown = {}
+  for t = r.periods % step == 0 and step or r.periods % step, r.periods, step do shown[#shown + 1] = t end
   local function table_of(ranges)
     local rows = {}
-    for t = 1, r.periods do
+    for _, t in ipairs(shown) do
       local row = { labels and L.period(r.unit, labels[t]) or tostring(t) }
       for _, name in ipairs(names) do
         local st = by[name].periods[t]
         local fmt = name == "revenue" and function(x) return L.money(x, L.compact) end or L.compact
         row[#row + 1] = ranges and L.t("run.range", fmt(st.p50), fmt(st.p10), fmt(st.p90)) or fmt(st.p50)
       end
-      rows[t] = row
+      rows[#rows + 1] = row
     end
     local head = { L.t("unit." .. r.unit) }
     for _, name in ipairs(names) do head[#head + 1] = L.t("series." .. name) end
@@ -227,6 +232,7 @@ local function periods_section(lines, r, ctx)
   for i = 2, #head do shrink[#shrink + 1] = i end
   R.section(lines, L.t("by_unit." .. r.unit), head, rows, ctx, { shrink = shrink })
   R.say(lines, L.t(ranges and "run.by_period_note" or "run.by_period_note_p50"), ctx.columns)
+  if step > 1 then R.say(lines, L.t("run.every_kth", step, L.t("units." .. r.unit)), ctx.columns) end
   -- the medians as sparklines, each in the width left (periods averaged in
   -- groups where there are more than columns)
   local w = 0
