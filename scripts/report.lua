@@ -113,6 +113,48 @@ M.num = core._script("json").num
 
 local calendar = core._script("calendar")
 
+-- What the writers show alike ------------------------------------------------
+
+-- A goal this close to 0 or 1 has no drivers shown: nothing moves it.
+local DRIVERS_EDGE = 0.01
+
+-- The drivers of goals that inform, for every writer that shows them: a
+-- goal under DRIVERS_EDGE or over 1 - DRIVERS_EDGE has none (counted in
+-- edge); an assumption whose swing is not finite or within two standard
+-- errors of no effect is left out (counted in noise); at most `most` per
+-- goal (the rest counted in more). Returns { { goal = g, index = i, shown =
+-- { { d = driver, j = its index }, ... } }, ... } (goals with some shown)
+-- and the counts { noise, edge, more }.
+function M.informative_drivers(goals, most)
+  local out, counts = {}, { noise = 0, edge = 0, more = 0 }
+  for i, g in ipairs(goals) do
+    if g.probability < DRIVERS_EDGE or g.probability > 1 - DRIVERS_EDGE then
+      counts.edge = counts.edge + 1
+    else
+      local shown = {}
+      for j, d in ipairs(g.drivers) do
+        if d.swing == d.swing and math.abs(d.swing) ~= math.huge and math.abs(d.swing) > 2 * d.se then
+          if #shown < most then shown[#shown + 1] = { d = d, j = j } else counts.more = counts.more + 1 end
+        else
+          counts.noise = counts.noise + 1
+        end
+      end
+      if #shown > 0 then out[#out + 1] = { goal = g, index = i, shown = shown } end
+    end
+  end
+  return out, counts
+end
+
+-- The key series of a run that it has (new customers, active customers,
+-- revenue, in that order), and its series by name.
+local KEY_SERIES = { "new_customers", "active", "revenue" }
+function M.key_series(r)
+  local by, names = {}, {}
+  for _, s in ipairs(r.series) do by[s.name] = s end
+  for _, name in ipairs(KEY_SERIES) do if by[name] then names[#names + 1] = name end end
+  return names, by
+end
+
 -- Period t of a run or scenario x in words of locale L: "Jul 2027",
 -- "juil. 2027" where it has a start (the label itself when raw), else
 -- "month 7", "mois 7".

@@ -16,10 +16,8 @@ local esc, el = S.esc, S.el
 local words = core._script("decide").words
 local M = {}
 
--- Goals this close to 0 or 1 show no drivers; drivers shown per goal.
-local DRIVERS_EDGE, DRIVERS_SHOWN = 0.01, 8
--- The series drawn first, then each stage's arrivals.
-local KEY_SERIES = { "new_customers", "active", "revenue" }
+-- Drivers shown per goal (which inform: report.informative_drivers).
+local DRIVERS_SHOWN = 8
 -- The metrics shown as shares.
 local SHARE = { roi = true, lifetime_roi = true, marketing_roi = true, winback_rate = true }
 -- The quantiles of a summary, in order, and the share of trials between
@@ -257,18 +255,6 @@ end
 
 -- The drivers of a goal worth showing (a swing beyond two standard errors),
 -- and how many were left out.
-local function informative(g)
-  local shown, noise, more = {}, 0, 0
-  for j, d in ipairs(g.drivers) do
-    if finite(d.swing) and math.abs(d.swing) > 2 * d.se then
-      if #shown < DRIVERS_SHOWN then shown[#shown + 1] = { d = d, j = j } else more = more + 1 end
-    else
-      noise = noise + 1
-    end
-  end
-  return shown, noise, more
-end
-
 local function tornado(ctx, g, gi, shown, base)
   local L = ctx.L
   local lo, hi = g.probability, g.probability
@@ -300,16 +286,10 @@ end
 local function drivers_section(r, ctx, base, id)
   if #r.goals == 0 then return "" end
   local L = ctx.L
-  local parts, noise, edge, more = {}, 0, 0, 0
-  for gi, g in ipairs(r.goals) do
-    if g.probability < DRIVERS_EDGE or g.probability > 1 - DRIVERS_EDGE then
-      edge = edge + 1
-    else
-      local shown, n, m = informative(g)
-      noise, more = noise + n, more + m
-      if #shown > 0 then parts[#parts + 1] = tornado(ctx, g, gi, shown, base) end
-    end
-  end
+  local parts = {}
+  local groups, counts = R.informative_drivers(r.goals, DRIVERS_SHOWN)
+  local noise, edge, more = counts.noise, counts.edge, counts.more
+  for _, gr in ipairs(groups) do parts[#parts + 1] = tornado(ctx, gr.goal, gr.index, gr.shown, base) end
   local notes = {}
   if noise > 0 then notes[#notes + 1] = L.t(noise == 1 and "html.drivers_noise_one" or "html.drivers_noise", noise) end
   if edge > 0 then notes[#notes + 1] = L.t(edge == 1 and "html.drivers_edge_one" or "html.drivers_edge", edge) end
@@ -351,11 +331,9 @@ end
 
 local function series_section(r, ctx, base, id)
   local L = ctx.L
-  local by, stages = {}, {}
-  for _, s in ipairs(r.series) do by[s.name] = s end
+  local stages = {}
   for _, st in ipairs(r.stages) do stages[st.name] = true end
-  local names = {}
-  for _, n in ipairs(KEY_SERIES) do if by[n] then names[#names + 1] = n end end
+  local names, by = R.key_series(r)
   for _, st in ipairs(r.stages) do if by[st.name] then names[#names + 1] = st.name end end
   if #names == 0 then return "" end
   local labels = period_labels(L, r)

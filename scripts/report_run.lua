@@ -98,12 +98,8 @@ end
 
 -- Text ---------------------------------------------------------------------
 
--- Goals whose probability is this close to 0 or 1 have no drivers shown:
--- nothing moves them.
-local DRIVERS_EDGE = 0.01
--- The key series of the period-by-period table, and the most rows it has
--- (a longer run shows every k-th period, the last included).
-local KEY_SERIES = { "new_customers", "active", "revenue" }
+-- The most rows of the period-by-period table (a longer run shows every
+-- k-th period, the last included).
 local PERIOD_ROWS = 36
 
 local function metric_stat_cols(L, st, money)
@@ -148,28 +144,18 @@ end
 
 local function drivers_section(lines, r, ctx)
   local L = ctx.L
-  local shown, noise, edge = 0, 0, 0
+  local groups, counts = R.informative_drivers(r.goals, DRIVERS_SHOWN)
+  local noise, edge = counts.noise, counts.edge
   local rows = {}
-  for _, g in ipairs(r.goals) do
-    if g.probability < DRIVERS_EDGE or g.probability > 1 - DRIVERS_EDGE then
-      edge = edge + 1
-    else
-      local n = 0
-      for _, d in ipairs(g.drivers) do
-        -- a swing within two standard errors of none is noise
-        if d.swing == d.swing and math.abs(d.swing) > 2 * d.se then
-          if n < DRIVERS_SHOWN then
-            if n == 0 then rows[#rows + 1] = { span = g.name } end
-            rows[#rows + 1] = { "  " .. d.assumption, L.pct1(d.low), L.pct1(d.middle), L.pct1(d.high),
-              L.t("run.points", L.localize(string.format("%+.1f", 100 * d.swing))) }
-            n, shown = n + 1, shown + 1
-          end
-        else
-          noise = noise + 1
-        end
-      end
+  for _, gr in ipairs(groups) do
+    rows[#rows + 1] = { span = gr.goal.name }
+    for _, x in ipairs(gr.shown) do
+      local d = x.d
+      rows[#rows + 1] = { "  " .. d.assumption, L.pct1(d.low), L.pct1(d.middle), L.pct1(d.high),
+        L.t("run.points", L.localize(string.format("%+.1f", 100 * d.swing))) }
     end
   end
+  local shown = #groups
   if shown > 0 then
     R.section(lines, L.t("run.drivers"), { L.t("run.goal_assumption"), L.t("run.low_third"),
       L.t("run.middle"), L.t("run.high_third"), L.t("run.swing") }, rows, ctx)
@@ -198,10 +184,7 @@ end
 -- sparkline of each median.
 local function periods_section(lines, r, ctx)
   local L = ctx.L
-  local by = {}
-  for _, s in ipairs(r.series) do by[s.name] = s end
-  local names = {}
-  for _, name in ipairs(KEY_SERIES) do if by[name] then names[#names + 1] = name end end
+  local names, by = R.key_series(r)
   if #names == 0 then return end
   local labels = R.labels(r)
   -- each cell P50 (P10-P90), or the P50 alone where those do not fit
