@@ -280,6 +280,26 @@ static void set_int_opt(lua_State *L, const char *key, long long v)
     lua_setfield(L, -2, key);
 }
 
+/* opts[key] = v, when v is given (not NULL). */
+static void set_str_opt(lua_State *L, const char *key, const char *v)
+{
+    if (v == NULL)
+        return;
+    lua_pushstring(L, v);
+    lua_setfield(L, -2, key);
+}
+
+/* opts[key] = { v[0], ..., v[n - 1] }. */
+static void set_list_opt(lua_State *L, const char *key, const char *const *v, int n)
+{
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_pushstring(L, v[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, key);
+}
+
 /* What the protected entry point needs: the options and their values. */
 typedef struct cli_call {
     const options *o;
@@ -358,31 +378,16 @@ static int l_cli_main(lua_State *L)
     lua_pushstring(L, o->format);
     lua_setfield(L, -2, "format");
     /* what the reports need to know of where they go */
-    if (o->lang) {
-        lua_pushstring(L, o->lang);
-        lua_setfield(L, -2, "lang");
-    }
-    if (o->locale) {
-        lua_pushstring(L, o->locale);
-        lua_setfield(L, -2, "locale");
-    }
-    lua_pushstring(L, env_language());
-    lua_setfield(L, -2, "env_lang");
+    set_str_opt(L, "lang", o->lang);
+    set_str_opt(L, "locale", o->locale);
+    set_str_opt(L, "env_lang", env_language());
     const char *out = o->out && strcmp(o->out, "-") != 0 ? o->out : NULL;
-    if (out) {
-        lua_pushstring(L, out);
-        lua_setfield(L, -2, "output");
-    }
+    set_str_opt(L, "output", out);
     set_int_opt(L, "columns", terminal_columns(out == NULL));
     const char *no_color = getenv("NO_COLOR");
     lua_pushboolean(L, out == NULL && isatty(STDOUT_FILENO) && (no_color == NULL || no_color[0] == 0));
     lua_setfield(L, -2, "color");
-    lua_createtable(L, o->argc, 0);
-    for (int i = 0; i < o->argc; i++) {
-        lua_pushstring(L, o->argv[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
-    lua_setfield(L, -2, "argv");
+    set_list_opt(L, "argv", (const char *const *)o->argv, o->argc);
     if (o->trials)
         set_int_opt(L, "trials", c->trials);
     /* a seed past 2^63 - 1 travels as the Lua integer with the same 64 bits */
@@ -402,12 +407,7 @@ static int l_cli_main(lua_State *L)
         lua_rawseti(L, -2, 2);
         lua_setfield(L, -2, "shard");
     }
-    lua_createtable(L, o->nfiles, 0);
-    for (int i = 0; i < o->nfiles; i++) {
-        lua_pushstring(L, o->files[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
-    lua_setfield(L, -2, "files");
+    set_list_opt(L, "files", o->files, o->nfiles);
     lua_pushboolean(L, o->timing);
     lua_setfield(L, -2, "timing");
     lua_pushboolean(L, o->unsafe);
