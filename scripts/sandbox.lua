@@ -100,7 +100,7 @@ local function include_line(from, name, level)
     if caller and caller.source == "@" .. from then return caller.currentline end
   end
   local n = 0
-  for line in ((core._read_file(from) or "") .. "\n"):gmatch("([^\n]*)\n") do
+  for line in ((core._script("scenario")._source(from) or "") .. "\n"):gmatch("([^\n]*)\n") do
     n = n + 1
     line = line:gsub("%-%-.*$", "")
     if line:find("include", 1, true) and (type(name) ~= "string" or line:find(name, 1, true)) then return n end
@@ -149,6 +149,7 @@ local function include_fn(ctx, from)
     if #ctx.stack > MAX_INCLUDE_DEPTH then fail("more than %d nested includes", MAX_INCLUDE_DEPTH) end
     local src, rerr = core._read_file(path, true)
     if not src then fail("cannot read %s (%s)", path, rerr) end
+    core._script("scenario")._text(path, src)
     ctx.stack[#ctx.stack + 1], ctx.names[#ctx.names + 1] = real, path
     if ctx.inputs then ctx.inputs[#ctx.inputs + 1] = real end
     local ok, r = pcall(run_chunk, ctx, path, src)
@@ -331,11 +332,13 @@ function M.load(fc, path, opts)
   local src, why
   if opts.text then
     src = opts.text
-    core._script("scenario")._text(path, src)
   else
     src, why = core._read_file(path)
     if not src then error(string.format("%s: cannot open the scenario file (%s)", path, why), 0) end
   end
+  -- kept: messages and reports read the text as it ran, never the file again
+  -- (a pipe or a device cannot be read twice)
+  core._script("scenario")._text(path, src)
   -- a file read from a pipe or a device (/dev/stdin) has no folder: no includes
   local real = why and core._realpath(path) or nil
   local ctx = { fc = fc, unsafe = opts.unsafe, print = opts.print, root = real and dirname(real), stack = { real or path },

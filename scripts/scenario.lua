@@ -230,10 +230,12 @@ M.show = show
 local FileOrigin = {}
 local FileOriginMT = { __index = FileOrigin }
 
--- the scenarios given as texts (an embedding program's), by name
+-- the texts of the scenario files loaded and included (and of those an
+-- embedding program gives as texts), by name: read once
 local texts = {}
 
--- Registers the text of a scenario given as text under its name.
+-- Registers the text of a scenario file (as loaded, or given as text)
+-- under its name.
 function M._text(name, src) texts[name] = src end
 
 local function read_source(file)
