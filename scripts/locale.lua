@@ -25,10 +25,17 @@ function M.languages()
   return out
 end
 
+-- The language code of a locale name: "fr" of "fr_FR.UTF-8", "fr@euro" or
+-- "fr"; nil when it names none.
+function M.code_of(name)
+  if type(name) ~= "string" then return nil end
+  return name:match("^(%l%l%l?)[_.@]") or name:match("^(%l%l%l?)$")
+end
+
 -- The language a LANG value names ("fr_FR.UTF-8" -> "fr"), when it has a
 -- catalogue; else "en".
 function M.from_env(lang)
-  local code = type(lang) == "string" and lang:match("^(%l%l%l?)[_.@]") or (type(lang) == "string" and lang:match("^(%l%l%l?)$"))
+  local code = M.code_of(lang)
   return catalogue(code) and code or "en"
 end
 
@@ -128,8 +135,7 @@ function M.new(code, currency, opts)
   -- ("fr", "fr_FR.UTF-8"; default the language's own)
   local f = c
   if opts and opts.formats then
-    local fcode = type(opts.formats) == "string" and opts.formats:match("^(%l%l%l?)[_.@]") or opts.formats
-    f = catalogue(fcode)
+    f = catalogue(M.code_of(opts.formats))
     if not f then
       error(string.format("--locale %s: expected a locale of one of %s (such as fr_FR or en)", tostring(opts.formats),
         table.concat(M.languages(), ", ")), 0)
