@@ -86,7 +86,6 @@ local function svg(w, h, opts, body)
   return el("svg", attrs, el("title", { { "id", tid } }, esc(opts.title)) ..
     el("desc", { { "id", did } }, esc(opts.desc or "")) .. body)
 end
-M.svg = svg
 
 -- A hatch pattern (diagonal lines) of a class; returns its id and <defs>.
 local function hatch(ids, class, angle)
@@ -101,7 +100,6 @@ end
 local function text_width(s, size)
   return (utf8.len(s) or #s) * size * 0.6
 end
-M.text_width = text_width
 
 local function text(x, y, s, class, anchor)
   return el("text", { { "x", c(x) }, { "y", c(y) }, { "class", class }, { "text-anchor", anchor } }, esc(s))
