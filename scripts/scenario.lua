@@ -1332,6 +1332,34 @@ function M._origin(fname)
 end
 M._derive = derive
 
+-- A with{} table whose funnel names stages (funnel = { lead = { rate = ... } },
+-- as calibrate() returns) read with the stages' indices, as the funnel list
+-- is merged; fail(fmt, ...) raises at the with{} call.
+local function stage_indices(st, over, fail)
+  local funnel = plain_of(over.funnel)
+  if not is_plain(funnel) then return over end
+  local byname, names = {}, {}
+  for i, stage in ipairs(st.norm.stages) do byname[stage.name], names[i] = i, stage.name end
+  local out, changed = {}, false
+  for _, k in ipairs(sorted_keys(funnel)) do
+    local i = k
+    if type(k) == "string" then
+      i = byname[k]
+      if not i then fail("funnel.%s: unknown stage '%s'%s", k, k, util.suggest(k, names)) end
+      if funnel[i] ~= nil or out[i] ~= nil then
+        fail("funnel.%s: the stage is changed twice, by name and as funnel[%d]", k, i)
+      end
+      changed = true
+    end
+    out[i] = funnel[k]
+  end
+  if not changed then return over end
+  local copy = {}
+  for k, v in next, plain_of(over) do copy[k] = v end
+  copy.funnel = out
+  return copy
+end
+
 -- s:with{...}: a validated changed copy; the lines of fields written in the
 -- with{} table come from that call, the others from the original.
 function methods.with(s, over)
@@ -1344,6 +1372,9 @@ function methods.with(s, over)
   end
   local why = tree_problem(over)
   if why then error(string.format("%s: with: expected %s", origin:fallback(), why), 0) end
+  over = stage_indices(state(s), over, function(fmt, ...)
+    error(string.format("%s: with: " .. fmt, origin:fallback(), ...), 0)
+  end)
   return derive(s, over, origin)
 end
 
