@@ -404,18 +404,6 @@ static inline size_t pstep(const fc_param *p)
     return p->per_period ? 1 : 0;
 }
 
-static double clip_to(fc_domain d, double x)
-{
-    switch (d) {
-    case FC_DOMAIN_REAL: return x;
-    case FC_DOMAIN_NONNEG: return x < 0 ? 0 : x;
-    case FC_DOMAIN_POSITIVE: return x < 0x1p-1022 ? 0x1p-1022 : x;
-    case FC_DOMAIN_PROBABILITY: return x < 0 ? 0 : x > 1 ? 1 : x;
-    case FC_DOMAIN_FRACTION: return x < 0 ? 0 : x >= 1 ? 0x1.fffffffffffffp-1 : x;
-    }
-    return x;
-}
-
 /* Draws every parameter of trial `trial`. */
 static int draw_params(work *w, uint64_t trial, char *err, size_t errlen)
 {
@@ -467,7 +455,7 @@ static int draw_params(work *w, uint64_t trial, char *err, size_t errlen)
                              p->path, (unsigned long long)trial, fc_domain_text(p->domain), x);
                     return -1;
                 }
-                x = clip_to(p->domain, x);
+                x = fc_domain_clip(p->domain, x);
             }
             dst[t] = x;
         }

@@ -75,6 +75,18 @@ int fc_domain_contains(fc_domain d, double x)
     return 0;
 }
 
+double fc_domain_clip(fc_domain d, double x)
+{
+    switch (d) {
+    case FC_DOMAIN_REAL: return x;
+    case FC_DOMAIN_NONNEG: return x < 0 ? 0 : x;
+    case FC_DOMAIN_POSITIVE: return x < 0x1p-1022 ? 0x1p-1022 : x;
+    case FC_DOMAIN_PROBABILITY: return x < 0 ? 0 : x > 1 ? 1 : x;
+    case FC_DOMAIN_FRACTION: return x < 0 ? 0 : x >= 1 ? 0x1.fffffffffffffp-1 : x;
+    }
+    return x;
+}
+
 const char *fc_domain_text(fc_domain d)
 {
     switch (d) {

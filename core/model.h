@@ -183,6 +183,8 @@ void fc_model_free(fc_model *m);
 
 /* Whether x lies in domain d; the domain in words ("a probability in [0, 1]"). */
 int fc_domain_contains(fc_domain d, double x);
+/* x moved into domain d (a clipped draw: clip = true). */
+double fc_domain_clip(fc_domain d, double x);
 const char *fc_domain_text(fc_domain d);
 /* Whether every draw of law d lies in domain dm (its support, with the ends
  * the law can or cannot reach: a lognormal never draws 0). */

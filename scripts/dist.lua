@@ -217,6 +217,14 @@ local lib = { constructors = M }
 function lib.is_dist(x) return object.is(x, Dist) end
 -- The data of distribution d (the library's: never hand it to a script).
 function lib.data(d) return object.data(d, Dist) end
+-- A copy of distribution d that says where it came from (calibrate's laws:
+-- source = { text = "1,234 lead of 41,000 visitor", file, periods, ... }),
+-- which normalized scenarios keep and the assumptions list reports.
+function lib.with_source(d, source)
+  local data = object.copy(object.data(d, Dist))
+  data.source = source
+  return object.new(Dist, data)
+end
 -- A plain deep copy of d's data, for the C side and normalized scenarios.
 function lib.plain(d)
   local data = object.data(d, Dist)

@@ -83,9 +83,10 @@ local function merge(opts)
   end
   if type(s[1]) == "table" then
     local c = core.merge(s, files)
+    core._script("assumptions").attach(c.scenarios, s)
     return render(c.scenarios, opts.format, c.differences, report_context(opts, s)), nil, below(c.scenarios)
   end
-  local results = { core.merge(s, files) }
+  local results = core._script("assumptions").attach({ core.merge(s, files) }, { s })
   return render(results, opts.format, nil, report_context(opts, { s })), nil, below(results)
 end
 
@@ -211,6 +212,7 @@ local function decision(fc, opts, scenarios, inputs)
   args.trials, args.seed, args.threads = opts.trials, opts.seed, opts.threads
   local decide = core._script(opts.command)
   local data = run_located(scenarios, decide[opts.command], fc, scenarios[1], args)
+  if data.result then core._script("assumptions").attach({ data.result }, { fc.normalize(scenarios[1]) }) end
   local out, why = core._script("report").write(opts.format, opts.command, data,
     report_context(opts, { fc.normalize(scenarios[1]) }))
   if not out then error(opts.command .. ": " .. why, 0) end
@@ -281,10 +283,12 @@ function M.main(fc, opts)
   local ctx = report_context(opts, norms)
   if #scenarios == 1 then
     local r = run_located(scenarios, core.run, norms[1], run_opts)
+    core._script("assumptions").attach({ r }, norms)
     return render({ r }, opts.format, nil, ctx), opts.timing and timing(r) or nil, below({ r }), inputs
   end
   -- paired, the first the base
   local c = run_located(scenarios, core.compare, norms, run_opts)
+  core._script("assumptions").attach(c.scenarios, norms)
   local note = opts.timing and timing({ scenario = string.format("comparison of %d scenarios", #scenarios),
     trials = c.scenarios[1].trials, engine_seconds = c.engine_seconds }) or nil
   return render(c.scenarios, opts.format, c.differences, ctx), note, below(c.scenarios), inputs

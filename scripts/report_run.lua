@@ -79,6 +79,8 @@ function M.json_object(r, indent)
   end
   top[#top + 1] = { "goals", #goals == 0 and "[]" or
     "[\n" .. table.concat(goals, ",\n") .. "\n" .. string.rep("  ", indent + 1) .. "]" }
+  if r.assumptions then top[#top + 1] = { "assumptions", core._script("assumptions").json(r.assumptions, indent + 1) } end
+  if r.actuals then top[#top + 1] = { "actuals", core._script("actuals").json(r.actuals, indent + 1) } end
   return object(top, indent)
 end
 
