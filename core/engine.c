@@ -304,6 +304,8 @@ static int work_needs(work *w, const fc_summary *s)
  * lag and one rate for all channels. */
 static int flows_apply(const fc_model *m)
 {
+    if (m->obs.periods > 0) /* observed counts replace stages' arrivals: stage by stage */
+        return 0;
     for (int k = 1; k < m->nstages; k++) {
         const fc_stage *st = &m->stages[k];
         int positive = 0;
@@ -549,6 +551,61 @@ static void channel_arrivals(work *w, uint64_t trial)
     }
 }
 
+/* Observed periods (m->obs): stage k's arrivals in each observed period are
+ * the file's. A channel's known count is taken as it is; a known total
+ * whose channels are not all known is split, what the known ones leave of
+ * it, over the others by a multinomial with the shares their simulated
+ * counts had (alike when they had none), on the observed-split stream. The
+ * channels entering at k then have their arrivals recounted. */
+static void observe_stage(work *w, uint64_t trial, int k)
+{
+    const fc_model *m = w->m;
+    const fc_observed *o = &m->obs;
+    const int T = w->T, CE = w->CE, P = o->periods, C = m->nchannels;
+    for (int t = 0; t < P; t++) {
+        uint64_t *n[FC_MAX_CHANNELS];
+        int unknown[FC_MAX_CHANNELS], nu = 0;
+        int64_t known = 0;
+        for (int c = 0; c < CE; c++) {
+            n[c] = w->n + ((size_t)k * (size_t)CE + (size_t)c) * (size_t)T + (size_t)t;
+            int64_t x = CE == C && C > 0 ? o->chan[((size_t)k * (size_t)C + (size_t)c) * (size_t)P + (size_t)t] : -1;
+            if (x >= 0) {
+                *n[c] = (uint64_t)x;
+                known += x;
+            } else {
+                unknown[nu++] = c;
+            }
+        }
+        int64_t total = o->stage[(size_t)k * (size_t)P + (size_t)t];
+        if (total < 0 || nu == 0)
+            continue;
+        uint64_t left = total > known ? (uint64_t)(total - known) : 0;
+        if (nu == 1) {
+            *n[unknown[0]] = left;
+            continue;
+        }
+        double share[FC_MAX_CHANNELS], sum = 0;
+        for (int i = 0; i < nu; i++)
+            sum += (double)*n[unknown[i]];
+        for (int i = 0; i < nu; i++)
+            share[i] = sum > 0 ? (double)*n[unknown[i]] / sum : 1.0 / nu;
+        fc_pcg32 rng;
+        fc_rng_stream(&rng, m->seed, trial, o->split_key ^ (uint64_t)(k * 1000003 + t));
+        uint64_t out[FC_MAX_CHANNELS];
+        fc_rmultinom(&rng, left, (size_t)nu, share, out);
+        for (int i = 0; i < nu; i++)
+            *n[unknown[i]] = out[i];
+    }
+    for (int c = 0; c < C && CE == C; c++)
+        if (m->channels[c].enters == k) {
+            const uint64_t *x = w->n + ((size_t)k * (size_t)CE + (size_t)c) * (size_t)T;
+            uint64_t v = 0;
+            for (int t = 0; t < T; t++)
+                v += x[t];
+            w->visitors[c] = v;
+        }
+}
+
 /* Conversions through the funnel, stage by stage: of the units that entered
  * stage k-1 in period s, Binomial(n, rate) reach stage k, spread over the lags
  * by sequential conditional binomials (a multinomial); those that would land
@@ -557,6 +614,8 @@ static void funnel(work *w, uint64_t trial)
 {
     const fc_model *m = w->m;
     const int T = w->T, CE = w->CE;
+    if (m->obs.periods > 0)
+        observe_stage(w, trial, 0);
     for (int k = 1; k < w->K; k++) {
         const fc_stage *st = &m->stages[k];
         fc_pcg32 rng;
@@ -593,6 +652,8 @@ static void funnel(work *w, uint64_t trial)
                     w->pipe[k] += (double)left;
             }
         }
+        if (m->obs.periods > 0)
+            observe_stage(w, trial, k);
     }
 }
 
@@ -973,7 +1034,14 @@ static void customers(work *w, uint64_t trial)
                 bc_rate = pr;
             }
         }
-        if (cu->churn_kind == FC_CHURN_RATE && !cu->by_tenure) {
+        const int seen = t < m->obs.periods; /* an observed period (by_tenure is refused then) */
+        if (seen && m->obs.churned[t] >= 0) {
+            /* the file's churned, of whom the customers acquired in the
+             * horizon lose their share (a binomial: they churn alike) */
+            churned = (uint64_t)m->obs.churned[t] < A ? (uint64_t)m->obs.churned[t] : A;
+            uint64_t lost_new = A > 0 ? fc_rbinom(&rc, churned, (double)An / (double)A) : 0;
+            An -= lost_new < An ? lost_new : An;
+        } else if (cu->churn_kind == FC_CHURN_RATE && !cu->by_tenure) {
             churned = churn_group(&rc, &bc, bc_rate, A, &An);
         } else if (cu->churn_kind != FC_CHURN_NONE) {
             double a = 0, b = 0;
@@ -1005,11 +1073,19 @@ static void customers(work *w, uint64_t trial)
             }
             won = fc_rbinom_p(&rw, &bw, L);
         }
+        if (seen && m->obs.won_back[t] >= 0)
+            won = (uint64_t)m->obs.won_back[t] < L ? (uint64_t)m->obs.won_back[t] : L;
         w->wcost[t] = wb->enabled ? pval(w, &wb->cost, t) * (double)L : 0;
         ser[FC_S_WINBACK_RATE * T + t] = L > 0 ? (double)won / (double)L : NAN;
         A = A - churned + won + newc;
         L = L + churned - won;
         An += newc;
+        if (seen && m->obs.active[t] >= 0) /* the file's stocks where it gives them */
+            A = (uint64_t)m->obs.active[t];
+        if (seen && m->obs.lost[t] >= 0)
+            L = (uint64_t)m->obs.lost[t];
+        if (An > A)
+            An = A;
         w->cohort[t + 1] = won + newc;
         w->cohort_new[t + 1] = newc;
 
@@ -1026,6 +1102,8 @@ static void customers(work *w, uint64_t trial)
             }
         }
         double revenue = paying * arpu * growth_factor;
+        if (seen && m->obs.revenue[t] >= 0)
+            revenue = m->obs.revenue[t];
         w->gm[t] = revenue * margin;
         w->rev_new[t] = paying_new * arpu * growth_factor;
         w->gm_new[t] = w->rev_new[t] * margin;

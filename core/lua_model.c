@@ -385,6 +385,95 @@ static int do_goal(ctx *c, fc_model *m, int i, int idx, void *item)
 
 /* correlations = { { a = path, b = path, rho = x }, ... }: read here, resolved
  * against the model's assumptions by fc_model_finish. */
+/* Largest observed count (a bound, as for the scenario's customers). */
+#define OBS_MAX 1e15
+
+/* Reads the list at the top of the stack (n numbers, -1 unknown) into out,
+ * and pops it; nothing there leaves out unknown. */
+static int obs_list(ctx *c, const char *path, int n, int64_t *i_out, double *d_out)
+{
+    lua_State *L = c->L;
+    if (lua_type(L, -1) == LUA_TNIL) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    if (lua_type(L, -1) != LUA_TTABLE || lua_rawlen(L, -1) != (lua_Unsigned)n) {
+        lua_pop(L, 1);
+        return failf(c, path, "expected a list of the observed periods' values");
+    }
+    for (int t = 0; t < n; t++) {
+        int ok = lua_rawgeti(L, -1, t + 1) == LUA_TNUMBER;
+        double x = ok ? lua_tonumber(L, -1) : 0;
+        lua_pop(L, 1);
+        ok = ok && (x == -1 || (x >= 0 && x <= OBS_MAX)) && (d_out || x == floor(x));
+        if (!ok) {
+            lua_pop(L, 1);
+            return failf(c, path, d_out ? "expected amounts >= 0 (or -1: unknown)" : "expected counts >= 0 (or -1: unknown)");
+        }
+        if (d_out)
+            d_out[t] = x;
+        else
+            i_out[t] = (int64_t)x;
+    }
+    lua_pop(L, 1);
+    return 0;
+}
+
+/* observed = { periods = P, stage = { [k] = list }, channel = { [c] = { [k]
+ * = list } }, churned = list, won_back =, active =, lost =, revenue = }:
+ * the observed periods (fc_observed), lists of P values, -1 unknown. */
+static int compile_observed(ctx *c, fc_model *m, int idx)
+{
+    lua_State *L = c->L;
+    long long P;
+    if (get_int(c, idx, "periods", "observed.periods", 1, m->periods, 1, &P))
+        return -1;
+    if (fc_observed_alloc(m, (int)P) != 0) {
+        snprintf(c->err, c->errlen, "out of memory");
+        return -1;
+    }
+    fc_observed *o = &m->obs;
+    const int K = m->nstages, C = m->nchannels;
+    const char *names[] = {"churned", "won_back", "active", "lost"};
+    int64_t *lists[] = {o->churned, o->won_back, o->active, o->lost};
+    for (int i = 0; i < 4; i++) {
+        field(L, idx, names[i]);
+        if (obs_list(c, names[i], (int)P, lists[i], NULL))
+            return -1;
+    }
+    field(L, idx, "revenue");
+    if (obs_list(c, "revenue", (int)P, NULL, o->revenue))
+        return -1;
+    if (field(L, idx, "stage") == LUA_TTABLE) {
+        int s = lua_gettop(L);
+        for (int k = 0; k < K; k++) {
+            lua_rawgeti(L, s, k + 1);
+            if (obs_list(c, m->stages[k].name, (int)P, o->stage + (size_t)k * (size_t)P, NULL))
+                return -1;
+        }
+    }
+    lua_pop(L, 1);
+    if (field(L, idx, "channel") == LUA_TTABLE) {
+        int s = lua_gettop(L);
+        for (int ch = 0; ch < C; ch++) {
+            if (lua_rawgeti(L, s, ch + 1) != LUA_TTABLE) {
+                lua_pop(L, 1);
+                continue;
+            }
+            int cs = lua_gettop(L);
+            for (int k = 0; k < K; k++) {
+                lua_rawgeti(L, cs, k + 1);
+                if (obs_list(c, m->channels[ch].name, (int)P,
+                             o->chan + ((size_t)k * (size_t)C + (size_t)ch) * (size_t)P, NULL))
+                    return -1;
+            }
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    return 0;
+}
+
 static int compile_correlations(ctx *c, fc_model *m, int idx)
 {
     lua_State *L = c->L;
@@ -523,6 +612,13 @@ int fc_lua_compile(lua_State *L, int idx, fc_model **out, char *err, size_t errl
     lua_pop(L, 1);
     if (compile_correlations(&c, m, idx) != 0)
         goto fail;
+    if (field(L, idx, "observed") == LUA_TTABLE) {
+        if (compile_observed(&c, m, lua_gettop(L)) != 0) {
+            lua_pop(L, 1);
+            goto fail;
+        }
+    }
+    lua_pop(L, 1);
     if (fc_model_finish(m, err, errlen) != 0)
         goto fail;
     return 0;

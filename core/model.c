@@ -37,6 +37,34 @@ fc_model *fc_model_new(int periods, int nchannels, int nstages, int ngoals)
     return m;
 }
 
+int fc_observed_alloc(fc_model *m, int periods)
+{
+    const size_t P = (size_t)periods, K = (size_t)m->nstages, C = (size_t)m->nchannels;
+    const size_t n = K * P + K * C * P + 4 * P;
+    int64_t *block = malloc(n * sizeof *block);
+    double *revenue = malloc(P * sizeof *revenue);
+    if (block == NULL || revenue == NULL) {
+        free(block);
+        free(revenue);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        block[i] = -1;
+    for (size_t i = 0; i < P; i++)
+        revenue[i] = -1;
+    free(m->obs.stage);
+    free(m->obs.revenue);
+    m->obs.periods = periods;
+    m->obs.stage = block;
+    m->obs.chan = block + K * P;
+    m->obs.churned = m->obs.chan + K * C * P;
+    m->obs.won_back = m->obs.churned + P;
+    m->obs.active = m->obs.won_back + P;
+    m->obs.lost = m->obs.active + P;
+    m->obs.revenue = revenue;
+    return 0;
+}
+
 void fc_model_free(fc_model *m)
 {
     if (m == NULL)
@@ -57,6 +85,8 @@ void fc_model_free(fc_model *m)
     free(m->cop_chol);
     free(m->drivers);
     free(m->driver_cut);
+    free(m->obs.stage);
+    free(m->obs.revenue);
     free(m->channels);
     free(m->stages);
     free(m->goals);
@@ -522,6 +552,11 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
                               "not every period");
         return -1;
     }
+    if (m->obs.periods > 0 && cu->by_tenure) {
+        snprintf(err, errlen, "customers.churn: observed periods (--actuals) need a churn rate, not sbg{} or "
+                              "expansion: customers counted by tenure cannot be taken from a file yet");
+        return -1;
+    }
     m->nparams = 0;
     each_param(m, count_param);
     free(m->params);
@@ -631,6 +666,7 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
     m->track_channels = m->track_channels && m->nchannels > 0;
     m->customers.churned_key = fc_rng_key("customers.churned");
     m->winback.won_back_key = fc_rng_key("winback.won_back");
+    m->obs.split_key = fc_rng_key("observed.split");
     for (int k = 0; k < m->nstages; k++) {
         char path[FC_PATH_MAX + 1];
         snprintf(path, sizeof path, "funnel.%s", m->stages[k].name);

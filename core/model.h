@@ -140,6 +140,20 @@ typedef struct fc_corr {
     double rho;           /* Spearman's rank correlation, in (-1, 1) */
 } fc_corr;
 
+/* Periods already observed (run --actuals, backtest): in the first
+ * `periods` periods of every trial the counts below replace the draws, and
+ * the later periods are simulated from the state they leave (the units
+ * still in the sales cycle, active and lost customers). -1 marks a count
+ * the file leaves unknown: that one is drawn. */
+typedef struct fc_observed {
+    int periods;          /* 0: none */
+    int64_t *stage;       /* [nstages][periods] arrivals at stage k, all channels; owned (one block) */
+    int64_t *chan;        /* [nstages][nchannels][periods] of those, from channel c */
+    int64_t *churned, *won_back, *active, *lost; /* [periods] */
+    double *revenue;      /* [periods], owned; -1 unknown */
+    uint64_t split_key;   /* stream of the split of a known total over channels of unknown counts */
+} fc_observed;
+
 /* Most assumptions a scenario may correlate. */
 #define FC_MAX_CORRELATED 64
 
@@ -174,12 +188,16 @@ typedef struct fc_model {
     int ndrivers;
     const fc_param **drivers; /* [ndrivers], owned (the parameters are not) */
     double *driver_cut;   /* [ndrivers][2], owned */
+    fc_observed obs;
 } fc_model;
 
 /* Allocates an empty model with room for the given counts, or NULL when out
  * of memory. The caller owns it and frees it with fc_model_free(). */
 fc_model *fc_model_new(int periods, int nchannels, int nstages, int ngoals);
 void fc_model_free(fc_model *m);
+/* Makes room for `periods` observed periods in m->obs, every count unknown
+ * (-1). Returns 0, or -1 when out of memory. */
+int fc_observed_alloc(fc_model *m, int periods);
 
 /* Whether x lies in domain d; the domain in words ("a probability in [0, 1]"). */
 int fc_domain_contains(fc_domain d, double x);
