@@ -66,7 +66,11 @@ end
 
 M.run = function(s, opts)
   run_options("run", opts)
-  if M.is_scenario(s) then return core.run(M.normalize(s), opts) end
+  local assumptions = core._script("assumptions")
+  if M.is_scenario(s) then
+    local norm = M.normalize(s)
+    return assumptions.attach({ core.run(norm, opts) }, { norm })[1]
+  end
   if not (M.is_comparison(s) or (type(s) == "table" and getmetatable(s) == nil and #s > 0)) then
     error("run: expected a scenario, compare{ base, alt, ... } or a list of scenarios, got " .. type(s), 2)
   end
@@ -76,7 +80,9 @@ M.run = function(s, opts)
     list[i], norms[i] = x, M.normalize(x)
   end
   M.check_names(list, "run")
-  return core.compare(norms, opts)
+  local c = core.compare(norms, opts)
+  assumptions.attach(c.scenarios, norms)
+  return c
 end
 
 -- report(results [, format [, { lang =, locale =, currency =, columns = }]]): the
