@@ -223,8 +223,9 @@ static int file_gc(lua_State *L)
     return 0;
 }
 
-/* _read_file(path [, regular_only]) -> the file's bytes and whether it is a
- * regular file, or nil and the reason. With regular_only, a device, a pipe
+/* _read_file(path [, regular_only [, max_bytes]]) -> the file's bytes and
+ * whether it is a regular file, or nil and the reason (a regular file
+ * larger than max_bytes is refused before it is read). With regular_only, a device, a pipe
  * or a directory is refused before anything is read (an include must not
  * read /dev/zero, a terminal or a FIFO). The FILE is held by a userdata
  * whose __gc closes it, so a memory error while reading does not leak it. */
@@ -233,6 +234,7 @@ static int l_read_file(lua_State *L)
     size_t plen;
     const char *path = luaL_checklstring(L, 1, &plen);
     int regular_only = lua_toboolean(L, 2);
+    lua_Integer max_bytes = luaL_optinteger(L, 3, 0);
     if (strlen(path) != plen) {
         lua_pushnil(L);
         lua_pushliteral(L, "a file name with a NUL byte");
@@ -252,7 +254,13 @@ static int l_read_file(lua_State *L)
     int fd = open(path, O_RDONLY | O_CLOEXEC | (regular_only ? O_NONBLOCK : 0));
     struct stat st;
     int regular = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    char big[96];
     const char *why = fd < 0 ? strerror(errno) : regular_only && !regular ? "not a regular file" : NULL;
+    if (!why && regular && max_bytes > 0 && st.st_size > max_bytes) {
+        snprintf(big, sizeof big, "%lld bytes, more than the %lld allowed", (long long)st.st_size,
+                 (long long)max_bytes);
+        why = big;
+    }
     FILE *f = why ? NULL : fdopen(fd, "rb");
     if (f == NULL) {
         if (fd >= 0)

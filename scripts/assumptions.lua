@@ -50,7 +50,8 @@ function M.attach(results, norms, updates)
 end
 
 -- The JSON of a list, one assumption per line, keys in a fixed order.
-local SOURCE_KEYS = { "text", "file", "periods", "successes", "trials", "weight", "spend", "arrivals", "months" }
+local SOURCE_KEYS = { "text", "file", "periods", "what", "of", "successes", "trials", "weight", "spend", "arrivals",
+  "months" }
 local STAT_KEYS = { "law", "mean", "p5", "p95" }
 
 function M.json(list, indent)

@@ -93,7 +93,8 @@ local run_chunk
 -- The line of from that calls include(name): the caller's frame, or, after
 -- a tail call (return include "base.lua") has dropped it, the first line of
 -- from's text that includes name. level is the include function's frame.
-local function include_line(from, name, level)
+local function include_line(from, name, level, word)
+  word = word or "include"
   local own = core._getinfo(level + 1)
   if own and not own.istailcall then
     local caller = core._getinfo(level + 2)
@@ -103,9 +104,57 @@ local function include_line(from, name, level)
   for line in ((core._script("scenario")._source(from) or "") .. "\n"):gmatch("([^\n]*)\n") do
     n = n + 1
     line = line:gsub("%-%-.*$", "")
-    if line:find("include", 1, true) and (type(name) ~= "string" or line:find(name, 1, true)) then return n end
+    if line:find(word, 1, true) and (type(name) ~= "string" or line:find(name, 1, true)) then return n end
   end
   return 1
+end
+
+-- The one rule for the files a scenario reads (include, calibrate): name,
+-- relative to the folder of the file `from`, must lie inside the
+-- scenario's folder (no absolute path, no '..', no link out of it), and a
+-- scenario read from a pipe has no folder. Returns the path and its real
+-- path, or raises fail(fmt, ...).
+local function inside_path(ctx, from, name, fail, what)
+  if name:find("\0", 1, true) then fail("expected a file name without NUL bytes") end
+  if not ctx.root and not ctx.unsafe then
+    fail("the scenario was read from a pipe or a device, so it has no folder to %s from", what)
+  end
+  if not ctx.unsafe then
+    if name:sub(1, 1) == "/" then
+      fail("expected a path relative to this file's folder, got an absolute path")
+    end
+    for part in name:gmatch("[^/]+") do
+      if part == ".." then fail("expected a path inside this file's folder, without '..'") end
+    end
+  end
+  local path = name:sub(1, 1) == "/" and name or dirname(from) .. name
+  local real, why = core._realpath(path)
+  if not real then fail("cannot open %s (%s)", path, why) end
+  if not ctx.unsafe and real:sub(1, #ctx.root) ~= ctx.root then
+    fail("%s lies outside the folder of the scenario (%s) through a link", path, ctx.root)
+  end
+  return path, real
+end
+
+-- calibrate(name [, opts]) from the file `from`: the history file `name`,
+-- by the rule of include, read (regular files only, bounded) and turned
+-- into a with{} table (scripts/calibrate.lua).
+local function calibrate_fn(ctx, from)
+  return function(name, opts, extra)
+    local where = string.format("%s:%d", from, include_line(from, name, 1, "calibrate"))
+    local function fail(fmt, ...)
+      error(string.format("%s: calibrate %s: " .. fmt, where, util.show(name), ...), 0)
+    end
+    if type(name) ~= "string" or name == "" or extra ~= nil then
+      fail("expected a history file's name and options, such as calibrate(\"history.csv\", { weight = 0.5 })")
+    end
+    local path, real = inside_path(ctx, from, name, fail, "read")
+    local history = core._script("history")
+    local src, rerr = core._read_file(path, true, history.MAX_BYTES)
+    if not src then fail("cannot read %s (%s)", path, rerr) end
+    if ctx.inputs then ctx.inputs[#ctx.inputs + 1] = real end
+    return core._script("calibrate").calibrate(src, path, opts, where)
+  end
 end
 
 -- include(name) from the file `from`: runs the file `name`, relative to
@@ -120,24 +169,7 @@ local function include_fn(ctx, from)
     if type(name) ~= "string" or name == "" or extra ~= nil then
       fail("expected one file name, such as include \"base.lua\"")
     end
-    if name:find("\0", 1, true) then fail("expected a file name without NUL bytes") end
-    if not ctx.root and not ctx.unsafe then
-      fail("the scenario was read from a pipe or a device, so it has no folder to include from")
-    end
-    if not ctx.unsafe then
-      if name:sub(1, 1) == "/" then
-        fail("expected a path relative to this file's folder, got an absolute path")
-      end
-      for part in name:gmatch("[^/]+") do
-        if part == ".." then fail("expected a path inside this file's folder, without '..'") end
-      end
-    end
-    local path = name:sub(1, 1) == "/" and name or dirname(from) .. name
-    local real, why = core._realpath(path)
-    if not real then fail("cannot open %s (%s)", path, why) end
-    if not ctx.unsafe and real:sub(1, #ctx.root) ~= ctx.root then
-      fail("%s lies outside the folder of the scenario (%s) through a link", path, ctx.root)
-    end
+    local path, real = inside_path(ctx, from, name, fail, "include")
     for i, r in ipairs(ctx.stack) do
       if r == real then
         local chain = {}
@@ -213,6 +245,7 @@ local function file_env(ctx, path)
   env._VERSION = _VERSION
   env.load = sandbox_load(env)
   env.include = include_fn(ctx, path)
+  env.calibrate = calibrate_fn(ctx, path)
   -- the command's print writes to standard error: standard output carries
   -- the report, which a script's output must not corrupt
   if ctx.print then env.print = ctx.print end

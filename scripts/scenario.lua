@@ -1312,29 +1312,9 @@ local function channel_changes(st, over, ctx)
   end
 end
 
-local function derive(s, over, origin)
-  local origins = {}
-  local st = state(s)
-  for i, o in ipairs(st.origins) do origins[i] = o end
-  origin.leaves, origin.interior = written(over, "", {}, {})
-  origins[#origins + 1] = origin
-  local ctx = setmetatable({ origins = origins }, Ctx)
-  channel_changes(st, over, ctx)
-  return build(merge(rate_changes(st, over, ctx), over), origins)
-end
-
--- For the what-if helpers (scripts/whatif.lua): the origin of the script's
--- call of the library function that asks, and a validated copy of s changed
--- by over (a with{} table) whose changed fields point at that call.
-function M._origin(fname)
-  local o = caller_origin(fname, 1)
-  return o
-end
-M._derive = derive
-
 -- A with{} table whose funnel names stages (funnel = { lead = { rate = ... } },
 -- as calibrate() returns) read with the stages' indices, as the funnel list
--- is merged; fail(fmt, ...) raises at the with{} call.
+-- is merged; fail(fmt, ...) raises at the call (with{}, a library command).
 local function stage_indices(st, over, fail)
   local funnel = plain_of(over.funnel)
   if not is_plain(funnel) then return over end
@@ -1360,6 +1340,41 @@ local function stage_indices(st, over, fail)
   return copy
 end
 
+-- derive(s, over, origin [, fail]): a validated copy of s changed by over
+-- (a with{} table, stages by index or by name), the changed fields pointing at origin.
+local function derive(s, over, origin, fail)
+  local origins = {}
+  local st = state(s)
+  over = stage_indices(st, over, fail or function(fmt, ...)
+    error(string.format("%s: " .. fmt, origin:fallback(), ...), 0)
+  end)
+  for i, o in ipairs(st.origins) do origins[i] = o end
+  origin.leaves, origin.interior = written(over, "", {}, {})
+  origins[#origins + 1] = origin
+  local ctx = setmetatable({ origins = origins }, Ctx)
+  channel_changes(st, over, ctx)
+  return build(merge(rate_changes(st, over, ctx), over), origins)
+end
+
+-- For library commands that reshape a plan (backtest): a validated copy of s
+-- whose spec is changed by reshape(spec) (a copy, free to change), with the
+-- origins of s (messages point where its fields were written).
+function M._reshape(s, reshape)
+  local st = state(s)
+  local spec = copy_spec(st.spec)
+  reshape(spec)
+  return build(spec, st.origins)
+end
+
+-- For the what-if helpers (scripts/whatif.lua): the origin of the script's
+-- call of the library function that asks, and a validated copy of s changed
+-- by over (a with{} table) whose changed fields point at that call.
+function M._origin(fname)
+  local o = caller_origin(fname, 1)
+  return o
+end
+M._derive = derive
+
 -- s:with{...}: a validated changed copy; the lines of fields written in the
 -- with{} table come from that call, the others from the original.
 function methods.with(s, over)
@@ -1372,10 +1387,9 @@ function methods.with(s, over)
   end
   local why = tree_problem(over)
   if why then error(string.format("%s: with: expected %s", origin:fallback(), why), 0) end
-  over = stage_indices(state(s), over, function(fmt, ...)
+  return derive(s, over, origin, function(fmt, ...)
     error(string.format("%s: with: " .. fmt, origin:fallback(), ...), 0)
   end)
-  return derive(s, over, origin)
 end
 
 -- Reads a --set path: "channels.search.spend", "funnel[3].rate" or
