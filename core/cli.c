@@ -30,6 +30,8 @@
 static const char usage[] =
     "usage: funnelcast run FILE [--trials N] [--seed S] [--threads T]\n"
     "                  [--format F] [-o OUT] [--lang L] [--set KEY=VALUE]... [--precision P]\n"
+    "       funnelcast run FILE --actuals CSV [options of run]   the plan re-forecast from\n"
+    "                  the periods done so far (a history file from the first period)\n"
     "       funnelcast run FILE --shard K/N --partial OUT [--trials N] [--seed S] ...\n"
     "       funnelcast compare FILE FILE... [options of run]   paired, the first file's first\n"
     "                  scenario the base\n"
@@ -41,6 +43,9 @@ static const char usage[] =
     "       funnelcast optimize FILE --budget X [--objective goal:NAME|mean:METRIC|p10:METRIC]\n"
     "                  [--channels a,b,c] [--min CH=X]... [--max CH=X]... [options of run]\n"
     "                  the split of X per period over the channels that serves the objective best\n"
+    "       funnelcast backtest FILE --history CSV --train N --test M [options of run]\n"
+    "                  calibrate FILE's assumptions on the first N periods of CSV, forecast\n"
+    "                  the next M, and say how often the actuals fell in the forecast's ranges\n"
     "       funnelcast check FILE      validate only, print the compiled model\n"
     "       funnelcast --help | --version\n"
     "\n"
@@ -136,6 +141,8 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
 /* The options of the decisions (main.lua reads and checks their values). */
 static const char *const plan_options[] = {"--goal", "--confidence", "--vary", "--channels", "--between", NULL};
 static const char *const optimize_options[] = {"--budget", "--objective", "--channels", "--min", "--max", NULL};
+static const char *const run_options[] = {"--actuals", NULL};
+static const char *const backtest_options[] = {"--history", "--train", "--test", NULL};
 
 /* The commands, whether each takes several files (scenario files for
  * compare, partial summaries for merge) and the options of its own, which
@@ -144,8 +151,9 @@ static const struct {
     const char *name;
     int many;
     const char *const *own;
-} commands[] = {{"run", 0, NULL},     {"check", 0, NULL},           {"compare", 1, NULL},
-                {"merge", 1, NULL},   {"plan", 0, plan_options},    {"optimize", 0, optimize_options}};
+} commands[] = {{"run", 0, run_options},     {"check", 0, NULL},           {"compare", 1, NULL},
+                {"merge", 1, NULL},          {"plan", 0, plan_options},    {"optimize", 0, optimize_options},
+                {"backtest", 0, backtest_options}};
 
 static int command_index(const char *name)
 {

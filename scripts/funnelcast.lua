@@ -47,8 +47,11 @@ function M.load(path, opts)
   return M.returned("@" .. path, table.unpack(r, 1, r.n))
 end
 
--- run(scenario [, { trials =, seed =, threads = }]): runs the scenario and
--- returns its results table (see core/lua_results.h). run(compare{ base,
+-- run(scenario [, { trials =, seed =, threads =, actuals = PATH }]): runs the
+-- scenario and returns its results table (see core/lua_results.h); with
+-- actuals, the re-forecast from a file of the months done so far, as run
+-- --actuals (README.md, "Tracking the year"): results.actuals says how the
+-- plan stands. run(compare{ base,
 -- alt, ... }) (or a list of scenarios) runs them paired, on the base's
 -- trials and seed, and returns { scenarios = { results, ... }, differences
 -- = { one per scenario after the first }, engine_seconds }.
@@ -65,8 +68,14 @@ local function run_options(what, opts, ...)
 end
 
 M.run = function(s, opts)
-  run_options("run", opts)
+  run_options("run", opts, "actuals")
   local assumptions = core._script("assumptions")
+  if opts and opts.actuals ~= nil then
+    if not M.is_scenario(s) then error("run: actuals: expected one scenario, got " .. type(s), 2) end
+    local run_opts = {}
+    for _, k in ipairs(RUN_OPTIONS) do run_opts[k] = opts[k] end
+    return (core._script("actuals").run(s, opts.actuals, run_opts, M))
+  end
   if M.is_scenario(s) then
     local norm = M.normalize(s)
     return assumptions.attach({ core.run(norm, opts) }, { norm })[1]
@@ -140,6 +149,37 @@ local function decision(name)
   end
 end
 M.plan, M.optimize = decision("plan"), decision("optimize")
+
+-- read_history(path [, { lags = { stage = periods } }]): a history file (README.md, "History files") read by
+-- the strict reader: { file, kind, labels, stages, channels, total = { row
+-- per period }, by_channel = { [name] = { row per period } } }, a row {
+-- spend =, <stage> =, churned =, ... } (nil where the file is empty). A
+-- stage with a lag may count more in a row than the stage before it.
+-- calibrate(path [, opts]): the with{} table of a scenario's calibrate(),
+-- from a file at any path (the caller is trusted, as the command line is).
+-- backtest(s, { history =, train =, test =, trials =, seed =, threads = }):
+-- the backtest command's result ({ backtest = ..., assumptions, ... }).
+M.read_history = function(path, opts)
+  if type(path) ~= "string" then error("read_history: expected a file path, got " .. type(path), 2) end
+  local checked = util.options(function(fmt, ...) error("read_history: options: " .. string.format(fmt, ...), 3) end,
+    opts, { "lags" })
+  local skip = {}
+  for k, v in pairs(checked and checked.lags or {}) do if v ~= 0 then skip[k] = true end end
+  return core._script("history").read(path, { skip_order = skip })
+end
+M.calibrate = function(path, opts)
+  if type(path) ~= "string" then error("calibrate: expected a history file's path, got " .. type(path), 2) end
+  local text, why = core._read_file(path, true, core._script("history").MAX_BYTES)
+  if not text then error(string.format("calibrate: cannot read %s (%s)", path, why), 2) end
+  return core._script("calibrate").calibrate(text, path, opts)
+end
+M.backtest = function(s, opts)
+  run_options("backtest", opts, "history", "train", "test")
+  if not M.is_scenario(s) then error("backtest: expected a scenario, got " .. type(s), 2) end
+  local run_opts = {}
+  for _, k in ipairs(RUN_OPTIONS) do run_opts[k] = opts[k] end
+  return core._script("backtest").run(M, s, opts, run_opts)
+end
 
 -- The formats for the command's --help, a line each (core/cli.c).
 M._formats_help = function() return core._script("report").formats_help() end

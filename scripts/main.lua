@@ -265,6 +265,33 @@ function M.main(fc, opts)
     if opts.precision or opts.shard then error(opts.command .. ": --precision and --shard do not apply", 0) end
     return decision(fc, opts, scenarios, inputs)
   end
+  local own = {}
+  for _, kv in ipairs(opts.own or {}) do
+    if own[kv[1]] then error(string.format("--%s given twice", kv[1]), 0) end
+    own[kv[1]] = kv[2]
+  end
+  if opts.command == "backtest" or own.actuals then
+    if opts.precision or opts.shard then
+      error(string.format("%s: --precision and --shard do not apply", own.actuals and "--actuals" or "backtest"), 0)
+    end
+    if #scenarios ~= 1 then
+      error(string.format("%s: expected a file returning one scenario, got %d",
+        own.actuals and "--actuals" or "backtest", #scenarios), 0)
+    end
+    local file = own.actuals or own.history
+    if file then inputs[#inputs + 1] = core._realpath(file) or file end
+    local run_opts = { trials = opts.trials, seed = opts.seed, threads = opts.threads }
+    local norm = fc.normalize(scenarios[1])
+    if opts.command == "backtest" then
+      local data = run_located(scenarios, core._script("backtest").run, fc, scenarios[1], own, run_opts)
+      local out, why = core._script("report").write(opts.format, "backtest", data, report_context(opts, { norm }))
+      if not out then error("backtest: " .. why, 0) end
+      return out, nil, 0, inputs
+    end
+    local r = run_located(scenarios, core._script("actuals").run, scenarios[1], own.actuals, run_opts, fc)
+    return render({ r }, opts.format, nil, report_context(opts, { norm })), opts.timing and timing(r) or nil,
+      below({ r }), inputs
+  end
   local run_opts = { trials = opts.trials, seed = opts.seed, threads = opts.threads,
     precision = opts.precision }
   if opts.precision and not opts.trials then run_opts.trials = PRECISION_MAX_TRIALS end

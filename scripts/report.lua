@@ -19,13 +19,13 @@ local M = {}
 local FORMATS = {
   { name = "text", about = "a report for the terminal (the default)",
     run = "report_run.text", comparison = "report_compare.text", plan = "report_plan.text",
-    optimize = "report_optimize.text", check = "report_check.text" },
+    optimize = "report_optimize.text", check = "report_check.text", backtest = "report_history.text" },
   { name = "json", about = "every figure, for programs (DESIGN.md's contract)",
     run = "report_run.json", comparison = "report_compare.json", plan = "report_plan.json",
-    optimize = "report_optimize.json", check = "report_check.json" },
+    optimize = "report_optimize.json", check = "report_check.json", backtest = "report_history.json" },
   { name = "csv", about = "tidy tables: -o DIR one file each, -o - or -o FILE.csv one long table",
     run = "report_csv.run", comparison = "report_csv.comparison", plan = "report_csv.plan",
-    optimize = "report_csv.optimize" },
+    optimize = "report_csv.optimize", backtest = "report_csv.backtest" },
   { name = "html", about = "one self-contained page with charts",
     run = "report_html.run", comparison = "report_html.comparison", plan = "report_html.plan",
     optimize = "report_html.optimize" },
@@ -407,7 +407,9 @@ end
 function M.section(lines, title, head, rows, ctx, opts)
   opts = opts or {}
   local limit = ctx and ctx.columns
-  local widths, total = M.fit(head, rows, limit, opts.shrink)
+  -- opts.drop_first: optional columns go before any cell is cut
+  local shrink = opts.shrink and { table.unpack(opts.shrink) }
+  local widths, total = M.fit(head, rows, limit, opts.drop_first and {} or shrink)
   -- still too wide: the columns in opts.optional go, in that order
   local optional = { table.unpack(opts.optional or {}) }
   while limit and total > limit and #optional > 0 do
@@ -415,8 +417,12 @@ function M.section(lines, title, head, rows, ctx, opts)
     table.remove(head, drop)
     for _, r in ipairs(rows) do if not r.span then table.remove(r, drop) end end
     for i, c in ipairs(optional) do if c > drop then optional[i] = c - 1 end end
-    widths, total = M.fit(head, rows, limit, opts.shrink)
+    for i = #(shrink or {}), 1, -1 do
+      if shrink[i] == drop then table.remove(shrink, i) elseif shrink[i] > drop then shrink[i] = shrink[i] - 1 end
+    end
+    widths, total = M.fit(head, rows, limit, opts.drop_first and {} or shrink)
   end
+  if opts.drop_first then widths, total = M.fit(head, rows, limit, shrink) end
   lines[#lines + 1] = ""
   for _, l in ipairs(limit and M.wrap(title, limit, "  ") or { title }) do lines[#lines + 1] = M.paint(ctx, "head", l) end
   lines[#lines + 1] = row(head, widths, opts.left, ctx)

@@ -296,7 +296,7 @@ end
 -- loses those the new one has not (a plan's run tables, a comparison's
 -- differences), so that what it holds is one report.
 local TABLES = { "metrics", "stages", "channels", "series", "goals", "drivers", "differences", "plan",
-  "plan_stages", "plan_totals", "optimize", "optimize_summary" }
+  "plan_stages", "plan_totals", "optimize", "optimize_summary", "backtest" }
 
 local function files(tables)
   local out, written = {}, {}
@@ -356,6 +356,20 @@ function M.plan(data, ctx)
   local tables = { fields_table("plan", plan_fields(p)), plan_stages_table(p), plan_totals_table(p) }
   if data.result then run_tables(tables, { data.result }) end
   return emit(tables, ctx)
+end
+
+-- backtest.csv: per series and test period, the actual beside the
+-- forecast's quantiles and whether the intervals held it.
+function M.backtest(data, ctx)
+  local t = new_table("backtest", { "series", "period", "label", "actual", "p10", "p25", "p50", "p75", "p90",
+    "in_p10_p90", "in_p25_p75" })
+  for _, s in ipairs(data.backtest.series) do
+    for _, p in ipairs(s.points) do
+      add(t, { s.name, p.period, p.label }, p.actual, p.p10, p.p25, p.p50, p.p75, p.p90,
+        p.actual >= p.p10 and p.actual <= p.p90, p.actual >= p.p25 and p.actual <= p.p75)
+    end
+  end
+  return emit({ t }, ctx)
 end
 
 function M.optimize(data, ctx)

@@ -266,6 +266,8 @@ function M.text_one(r, ctx)
   ctx = ctx or R.context()
   local lines = {}
   header(lines, r, ctx)
+  local history = core._script("report_history")
+  history.actuals_section(lines, r, ctx)
   if #r.goals > 0 then
     goals_section(lines, r, ctx)
     drivers_section(lines, r, ctx)
@@ -274,6 +276,7 @@ function M.text_one(r, ctx)
   periods_section(lines, r, ctx)
   funnel_section(lines, r, ctx)
   channels_section(lines, r, ctx)
+  history.calibrated_section(lines, r.assumptions, ctx)
   lines[#lines + 1] = ""
   if any_inf then R.say(lines, ctx.L.t("run.infinite_note"), ctx.columns) end
   return table.concat(lines, "\n") .. "\n"
