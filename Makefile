@@ -186,7 +186,7 @@ test-asan:
 	  "$$(command -v lua5.4)" > $(ASAN_BUILD)/bin/lua5.4 && chmod +x $(ASAN_BUILD)/bin/lua5.4
 	@echo "== AddressSanitizer + UndefinedBehaviorSanitizer ($(ASAN_BUILD))"
 	$(Q)PATH="$(CURDIR)/$(ASAN_BUILD)/bin:$$PATH" $(ASAN_ENV) BUILD=$(ASAN_BUILD) \
-	  SKIP_CHECKS="check_b1_numpy check_module_scipy check_lean check_install check_python check_html check_browser check_text" \
+	  SKIP_CHECKS="check_b1_numpy check_module_scipy check_lean check_install check_python check_html check_browser check_text check_history_stats" \
 	  sh tests/run_all.sh
 	$(call ALLOC_RUN,$(ASAN_BUILD),$(ASAN_ENV),499,tests/good/minimal.lua,13)
 
@@ -258,7 +258,7 @@ PC_LINES := 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCDIR)' '' \
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man1 \
-	  $(DESTDIR)$(SHAREDIR)/scenarios $(DESTDIR)$(SHAREDIR)/examples $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LUA_CMOD) \
+	  $(DESTDIR)$(SHAREDIR)/scenarios/history $(DESTDIR)$(SHAREDIR)/examples $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LUA_CMOD) \
 	  $(DESTDIR)$(COMPDIR) $(DESTDIR)$(PYDIR)/funnelcast
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/funnelcast
 	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/libfunnelcast.a
@@ -271,6 +271,7 @@ install: all
 	install -m 755 $(MODULE) $(DESTDIR)$(LUA_CMOD)/funnelcast.so
 	install -m 644 scripts/completion.bash $(DESTDIR)$(COMPDIR)/funnelcast
 	install -m 644 scenarios/*.lua $(DESTDIR)$(SHAREDIR)/scenarios/
+	install -m 644 scenarios/history/*.csv scenarios/history/*.py $(DESTDIR)$(SHAREDIR)/scenarios/history/
 	install -m 644 examples/*.c $(DESTDIR)$(SHAREDIR)/examples/
 	install -m 644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	sed 's|^_INSTALLED_LIB = None$$|_INSTALLED_LIB = "$(LIBDIR)/$(SONAME)"|' python/funnelcast/__init__.py \

@@ -101,7 +101,8 @@ function M.align(h, norm, first)
   return #h.labels
 end
 
--- norm.observed of the file's first P rows (lists of P values, -1 unknown).
+-- norm.observed of the file's first P rows (lists of P values, -1 unknown),
+-- or nil when the file knows none of the counts.
 function M.observed(h, norm, P)
   local function list(get)
     local out = {}
@@ -127,7 +128,18 @@ function M.observed(h, norm, P)
   for _, f in ipairs({ "churned", "won_back", "active", "lost", "revenue" }) do
     obs[f] = list(function(t) return (h.total[t] or {})[f] end)
   end
-  return obs
+  -- a file that knows none of these observes nothing: the plan runs as it is
+  local function known(x)
+    if type(x) == "table" then
+      for _, v in pairs(x) do if known(v) then return true end end
+      return false
+    end
+    return x ~= -1
+  end
+  for _, f in ipairs({ "stage", "channel", "churned", "won_back", "active", "lost", "revenue" }) do
+    if known(obs[f]) then return obs end
+  end
+  return nil
 end
 
 -- The observed spend replaces the plan's in the first P periods: a
@@ -447,7 +459,7 @@ local function with_priors(list, prior_list, updates)
     local p = prior[a.path]
     if p then a.prior = { law = p.law, mean = p.mean, p5 = p.p5, p95 = p.p95 } end
     local u = updates[a.path]
-    a.method = u and u.method or "none"
+    a.update = u and u.method or "none"
     a.ess, a.observed = u and u.ess, u and u.observed
   end
   return list

@@ -24,7 +24,7 @@ end
 
 -- The list for normalized scenario norm: each drawn assumption once, in the
 -- compiled model's order. updates (after --actuals: by path, { prior =
--- {law, mean, p5, p95}, method =, ess = }) are merged in.
+-- {law, mean, p5, p95}, method =, ess = }) are merged in (the method as update).
 function M.list(norm, updates)
   local laws = laws_of(norm)
   local out, seen = {}, {}
@@ -35,7 +35,7 @@ function M.list(norm, updates)
       local item = { path = a.path, law = law and law.label or a.law, each = a.per_period and "period" or "trial",
         mean = a.mean, p5 = a.p5, p95 = a.p95, source = law and law.source }
       local u = updates and updates[a.path]
-      if u then item.prior, item.method, item.ess, item.observed = u.prior, u.method, u.ess, u.observed end
+      if u then item.prior, item.update, item.ess, item.observed = u.prior, u.method, u.ess, u.observed end
       out[#out + 1] = item
     end
   end
@@ -72,7 +72,7 @@ function M.json(list, indent)
     if a.source then parts[#parts + 1] = '"source": ' .. fields(a.source, SOURCE_KEYS) end
     if a.prior then
       parts[#parts + 1] = '"prior": ' .. fields(a.prior, STAT_KEYS)
-      parts[#parts + 1] = '"update": ' .. str(a.method or "none")
+      parts[#parts + 1] = '"update": ' .. str(a.update or "none")
       if a.observed then parts[#parts + 1] = '"observed": ' .. fields(a.observed, SOURCE_KEYS) end
       if a.ess then parts[#parts + 1] = '"ess": ' .. num(a.ess) end
     end

@@ -38,10 +38,19 @@ local function mean_sd(xs)
   return m, n > 1 and math.sqrt(v / (n - 1)) or 0
 end
 
--- The options, checked; fail(fmt, ...) raises at the caller.
-local function read_options(opts, h, fail)
-  opts = util.options(fail, opts, OPTIONS, nil, show)
-  local o = { weight = 1, first = 1, last = #h.labels, lags = {}, channels = opts.channels ~= false }
+-- A short text of a small list of values: { 1, 3 }.
+local function show_list(t)
+  if not util.is_plain(t) then return show(t) end
+  local parts = {}
+  for i = 1, math.min(#t, 5) do parts[i] = show(t[i]) end
+  return "{ " .. table.concat(parts, ", ") .. (#t > 5 and ", ..." or "") .. " }"
+end
+
+-- The options that need no file, checked (before the file is read);
+-- fail(fmt, ...) raises at the caller.
+local function check_options(opts, fail)
+  opts = util.options(fail, opts, OPTIONS, nil, show) or {}
+  local o = { weight = 1, lags = {}, channels = opts.channels ~= false }
   if opts.weight ~= nil then
     if not finite(opts.weight) or opts.weight <= 0 or opts.weight > 1 then
       fail("weight: expected a number in (0, 1] (the weight of one period of history), got %s", show(opts.weight))
@@ -52,6 +61,27 @@ local function read_options(opts, h, fail)
     fail("channels: expected true (rates per channel where the file has channel rows) or false, got %s",
       show(opts.channels))
   end
+  if opts.lags ~= nil then
+    if not util.is_plain(opts.lags) then fail("lags: expected a table { stage = periods }, got %s", show(opts.lags)) end
+    for _, k in ipairs(core._script("object").sorted_keys(opts.lags)) do
+      local v = opts.lags[k]
+      if type(k) ~= "string" then fail("lags: expected stage names as keys, got %s", show(k)) end
+      if math.type(v) ~= "integer" or v < 0 then fail("lags.%s: expected a whole number of periods >= 0, got %s", k, show(v)) end
+      o.lags[k] = v
+    end
+  end
+  if opts.start ~= nil and not calendar.valid("month", opts.start) then
+    fail("start: expected the plan's first month as \"YYYY-MM\", got %s", show(opts.start))
+  end
+  o.start = opts.start
+  return o, opts
+end
+
+-- The options, checked against the file h too.
+local function read_options(opts, h, fail)
+  local o
+  o, opts = check_options(opts, fail)
+  o.first, o.last = 1, #h.labels
   if opts.months ~= nil then
     local m = opts.months
     local function index(v)
@@ -62,26 +92,19 @@ local function read_options(opts, h, fail)
     local a, b = util.is_plain(m) and index(m[1]), util.is_plain(m) and index(m[2])
     if not (a and b and #m == 2 and 1 <= a and a <= b and b <= #h.labels) then
       fail("months: expected { first, last }, periods of the file (1 to %d, or labels %s to %s), got %s",
-        #h.labels, h.labels[1], h.labels[#h.labels], show(m))
+        #h.labels, h.labels[1], h.labels[#h.labels], show_list(m))
     end
     o.first, o.last = a, b
   end
-  if opts.lags ~= nil then
-    if not util.is_plain(opts.lags) then fail("lags: expected a table { stage = periods }, got %s", show(opts.lags)) end
-    for _, k in ipairs(core._script("object").sorted_keys(opts.lags)) do
-      local v = opts.lags[k]
-      local known = false
-      for _, st in ipairs(h.stages) do known = known or st == k end
-      if not known then fail("lags.%s: unknown stage%s", tostring(k), util.suggest(tostring(k), h.stages)) end
-      if math.type(v) ~= "integer" or v < 0 then fail("lags.%s: expected a whole number of periods >= 0, got %s", k, show(v)) end
-      o.lags[k] = v
+  for _, k in ipairs(core._script("object").sorted_keys(o.lags)) do
+    local known = false
+    for _, st in ipairs(h.stages) do known = known or st == k end
+    if not known then
+      fail("lags.%s: not a stage column of the file%s (stages: %s)", k, util.suggest(k, h.stages), table.concat(h.stages, ", "))
     end
   end
-  if opts.start ~= nil then
-    if h.kind ~= "month" or not calendar.valid("month", opts.start) then
-      fail("start: expected the plan's first month as \"YYYY-MM\" (for a file of months), got %s", show(opts.start))
-    end
-    o.start = opts.start
+  if o.start and h.kind ~= "month" then
+    fail("start: applies to a file of months, got a file of %s", h.kind == "number" and "numbered periods" or h.kind .. "s")
   end
   return o
 end
@@ -360,10 +383,8 @@ function M.calibrate(text, path, opts, where)
   -- a stage with a lag may count more in a row than the stage before it
   -- (its arrivals come from an earlier row): the row order check skips it
   local skip = {}
-  if util.is_plain(opts) and util.is_plain(opts.lags) then
-    for k, v in pairs(opts.lags) do if type(k) == "string" and v ~= 0 then skip[k] = true end end
-  end
-  local h = core._script("history").parse(text, path, { skip_order = skip })
+  for k, v in pairs(check_options(opts, fail).lags) do if v ~= 0 then skip[k] = true end end
+  local h = core._script("history").parse(text, path, { skip_order = skip, lag_hint = "calibrate" })
   return (M.from_history(h, opts, fail))
 end
 

@@ -7,7 +7,7 @@ _funnelcast()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     if [ "$COMP_CWORD" -eq 1 ]; then
-        COMPREPLY=($(compgen -W "run compare merge plan optimize check --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "run compare merge plan optimize backtest check --help --version" -- "$cur"))
         return
     fi
     cmd=${COMP_WORDS[1]}
@@ -28,15 +28,19 @@ _funnelcast()
         --format) COMPREPLY=($(compgen -W "text json csv html" -- "$cur")); return ;;
         --lang|--locale) COMPREPLY=($(compgen -W "en fr" -- "$cur")); return ;;
         -o|--partial) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --actuals|--history) COMPREPLY=($(compgen -f -X '!*.csv' -- "$cur") $(compgen -d -- "$cur")); return ;;
         --vary) COMPREPLY=($(compgen -W "budget" -- "$cur")); return ;;
         --trials|--seed|--threads|--precision|--shard|--max-steps|--max-memory|--time-limit|\
-        --script-time-limit|--goal|--confidence|--channels|--between|--budget|--objective|--min|--max)
+        --script-time-limit|--goal|--confidence|--channels|--between|--budget|--objective|--min|--max|--train|--test)
             return ;;
     esac
     local opts="--trials --seed --threads --format -o --lang --locale --quiet --set --timing --fail-on-goal --precision
         --shard --partial --max-steps --max-memory --time-limit --script-time-limit --unsafe"
     case $cmd in
+        run) opts="$opts --actuals" ;;
         plan) opts="$opts --goal --confidence --vary --channels --between" ;;
+        backtest) opts="--history --train --test --trials --seed --threads --format -o --lang --locale --quiet --set
+            --max-steps --max-memory --time-limit --script-time-limit --unsafe" ;;
         optimize) opts="$opts --budget --objective --channels --min --max" ;;
         check) opts="--format -o --lang" ;;
         merge) opts="--format -o --lang" ;;

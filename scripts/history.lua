@@ -188,7 +188,8 @@ end
 -- parse(text, file [, opts]) -> h (see README.md "History files").
 -- opts: { stages = { names in funnel order } (other columns are then
 -- errors), skip_order = { [stage] = true } (stages a row's order check skips:
--- delayed ones, or where a channel enters) }.
+-- delayed ones, or where a channel enters), lag_hint = the function whose
+-- lags option the order error names }.
 function M.parse(text, file, opts)
   opts = opts or {}
   local function fail(line, column, fmt, ...)
@@ -333,8 +334,9 @@ function M.parse(text, file, opts)
       local x = row[st]
       if x ~= nil then
         if prev and not skip[st] and x > row[prev] then
-          fail(line, st, "%s %s is more than the %s %s before it in this row (each stage comes from the one above)",
-            show(x), st, show(row[prev]), prev)
+          fail(line, st, "%s %s is more than the %s %s before it in this row (each stage comes from the one above)%s",
+            show(x), st, show(row[prev]), prev, opts.lag_hint and string.format("; if %s arrive periods after their "
+              .. "%s, give %s the lag: lags = { %s = 1 }", st, prev, opts.lag_hint, st) or "")
         end
         prev = st
       end

@@ -65,10 +65,10 @@ function M.actuals_section(lines, r, ctx)
   end
   rows = {}
   for _, x in ipairs(r.assumptions or {}) do
-    if x.method and x.method ~= "none" then
+    if x.update and x.update ~= "none" then
       rows[#rows + 1] = { x.path, x.prior and L.num(x.prior.mean) or "-", L.num(x.mean),
         L.num(x.p5) .. " - " .. L.num(x.p95), x.observed and x.observed.text or "",
-        L.t("act.method." .. x.method) .. (x.ess and " (ESS " .. L.num(x.ess) .. ")" or "") }
+        L.t("act.method." .. x.update) .. (x.ess and " (ESS " .. L.num(x.ess) .. ")" or "") }
     end
   end
   if #rows > 0 then

@@ -71,8 +71,10 @@ function M.json_object(r, indent)
       -- the window's calendar labels where the scenario has a start
       labels and '"from_label": ' .. str(labels[g.from]) .. ', "by_label": ' .. str(labels[g.by]) or '"from_label": null, "by_label": null',
       '"value": ' .. stat_json(g.value),
-      '"probability": ' .. num(g.probability), '"confidence": ' .. num(g.confidence),
-      '"on_track": ' .. tostring(g.on_track),
+      '"probability": ' .. num(g.probability)
+        -- with --actuals: the probability the plan gave before them
+        .. (g.probability_at_plan and ', "probability_at_plan": ' .. num(g.probability_at_plan) or ""),
+      '"confidence": ' .. num(g.confidence), '"on_track": ' .. tostring(g.on_track),
       '"drivers": ' .. (#drivers == 0 and "[]" or
         "[\n" .. table.concat(drivers, ",\n") .. "\n" .. gpad .. "  ]"),
     }, ", ") .. " }"

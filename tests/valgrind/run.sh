@@ -37,6 +37,10 @@ vg "$FC" merge "$tmp/p1" "$tmp/p2"
 # the decisions: lean runs of candidates, paired re-estimation
 vg "$FC" plan scenarios/b2b_saas_inbound.lua --goal "200 new customers in 2027" --trials 1024 --threads 2
 vg "$FC" optimize scenarios/plan_budget_split.lua --budget 30000 --channels search,social --min social=5000 --trials 1024 --threads 2
+# history: a calibrated plan re-forecast with actuals (observed periods in
+# the engine), a backtest
+vg "$FC" run scenarios/b2b_calibrated.lua --actuals scenarios/history/b2b_ytd_2027.csv --trials 2000 --threads 2
+vg "$FC" backtest scenarios/b2b_saas_inbound.lua --history scenarios/history/b2b_history.csv --train 12 --test 6 --trials 2000 --threads 2
 # error paths: a bad scenario, a damaged partial (status 2 expected, no leak)
 for bad in "run tests/bad/rate_above_one.lua" "run tests/bad_cli/runtime_error.lua"; do
   n=$((n + 1))
