@@ -413,11 +413,82 @@ local function channels_section(r, ctx, base, id)
   return section(id .. "-channels", L.t("html.title_channels"), body)
 end
 
--- One run's sections: goals, drivers, series, forecast, funnel, channels;
--- ids begin with id, JSON pointers with base.
+-- With --actuals: the goals at plan time and now, each series' observed
+-- periods against the plan's P10-P90, the assumptions the periods updated.
+local function actuals_section(r, ctx, base, id)
+  local a = r.actuals
+  if not a then return "" end
+  local L = ctx.L
+  local pct = function(x) return L.pct1(x) end
+  local parts = { para(L.t("act.header", a.file, a.periods, a.of, a.through)) }
+  local rows = {}
+  for i, g in ipairs(a.goals) do
+    local p = ptr(base, "actuals", "goals", i - 1)
+    rows[i] = { g.name, num_cell(g.plan, pct, p .. "/plan"), num_cell(g.now, pct, p .. "/now"),
+      { g.on_track and L.t("run.on_track") or L.t("run.below"), class = g.on_track and "verdict good" or "verdict bad" } }
+  end
+  if #rows > 0 then
+    parts[#parts + 1] = data_table(L.t("act.goals"), { L.t("run.goal"), L.t("act.at_plan"), L.t("act.now"),
+      L.t("run.verdict") }, rows, "figures")
+  end
+  rows = {}
+  for i, s in ipairs(a.series) do
+    local j = #s.periods
+    local p = ptr(base, "actuals", "series", i - 1, "periods", j - 1)
+    local last = s.periods[j]
+    rows[i] = { s.name, string.format("%d / %d", s.inside, j), tostring(s.below), tostring(s.above),
+      num_cell(last.actual, L.num, p .. "/actual"), num_cell(last.p10, L.num, p .. "/p10"),
+      num_cell(last.p90, L.num, p .. "/p90"),
+      { L.t("act." .. (s.status == "on_plan" and "on_plan" or s.status)),
+        class = s.status == "behind" and "verdict bad" or s.status == "ahead" and "verdict good" or nil } }
+  end
+  if #rows > 0 then
+    parts[#parts + 1] = data_table(L.t("act.series"), { L.t("act.series_name"), L.t("act.inside"), L.t("act.below"),
+      L.t("act.above"), a.through, "P10", "P90", L.t("act.status") }, rows, "figures")
+  end
+  rows = {}
+  for i, x in ipairs(r.assumptions or {}) do
+    if x.update and x.update ~= "none" then
+      local p = ptr(base, "assumptions", i - 1)
+      rows[#rows + 1] = { x.path, x.prior and num_cell(x.prior.mean, L.num, p .. "/prior/mean") or "-",
+        num_cell(x.mean, L.num, p .. "/mean"), num_cell(x.p5, L.num, p .. "/p5"), num_cell(x.p95, L.num, p .. "/p95"),
+        x.observed and x.observed.text or "",
+        L.t("act.method." .. x.update) .. (x.ess and " (ESS " .. L.num(x.ess) .. ")" or "") }
+    end
+  end
+  if #rows > 0 then
+    parts[#parts + 1] = data_table(L.t("act.updates"), { L.t("hist.assumption"), L.t("act.prior_mean"),
+      L.t("act.now_mean"), "P5", "P95", L.t("act.observed"), L.t("act.method") }, rows, "figures")
+  end
+  for _, n in ipairs(a.notes) do parts[#parts + 1] = para(n, "note") end
+  return section(id .. "-actuals", L.t("act.title"), table.concat(parts))
+end
+
+-- The calibrated assumptions (calibrate()) beside the counts they came from.
+local function calibrated_section(r, ctx, base, id)
+  local L = ctx.L
+  local rows, first = {}, nil
+  for i, x in ipairs(r.assumptions or {}) do
+    if x.source then
+      first = first or x.source
+      local p = ptr(base, "assumptions", i - 1)
+      rows[#rows + 1] = { x.path, x.law, num_cell(x.mean, L.num, p .. "/mean"), num_cell(x.p5, L.num, p .. "/p5"),
+        num_cell(x.p95, L.num, p .. "/p95"), core._script("report_history").counts_text(L, x.source) }
+    end
+  end
+  if #rows == 0 then return "" end
+  return section(id .. "-calibrated", L.t("hist.calibrated", first.file, first.periods, L.num(first.weight or 1)),
+    data_table(nil, { L.t("hist.assumption"), L.t("hist.law"), L.t("hist.mean"), "P5", "P95", L.t("hist.from") },
+      rows, "figures"))
+end
+
+-- One run's sections: the re-forecast (with actuals), goals, drivers,
+-- series, forecast, funnel, channels, calibrated assumptions; ids begin
+-- with id, JSON pointers with base.
 local function run_sections(r, ctx, base, id)
-  return goals_section(r, ctx, base, id) .. drivers_section(r, ctx, base, id) .. series_section(r, ctx, base, id) ..
-    forecast_section(r, ctx, base, id) .. funnel_section(r, ctx, base, id) .. channels_section(r, ctx, base, id)
+  return actuals_section(r, ctx, base, id) .. goals_section(r, ctx, base, id) .. drivers_section(r, ctx, base, id) ..
+    series_section(r, ctx, base, id) .. forecast_section(r, ctx, base, id) .. funnel_section(r, ctx, base, id) ..
+    channels_section(r, ctx, base, id) .. calibrated_section(r, ctx, base, id)
 end
 
 -- The line under a run's title: trials, seed, horizon, precision.
@@ -594,11 +665,18 @@ end
 
 local function run_toc(L, id, r)
   local toc = {}
+  if r.actuals then toc[#toc + 1] = { id .. "-actuals", L.t("act.title") } end
   if #r.goals > 0 then toc[#toc + 1] = { id .. "-goals", L.t("html.title_goals") } end
   toc[#toc + 1] = { id .. "-series", L.t("html.title_series", L.t("units." .. r.unit)) }
   toc[#toc + 1] = { id .. "-forecast", L.t("html.title_forecast") }
   toc[#toc + 1] = { id .. "-funnel", L.t("html.title_funnel") }
   if #r.channels > 0 then toc[#toc + 1] = { id .. "-channels", L.t("html.title_channels") } end
+  for _, x in ipairs(r.assumptions or {}) do
+    if x.source then
+      toc[#toc + 1] = { id .. "-calibrated", L.t("hist.calibrated_short") }
+      break
+    end
+  end
   return toc
 end
 

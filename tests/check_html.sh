@@ -178,6 +178,9 @@ EXPECT=min_paths=2
 report plan_not_found plan scenarios/b2b_saas_inbound.lua --goal "CAC under 3000" --trials $T
 EXPECT=
 report optimize optimize scenarios/plan_budget_split.lua --budget 40000 --trials $T
+report actuals run scenarios/b2b_calibrated.lua --actuals scenarios/history/b2b_ytd_2027.csv --trials $T
+grep -q 'id="s1-actuals"' "$tmp/actuals.html" && grep -q 'id="s1-calibrated"' "$tmp/actuals.html" && ok ||
+  bad "actuals: the re-forecast and calibrated sections"
 
 # names with markup, quotes and accents, a quarterly calendar, a currency, French
 cat > "$tmp/nasty.lua" <<'EOF'

@@ -16,7 +16,7 @@ make --no-print-directory -s install BUILD="$BUILD" DESTDIR="$D" PREFIX=$P > "$t
 "$D$P/bin/funnelcast" run "$D$P/share/funnelcast/scenarios/b2b_saas_inbound.lua" --trials 2000 > "$tmp/run.txt" 2>&1 \
   && grep -q "^inbound-2027: 2,000 trials" "$tmp/run.txt" && ok || bad "the installed binary on an installed scenario"
 "$D$P/bin/funnelcast" run "$D$P/share/funnelcast/scenarios/b2b_calibrated.lua" --trials 1000 > "$tmp/cal.txt" 2>&1 \
-  && grep -q "^Calibrated from " "$tmp/cal.txt" && ok || bad "the installed calibrated example: $(tail -2 "$tmp/cal.txt")"
+  && grep -q "^Calibrated from" "$tmp/cal.txt" && ok || bad "the installed calibrated example: $(tail -2 "$tmp/cal.txt")"
 if command -v man > /dev/null; then
   MANPATH="$D$P/share/man" man funnelcast 2> /dev/null | grep -q "EXIT STATUS" && ok || bad "man funnelcast"
 fi
