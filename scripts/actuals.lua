@@ -465,18 +465,22 @@ local function with_priors(list, prior_list, updates)
   return list
 end
 
--- The observed periods against the plan: per stage (and the customers'
--- series the file gives), each observed period's actual beside the plan's
--- P10-P90, and whether the series is behind.
-local CUSTOMER_SERIES = { "churned", "won_back", "active", "lost", "revenue" }
+-- The series a history file and a run share: each stage's arrivals, then
+-- the customers' series (scripts/history.lua's CUSTOMER_COLUMNS).
+function M.series_names(norm)
+  local names = stage_names(norm)
+  for _, f in ipairs(core._script("history").CUSTOMER_COLUMNS) do names[#names + 1] = f end
+  return names
+end
 
+-- The observed periods against the plan: per series the file gives, each
+-- observed period's actual beside the plan's P10-P90, and whether the
+-- series is behind.
 local function against_plan(h, plan, norm, P)
   local by = {}
   for _, s in ipairs(plan.series) do by[s.name] = s end
   local out = {}
-  local names = stage_names(norm)
-  for _, f in ipairs(CUSTOMER_SERIES) do names[#names + 1] = f end
-  for _, name in ipairs(names) do
+  for _, name in ipairs(M.series_names(norm)) do
     local s = by[name]
     local periods, below, above, inside = {}, 0, 0, 0
     for t = 1, P do

@@ -17,9 +17,6 @@ local M = {}
 
 local show = util.show
 
--- The series a backtest scores: every stage, then the customers' series.
-local CUSTOMER_SERIES = { "churned", "won_back", "active", "lost", "revenue" }
-
 -- An interval's coverage is "far" from nominal when it is off by more than
 -- this much, or two binomial standard errors if more.
 local FAR = 0.1
@@ -138,11 +135,8 @@ function M.run(fc, s, own, run_opts)
   local r = core.run(norm, run_opts)
   local by = {}
   for _, sr in ipairs(r.series) do by[sr.name] = sr end
-  local names = {}
-  for k, st in ipairs(norm.stages) do names[k] = st.name end
-  for _, f in ipairs(CUSTOMER_SERIES) do names[#names + 1] = f end
   local series, all = {}, {}
-  for _, name in ipairs(names) do
+  for _, name in ipairs(actuals.series_names(norm)) do
     local points = {}
     for t = N + 1, n do
       local x = (h.total[t] or {})[name]

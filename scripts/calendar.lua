@@ -68,6 +68,18 @@ local UNITS = {
 -- What a unit's labels look like ("YYYY-MM" ...).
 function M.form(unit) return UNITS[unit].form end
 
+-- Days since 1970-01-01 of a civil date, and back (for the readers of
+-- dated files: scripts/history.lua).
+M.days_from_civil, M.civil_from_days = days_from_civil, civil_from_days
+-- The date "YYYY-MM-DD" of a day (days since 1970-01-01).
+function M.date_text(z) return string.format("%04d-%02d-%02d", civil_from_days(z)) end
+-- Days since 1970-01-01 of the Monday of ISO week w of year y (the week
+-- holding January 4th is week 1).
+function M.iso_week_monday(y, w)
+  local jan4 = days_from_civil(y, 1, 4)
+  return jan4 - (jan4 + 3) % 7 + 7 * (w - 1)
+end
+
 -- Whether start is a valid start for unit.
 function M.valid(unit, start)
   return type(start) == "string" and UNITS[unit].index(start) ~= nil

@@ -12,6 +12,7 @@
 -- values are unknown.
 local core = ...
 local util = core._script("util")
+local calendar = core._script("calendar")
 
 local M = {}
 
@@ -21,7 +22,9 @@ M.MAX_PERIODS = 5000
 
 local RESERVED = { period = true, channel = true, spend = true, churned = true, won_back = true, active = true,
   lost = true, revenue = true }
+-- The customers' columns, in the order reports list them (total rows only).
 local CUSTOMER_COLUMNS = { "churned", "won_back", "active", "lost", "revenue" }
+M.CUSTOMER_COLUMNS = CUSTOMER_COLUMNS
 local COUNTS = { churned = true, won_back = true, active = true, lost = true }
 
 local show = util.show
@@ -108,34 +111,7 @@ local function number(s, decimal_comma)
 end
 
 -- Period labels: kind and an index that steps by 1 from one period to the next.
-local function iso_week_monday(y, w)
-  -- days from 1970-01-01 of the Monday of ISO week w of year y: the week
-  -- holding January 4th is week 1
-  local function days(yy, m, d)
-    yy = m <= 2 and yy - 1 or yy
-    local era = (yy >= 0 and yy or yy - 399) // 400
-    local yoe = yy - era * 400
-    local doy = (153 * (m + (m > 2 and -3 or 9)) + 2) // 5 + d - 1
-    local doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-  end
-  local jan4 = days(y, 1, 4)
-  local weekday = (jan4 + 3) % 7 -- 0 = Monday
-  return jan4 - weekday + 7 * (w - 1), days
-end
-
-local function date_text(z)
-  z = z + 719468
-  local era = (z >= 0 and z or z - 146096) // 146097
-  local doe = z - era * 146097
-  local yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
-  local y = yoe + era * 400
-  local doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-  local mp = (5 * doy + 2) // 153
-  local d = doy - (153 * mp + 2) // 5 + 1
-  local m = mp < 10 and mp + 3 or mp - 9
-  return string.format("%04d-%02d-%02d", m <= 2 and y + 1 or y, m, d)
-end
+local iso_week_monday, date_text = calendar.iso_week_monday, calendar.date_text
 
 local function label_of(s)
   if s:match("^%d+$") then
@@ -162,8 +138,7 @@ local function label_of(s)
   if dy then
     dy, dm, dd = tonumber(dy), tonumber(dm), tonumber(dd)
     if dm < 1 or dm > 12 or dd < 1 or dd > 31 then return nil end
-    local _, days = iso_week_monday(dy, 1)
-    local z = days(dy, dm, dd)
+    local z = calendar.days_from_civil(dy, dm, dd)
     if date_text(z) ~= string.format("%04d-%02d-%02d", dy, dm, dd) then return nil end
     return "day", z, date_text(z)
   end
