@@ -28,7 +28,7 @@ local FORMATS = {
     optimize = "report_csv.optimize", backtest = "report_csv.backtest" },
   { name = "html", about = "one self-contained page with charts",
     run = "report_html.run", comparison = "report_html.comparison", plan = "report_html.plan",
-    optimize = "report_html.optimize" },
+    optimize = "report_html.optimize", backtest = "report_html.backtest" },
 }
 
 local function format_entry(name)

@@ -552,6 +552,8 @@ svg .band-p10-p90 { fill: var(--band1); stroke: none; }
 svg .band-p25-p75 { fill: var(--band2); stroke: none; }
 svg .median { fill: none; stroke: var(--accent); stroke-width: 2.5; }
 svg .median-dot { fill: var(--accent); }
+svg .actual { fill: var(--ink); stroke: var(--paper); stroke-width: 1.5; }
+svg .actual-out { fill: var(--bad); }
 svg .bar-label { fill: var(--ink); font-weight: 600; }
 svg .row-label { fill: var(--ink); }
 svg .bar-value { fill: var(--ink); font-size: 12px; }
@@ -570,6 +572,8 @@ svg .mark-zero { stroke-dasharray: none; }
 .key-band1 { background: var(--band1); }
 .key-band2 { background: var(--band2); }
 .key-median { border: none; border-top: 3px solid var(--accent); height: 0; }
+.key-actual { width: 0.7em; height: 0.7em; border-radius: 50%; background: var(--ink); }
+.key-actual-out { width: 0.7em; height: 0.7em; border-radius: 50%; background: var(--bad); border-color: var(--bad); }
 .key-solid { background: var(--accent); }
 .key-light { background: var(--band2); }
 .key-hatch { background: repeating-linear-gradient(45deg, #e3ecf8 0 3px, #1f4e8c 3px 5px); }
@@ -722,6 +726,65 @@ function M.run(data, ctx)
   scenario_sections(results, ctx, toc, body)
   return page(ctx, L.t("html.title_runs", #results), "", toc,
     table.concat(body) .. reproduce_section(ctx, run_facts(L, results[1])))
+end
+
+-- Backtest -------------------------------------------------------------------
+
+-- The backtest (scripts/backtest.lua): the coverage per series, each
+-- series' forecast fan over the test periods with the actual figures
+-- marked, and the assumptions calibrated on the training periods.
+function M.backtest(data, ctx)
+  ctx = page_context(ctx)
+  local L = ctx.L
+  local b = data.backtest
+  local pct = function(x) return L.pct(x) end
+  local intro = para(L.t("bt.header", data.scenario, b.history, b.train, b.train_periods[1], b.train_periods[2], b.test,
+    b.test_periods[1], b.test_periods[2], L.num(data.trials), util.unsigned(data.seed))) ..
+    para(L.t("bt.summary", L.pct(b.coverage.p10_p90), L.pct(b.coverage.p25_p75), b.points, L.t("bt.verdict." .. b.verdict)))
+  local rows = {}
+  for i, s in ipairs(b.series) do
+    local p = ptr("", "backtest", "series", s.name)
+    rows[i] = { s.name, num_cell(s.coverage.p10_p90, pct, p .. "/coverage/p10_p90"),
+      num_cell(s.coverage.p25_p75, pct, p .. "/coverage/p25_p75"), num_cell(s.mae, L.num, p .. "/mae"),
+      { L.t("bt.verdict." .. s.verdict), class = s.verdict ~= "calibrated" and "verdict bad" or nil } }
+  end
+  local summary = section("bt-coverage", L.t("bt.series"), intro .. data_table(nil, { L.t("act.series_name"),
+    "P10-P90", "P25-P75", L.t("bt.mae"), L.t("bt.verdict") }, rows, "figures"))
+  local legend = el("ul", { { "class", "legend" } },
+    el("li", nil, el("span", { { "class", "key key-band1" } }, "") .. esc(L.t("html.legend_p10_p90"))) ..
+    el("li", nil, el("span", { { "class", "key key-band2" } }, "") .. esc(L.t("html.legend_p25_p75"))) ..
+    el("li", nil, el("span", { { "class", "key key-median" } }, "") .. esc(L.t("html.legend_median"))) ..
+    el("li", nil, el("span", { { "class", "key key-actual" } }, "") .. esc(L.t("bt.legend_in"))) ..
+    el("li", nil, el("span", { { "class", "key key-actual-out" } }, "") .. esc(L.t("bt.legend_out"))))
+  local fans = {}
+  for _, s in ipairs(b.series) do
+    local money = s.name == "revenue"
+    local fmt = money and function(x) return L.money(x) end or L.num
+    local axis = money and function(x) return L.money(x, L.compact) end or L.compact
+    local labels, actual, trows = {}, {}, {}
+    local p = ptr("", "backtest", "series", s.name)
+    for t, pt in ipairs(s.points) do
+      labels[t], actual[t] = pt.label, pt.actual
+      trows[t] = { pt.label, num_cell(pt.actual, fmt, p .. "/actual/" .. (t - 1)),
+        num_cell(pt.p10, fmt, p .. "/p10/" .. (t - 1)), num_cell(pt.p50, fmt, p .. "/p50/" .. (t - 1)),
+        num_cell(pt.p90, fmt, p .. "/p90/" .. (t - 1)),
+        (pt.actual >= pt.p10 and pt.actual <= pt.p90) and L.t("bt.in") or { L.t("bt.out"), class = "verdict bad" } }
+    end
+    local svg = S.fan({ ids = ctx.ids, title = L.t("bt.fan_title", s.name),
+      desc = L.t("bt.fan_desc", s.name, L.pct(s.coverage.p10_p90)), periods = s.points, labels = labels, fmt = axis,
+      actual = actual, data = { { "data-series", s.name } } })
+    fans[#fans + 1] = figure(L, svg, L.t("bt.fan_title", s.name), { L.t("bt.fan_note", L.pct(s.coverage.p10_p90)) }, nil,
+      data_table(L.t("bt.months", s.name), { L.t("html.period"), L.t("bt.actual"), "P10", "P50", "P90", "" }, trows))
+  end
+  local body = summary .. section("bt-series", L.t("bt.fans"), legend .. el("div", { { "class", "charts" } },
+    table.concat(fans))) .. calibrated_section(data, ctx, "", "bt")
+  for _, n in ipairs(b.notes) do body = body .. para(n, "note") end
+  local toc = { { "bt-coverage", L.t("bt.series") }, { "bt-series", L.t("bt.fans") } }
+  for _, x in ipairs(data.assumptions or {}) do
+    if x.source then toc[#toc + 1] = { "bt-calibrated", L.t("hist.calibrated_short") } break end
+  end
+  return page(ctx, L.t("bt.title", data.scenario), "", toc, body ..
+    reproduce_section(ctx, { { L.t("html.seed"), util.unsigned(data.seed) }, { L.t("html.trials"), L.num(data.trials) } }))
 end
 
 -- Comparison -----------------------------------------------------------------

@@ -217,15 +217,17 @@ local function band_path(xs, lo, hi)
 end
 
 -- opts: { title, desc, periods = { { p10, p25, p50, p75, p90 } }, labels =
--- { x label per period }, fmt (y labels), data }.
+-- { x label per period }, fmt (y labels), data, actual = { value per period
+-- or false } (known figures, marked as points: a backtest's) }.
 function M.fan(opts)
   local h, left, right, top, bottom = 230, 30, 16, 12, 28
   local ps = opts.periods
   local n = #ps
   local lo, hi = math.huge, -math.huge
-  for _, p in ipairs(ps) do
-    for _, k in ipairs({ "p10", "p90", "p50" }) do
-      if p[k] and p[k] == p[k] and math.abs(p[k]) ~= math.huge then lo, hi = math.min(lo, p[k]), math.max(hi, p[k]) end
+  for t, p in ipairs(ps) do
+    local a = opts.actual and opts.actual[t]
+    for _, v in ipairs({ p.p10, p.p90, p.p50, a or nil }) do
+      if v == v and math.abs(v) ~= math.huge then lo, hi = math.min(lo, v), math.max(hi, v) end
     end
   end
   if lo > 0 and lo < 0.5 * hi then lo = 0 end
@@ -249,6 +251,14 @@ function M.fan(opts)
   out[#out + 1] = el("path", { { "class", "band band-p25-p75" }, { "d", band_path(xs, q.p25, q.p75) } })
   out[#out + 1] = el("path", { { "class", "median" }, { "d", path_of(xs, q.p50) } })
   for t = 1, n do out[#out + 1] = el("circle", { { "cx", c(xs[t]) }, { "cy", c(q.p50[t]) }, { "r", "2.2" }, { "class", "median-dot" } }) end
+  for t = 1, n do
+    local a = opts.actual and opts.actual[t]
+    if a and a == a and math.abs(a) ~= math.huge then
+      local inside = a >= ps[t].p10 and a <= ps[t].p90
+      out[#out + 1] = el("circle", { { "cx", c(xs[t]) }, { "cy", c(sy(a)) }, { "r", "4" },
+        { "class", inside and "actual" or "actual actual-out" } })
+    end
+  end
   -- x labels: as many as fit
   local widest = 0
   for _, l in ipairs(opts.labels) do widest = math.max(widest, text_width(l, 12)) end

@@ -83,6 +83,8 @@ for fig in root.iter("figure"):
 # the runs in the document, and the charts they call for
 if "scenarios" in doc:
     runs = doc["scenarios"]
+elif "backtest" in doc:
+    runs = []
 elif "result" in doc or "plan" in doc or "optimize" in doc:
     runs = [doc["result"]] if "result" in doc else []
 else:
@@ -94,9 +96,22 @@ for r in runs:
     want_hist += sum(1 for g in r["goals"] if any(g["value"][k] is not None for k in ("min", "p50", "max")))
 fans = [s for s in svgs if "fan" in s.get("class", "").split()]
 got_series = [s.get("data-series") for s in fans]
-if sorted(got_series) != sorted(want_series):
+if sorted(got_series) != sorted(want_series) and "backtest" not in doc:
     fail("fan charts %r, expected %r" % (got_series, want_series))
 periods = runs[0]["periods"] if runs else 0
+if "backtest" in doc:
+    # a fan per series over the test periods, each actual figure a point
+    want_series, periods = list(doc["backtest"]["series"]), doc["backtest"]["test"]
+    if sorted(got_series) != sorted(want_series):
+        fail("backtest fan charts %r, expected %r" % (got_series, want_series))
+    for s in fans:
+        b = doc["backtest"]["series"][s.get("data-series")]
+        dots = [c for c in s.iter("circle") if "actual" in c.get("class", "").split()]
+        out = [c for c in dots if "actual-out" in c.get("class", "").split()]
+        inside = sum(lo <= a <= hi for a, lo, hi in zip(b["actual"], b["p10"], b["p90"]))
+        if len(dots) != len(b["actual"]) or len(dots) - len(out) != inside:
+            fail("backtest fan %s: %d actual points (%d out), expected %d (%d inside)" %
+                 (s.get("data-series"), len(dots), len(out), len(b["actual"]), inside))
 for s in fans:
     paths = {p.get("class"): p for p in s.iter("path")}
     for c in ("band band-p10-p90", "band band-p25-p75", "median"):
@@ -179,6 +194,7 @@ report plan_not_found plan scenarios/b2b_saas_inbound.lua --goal "CAC under 3000
 EXPECT=
 report optimize optimize scenarios/plan_budget_split.lua --budget 40000 --trials $T
 report actuals run scenarios/b2b_calibrated.lua --actuals scenarios/history/b2b_ytd_2027.csv --trials $T
+report backtest backtest scenarios/b2b_saas_inbound.lua --history scenarios/history/b2b_history.csv --train 18 --test 6 --trials $T
 grep -q 'id="s1-actuals"' "$tmp/actuals.html" && grep -q 'id="s1-calibrated"' "$tmp/actuals.html" && ok ||
   bad "actuals: the re-forecast and calibrated sections"
 
