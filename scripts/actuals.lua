@@ -19,6 +19,8 @@ local show = util.show
 local IS_DRAWS = 20000
 -- An effective sample size below this is reported as a warning.
 local ESS_WARN = 200
+-- Below this, the weighted draws cannot show a posterior: not updated.
+local ESS_MIN = 20
 -- The seed of the prior draws (their own stream: the run's are untouched).
 local IS_SEED = 20270101
 
@@ -74,14 +76,19 @@ function M.read(path, norm)
 end
 
 -- The scenario's period of the file's row t (1-based), or nil and why.
+-- Why the file's kind of period cannot be the scenario's unit, or nil.
+function M.kind_problem(h, norm)
+  if h.kind ~= "number" and h.kind ~= norm.unit then
+    return string.format("the file's periods are %ss (%s), the scenario's %ss", h.kind, h.labels[1], norm.unit)
+  end
+end
+
 local function period_of(h, t, norm)
   local label = h.labels[t]
   if h.kind == "number" then return math.tointeger(tonumber(label)) end
   local unit = norm.unit
-  local want = ({ month = "month", week = "week", day = "day" })[h.kind]
-  if want ~= unit then
-    return nil, string.format("the file's periods are %ss (%s), the scenario's %ss", h.kind, label, unit)
-  end
+  local problem = M.kind_problem(h, norm)
+  if problem then return nil, problem end
   if not norm.start then
     return nil, string.format("the file names its periods (%s): the scenario needs start = ... to place them", label)
   end
@@ -165,15 +172,22 @@ local function get(rows, t, f)
   return r and r[f]
 end
 
+-- With a spread-out delay, a period's arrivals are compared with the units
+-- of the stage before that could have made them (each weighted by the
+-- delay's chance of landing then), in the periods where less than this
+-- share of the delay falls before the file's first period.
+local LAG_BEFORE = 0.05
+
 -- What the observed periods say about stage k's rate, for the channels in
 -- chans (indices; the rows of each: by channel where the file has them,
 -- else the total's when chans holds every channel). Returns successes and
--- trials (exposure-weighted for a lag distribution), or nil.
-local function stage_evidence(h, norm, P, k, chans, entering)
+-- trials (exposure-weighted for a lag distribution), or nil; fail(fmt, ...)
+-- raises when the file's counts cannot have come from one rate.
+local function stage_evidence(h, norm, P, k, chans, entering, fail)
   local st, prev = norm.stages[k], norm.stages[k - 1]
   local lags = st.lags or { 1 }
   local d = single_lag(lags)
-  local cdf = {}
+  local cdf = {} -- cdf[j]: the chance of a lag of at most j
   local acc = 0
   for j = 1, P do
     acc = acc + (lags[j] or 0)
@@ -198,15 +212,25 @@ local function stage_evidence(h, norm, P, k, chans, entering)
         if t - d >= 1 and from ~= nil and to ~= nil then
           s, n = s + to - (e.entries and e.entries[t] or 0), n + from
         end
-      else
-        local from, to = get(e.rows, t, prev.name), get(e.rows, t, st.name)
-        if from ~= nil then n = n + from * cdf[P - t] end
-        if to ~= nil then s = s + to - (e.entries and e.entries[t] or 0) end
+      elseif 1 - cdf[t - 1] < LAG_BEFORE then
+        -- period t: its arrivals against the units before that could have made them
+        local to, exposure = get(e.rows, t, st.name), 0
+        for j = 0, t - 1 do
+          local from = get(e.rows, t - j, prev.name)
+          local pj = lags[j + 1] or 0
+          if pj > 0 and from == nil then exposure = nil break end
+          if pj > 0 then exposure = exposure + from * pj end
+        end
+        if to ~= nil and exposure then s, n = s + to - (e.entries and e.entries[t] or 0), n + exposure end
       end
     end
   end
   if n <= 0 or s < 0 then return nil end
-  return s, math.max(n, s)
+  if s > n then
+    fail("stage %s: %s arrivals from %s %s (more than there were)%s", st.name, show(s), show(n), prev.name,
+      d and "" or ", the delay's share counted")
+  end
+  return s, n
 end
 
 -- Arrivals of channels that enter at stage k (k > 1), per period, from the
@@ -266,6 +290,7 @@ local function importance(param, loglik)
     sw, sw2 = sw + ws[i], sw2 + ws[i] * ws[i]
   end
   local ess = sw * sw / sw2
+  if ess < ESS_MIN then return nil, ess end
   local D = dist.constructors
   local post
   if param.domain == "probability" or param.domain == "fraction" then
@@ -327,7 +352,7 @@ local function update_rate(norm, param, s, n, what)
     post, ess = importance(param, binomial_loglik(s, n))
     rec.method, rec.ess = "importance", ess
   end
-  if not post then return nil end
+  if not post then return nil, ess end
   replace(norm, param.path, post)
   return rec
 end
@@ -343,18 +368,20 @@ local function update_cost(norm, c, h, P)
   local rows = h.by_channel[ch.name]
   local alone = true
   for i, other in ipairs(norm.channels) do alone = alone and (i == c or other.enters ~= ch.enters) end
-  if not rows and alone then rows = h.total end
+  -- the total rows count only this channel at its stage when it is the one
+  -- channel there and nothing flows into that stage from above
+  if not rows and alone and ch.enters == 1 then rows = h.total end
   if not rows then return nil end
   local stage = norm.stages[ch.enters].name
   local theta = ch.adstock and ch.adstock.value or 0
   local organic = ch.organic and ch.organic.value or 0
-  local eff, xs, total, arrivals = {}, {}, 0, 0
+  local eff, season, xs, total, arrivals = {}, {}, {}, 0, 0
   local e = 0
   for t = 1, P do
     e = ch.spend[t] + theta * e
     local x = get(rows, t, stage)
     if x ~= nil then
-      eff[#eff + 1], xs[#xs + 1] = e * ch.season[t], x
+      eff[#eff + 1], season[#xs + 1], xs[#xs + 1] = e, ch.season[t], x
       total, arrivals = total + ch.spend[t], arrivals + x
     end
   end
@@ -362,7 +389,7 @@ local function update_cost(norm, c, h, P)
   local function loglik(v)
     local l = 0
     for i, x in ipairs(xs) do
-      local lambda = eff[i] / v + organic
+      local lambda = (eff[i] / v + organic) * season[i] -- as the engine draws them
       if lambda <= 0 then
         if x > 0 then return -math.huge end
       else
@@ -372,7 +399,7 @@ local function update_cost(norm, c, h, P)
     return l
   end
   local post, ess = importance(cost, loglik)
-  if not post then return nil end
+  if not post then return nil, ess end
   replace(norm, cost.path, post)
   return { method = "importance", ess = ess,
     observed = { spend = total, arrivals = arrivals, months = #xs,
@@ -381,6 +408,17 @@ end
 
 -- The stocks before period t (1-based) of the observed rows: active and
 -- lost, from the row before, else from the scenario's start (t = 1).
+-- The stocks before a file's first row, from the row by the balance
+-- active = before - churned + won back + new (new: the last stage's
+-- arrivals) and lost = before + churned - won back; nil where unknown.
+function M.start_stocks(h, last_stage)
+  local r = h.total[1] or {}
+  local a, l
+  if r.active and r.churned and r.won_back and r[last_stage] then a = r.active + r.churned - r.won_back - r[last_stage] end
+  if r.lost and r.churned and r.won_back then l = r.lost - r.churned + r.won_back end
+  return a and a >= 0 and a or nil, l and l >= 0 and l or nil
+end
+
 local function stocks_before(h, norm, t)
   if t == 1 then return norm.customers.initial, norm.customers.lost end
   local r = h.total[t - 1] or {}
@@ -391,8 +429,14 @@ end
 -- changed); returns { [path] = { method, ess, observed } } and adds notes.
 function M.update(norm, h, P, notes)
   local updates = {}
-  local function record(param, rec)
-    if rec then updates[param.path] = rec end
+  local function record(param, rec, ess)
+    if rec then
+      updates[param.path] = rec
+    elseif ess then
+      notes[#notes + 1] = string.format("%s: not updated: the importance weights' effective sample size is %.1f of %d "
+        .. "draws (the observed periods say far more than the prior's draws can show; a law closer to them would)",
+        param.path, ess, IS_DRAWS)
+    end
   end
   -- stage rates
   for k = 2, #norm.stages do
@@ -412,13 +456,18 @@ function M.update(norm, h, P, notes)
     end
     for _, path in ipairs(order) do
       local g = groups[path]
-      local s, n = stage_evidence(h, norm, P, k, g.chans, entering)
+      local s, n = stage_evidence(h, norm, P, k, g.chans, entering, function(fmt, ...)
+        error(string.format("%s: " .. fmt, h.file, ...), 0)
+      end)
       if s then
         record(g.param, update_rate(norm, g.param, s, n,
           string.format("%s %s of %s %s", show(s), st.name, show(n), norm.stages[k - 1].name)))
       elseif g.param.kind ~= "fixed" then
-        notes[#notes + 1] = string.format("%s: the file's counts do not inform it (no paired %s and %s counts%s)",
-          path, norm.stages[k - 1].name, st.name, #h.channels == 0 and #g.chans < #norm.channels and " by channel" or "")
+        notes[#notes + 1] = string.format("%s: the file's counts do not inform it (no paired %s and %s counts%s%s)",
+          path, norm.stages[k - 1].name, st.name, #h.channels == 0 and #g.chans < #norm.channels and " by channel" or "",
+          single_lag(st.lags or { 1 }) == nil and string.format(" in a period whose %s the file's earlier periods "
+            .. "account for: with the delay, more than %d%% come from before the file", st.name, LAG_BEFORE * 100)
+            or "")
       end
     end
   end
@@ -517,6 +566,18 @@ function M.run(s, path, run_opts, fc)
   end
   local notes = {}
   local norm = fc.normalize(s)
+  -- the stocks before the first observed period are the file's where its
+  -- first row gives them
+  local a0, l0 = M.start_stocks(h, norm.stages[#norm.stages].name)
+  for _, x in ipairs({ { "initial", a0, "active" }, { "lost", l0, "lost" } }) do
+    local field, v, what = x[1], x[2], x[3]
+    if v and v ~= (norm.customers[field] or 0) then
+      notes[#notes + 1] = string.format("customers.%s: the file's first row implies %s %s customers before %s, the plan "
+        .. "says %s: the re-forecast starts from the file's", field, show(v), what, h.labels[1],
+        show(norm.customers[field] or 0))
+      norm.customers[field] = v
+    end
+  end
   M.spend(h, norm, P, notes)
   local updates = M.update(norm, h, P, notes)
   norm.observed = M.observed(h, norm, P)

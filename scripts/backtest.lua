@@ -46,27 +46,35 @@ end
 -- field (cpc or cpl), the stages it enters, responses it cannot fit left
 -- as they are.
 local function fit_to(over, spec)
-  for name, ch in pairs(over.channels or {}) do
+  for name, ch in pairs(over.channels or {}) do -- the file's channels are the plan's (actuals.read)
     local law = ch.cpc or ch.cpl
     ch.cpc, ch.cpl, ch.enters = nil, nil, nil
-    local own = spec.channels and spec.channels[name]
-    if law and own then
+    local own = spec.channels[name]
+    if law then
       if own.cpc ~= nil then ch.cpc = law elseif own.cpl ~= nil then ch.cpl = law end
+    end
+  end
+  -- each stage's rate in the plan's shape (its correlations name its laws):
+  -- one law stays one law (the totals'); a table by channel keeps its keys,
+  -- its default pooled from the channels it serves
+  for _, st in ipairs(spec.funnel or {}) do
+    local o = over.funnel and over.funnel[st[1]]
+    if o and util.is_plain(o.rate) then
+      if not util.is_plain(st.rate) then
+        o.rate = o.rate.default
+      else
+        local shaped, pooled = {}, {}
+        for name in pairs(spec.channels) do
+          if st.rate[name] ~= nil then shaped[name] = o.rate[name] elseif o.rate[name] then pooled[#pooled + 1] = o.rate[name] end
+        end
+        shaped.default = #pooled > 0 and calibrate.pooled(pooled) or o.rate.default
+        o.rate = shaped
+      end
     end
   end
   -- the starting state is the first training period's; the observed rows set it after
   if over.customers then over.customers.initial, over.customers.lost = nil, nil end
   return over
-end
-
--- The stocks before the history's first row: from its row by the balance
--- active = before - churned + won back + new.
-local function start_stocks(h, last_stage)
-  local r = h.total[1] or {}
-  local a, l
-  if r.active and r.churned and r.won_back and r[last_stage] then a = r.active + r.churned - r.won_back - r[last_stage] end
-  if r.lost and r.churned and r.won_back then l = r.lost - r.churned + r.won_back end
-  return a and a >= 0 and a or nil, l and l >= 0 and l or nil
 end
 
 -- A plan's per-period list (spend, season) over n periods: its own values,
@@ -106,6 +114,8 @@ function M.run(fc, s, own, run_opts)
   local N, Mt = whole("train", own.train, 2), whole("test", own.test, 1)
   local norm0 = fc.normalize(s)
   local h = actuals.read(own.history, norm0)
+  local problem = actuals.kind_problem(h, norm0)
+  if problem then error(string.format("%s:%d: period: %s", h.file, h.line.first or 2, problem), 0) end
   if N + Mt > #h.labels then
     error(string.format("backtest: --train %d --test %d: expected at most %d periods in all, the file's %s to %s",
       N, Mt, #h.labels, h.labels[1], h.labels[#h.labels]), 0)
@@ -114,10 +124,19 @@ function M.run(fc, s, own, run_opts)
   local start = (h.kind == "month" or h.kind == "day") and h.labels[1] or nil
   if h.kind == "week" then start = h.date and h.date[1] end
   local function fail(fmt, ...) error(string.format("backtest: " .. fmt, ...), 0) end
-  local over, notes = calibrate.from_history(h, { months = { 1, N }, lags = lags_of(norm0),
-    start = h.kind == "month" and start or nil }, fail)
+  -- the plan's lags of the stages the file counts, and its channels' entry stages
+  local lags, in_file, enters = {}, {}, {}
+  for _, st in ipairs(h.stages) do in_file[st] = true end
+  for name, lag in pairs(lags_of(norm0)) do if in_file[name] then lags[name] = lag end end
+  for _, ch in ipairs(norm0.channels) do
+    local k = 0
+    for j, st in ipairs(h.stages) do if st == norm0.stages[ch.enters].name then k = j end end
+    if k > 0 then enters[ch.name] = k end
+  end
+  local over, notes = calibrate.from_history(h, { months = { 1, N }, lags = lags,
+    start = h.kind == "month" and start or nil }, fail, enters)
   local last = norm0.stages[#norm0.stages].name
-  local a0, l0 = start_stocks(h, last)
+  local a0, l0 = actuals.start_stocks(h, last)
   local reshaped = scenario._reshape(s, function(spec)
     fit_to(over, spec)
     spec.periods, spec.start, spec.goals = n, start, nil

@@ -116,11 +116,17 @@ local function rows_of(series, o)
   return out
 end
 
--- The entry stage of a channel: the first stage its rows count.
+-- The entry stage of a channel: the first stage its rows count (a number
+-- above 0); explicit when the stages above it are written 0 (a cost per
+-- lead channel's visitors), else inferred from empty fields.
 local function entry_stage(h, rows)
   for k, st in ipairs(h.stages) do
     for _, r in ipairs(rows) do
-      if r[st] ~= nil and r[st] > 0 then return k end
+      if r[st] ~= nil and r[st] > 0 then
+        local explicit = k == 1
+        for _, q in ipairs(rows) do explicit = explicit or q[h.stages[k - 1]] == 0 end
+        return k, explicit
+      end
     end
   end
   return nil
@@ -146,13 +152,27 @@ local function window_text(h, o)
   return h.labels[o.first] .. ".." .. h.labels[o.last]
 end
 
--- beta(1 + w s, 1 + w (n - s)) with its source.
-local function rate_law(h, o, s, n, what, of)
+-- beta(1 + w s, 1 + w (n - s)) with its source (periods: the window's text).
+local function rate_law(h, o, s, n, what, of, periods)
   local law = D.beta(PRIOR_A + o.weight * s, PRIOR_B + o.weight * (n - s))
   return dist.with_source(law, {
-    file = h.file, periods = window_text(h, o), successes = s, trials = n, weight = o.weight, what = what, of = of,
+    file = h.file, periods = periods or window_text(h, o), successes = s, trials = n, weight = o.weight, what = what,
+    of = of,
     text = string.format("%s %s of %s %s", util.show(s), what, util.show(n), of),
   })
+end
+
+-- The rate law of the counts of several rate laws (rate_law's, each with its
+-- source), pooled: beta(1 + w sum s, 1 + w (sum n - sum s)).
+function M.pooled(laws)
+  local s, n, src = 0, 0, dist.data(laws[1]).source
+  for _, law in ipairs(laws) do
+    local x = dist.data(law).source
+    s, n = s + x.successes, n + x.trials
+  end
+  local h = { file = src.file }
+  local o = { weight = src.weight }
+  return rate_law(h, o, s, n, src.what, src.of, src.periods)
 end
 
 -- The season: one multiplier per calendar month, from the channels' log
@@ -260,17 +280,30 @@ local function cost_law(h, o, rows, k, g, fit)
 end
 
 -- calibrate from a parsed history h (scripts/history.lua) and options;
--- fail(fmt, ...) raises at the caller. Returns the with{} table and a list
--- of notes (what the file could not inform).
-function M.from_history(h, opts, fail)
+-- fail(fmt, ...) raises at the caller; plan_enters (optional: the
+-- backtest's) gives each channel's entry stage index as the plan has it.
+-- Returns the with{} table and a list of notes (what the file could not
+-- inform).
+function M.from_history(h, opts, fail, plan_enters)
   local o = read_options(opts, h, fail)
   local over, notes = {}, {}
   local total = rows_of(h.total, o)
   -- channels: entry stage, cost, and their arrivals at the stage they enter
   local chans = {}
+  local entered_first = false
   for _, name in ipairs(h.channels) do
     local rows = rows_of(h.by_channel[name], o)
-    chans[#chans + 1] = { name = name, rows = rows, k = entry_stage(h, rows) }
+    local k, explicit = entry_stage(h, rows)
+    if plan_enters and plan_enters[name] then k, explicit = plan_enters[name], true end
+    chans[#chans + 1] = { name = name, rows = rows, k = k, explicit = explicit }
+    entered_first = entered_first or k == 1
+  end
+  -- the totals count first-stage arrivals no channel row does: the channels
+  -- whose first-stage fields are empty brought them, uncounted
+  local first_total = 0
+  for _, r in ipairs(total) do first_total = first_total + (r[h.stages[1]] or 0) end
+  if not entered_first and first_total > 0 then
+    for _, c in ipairs(chans) do if not c.explicit then c.k = 1 end end
   end
   local entries = {} -- [k][t]: arrivals of channels entering at stage k > 1
   for _, c in ipairs(chans) do
@@ -313,17 +346,22 @@ function M.from_history(h, opts, fail)
   for k = 2, #h.stages do
     local st, d = h.stages[k], o.lags[h.stages[k]] or 0
     local s, n = stage_counts(h, total, k, d, entries[k])
-    if n > 0 and s >= 0 and s <= n then
-      local rate = rate_law(h, o, s, n, st, h.stages[k - 1])
-      local own = {}
-      if o.channels then
-        for _, c in ipairs(chans) do
-          if c.k and c.k < k then
-            local cs, cn = stage_counts(h, c.rows, k, d)
-            if cn > 0 and cs >= 0 and cs <= cn then own[c.name] = rate_law(h, o, cs, cn, st, h.stages[k - 1]) end
+    -- per channel, and their sum where the totals do not count the stage
+    local own, sum_s, sum_n = {}, 0, 0
+    if o.channels then
+      for _, c in ipairs(chans) do
+        if c.k and c.k < k then
+          local cs, cn = stage_counts(h, c.rows, k, d)
+          if cn > 0 and cs >= 0 and cs <= cn then
+            own[c.name] = rate_law(h, o, cs, cn, st, h.stages[k - 1])
+            sum_s, sum_n = sum_s + cs, sum_n + cn
           end
         end
       end
+    end
+    if n == 0 and sum_n > 0 then s, n = sum_s, sum_n end
+    if n > 0 and s >= 0 and s <= n then
+      local rate = rate_law(h, o, s, n, st, h.stages[k - 1])
       if next(own) then
         own.default = rate
         over.funnel[st] = { rate = own }

@@ -164,7 +164,13 @@ M.read_history = function(path, opts)
   local checked = util.options(function(fmt, ...) error("read_history: options: " .. string.format(fmt, ...), 3) end,
     opts, { "lags" })
   local skip = {}
-  for k, v in pairs(checked and checked.lags or {}) do if v ~= 0 then skip[k] = true end end
+  for k, v in pairs(checked and checked.lags or {}) do
+    if type(k) ~= "string" or math.type(v) ~= "integer" or v < 0 then
+      error(string.format("read_history: lags.%s: expected a whole number of periods >= 0, got %s", tostring(k),
+        util.show(v)), 2)
+    end
+    if v ~= 0 then skip[k] = true end
+  end
   return core._script("history").read(path, { skip_order = skip })
 end
 M.calibrate = function(path, opts)

@@ -329,11 +329,12 @@ function M.parse(text, file, opts)
   if #h.labels == 0 then fail(nil, nil, "no rows after the header (expected one row per period)") end
   h.kind = kind
   h.line.first = h.line.first_of[1]
-  -- totals against their channels
+  -- totals against their channels, in the periods that have a row for every
+  -- channel of the file (a period with some alone has an unknown share)
   for t = 1, #h.labels do
     local rows = {}
     for _, c in ipairs(h.channels) do if h.by_channel[c][t] then rows[#rows + 1] = h.by_channel[c][t] end end
-    if #rows > 0 then
+    if #rows > 0 and #rows == #h.channels then
       local total = h.total[t]
       if not total then total = {} h.total[t] = total end
       local cols = { "spend" }
@@ -352,6 +353,17 @@ function M.parse(text, file, opts)
         elseif all and total[name] == nil then
           total[name] = sum
         end
+      end
+    end
+  end
+  -- churn and win-back never exceed the stock they come from
+  for t = 2, #h.labels do
+    local r, p = h.total[t] or {}, h.total[t - 1] or {}
+    for _, pair in ipairs({ { "churned", "active" }, { "won_back", "lost" } }) do
+      local x, stock = r[pair[1]], p[pair[2]]
+      if x ~= nil and stock ~= nil and x > stock then
+        fail(h.line.total[t], pair[1], "%s %s, more than the %s %s of the period before (line %d)", show(x), pair[1],
+          show(stock), pair[2], h.line.total[t - 1])
       end
     end
   end

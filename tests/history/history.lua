@@ -186,5 +186,39 @@ local cut = function(text) -- the JSON before the assumptions list
 end
 check(cut(a) == cut(b) and #cut(a) > 1000, "no counts: the forecast equals the plain run byte for byte")
 
+-- the stocks before the first period are the file's where its first row gives them
+opts.actuals = file("period,customer,churned,won_back,active,lost\n2027-01,14,24,13,664,270\n")
+r = fc.run(s, opts)
+local noted = false
+for _, n in ipairs(r.actuals.notes) do noted = noted or n:find("customers.initial: the file's first row implies 661", 1, true) end
+check(noted, "the stocks before the file: 664 - 14 - 13 + 24 = 661 active, noted")
+for _, x in ipairs(r.assumptions) do
+  if x.path == "customers.churn" then
+    eq(x.observed and x.observed.trials, 661, "churn: 24 churned of the 661 active before")
+  elseif x.path == "winback.rate" then
+    eq(x.observed and x.observed.trials, 270 - 24 + 13, "win-back: 13 won back of the 259 lost before")
+  end
+end
+
+-- a spread-out delay: a period's arrivals against the units that could have
+-- made them, in the periods that owe less than 5% of the delay to before the file
+local spread = s:with{ funnel = { customer = { delay = { 0.5, 0.5 } } } }
+opts.actuals = file("period,sql,customer\n2027-01,60,9\n2027-02,80,12\n2027-03,70,20\n")
+r = fc.run(spread, opts)
+for _, x in ipairs(r.assumptions) do
+  if x.path == "funnel.customer.rate" then
+    eq(x.observed and x.observed.successes, 12 + 20, "delay { 0.5, 0.5 }: the arrivals of periods 2 and 3")
+    near(x.observed and x.observed.trials, 0.5 * 80 + 0.5 * 60 + 0.5 * 70 + 0.5 * 80, 1e-9,
+      "delay { 0.5, 0.5 }: against half of each period's and half of the one before's SQLs")
+    near(x.mean, (25 + 32) / (25 + 75 + 145), 1e-12, "delay { 0.5, 0.5 }: the beta update with them")
+  end
+end
+
+-- a period with rows for some channels only has unknown totals
+h = fc.read_history(file("period,channel,spend,visitor\n1,a,1,10\n1,b,1,20\n2,a,1,12\n"))
+eq(h.total[1].visitor, 30, "a period with every channel: its total")
+eq(h.total[2] and h.total[2].visitor, nil, "a period with some channels: its total unknown")
+check(T.err_of(fc.read_history, file(lagged), { lags = { customer = -1 } }), "read_history: a negative lag is an error")
+
 os.remove(tmp)
 T.finish("history")
