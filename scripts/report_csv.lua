@@ -140,6 +140,17 @@ local function drivers_rows(t, r)
   end
 end
 
+-- The assumptions list: per uncertain assumption its law and what the run
+-- drew; a calibrated law's counts in words; after actuals, the law before
+-- the update, the method and the effective sample size.
+local function assumptions_rows(t, r)
+  for _, a in ipairs(r.assumptions or {}) do
+    local p, s = a.prior or {}, a.source
+    add(t, { r.scenario, a.path }, a.law, a.each, a.mean, a.p5, a.p95, s and s.file, s and s.text, p.law, p.mean, p.p5,
+      p.p95, a.update, a.ess)
+  end
+end
+
 -- The tables of the runs of results, each with a row builder run on every
 -- scenario in turn.
 local RUN_TABLES = {
@@ -150,6 +161,8 @@ local RUN_TABLES = {
   { "goals", { "scenario", "goal", "metric", "op", "target", "from", "by", "every", "probability", "confidence",
     "on_track", "value_p10", "value_p50", "value_p90" }, goals_rows },
   { "drivers", { "scenario", "goal", "assumption", "low", "middle", "high", "swing", "se" }, drivers_rows },
+  { "assumptions", { "scenario", "path", "law", "each", "mean", "p5", "p95", "source_file", "source", "prior_law",
+    "prior_mean", "prior_p5", "prior_p95", "update", "ess" }, assumptions_rows },
 }
 
 -- Appends the run tables of results (a list of results tables) to tables.
@@ -295,7 +308,7 @@ end
 -- Every table this writer may write: a folder reused for another report
 -- loses those the new one has not (a plan's run tables, a comparison's
 -- differences), so that what it holds is one report.
-local TABLES = { "metrics", "stages", "channels", "series", "goals", "drivers", "differences", "plan",
+local TABLES = { "metrics", "stages", "channels", "series", "goals", "drivers", "assumptions", "differences", "plan",
   "plan_stages", "plan_totals", "optimize", "optimize_summary", "backtest" }
 
 local function files(tables)

@@ -34,6 +34,8 @@ HEAD = {
     "goals": ["scenario", "goal", "metric", "op", "target", "from", "by", "every", "probability", "confidence",
               "on_track", "value_p10", "value_p50", "value_p90"],
     "drivers": ["scenario", "goal", "assumption", "low", "middle", "high", "swing", "se"],
+    "assumptions": ["scenario", "path", "law", "each", "mean", "p5", "p95", "source_file", "source", "prior_law",
+                    "prior_mean", "prior_p5", "prior_p95", "update", "ess"],
     "differences": ["scenario", "against", "kind", "name", "figure", "statistic", "value"],
     "plan": ["field", "value"],
     "plan_stages": ["stage", "period", "value"],
@@ -50,7 +52,7 @@ def stats(rows, head, st):
         rows.append(head + ["infinite", st["infinite"]])
 
 def run_tables(results):
-    t = {k: [] for k in ["metrics", "stages", "channels", "series", "goals", "drivers"]}
+    t = {k: [] for k in ["metrics", "stages", "channels", "series", "goals", "drivers", "assumptions"]}
     for r in results:
         sc = r["scenario"]
         for name, st in r["metrics"].items():
@@ -73,6 +75,11 @@ def run_tables(results):
             for x in g["drivers"]:
                 t["drivers"].append([sc, g["name"], x["assumption"], x["low"], x["middle"], x["high"], x["swing"],
                                      x["se"]])
+        for a in r["assumptions"]:
+            s, p = a.get("source", {}), a.get("prior", {})
+            t["assumptions"].append([sc, a["path"], a["law"], a["each"], a["mean"], a["p5"], a["p95"], s.get("file"),
+                                     s.get("text"), p.get("law"), p.get("mean"), p.get("p5"), p.get("p95"),
+                                     a.get("update"), a.get("ess")])
     return t
 
 def differences(diffs):
@@ -264,6 +271,9 @@ cases() {
 
 cases run run "$FC" run "$B1" --trials 2000
 # names that need quoting, a channel's customers and CAC, a calendar start
+# calibrated laws with their counts; a re-forecast with the laws before the updates
+cases calibrated run "$FC" run scenarios/b2b_calibrated.lua --trials 1000
+cases actuals run "$FC" run "$B1" --actuals scenarios/history/b2b_ytd_2027.csv --trials 1000
 cases quoted run "$FC" run tests/good/full.lua --trials 500 --set 'name=full, "quoted"'
 cases comparison comparison "$FC" compare "$B1" scenarios/b2b_events_sales_cycle.lua --trials 2000
 cases whatif comparison "$FC" run scenarios/whatif_channel_mix.lua --trials 1000
@@ -277,7 +287,7 @@ cases optimize optimize "$FC" optimize "$B1" --budget 45000 --max social=20000 -
 cases optimize_p10 optimize "$FC" optimize scenarios/plan_budget_split.lua --budget 40000 --objective p10:new_customers --trials 1000
 
 # the files a run writes, as documented
-[ "$(ls "$tmp/run" | tr '\n' ' ')" = "channels.csv drivers.csv goals.csv metrics.csv series.csv stages.csv " ] && ok ||
+[ "$(ls "$tmp/run" | tr '\n' ' ')" = "assumptions.csv channels.csv drivers.csv goals.csv metrics.csv series.csv stages.csv " ] && ok ||
   bad "run: the files: $(ls "$tmp/run")"
 [ "$(ls "$tmp/plan_none" | tr '\n' ' ')" = "plan.csv plan_stages.csv plan_totals.csv " ] &&
   [ "$(cat "$tmp/plan_none/plan_stages.csv")" = "stage,period,value" ] && ok ||
