@@ -16,6 +16,7 @@
 #include <lauxlib.h>
 
 #include "budget.h"
+#include "commands.h"
 #include "lua_module.h"
 #include "lua_results.h"
 #include "lua_sandbox.h"
@@ -45,10 +46,6 @@ struct fc_context {
     volatile sig_atomic_t stop, timed_out;
     char err[4096];
 };
-
-/* The commands' own options (what main.lua reads from opts.own). */
-static const char *const own_options[] = {"goal", "confidence", "vary", "channels", "between",
-                                          "budget", "objective", "min", "max", NULL};
 
 static int push(strings *s, const char *x)
 {
@@ -203,10 +200,7 @@ fc_status fc_context_option(fc_context *ctx, const char *name, const char *value
         if (fc_parse_seconds(value, &ctx->time_limit))
             return fail(ctx, FC_EINPUT, "%sa number of seconds in (0, 1e7]", msg);
     } else {
-        int own = 0;
-        for (int i = 0; own_options[i] && !own; i++)
-            own = strcmp(name, own_options[i]) == 0;
-        if (!own)
+        if (!fc_command_any_own(name))
             return fail(ctx, FC_EINPUT, "unknown option '%s' (see funnelcast(1) for the options)", name);
         return push_pair(ctx, &ctx->own, name, value);
     }
@@ -368,19 +362,26 @@ static int l_api_main(lua_State *L)
     return 1;
 }
 
-static const char *const commands[] = {"run", "check", "compare", "plan", "optimize", NULL};
-
 fc_status fc_context_exec(fc_context *ctx, const char *command, char **report, size_t *len)
 {
     ctx->stop = ctx->timed_out = 0; /* first: a cancel from here on stops this call */
     ctx->progress_total = ctx->progress_done = 0;
     *report = NULL;
-    int known = 0;
-    for (int i = 0; command && commands[i] && !known; i++)
-        known = strcmp(command, commands[i]) == 0;
-    if (!known)
-        return fail(ctx, FC_EINPUT, "unknown command '%s': expected run, check, compare, plan or optimize",
-                    command ? command : "(null)");
+    const fc_command *cmd = fc_command_find(command);
+    if (cmd == NULL || !cmd->api) {
+        char names[128], msg[512];
+        fc_command_api_names(names, sizeof names);
+        snprintf(msg, sizeof msg, "unknown command '%.200s': expected %s", command ? command : "(null)", names);
+        return fail(ctx, FC_EINPUT, "%s", msg);
+    }
+    /* the own options given must be this command's */
+    for (int i = 0; i + 1 < ctx->own.n; i += 2)
+        if (!fc_command_has_own(cmd, ctx->own.v[i])) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s: option '%.200s' is not one of this command's (see funnelcast(1))", command,
+                     ctx->own.v[i]);
+            return fail(ctx, FC_EINPUT, "%s", msg);
+        }
     if (ctx->names.n == 0)
         return fail(ctx, FC_EINPUT, "%s: no scenario given (fc_context_add_file or fc_context_add_text)", command);
     if (ctx->names.n > 1 && strcmp(command, "compare") != 0)

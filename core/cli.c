@@ -20,6 +20,7 @@
 #include "budget.h"
 #include "cli_output.h"
 #include "cli_watch.h"
+#include "commands.h"
 #include "funnelcast.h"
 #include "lua_module.h"
 #include "lua_results.h"
@@ -138,30 +139,6 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
         fputs("\r\033[K", stderr);
 }
 
-/* The options of the decisions (main.lua reads and checks their values). */
-static const char *const plan_options[] = {"--goal", "--confidence", "--vary", "--channels", "--between", NULL};
-static const char *const optimize_options[] = {"--budget", "--objective", "--channels", "--min", "--max", NULL};
-static const char *const run_options[] = {"--actuals", NULL};
-static const char *const backtest_options[] = {"--history", "--train", "--test", NULL};
-
-/* The commands, whether each takes several files (scenario files for
- * compare, partial summaries for merge) and the options of its own, which
- * go to main.lua as they are written; main.lua does the work of each. */
-static const struct {
-    const char *name;
-    int many;
-    const char *const *own;
-} commands[] = {{"run", 0, run_options},     {"check", 0, NULL},           {"compare", 1, NULL},
-                {"merge", 1, NULL},          {"plan", 0, plan_options},    {"optimize", 0, optimize_options},
-                {"backtest", 0, backtest_options}};
-
-static int command_index(const char *name)
-{
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(commands[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
 
 typedef struct options {
     const char *command, *file, *format, *out, *lang, *locale;
@@ -208,19 +185,24 @@ static int parse(int argc, char **argv, options *o)
     o->command = argv[1];
     o->argc = argc;
     o->argv = argv;
-    const char *const *own = commands[command_index(o->command)].own;
+    /* the command's own options (commands.c) go to main.lua as they are
+     * written; main.lua does the work of each command */
+    const fc_command *cmd = fc_command_find(o->command);
     o->format = "text";
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
         const char *own_name = NULL;
-        for (int k = 0; own && own[k] && !v; k++)
-            if ((v = option_value(argc, argv, &i, own[k])))
-                own_name = own[k];
+        for (int k = 0; cmd->own && cmd->own[k] && !v; k++) {
+            char dashed[32];
+            snprintf(dashed, sizeof dashed, "--%s", cmd->own[k]);
+            if ((v = option_value(argc, argv, &i, dashed)))
+                own_name = cmd->own[k];
+        }
         if (own_name) {
-            o->own[o->nown] = own_name + 2;
+            o->own[o->nown] = own_name;
             o->own_values[o->nown++] = v;
         } else if (a[0] != '-' || a[1] == 0) {
-            if (o->file && !commands[command_index(o->command)].many)
+            if (o->file && !cmd->many)
                 return bad_usage("unexpected argument '%s': give one scenario file", a);
             o->file = o->file ? o->file : a;
             o->files[o->nfiles++] = a;
@@ -726,7 +708,7 @@ int main(int argc, char **argv)
         printf("funnelcast %s\n", fc_version());
         return 0;
     }
-    if (argc < 2 || command_index(argv[1]) < 0) {
+    if (argc < 2 || fc_command_find(argv[1]) == NULL) {
         if (argc >= 2)
             fprintf(stderr, "funnelcast: unknown command '%s'\n", argv[1]);
         print_usage(stderr);

@@ -70,8 +70,10 @@ fc_status fc_context_set(fc_context *ctx, const char *key, const char *value);
  *   formats: "fr_FR.UTF-8", "en"; default the language's), "max-memory" ("512M"), "max-steps", "time-limit" (seconds);
  *   plan's "goal", "confidence", "vary", "channels", "between"; optimize's
  *   "budget", "objective", "channels", "min", "max" ("search=5000"; repeat
- *   them). Checked here where the library can (numbers), else when the
- *   command runs. */
+ *   them); run's "actuals" (a history file: the re-forecast); backtest's
+ *   "history", "train", "test". Checked here where the library can (numbers
+ *   and names), else when the command runs (a command's own option given to
+ *   another is refused then). */
 fc_status fc_context_option(fc_context *ctx, const char *name, const char *value);
 /* Called with the trials done and to do as the simulation goes (about
  * every 16,384 trials), from the worker threads but one call at a time;
@@ -82,7 +84,7 @@ fc_status fc_context_option(fc_context *ctx, const char *name, const char *value
 typedef void (*fc_progress_fn)(void *user, uint64_t done, uint64_t total);
 void fc_context_progress(fc_context *ctx, fc_progress_fn fn, void *user);
 
-/* Runs command ("run", "check", "compare", "plan" or "optimize") on the
+/* Runs command ("run", "check", "compare", "plan", "optimize" or "backtest") on the
  * scenarios, overrides and options given. On FC_OK, *report is the report
  * (NUL-terminated; *len its length when len is not NULL), the caller's to
  * fc_free(). Otherwise *report is NULL and fc_context_error() says why. */

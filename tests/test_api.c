@@ -80,6 +80,29 @@ static void test_commands(void **state)
     char *p = exec(ctx, "plan", FC_OK);
     assert_non_null(strstr(p, "\"plan\""));
     fc_free(p);
+    /* a command's own option given to another is refused */
+    exec(ctx, "run", FC_EINPUT);
+    assert_non_null(strstr(fc_context_error(ctx), "run: option 'goal' is not one of this command's"));
+    fc_context_free(ctx);
+
+    /* history: a backtest, a re-forecast with actuals */
+    ctx = fc_context_new();
+    assert_int_equal(fc_context_add_file(ctx, "scenarios/b2b_saas_inbound.lua"), FC_OK);
+    assert_int_equal(fc_context_option(ctx, "trials", "1000"), FC_OK);
+    assert_int_equal(fc_context_option(ctx, "history", "scenarios/history/b2b_history.csv"), FC_OK);
+    assert_int_equal(fc_context_option(ctx, "train", "12"), FC_OK);
+    assert_int_equal(fc_context_option(ctx, "test", "6"), FC_OK);
+    char *b = exec(ctx, "backtest", FC_OK);
+    assert_non_null(strstr(b, "\"p10_p90\""));
+    fc_free(b);
+    fc_context_free(ctx);
+    ctx = fc_context_new();
+    assert_int_equal(fc_context_add_file(ctx, "scenarios/b2b_saas_inbound.lua"), FC_OK);
+    assert_int_equal(fc_context_option(ctx, "trials", "1000"), FC_OK);
+    assert_int_equal(fc_context_option(ctx, "actuals", "scenarios/history/b2b_ytd_2027.csv"), FC_OK);
+    char *a = exec(ctx, "run", FC_OK);
+    assert_non_null(strstr(a, "\"probability_at_plan\""));
+    fc_free(a);
     fc_context_free(ctx);
 
     ctx = fc_context_new();
@@ -107,6 +130,8 @@ static void test_errors(void **state)
     exec(ctx, "run", FC_EINPUT);
     assert_non_null(strstr(fc_context_error(ctx), "q3.lua:3: funnel[2].rate: expected a probability in [0, 1], got 1.4"));
     exec(ctx, "dance", FC_EINPUT);
+    assert_non_null(strstr(fc_context_error(ctx), "expected run, check, compare, plan, optimize or backtest"));
+    exec(ctx, "merge", FC_EINPUT); /* the command line's alone */
     assert_int_equal(fc_context_option(ctx, "trials", "0"), FC_EINPUT);
     assert_non_null(strstr(fc_context_error(ctx), "--trials 0: expected an integer in [1, 1e12]"));
     assert_int_equal(fc_context_option(ctx, "trails", "5"), FC_EINPUT);

@@ -287,11 +287,21 @@ def _sources(scenario):
     return [scenario], []
 
 
-def run(scenario, trials=None, seed=None, threads=None, precision=None, set=None, progress=None):
-    """Runs a scenario file (or a (name, text) pair) and returns its Result."""
+def run(scenario, trials=None, seed=None, threads=None, precision=None, set=None, progress=None, actuals=None):
+    """Runs a scenario file (or a (name, text) pair) and returns its Result; with
+    actuals (a history file of the periods done so far), the re-forecast from them."""
     paths, texts = _sources(scenario)
+    opts = {"actuals": os.fspath(actuals)} if actuals is not None else None
     return _exec("run", paths, texts, trials=trials, seed=seed, threads=threads, precision=precision,
-                 set=set, progress=progress)
+                 set=set, progress=progress, options=opts)
+
+
+def backtest(scenario, history, train, test, trials=None, seed=None, threads=None, set=None):
+    """How well the plan's method would have forecast known periods: calibrated on the
+    first `train` periods of the history file, forecasting the next `test`."""
+    paths, texts = _sources(scenario)
+    opts = {"history": os.fspath(history), "train": train, "test": test}
+    return _exec("backtest", paths, texts, trials=trials, seed=seed, threads=threads, set=set, options=opts)
 
 
 def compare(scenarios, trials=None, seed=None, threads=None, set=None, progress=None):

@@ -74,6 +74,18 @@ class Runs(unittest.TestCase):
         self.assertIn("optimize", o.data)
         self.assertIn("scenario", fc.check(B1).data)
 
+    def test_history(self):
+        r = fc.run(B1, trials=2000, actuals="scenarios/history/b2b_ytd_2027.csv")
+        self.assertEqual(r["actuals"]["periods"], 6)
+        self.assertIn("probability_at_plan", r["goals"][0])
+        b = fc.backtest(B1, "scenarios/history/b2b_history.csv", train=12, test=6, trials=2000)
+        self.assertEqual((b["backtest"]["train"], b["backtest"]["test"]), (12, 6))
+        self.assertIn("p10_p90", b["backtest"]["coverage"])
+        self.assertIn("Backtest of", b.text)
+        with self.assertRaises(fc.FunnelcastError) as e:
+            fc.run(B1, trials=100, actuals="no/such.csv")
+        self.assertIn("no/such.csv: cannot read the history file", str(e.exception))
+
 
 class Errors(unittest.TestCase):
     def test_messages(self):
