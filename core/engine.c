@@ -306,6 +306,9 @@ static int flows_apply(const fc_model *m)
 {
     if (m->obs.periods > 0) /* observed counts replace stages' arrivals: stage by stage */
         return 0;
+    for (int k = 0; k < m->nstages; k++)
+        if (m->stages[k].nbefore > 0) /* units from before the plan: stage by stage */
+            return 0;
     for (int k = 1; k < m->nstages; k++) {
         const fc_stage *st = &m->stages[k];
         int positive = 0;
@@ -606,10 +609,67 @@ static void observe_stage(work *w, uint64_t trial, int k)
         }
 }
 
+/* Stage k - 1's arrivals in the periods before the plan (its `before`),
+ * converted by stage k as its own: each period's count split over the
+ * channels by their shares of the first-period arrivals of stage k - 1, or
+ * of the nearest stage above it that had some (alike when none had; a
+ * multinomial), then Binomial(n, rate at the first
+ * period) reach stage k, spread over the lags; those that landed before the
+ * first period are already past, those after the last are the pipeline. On
+ * stage k - 1's before stream, so that the plan's own draws do not move. */
+static void convert_before(work *w, uint64_t trial, int k)
+{
+    const fc_model *m = w->m;
+    const fc_stage *prev = &m->stages[k - 1], *st = &m->stages[k];
+    const int T = w->T, CE = w->CE, B = prev->nbefore;
+    fc_pcg32 rng;
+    fc_rng_stream(&rng, m->seed, trial, prev->before_key);
+    double share[FC_MAX_CHANNELS], sum = 0;
+    int from = k - 1;
+    for (; from >= 0 && sum == 0; from--) {
+        sum = 0;
+        for (int c = 0; c < CE; c++)
+            sum += (double)w->n[((size_t)from * (size_t)CE + (size_t)c) * (size_t)T];
+    }
+    from++;
+    for (int c = 0; c < CE; c++)
+        share[c] = sum > 0 ? (double)w->n[((size_t)from * (size_t)CE + (size_t)c) * (size_t)T] / sum : 1.0 / CE;
+    for (int b = 0; b < B; b++) {
+        const int s = b - B; /* the period of these arrivals: -1 just before the first */
+        uint64_t by[FC_MAX_CHANNELS];
+        if (CE == 1)
+            by[0] = (uint64_t)prev->before[b];
+        else
+            fc_rmultinom(&rng, (uint64_t)prev->before[b], (size_t)CE, share, by);
+        for (int c = 0; c < CE; c++) {
+            if (by[c] == 0)
+                continue;
+            const fc_param *rate = st->rate_by_channel ? &st->rate_by_channel[c] : &st->rate;
+            uint64_t *to = w->n + ((size_t)k * (size_t)CE + (size_t)c) * (size_t)T;
+            uint64_t left = fc_rbinom(&rng, by[c], pval(w, rate, 0));
+            double mass = 1.0;
+            int j = 0;
+            for (; j < st->nlags && s + j < T && left > 0; j++) {
+                double pj = st->lag_prob[j];
+                if (pj <= 0)
+                    continue;
+                uint64_t x = pj >= mass ? left : fc_rbinom(&rng, left, pj / mass);
+                if (s + j >= 0)
+                    to[s + j] += x;
+                left -= x;
+                mass -= pj;
+            }
+            if (j < st->nlags) /* the lags past the horizon: still on their way */
+                w->pipe[k] += (double)left;
+        }
+    }
+}
+
 /* Conversions through the funnel, stage by stage: of the units that entered
  * stage k-1 in period s, Binomial(n, rate) reach stage k, spread over the lags
  * by sequential conditional binomials (a multinomial); those that would land
- * after the last period are not placed: they are stage k's pipeline. */
+ * after the last period are not placed: they are stage k's pipeline. Stage
+ * k - 1's units from before the plan are converted first (convert_before). */
 static void funnel(work *w, uint64_t trial)
 {
     const fc_model *m = w->m;
@@ -618,6 +678,8 @@ static void funnel(work *w, uint64_t trial)
         observe_stage(w, trial, 0);
     for (int k = 1; k < w->K; k++) {
         const fc_stage *st = &m->stages[k];
+        if (m->stages[k - 1].nbefore > 0)
+            convert_before(w, trial, k);
         fc_pcg32 rng;
         fc_rng_stream(&rng, m->seed, trial, st->key);
         for (int c = 0; c < CE; c++) {

@@ -220,6 +220,28 @@ static int compile_stage(ctx *c, fc_model *m, int k, int idx, fc_stage *st)
     snprintf(where, sizeof where, "funnel[%d]", k + 1);
     if (get_param(c, idx, "cost", where, FC_DOMAIN_NONNEG, &st->cost, &st->has_cost))
         return -1;
+    lua_Unsigned nbefore = count_of(L, idx, "before");
+    if (nbefore > FC_MAX_LAGS)
+        return failf(c, where, "before: expected at most 600 periods");
+    if (nbefore > 0) {
+        st->before = calloc((size_t)nbefore, sizeof *st->before);
+        if (st->before == NULL)
+            return failf(c, where, "out of memory");
+        st->nbefore = (int)nbefore;
+        field(L, idx, "before");
+        for (int j = 0; j < st->nbefore; j++) {
+            int isnum = 0;
+            lua_rawgeti(L, -1, j + 1);
+            lua_Integer v = lua_tointegerx(L, -1, &isnum);
+            lua_pop(L, 1);
+            if (!isnum || v < 0 || v > FC_MAX_CUSTOMERS) {
+                lua_pop(L, 1);
+                return failf(c, where, "before: expected whole numbers of arrivals >= 0");
+            }
+            st->before[j] = (int64_t)v;
+        }
+        lua_pop(L, 1);
+    }
     if (k == 0) {
         st->nlags = 1;
         st->lag_prob = calloc(1, sizeof *st->lag_prob);

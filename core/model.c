@@ -78,6 +78,7 @@ void fc_model_free(fc_model *m)
         for (int k = 0; k < m->nstages; k++) {
             free(m->stages[k].rate_by_channel);
             free(m->stages[k].lag_prob);
+            free(m->stages[k].before);
         }
     free(m->params);
     free(m->corr);
@@ -675,6 +676,12 @@ int fc_model_finish(fc_model *m, char *err, size_t errlen)
         m->stages[k].split_key = fc_rng_key(path);
         snprintf(path, sizeof path, "funnel.%s.pipeline", m->stages[k].name);
         m->stages[k].pipe_key = fc_rng_key(path);
+        snprintf(path, sizeof path, "funnel.%s.before", m->stages[k].name);
+        m->stages[k].before_key = fc_rng_key(path);
+        if (m->stages[k].nbefore > 0 && k == m->nstages - 1) {
+            snprintf(err, errlen, "funnel.%s.before: the last stage's units go no further", m->stages[k].name);
+            return -1;
+        }
         if (m->stages[k].rate_by_channel)
             m->track_channels = 1;
     }

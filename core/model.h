@@ -85,6 +85,10 @@ typedef struct fc_stage {
     uint64_t key;             /* stream of the stage's conversions */
     uint64_t split_key;       /* stream splitting its entering arrivals over channels */
     uint64_t pipe_key;        /* stream of its pipeline (units bound for it after the last period) */
+    int nbefore;              /* periods of arrivals before the plan (0: none; then no flows) */
+    int64_t *before;          /* [nbefore], owned: the stage's arrivals in the periods before the first,
+                                 the oldest first; the next stage converts them as its own */
+    uint64_t before_key;      /* stream of the next stage's conversions of them (and their channels) */
 } fc_stage;
 
 typedef enum fc_churn_kind { FC_CHURN_NONE, FC_CHURN_RATE, FC_CHURN_SBG } fc_churn_kind;

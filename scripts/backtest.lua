@@ -74,6 +74,7 @@ local function fit_to(over, spec)
   end
   -- the starting state is the first training period's; the observed rows set it after
   if over.customers then over.customers.initial, over.customers.lost = nil, nil end
+  for _, f in pairs(over.funnel or {}) do f.before = nil end
   return over
 end
 

@@ -377,6 +377,26 @@ function M.from_history(h, opts, fail, plan_enters)
         st, h.stages[k - 1], st)
     end
   end
+  -- the units on their way when the plan starts: a stage given a lag d
+  -- converts the stage before's last d periods of the window
+  for k = 2, #h.stages do
+    local d, prev = o.lags[h.stages[k]] or 0, h.stages[k - 1]
+    if d > 0 then
+      local before = {}
+      for t = o.last - d + 1, o.last do
+        local x = t >= 1 and (h.total[t] or {})[prev]
+        if x == nil then before = nil break end
+        before[#before + 1] = x
+      end
+      if before then
+        over.funnel[prev] = over.funnel[prev] or {}
+        over.funnel[prev].before = before
+      else
+        notes[#notes + 1] = string.format("funnel.%s.before: the last %d periods' %s are not all known: the plan "
+          .. "starts without them on their way to %s", prev, d, prev, h.stages[k])
+      end
+    end
+  end
   -- churn, win-back, arpu and the starting state
   local last = h.stages[#h.stages]
   local cu, cs, cn, ws, wn = {}, 0, 0, 0, 0

@@ -654,7 +654,7 @@ local TOP = { "name", "periods", "unit", "trials", "seed", "channels", "funnel",
   "winback", "goals", "track_channels", "correlations", "start", "currency" }
 local UNITS = { "day", "week", "month", "quarter", "year" }
 local CHANNEL = { "spend", "cpc", "cpl", "enters", "response", "adstock", "organic", "season" }
-local STAGE = { "name", "rate", "delay", "cost" }
+local STAGE = { "name", "rate", "delay", "cost", "before" }
 local HILL = { "max", "half", "shape" }
 local CUSTOMERS = { "initial", "lost", "initial_tenure", "churn", "arpu", "growth", "expansion", "margin",
   "ltv_horizon", "discount" }
@@ -823,6 +823,23 @@ function Ctx:rate(st, channels)
   return default or by[1], by
 end
 
+-- A stage's arrivals in the periods before the plan (the oldest first, the
+-- last the period just before the first): the units on their way to the
+-- next stage when the plan starts (last year's SQLs closing this January).
+function Ctx:before(st, last)
+  local path, v = join(st.path, "before"), st.spec.before
+  if last then
+    self:expected(path, "no before on the last stage (its units go no further)", v)
+  end
+  if not is_list_of_numbers(v) or #v == 0 then
+    self:expected(path, "a list of the stage's arrivals in the periods before the plan, the oldest first ({ 64, 66 })", v)
+  end
+  if #v > LIMITS.lags then self:fail(path, nil, "expected at most %d periods, got %d", LIMITS.lags, #v) end
+  local out = {}
+  for i, x in ipairs(v) do out[i] = self:integer(join(path, i), x, 0, LIMITS.customers) end
+  return out
+end
+
 function Ctx:funnel(stages, channels)
   local out = {}
   for i, st in ipairs(stages) do
@@ -840,6 +857,7 @@ function Ctx:funnel(stages, channels)
     if st.spec.cost ~= nil then
       s.cost = self:param(join(st.path, "cost"), join(st.key, "cost"), st.spec.cost, "nonneg")
     end
+    if st.spec.before ~= nil then s.before = self:before(st, i == #stages) end
     out[i] = s
   end
   return out

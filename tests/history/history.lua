@@ -131,6 +131,14 @@ eq(c4.funnel.lead.rate.kind, "beta", "channels = false: one rate")
 local src = c1.funnel.lead.rate.default.source
 check(src and src.successes == 242 and src.trials == 8000 and src.file == path, "a law carries its counts")
 
+-- the units on their way at the plan's start: the stage before a lagged one, its last periods
+local cb = fc.calibrate(path, { lags = { customer = 1 } })
+eq(cb.funnel.sql.before and #cb.funnel.sql.before, 1, "lags = { customer = 1 }: one period of SQLs on their way")
+eq(cb.funnel.sql.before and cb.funnel.sql.before[1], 21, "the last row's SQLs")
+eq(c1.funnel.lead.before, nil, "no lag, nothing on its way")
+local c6 = fc.calibrate(path, { lags = { customer = 2 } })
+eq(c6.funnel.sql.before and table.concat(c6.funnel.sql.before, ","), "15,21", "lag 2: the last two rows' SQLs, oldest first")
+
 -- bad options
 for _, case in ipairs({
   { { weight = 0 }, "weight: expected a number in (0, 1]" },
@@ -213,6 +221,45 @@ for _, x in ipairs(r.assumptions) do
     near(x.mean, (25 + 32) / (25 + 75 + 145), 1e-12, "delay { 0.5, 0.5 }: the beta update with them")
   end
 end
+
+-- before: a stage's arrivals before the plan, converted by the next stage
+-- as its own: Binomial(100, 0.25) customers in the first period
+local function scen(text) return fc.load("before.lua", { text = text })[1] end
+local base = [[
+return scenario {
+  name = "before", periods = 3, trials = 40000, seed = 5,
+  channels = { search = { spend = 1000, cpc = 1 }, social = { spend = 3000, cpc = 1 } },
+  funnel = { { "visitor" }, { "sql", rate = 0, before = BEFORE }, { "customer", rate = RATE, delay = DELAY } },
+}
+]]
+local function mean_sd(text)
+  local res = fc.run(scen(text), { threads = 1 })
+  for _, x in ipairs(res.series) do
+    if x.name == "new_customers" then return x.periods[1].mean, x.periods[1].sd, x.periods[2].mean, res.trials end
+  end
+end
+local m1, sd1, m2, n = mean_sd(base:gsub("BEFORE", "{ 100 }"):gsub("RATE", "0.25"):gsub("DELAY", "1"))
+near(m1, 25, 4 * math.sqrt(100 * 0.25 * 0.75 / n), "before = { 100 }, rate 0.25, delay 1: 25 in the first period")
+near(sd1, math.sqrt(100 * 0.25 * 0.75), 0.1, "its spread: a binomial's")
+eq(m2, 0, "nothing in the second period")
+-- a spread delay: half land before the plan (past), half in the first period;
+-- the channels' shares of the first period's visitors (1 : 3) split the units
+local want = 100 * 0.5 * (0.25 * 0.25 + 0.75 * 0.5)
+m1, sd1 = mean_sd(base:gsub("BEFORE", "{ 40, 100 }"):gsub("RATE", "{ default = 0.25, social = 0.5 }")
+  :gsub("DELAY", "{ 0.5, 0.5 }"))
+near(m1, want, 4 * sd1 / math.sqrt(n), "before = { 40, 100 }, delay { 0.5, 0.5 }, rates by channel")
+for _, case in ipairs({
+  { "{ 1.5 }", "funnel[2].before[1]: expected an integer in [0," },
+  { "{ -1 }", "funnel[2].before[1]: expected an integer in [0," },
+  { "{}", "funnel[2].before: expected a list of the stage's arrivals in the periods before the plan" },
+  { "12", "funnel[2].before: expected a list of the stage's arrivals" },
+}) do
+  local e = T.err_of(scen, base:gsub("BEFORE", case[1]):gsub("RATE", "0.25"):gsub("DELAY", "1"))
+  check(e and e:find(case[2], 1, true), "before = " .. case[1] .. ": want '" .. case[2] .. "', got " .. tostring(e))
+end
+local e = T.err_of(scen, [[return scenario { name = "x", periods = 2, channels = { a = { spend = 1, cpc = 1 } },
+  funnel = { { "visitor" }, { "lead", rate = 0.1, before = { 5 } } } }]])
+check(e and e:find("funnel[2].before: expected no before on the last stage", 1, true), "before on the last stage: " .. tostring(e))
 
 -- a period with rows for some channels only has unknown totals
 h = fc.read_history(file("period,channel,spend,visitor\n1,a,1,10\n1,b,1,20\n2,a,1,12\n"))
