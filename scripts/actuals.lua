@@ -57,9 +57,9 @@ end
 
 -- Reads the history file at path for normalized scenario norm, checking
 -- its stages and channels against the scenario's.
-function M.read(path, norm)
+function M.read(path, norm, allow_empty)
   local history = core._script("history")
-  local h = history.read(path, { stages = stage_names(norm), skip_order = skip_order(norm) })
+  local h = history.read(path, { stages = stage_names(norm), skip_order = skip_order(norm), allow_empty = allow_empty })
   local names = {}
   for c, ch in ipairs(norm.channels) do names[c] = ch.name end
   for _, name in ipairs(h.channels) do
@@ -98,6 +98,7 @@ end
 -- The file's rows as the scenario's periods 1..P: the first row must be
 -- period first (1 for actuals: the months done so far).
 function M.align(h, norm, first)
+  if #h.labels == 0 then return 0 end
   local p1, why = period_of(h, 1, norm)
   if not p1 then error(string.format("%s:%d: period: %s", h.file, h.line.first or 2, why), 0) end
   if p1 ~= first then
@@ -559,31 +560,34 @@ end
 -- r.assumptions (prior included).
 function M.run(s, path, run_opts, fc)
   local norm0 = fc.normalize(s)
-  local h = M.read(path, norm0)
+  local h = M.read(path, norm0, true) -- a header alone: no period done yet
   local P = M.align(h, norm0, 1)
   if P > norm0.periods then
     error(string.format("%s: %d periods of actuals, more than the scenario's %d", path, P, norm0.periods), 0)
   end
-  local notes = {}
+  local notes, updates = {}, {}
   local norm = fc.normalize(s)
-  -- the stocks before the first observed period are the file's where its
-  -- first row gives them
-  local a0, l0 = M.start_stocks(h, norm.stages[#norm.stages].name)
-  for _, x in ipairs({ { "initial", a0, "active" }, { "lost", l0, "lost" } }) do
-    local field, v, what = x[1], x[2], x[3]
-    if v and v ~= (norm.customers[field] or 0) then
-      notes[#notes + 1] = string.format("customers.%s: the file's first row implies %s %s customers before %s, the plan "
-        .. "says %s: the re-forecast starts from the file's", field, show(v), what, h.labels[1],
-        show(norm.customers[field] or 0))
-      norm.customers[field] = v
+  if P > 0 then
+    -- the stocks before the first observed period are the file's where its
+    -- first row gives them
+    local a0, l0 = M.start_stocks(h, norm.stages[#norm.stages].name)
+    for _, x in ipairs({ { "initial", a0, "active" }, { "lost", l0, "lost" } }) do
+      local field, v, what = x[1], x[2], x[3]
+      if v and v ~= (norm.customers[field] or 0) then
+        notes[#notes + 1] = string.format("customers.%s: the file's first row implies %s %s customers before %s, the "
+          .. "plan says %s: the re-forecast starts from the file's", field, show(v), what, h.labels[1],
+          show(norm.customers[field] or 0))
+        norm.customers[field] = v
+      end
     end
+    M.spend(h, norm, P, notes)
+    updates = M.update(norm, h, P, notes)
+    norm.observed = M.observed(h, norm, P)
   end
-  M.spend(h, norm, P, notes)
-  local updates = M.update(norm, h, P, notes)
-  norm.observed = M.observed(h, norm, P)
   local A = core._script("assumptions")
   local plan = core.run(norm0, run_opts)
-  local now = core.run(norm, run_opts)
+  -- no period observed: the re-forecast is the plan's run
+  local now = P == 0 and plan or core.run(norm, run_opts)
   A.attach({ now }, { norm })
   with_priors(now.assumptions, A.list(norm0), updates)
   local goals = {}
@@ -619,7 +623,7 @@ function M.json(a, indent)
   local notes = {}
   for i, n in ipairs(a.notes) do notes[i] = str(n) end
   return json.object({
-    { "file", str(a.file) }, { "periods", num(a.periods) }, { "through", str(a.through) }, { "of", num(a.of) },
+    { "file", str(a.file) }, { "periods", num(a.periods) }, { "through", a.through and str(a.through) or "null" }, { "of", num(a.of) },
     { "goals", json.array(goals, indent + 1) },
     { "series", json.array(series, indent + 1) },
     { "notes", json.array(notes, indent + 1) },

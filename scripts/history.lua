@@ -164,7 +164,8 @@ end
 -- opts: { stages = { names in funnel order } (other columns are then
 -- errors), skip_order = { [stage] = true } (stages a row's order check skips:
 -- delayed ones, or where a channel enters), lag_hint = the function whose
--- lags option the order error names }.
+-- lags option the order error names, allow_empty = true (a file of no
+-- rows, h.kind nil: the actuals of a year not begun) }.
 function M.parse(text, file, opts)
   opts = opts or {}
   local function fail(line, column, fmt, ...)
@@ -326,7 +327,11 @@ function M.parse(text, file, opts)
       h.by_channel[channel][t], h.line.by_channel[channel][t] = row, line
     end
   end
-  if #h.labels == 0 then fail(nil, nil, "no rows after the header (expected one row per period)") end
+  if #h.labels == 0 then
+    if not opts.allow_empty then fail(nil, nil, "no rows after the header (expected one row per period)") end
+    h.line.first_of, h.index_of = {}, {}
+    return h
+  end
   h.kind = kind
   h.line.first = h.line.first_of[1]
   -- totals against their channels, in the periods that have a row for every

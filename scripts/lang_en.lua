@@ -170,6 +170,7 @@ return {
     ["hist.from"] = "from the counts", ["hist.periods"] = "periods",
     ["act.header"] = "Re-forecast with the actuals of %s: %d of %d periods observed, through %s. The observed periods are taken as they were; the rest is simulated from the state they leave, with every assumption they inform updated.",
     ["act.title"] = "Re-forecast with the actuals to date",
+    ["act.header_none"] = "Re-forecast with the actuals of %s: no period of the %d observed yet, so the forecast is the plan's.",
     ["act.goals"] = "Goals: at plan time and now",
     ["act.at_plan"] = "at plan time", ["act.now"] = "now",
     ["act.series"] = "Observed periods against the plan's P10-P90",

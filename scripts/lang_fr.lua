@@ -169,6 +169,7 @@ return {
     ["hist.from"] = "d'après les comptes", ["hist.periods"] = "périodes",
     ["act.header"] = "Prévision refaite avec le réalisé de %s : %d périodes observées sur %d, jusqu'à %s. Les périodes observées sont prises telles quelles ; la suite est simulée depuis l'état où elles laissent le plan, chaque hypothèse qu'elles renseignent mise à jour.",
     ["act.title"] = "Reprévision avec les réalisations à date",
+    ["act.header_none"] = "Prévision refaite avec le réalisé de %s : aucune des %d périodes observée encore, la prévision est donc celle du plan.",
     ["act.goals"] = "Objectifs : au plan et maintenant",
     ["act.at_plan"] = "au plan", ["act.now"] = "maintenant",
     ["act.series"] = "Périodes observées face au P10-P90 du plan",

@@ -35,13 +35,19 @@ function M.calibrated_section(lines, list, ctx)
     rows, ctx, { optional = { 2 }, shrink = { 5, 1 }, drop_first = true })
 end
 
+-- The sentence that opens the re-forecast (text and HTML).
+function M.actuals_header(L, a)
+  if a.periods == 0 then return L.t("act.header_none", a.file, a.of) end
+  return L.t("act.header", a.file, a.periods, a.of, a.through)
+end
+
 -- The re-forecast against the plan (text): goals then and now, each
 -- series' observed periods against the plan's P10-P90, the updates.
 function M.actuals_section(lines, r, ctx)
   local a = r.actuals
   if not a then return end
   local L = ctx.L
-  R.say(lines, L.t("act.header", a.file, a.periods, a.of, a.through), ctx.columns)
+  R.say(lines, M.actuals_header(L, a), ctx.columns)
   local rows = {}
   for _, g in ipairs(a.goals) do
     rows[#rows + 1] = { g.name, L.pct1(g.plan), L.pct1(g.now),

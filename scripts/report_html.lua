@@ -420,7 +420,7 @@ local function actuals_section(r, ctx, base, id)
   if not a then return "" end
   local L = ctx.L
   local pct = function(x) return L.pct1(x) end
-  local parts = { para(L.t("act.header", a.file, a.periods, a.of, a.through)) }
+  local parts = { para(core._script("report_history").actuals_header(L, a)) }
   local rows = {}
   for i, g in ipairs(a.goals) do
     local p = ptr(base, "actuals", "goals", i - 1)

@@ -88,7 +88,7 @@ PY
   > "$tmp/bt.csv" && head -1 "$tmp/bt.csv" | grep -q "series" && ok || bad "backtest CSV"
 for args in "--train 12 --test 6" "--history scenarios/history/b2b_history.csv --test 6" \
   "--history scenarios/history/b2b_history.csv --train 20 --test 6" "--history scenarios/history/b2b_history.csv --train x --test 6" \
-  "--history tests/history/bad/bad_number.csv --train 1 --test 1"; do
+  "--history tests/history/bad/bad_number.csv --train 1 --test 1" "--history tests/history/header_only.csv --train 2 --test 1"; do
   # shellcheck disable=SC2086
   "$FC" backtest "$B2B" $args --trials 100 > "$tmp/stdout" 2> "$tmp/stderr"
   [ $? = 2 ] && [ ! -s "$tmp/stdout" ] && [ -s "$tmp/stderr" ] && ok || bad "backtest $args: expected status 2 and a message"

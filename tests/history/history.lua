@@ -193,6 +193,14 @@ local cut = function(text) -- the JSON before the assumptions list
   return text:sub(1, (text:find('"assumptions"', 1, true) or 0) - 1)
 end
 check(cut(a) == cut(b) and #cut(a) > 1000, "no counts: the forecast equals the plain run byte for byte")
+-- nor does a file of no rows (the actuals of a year not begun)
+opts.actuals = "tests/history/header_only.csv"
+r = fc.run(s, opts)
+opts.actuals = nil
+a = fc.report(r, "json"):gsub(', "probability_at_plan": [^,]+', "")
+check(cut(a) == cut(b), "no rows: the forecast equals the plain run byte for byte")
+eq(r.actuals.periods, 0, "no rows: no period observed")
+eq(r.goals[1].probability_at_plan, r.goals[1].probability, "no rows: the probability now is the plan's")
 
 -- the stocks before the first period are the file's where its first row gives them
 opts.actuals = file("period,customer,churned,won_back,active,lost\n2027-01,14,24,13,664,270\n")
