@@ -6,7 +6,8 @@
 -- Format: a header line, then rows. The separator is ';' when the header has
 -- one (outside quotes), else ','; in ';' files a decimal comma is accepted.
 -- Fields may be double-quoted (RFC 4180). Columns (names case-insensitive):
--- period (required: 1, 2, ... or labels 2026-01, 2026-W05, 2026-01-15),
+-- period (required: 1, 2, ... or labels 2026-01, 2026-W05, 2026-01-15;
+-- consecutive months' first days, 2026-01-01, 2026-02-01, read as months),
 -- channel (empty: a total row), spend, churned, won_back, active, lost,
 -- revenue, and every other column a funnel stage, in funnel order. Empty
 -- values are unknown.
@@ -226,6 +227,26 @@ function M.parse(text, file, opts)
     by_channel = {}, line = { total = {}, by_channel = {} } }
   local skip = opts.skip_order or {}
   local seen = {} -- [t][channel or ""] = line
+  -- months written as their first days (2026-01-01, 2026-02-01, ...: a
+  -- CRM's export of monthly figures) are months
+  local month_starts = false
+  do
+    local distinct, all_firsts = {}, #recs > 0
+    for _, rec in ipairs(recs) do
+      local p = trim((rec.fields[at.period] or {}).text or "")
+      if not p:match("^%d%d%d%d%-%d%d%-01$") then all_firsts = false break end
+      distinct[p] = true
+    end
+    if all_firsts then
+      local n, consecutive, prev = 0, true, nil
+      for _, p in ipairs(core._script("object").sorted_keys(distinct)) do
+        local _, i = label_of(p:sub(1, 7))
+        if prev and i ~= prev + 1 then consecutive = false end
+        prev, n = i, n + 1
+      end
+      month_starts = n >= 2 and consecutive
+    end
+  end
   local kind, last_index, current
   for _, rec in ipairs(recs) do
     local line = rec.line
@@ -236,7 +257,7 @@ function M.parse(text, file, opts)
     local raw = {}
     for i, f in ipairs(rec.fields) do raw[columns[i]] = trim(f.text) end
     -- the period
-    local ptext = raw.period
+    local ptext = month_starts and raw.period:sub(1, 7) or raw.period
     if ptext == "" then fail(line, "period", "expected a period (1, 2, ... or a label such as 2026-01), got an empty field") end
     local k, index, date = label_of(ptext)
     if not k then

@@ -55,6 +55,13 @@ h = fc.read_history(file("period,visitor\n2028-02-28,1\n2028-02-29,2\n2028-03-01
 eq(h.kind, "day", "a file of days")
 eq(#h.labels, 3, "a leap day")
 
+-- months written as their first days are months; other days stay days
+h = fc.read_history(file("period,visitor\n2026-11-01,10\n2026-12-01,11\n2027-01-01,12\n"))
+eq(h.kind, "month", "2026-11-01, 2026-12-01, ...: months")
+eq(h.labels[3], "2027-01", "as month labels")
+h = fc.read_history(file("period,visitor\n2026-11-01,10\n2026-11-02,11\n"))
+eq(h.kind, "day", "2026-11-01, 2026-11-02: days")
+
 -- a lagged stage may count more than the stage before it, when told
 local lagged = "period,sql,customer\n1,10,2\n2,5,7\n"
 check(T.err_of(fc.read_history, file(lagged)), "a stage above the one before it in a row is an error")
