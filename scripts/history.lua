@@ -311,7 +311,9 @@ function M.parse(text, file, opts)
         if s ~= "" then
           local x = number(s, decimal_comma)
           if not x then
-            fail(line, name, "expected a number%s, got %s", decimal_comma and " (such as 1234,5)" or " (such as 1234.5)", show(s))
+            local grouped = s:match("^%d%d?%d?[,. \194\160]%d%d%d") and ", without thousands separators" or ""
+            fail(line, name, "expected a number%s%s, got %s", decimal_comma and " (such as 1234,5)" or " (such as 1234.5)",
+              grouped, show(s))
           end
           if x < 0 then fail(line, name, "expected a number >= 0, got %s", s) end
           local count = COUNTS[name] or (not RESERVED[name])
