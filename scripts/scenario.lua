@@ -1319,6 +1319,16 @@ local function channel_changes(st, over, ctx)
       local c, whole = plain_of(chans[k]), false
       for _, f in ipairs(RESPONSES) do whole = whole or (is_plain(c) and c[f] ~= nil) end
       local hint = util.suggest(k, known)
+      -- a channel calibrate() found in a history file, which the plan lacks
+      local src
+      for _, f in ipairs(RESPONSES) do
+        local law = is_plain(c) and c[f] ~= nil and dist.data(c[f])
+        src = src or (law and law.source)
+      end
+      if src then
+        ctx:fail("channels", join("channels", k), "the history file %s has a channel '%s' the plan has not%s (channels: "
+          .. "%s): name the file's channels as the plan's", tostring(src.file), k, hint, table.concat(known, ", "))
+      end
       if hint ~= "" and whole then
         hint = hint .. "; a new channel needs a name that is not this close to an existing one"
       elseif hint == "" and not whole then

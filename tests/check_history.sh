@@ -50,6 +50,8 @@ refused '"missing.csv"' 'cannot open'
 refused '"h.csv", { weight = 2 }' 'weight: expected a number in (0, 1]'
 refused '"h.csv"' "h.csv:41: customer: 7 customer is more than the 6 sql before it in this row"
 refused '"h.csv"' "give calibrate the lag: lags = { customer = 1 }"
+sed 's/,social,/,tv,/' scenarios/history/b2b_history.csv > "$tmp/in/tv.csv"
+refused '"tv.csv", { lags = { customer = 1 } }' "s.lua:2: channels: the history file $tmp/in/tv.csv has a channel 'tv' the plan has not"
 # inside the folder, a calibrated plan runs and lists its counts
 printf 'local b = include "b.lua"\nreturn b:with(calibrate("h.csv", { lags = { customer = 1 } }))\n' > "$tmp/in/s.lua"
 "$FC" run "$tmp/in/s.lua" --trials 1000 > "$tmp/cal.txt" && grep -q "^Calibrated from .*h.csv, periods 2025-01..2026-12, weight 1" "$tmp/cal.txt" &&
