@@ -616,7 +616,9 @@ static void observe_stage(work *w, uint64_t trial, int k)
  * multinomial), then Binomial(n, rate at the first
  * period) reach stage k, spread over the lags; those that landed before the
  * first period are already past, those after the last are the pipeline. On
- * stage k - 1's before stream, so that the plan's own draws do not move. */
+ * stage k - 1's before stream, apart from the stage-by-stage draws (a model
+ * with `before` never runs as Poisson flows, so its draws are not a plain
+ * model's). */
 static void convert_before(work *w, uint64_t trial, int k)
 {
     const fc_model *m = w->m;

@@ -18,6 +18,7 @@ typedef struct ctx {
     lua_State *L;
     char *err;
     size_t errlen;
+    int64_t before_total; /* the units of the before lists read so far */
 } ctx;
 
 static int failf(ctx *c, const char *path, const char *what)
@@ -234,11 +235,12 @@ static int compile_stage(ctx *c, fc_model *m, int k, int idx, fc_stage *st)
             lua_rawgeti(L, -1, j + 1);
             lua_Integer v = lua_tointegerx(L, -1, &isnum);
             lua_pop(L, 1);
-            if (!isnum || v < 0 || v > FC_MAX_CUSTOMERS) {
+            if (!isnum || v < 0 || v > FC_MAX_BEFORE - c->before_total) {
                 lua_pop(L, 1);
-                return failf(c, where, "before: expected whole numbers of arrivals >= 0");
+                return failf(c, where, "before: expected whole numbers of arrivals >= 0, 1e15 in all at most");
             }
             st->before[j] = (int64_t)v;
+            c->before_total += (int64_t)v;
         }
         lua_pop(L, 1);
     }
@@ -546,7 +548,7 @@ void fc_lua_model_register(lua_State *L)
         {"periods", FC_MAX_PERIODS}, {"stages", FC_MAX_STAGES}, {"channels", FC_MAX_CHANNELS},
         {"goals", FC_MAX_GOALS}, {"lags", FC_MAX_LAGS}, {"trials", FC_MAX_TRIALS},
         {"name", FC_NAME_MAX}, {"customers", FC_MAX_CUSTOMERS}, {"tenure", FC_MAX_TENURE},
-        {"correlated", FC_MAX_CORRELATED},
+        {"correlated", FC_MAX_CORRELATED}, {"before", FC_MAX_BEFORE},
     };
     lua_createtable(L, 0, (int)(sizeof limits / sizeof limits[0]));
     for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
@@ -561,7 +563,7 @@ void fc_lua_model_register(lua_State *L)
 int fc_lua_compile(lua_State *L, int idx, fc_model **out, char *err, size_t errlen)
 {
     *out = NULL;
-    ctx c = {L, err, errlen};
+    ctx c = {L, err, errlen, 0};
     err[0] = 0;
     idx = lua_absindex(L, idx);
     if (!lua_istable(L, idx)) {

@@ -26,6 +26,9 @@
 /* Most initial or lost customers (counts stay far from overflow), and the
  * longest tenure or LTV horizon, in periods. */
 #define FC_MAX_CUSTOMERS (INT64_MAX / 4)
+/* The most units all stages' `before` lists may hold together (like the
+ * arrivals a horizon draws, far from overflowing the counts). */
+#define FC_MAX_BEFORE INT64_C(1000000000000000)
 #define FC_MAX_TENURE 1000000
 /* Most trials of one run: memory no longer grows with trials, time does. */
 #define FC_MAX_TRIALS INT64_C(1000000000000)

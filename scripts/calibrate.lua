@@ -384,7 +384,8 @@ function M.from_history(h, opts, fail, plan_enters)
     if d > 0 then
       local before = {}
       for t = o.last - d + 1, o.last do
-        local x = t >= 1 and (h.total[t] or {})[prev]
+        local x = nil
+        if t >= 1 then x = (h.total[t] or {})[prev] end
         if x == nil then before = nil break end
         before[#before + 1] = x
       end

@@ -836,7 +836,13 @@ function Ctx:before(st, last)
   end
   if #v > LIMITS.lags then self:fail(path, nil, "expected at most %d periods, got %d", LIMITS.lags, #v) end
   local out = {}
-  for i, x in ipairs(v) do out[i] = self:integer(join(path, i), x, 0, LIMITS.customers) end
+  for i, x in ipairs(v) do
+    out[i] = self:integer(join(path, i), x, 0, LIMITS.before)
+    self.before_total = (self.before_total or 0) + out[i]
+    if self.before_total > LIMITS.before then
+      self:fail(join(path, i), nil, "expected at most %d units in all the stages' before lists, got more", LIMITS.before)
+    end
+  end
   return out
 end
 

@@ -143,6 +143,8 @@ local cb = fc.calibrate(path, { lags = { customer = 1 } })
 eq(cb.funnel.sql.before and #cb.funnel.sql.before, 1, "lags = { customer = 1 }: one period of SQLs on their way")
 eq(cb.funnel.sql.before and cb.funnel.sql.before[1], 21, "the last row's SQLs")
 eq(c1.funnel.lead.before, nil, "no lag, nothing on its way")
+local c7 = fc.calibrate(path, { lags = { customer = 9 } })
+eq(c7.funnel.sql.before, nil, "a lag longer than the file: nothing known on its way")
 local c6 = fc.calibrate(path, { lags = { customer = 2 } })
 eq(c6.funnel.sql.before and table.concat(c6.funnel.sql.before, ","), "15,21", "lag 2: the last two rows' SQLs, oldest first")
 
@@ -268,6 +270,7 @@ for _, case in ipairs({
   { "{ -1 }", "funnel[2].before[1]: expected an integer in [0," },
   { "{}", "funnel[2].before: expected a list of the stage's arrivals in the periods before the plan" },
   { "12", "funnel[2].before: expected a list of the stage's arrivals" },
+  { "{ 600000000000000, 600000000000000 }", "funnel[2].before[2]: expected at most 1000000000000000 units in all" },
 }) do
   local e = T.err_of(scen, base:gsub("BEFORE", case[1]):gsub("RATE", "0.25"):gsub("DELAY", "1"))
   check(e and e:find(case[2], 1, true), "before = " .. case[1] .. ": want '" .. case[2] .. "', got " .. tostring(e))
