@@ -154,6 +154,7 @@ return {
     ["check.delay_one"] = "; delay %d period",
     ["check.delay"] = "; delay %d periods",
     ["check.delay_spread"] = "; delay %d to %d periods, mean %s",
+    ["check.stage_before"] = "; before the plan %s",
     ["check.stage"] = "  %d. %s rate %s%s%s",
     ["check.stage_cost"] = "; cost %s",
     ["check.customers"] = "Customers: initial %s, lost %s; churn %s; arpu %s, growth %s per period, expansion %s per period of tenure, margin %s",

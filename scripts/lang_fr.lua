@@ -153,6 +153,7 @@ return {
     ["check.delay_one"] = " ; délai %d période",
     ["check.delay"] = " ; délai %d périodes",
     ["check.delay_spread"] = " ; délai de %d à %d périodes, moyenne %s",
+    ["check.stage_before"] = " ; avant le plan %s",
     ["check.stage"] = "  %d. %s taux %s%s%s",
     ["check.stage_cost"] = " ; coût %s",
     ["check.customers"] = "Clients : initiaux %s, perdus %s ; attrition %s ; revenu moyen %s, croissance %s par période, expansion %s par période d'ancienneté, marge %s",

@@ -61,8 +61,14 @@ local function funnel(add, n, L)
     elseif s.rate then
       rate = law(s.rate, L)
     end
+    local before = ""
+    if s.before then
+      local parts = {}
+      for i, x in ipairs(s.before) do parts[i] = L.num(x) end
+      before = L.t("check.stage_before", table.concat(parts, ", "))
+    end
     add(L.t("check.stage", k, R.pad(s.name, 10, true), rate, delay(s, L),
-      s.cost and L.t("check.stage_cost", law(s.cost, L)) or ""))
+      (s.cost and L.t("check.stage_cost", law(s.cost, L)) or "") .. before))
   end
 end
 
