@@ -609,6 +609,29 @@ static void observe_stage(work *w, uint64_t trial, int k)
         }
 }
 
+/* Spreads the `left` units bound for stage st from period s over its lags by
+ * sequential conditional binomials (a multinomial): those landing in 0..T-1
+ * are added to `to`, those that landed before period 0 (s < 0: units from
+ * before the plan) are past, those after the last period are added to
+ * *pipe (still on their way). */
+static inline void land(fc_pcg32 *rng, const fc_stage *st, uint64_t left, int s, int T, uint64_t *to, double *pipe)
+{
+    double mass = 1.0;
+    int last = st->nlags < T - s ? st->nlags : T - s;
+    for (int j = 0; j < last && left > 0; j++) {
+        double pj = st->lag_prob[j];
+        if (pj <= 0)
+            continue;
+        uint64_t x = pj >= mass ? left : fc_rbinom(rng, left, pj / mass);
+        if (s + j >= 0)
+            to[s + j] += x;
+        left -= x;
+        mass -= pj;
+    }
+    if (last < st->nlags)
+        *pipe += (double)left;
+}
+
 /* Stage k - 1's arrivals in the periods before the plan (its `before`),
  * converted by stage k as its own: each period's count split over the
  * channels by their shares of the first-period arrivals of stage k - 1, or
@@ -648,21 +671,7 @@ static void convert_before(work *w, uint64_t trial, int k)
                 continue;
             const fc_param *rate = st->rate_by_channel ? &st->rate_by_channel[c] : &st->rate;
             uint64_t *to = w->n + ((size_t)k * (size_t)CE + (size_t)c) * (size_t)T;
-            uint64_t left = fc_rbinom(&rng, by[c], pval(w, rate, 0));
-            double mass = 1.0;
-            int j = 0;
-            for (; j < st->nlags && s + j < T && left > 0; j++) {
-                double pj = st->lag_prob[j];
-                if (pj <= 0)
-                    continue;
-                uint64_t x = pj >= mass ? left : fc_rbinom(&rng, left, pj / mass);
-                if (s + j >= 0)
-                    to[s + j] += x;
-                left -= x;
-                mass -= pj;
-            }
-            if (j < st->nlags) /* the lags past the horizon: still on their way */
-                w->pipe[k] += (double)left;
+            land(&rng, st, fc_rbinom(&rng, by[c], pval(w, rate, 0)), s, T, to, &w->pipe[k]);
         }
     }
 }
@@ -700,20 +709,7 @@ static void funnel(work *w, uint64_t trial)
                     fc_binom_p_init(&bp, pr);
                     bp_rate = pr;
                 }
-                uint64_t left = fc_rbinom_p(&rng, &bp, from[s]);
-                double mass = 1.0;
-                int last = st->nlags < T - s ? st->nlags : T - s;
-                for (int j = 0; j < last && left > 0; j++) {
-                    double pj = st->lag_prob[j];
-                    if (pj <= 0)
-                        continue;
-                    uint64_t x = pj >= mass ? left : fc_rbinom(&rng, left, pj / mass);
-                    to[s + j] += x;
-                    left -= x;
-                    mass -= pj;
-                }
-                if (last < st->nlags) /* the lags past the horizon: still on their way */
-                    w->pipe[k] += (double)left;
+                land(&rng, st, fc_rbinom_p(&rng, &bp, from[s]), s, T, to, &w->pipe[k]);
             }
         }
         if (m->obs.periods > 0)
