@@ -31,7 +31,7 @@ local function stage_names(norm)
 end
 
 -- The one lag of a stage (its lag list has one positive entry), or nil.
-local function single_lag(lags)
+function M.single_lag(lags)
   local lag
   for j, p in ipairs(lags or { 1 }) do
     if p > 0 then
@@ -47,7 +47,7 @@ end
 local function skip_order(norm)
   local skip = {}
   for k, st in ipairs(norm.stages) do
-    if k > 1 and single_lag(st.lags) ~= 0 then skip[st.name] = true end
+    if k > 1 and M.single_lag(st.lags) ~= 0 then skip[st.name] = true end
   end
   for _, ch in ipairs(norm.channels) do
     if ch.enters and ch.enters > 1 then skip[norm.stages[ch.enters].name] = true end
@@ -75,7 +75,6 @@ function M.read(path, norm, allow_empty)
   return h
 end
 
--- The scenario's period of the file's row t (1-based), or nil and why.
 -- Why the file's kind of period cannot be the scenario's unit, or nil.
 function M.kind_problem(h, norm)
   if h.kind ~= "number" and h.kind ~= norm.unit then
@@ -83,6 +82,7 @@ function M.kind_problem(h, norm)
   end
 end
 
+-- The scenario's period of the file's row t (1-based), or nil and why.
 local function period_of(h, t, norm)
   local label = h.labels[t]
   if h.kind == "number" then return math.tointeger(tonumber(label)) end
@@ -133,7 +133,7 @@ function M.observed(h, norm, P)
       end
     end
   end
-  for _, f in ipairs({ "churned", "won_back", "active", "lost", "revenue" }) do
+  for _, f in ipairs(core._script("history").CUSTOMER_COLUMNS) do
     obs[f] = list(function(t) return (h.total[t] or {})[f] end)
   end
   -- a file that knows none of these observes nothing: the plan runs as it is
@@ -144,8 +144,8 @@ function M.observed(h, norm, P)
     end
     return x ~= -1
   end
-  for _, f in ipairs({ "stage", "channel", "churned", "won_back", "active", "lost", "revenue" }) do
-    if known(obs[f]) then return obs end
+  for k, v in pairs(obs) do
+    if k ~= "periods" and known(v) then return obs end
   end
   return nil
 end
@@ -187,7 +187,7 @@ local LAG_BEFORE = 0.05
 local function stage_evidence(h, norm, P, k, chans, entering, fail)
   local st, prev = norm.stages[k], norm.stages[k - 1]
   local lags = st.lags or { 1 }
-  local d = single_lag(lags)
+  local d = M.single_lag(lags)
   local cdf = {} -- cdf[j]: the chance of a lag of at most j
   local acc = 0
   for j = 1, P do
@@ -407,8 +407,6 @@ local function update_cost(norm, c, h, P)
       text = string.format("%s %s for %s spent in %d periods", show(arrivals), stage, show(total), #xs) } }
 end
 
--- The stocks before period t (1-based) of the observed rows: active and
--- lost, from the row before, else from the scenario's start (t = 1).
 -- The stocks before a file's first row, from the row by the balance
 -- active = before - churned + won back + new (new: the last stage's
 -- arrivals) and lost = before + churned - won back; nil where unknown.
@@ -420,6 +418,8 @@ function M.start_stocks(h, last_stage)
   return a and a >= 0 and a or nil, l and l >= 0 and l or nil
 end
 
+-- The stocks before period t (1-based) of the observed rows: active and
+-- lost, from the row before, else from the scenario's start (t = 1).
 local function stocks_before(h, norm, t)
   if t == 1 then return norm.customers.initial, norm.customers.lost end
   local r = h.total[t - 1] or {}
@@ -466,7 +466,7 @@ function M.update(norm, h, P, notes)
       elseif g.param.kind ~= "fixed" then
         notes[#notes + 1] = string.format("%s: the file's counts do not inform it (no paired %s and %s counts%s%s)",
           path, norm.stages[k - 1].name, st.name, #h.channels == 0 and #g.chans < #norm.channels and " by channel" or "",
-          single_lag(st.lags or { 1 }) == nil and string.format(" in a period whose %s the file's earlier periods "
+          M.single_lag(st.lags or { 1 }) == nil and string.format(" in a period whose %s the file's earlier periods "
             .. "account for: with the delay, more than %d%% come from before the file", st.name, LAG_BEFORE * 100)
             or "")
       end

@@ -15,8 +15,6 @@ local calibrate = core._script("calibrate")
 
 local M = {}
 
-local show = util.show
-
 -- An interval's coverage is "far" from nominal when it is off by more than
 -- this much, or two binomial standard errors if more.
 local FAR = 0.1
@@ -32,13 +30,7 @@ end
 -- The lag of each stage with one lag (calibrate pairs its counts so).
 local function lags_of(norm)
   local out = {}
-  for k = 2, #norm.stages do
-    local lag, n = nil, 0
-    for j, p in ipairs(norm.stages[k].lags or { 1 }) do
-      if p > 0 then lag, n = j - 1, n + 1 end
-    end
-    if n == 1 then out[norm.stages[k].name] = lag end
-  end
+  for k = 2, #norm.stages do out[norm.stages[k].name] = actuals.single_lag(norm.stages[k].lags) end
   return out
 end
 
@@ -179,14 +171,12 @@ function M.run(fc, s, own, run_opts)
   end
   local cov = coverage_of(all)
   local list = core._script("assumptions").list(norm)
-  local calibrated_list = {}
-  for _, a in ipairs(list) do if a.source then calibrated_list[#calibrated_list + 1] = a end end
   return {
     scenario = r.scenario, trials = r.trials, seed = r.seed, unit = r.unit,
     backtest = { history = own.history, train = N, test = Mt, train_periods = { h.labels[1], h.labels[N] },
       test_periods = { h.labels[N + 1], h.labels[n] }, coverage = cov, points = #all,
       verdict = verdict(cov.p10_p90, #all), series = series, notes = notes },
-    assumptions = list, calibrated = calibrated_list, result = r,
+    assumptions = list, result = r,
   }
 end
 

@@ -46,11 +46,28 @@ local function show_list(t)
   return "{ " .. table.concat(parts, ", ") .. (#t > 5 and ", ..." or "") .. " }"
 end
 
+-- A lags option { stage = periods }, checked (fail(fmt, ...) raises): the
+-- lags, and the stages a row's order check skips (those with a lag: their
+-- arrivals come from an earlier row, so they may count more than the stage
+-- before them in a row).
+function M.read_lags(lags, fail)
+  local out, skip = {}, {}
+  if lags == nil then return out, skip end
+  if not util.is_plain(lags) then fail("lags: expected a table { stage = periods }, got %s", show(lags)) end
+  for _, k in ipairs(core._script("object").sorted_keys(lags)) do
+    local v = lags[k]
+    if type(k) ~= "string" then fail("lags: expected stage names as keys, got %s", show(k)) end
+    if math.type(v) ~= "integer" or v < 0 then fail("lags.%s: expected a whole number of periods >= 0, got %s", k, show(v)) end
+    out[k], skip[k] = v, v > 0 or nil
+  end
+  return out, skip
+end
+
 -- The options that need no file, checked (before the file is read);
 -- fail(fmt, ...) raises at the caller.
 local function check_options(opts, fail)
   opts = util.options(fail, opts, OPTIONS, nil, show) or {}
-  local o = { weight = 1, lags = {}, channels = opts.channels ~= false }
+  local o = { weight = 1, channels = opts.channels ~= false }
   if opts.weight ~= nil then
     if not finite(opts.weight) or opts.weight <= 0 or opts.weight > 1 then
       fail("weight: expected a number in (0, 1] (the weight of one period of history), got %s", show(opts.weight))
@@ -61,15 +78,7 @@ local function check_options(opts, fail)
     fail("channels: expected true (rates per channel where the file has channel rows) or false, got %s",
       show(opts.channels))
   end
-  if opts.lags ~= nil then
-    if not util.is_plain(opts.lags) then fail("lags: expected a table { stage = periods }, got %s", show(opts.lags)) end
-    for _, k in ipairs(core._script("object").sorted_keys(opts.lags)) do
-      local v = opts.lags[k]
-      if type(k) ~= "string" then fail("lags: expected stage names as keys, got %s", show(k)) end
-      if math.type(v) ~= "integer" or v < 0 then fail("lags.%s: expected a whole number of periods >= 0, got %s", k, show(v)) end
-      o.lags[k] = v
-    end
-  end
+  o.lags, o.skip = M.read_lags(opts.lags, fail)
   if opts.start ~= nil and not calendar.valid("month", opts.start) then
     fail("start: expected the plan's first month as \"YYYY-MM\", got %s", show(opts.start))
   end
@@ -439,11 +448,8 @@ function M.calibrate(text, path, opts, where)
   local function fail(fmt, ...)
     error(string.format("%scalibrate %s: " .. fmt, where and where .. ": " or "", show(path), ...), 0)
   end
-  -- a stage with a lag may count more in a row than the stage before it
-  -- (its arrivals come from an earlier row): the row order check skips it
-  local skip = {}
-  for k, v in pairs(check_options(opts, fail).lags) do if v ~= 0 then skip[k] = true end end
-  local h = core._script("history").parse(text, path, { skip_order = skip, lag_hint = "calibrate" })
+  local h = core._script("history").parse(text, path, { skip_order = check_options(opts, fail).skip,
+    lag_hint = "calibrate" })
   return (M.from_history(h, opts, fail))
 end
 

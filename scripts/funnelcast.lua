@@ -163,14 +163,10 @@ M.read_history = function(path, opts)
   if type(path) ~= "string" then error("read_history: expected a file path, got " .. type(path), 2) end
   local checked = util.options(function(fmt, ...) error("read_history: options: " .. string.format(fmt, ...), 3) end,
     opts, { "lags" })
-  local skip = {}
-  for k, v in pairs(checked and checked.lags or {}) do
-    if type(k) ~= "string" or math.type(v) ~= "integer" or v < 0 then
-      error(string.format("read_history: lags.%s: expected a whole number of periods >= 0, got %s", tostring(k),
-        util.show(v)), 2)
-    end
-    if v ~= 0 then skip[k] = true end
-  end
+  -- level 4: the caller of read_history (fail, read_lags, read_history)
+  local _, skip = core._script("calibrate").read_lags(checked and checked.lags, function(fmt, ...)
+    error("read_history: " .. string.format(fmt, ...), 4)
+  end)
   return core._script("history").read(path, { skip_order = skip })
 end
 M.calibrate = function(path, opts)

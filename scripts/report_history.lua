@@ -150,7 +150,7 @@ function M.text(data, ctx)
       inside and L.t("bt.in") or { L.t("bt.out"), paint = "bad" } }
   end
   R.section(lines, L.t("bt.months", s.name), { L.t("hist.periods"), L.t("bt.actual"), "P10", "P50", "P90", "" }, rows, ctx)
-  M.calibrated_section(lines, data.calibrated, ctx)
+  M.calibrated_section(lines, data.assumptions, ctx)
   for _, n in ipairs(b.notes) do R.say(lines, "* " .. n, ctx.columns, "  ") end
   lines[#lines + 1] = ""
   return table.concat(lines, "\n") .. "\n"

@@ -464,6 +464,12 @@ local function actuals_section(r, ctx, base, id)
   return section(id .. "-actuals", L.t("act.title"), table.concat(parts))
 end
 
+-- Whether a list of assumptions holds calibrated ones (calibrate()'s laws).
+local function any_calibrated(list)
+  for _, x in ipairs(list or {}) do if x.source then return true end end
+  return false
+end
+
 -- The calibrated assumptions (calibrate()) beside the counts they came from.
 local function calibrated_section(r, ctx, base, id)
   local L = ctx.L
@@ -675,12 +681,7 @@ local function run_toc(L, id, r)
   toc[#toc + 1] = { id .. "-forecast", L.t("html.title_forecast") }
   toc[#toc + 1] = { id .. "-funnel", L.t("html.title_funnel") }
   if #r.channels > 0 then toc[#toc + 1] = { id .. "-channels", L.t("html.title_channels") } end
-  for _, x in ipairs(r.assumptions or {}) do
-    if x.source then
-      toc[#toc + 1] = { id .. "-calibrated", L.t("hist.calibrated_short") }
-      break
-    end
-  end
+  if any_calibrated(r.assumptions) then toc[#toc + 1] = { id .. "-calibrated", L.t("hist.calibrated_short") } end
   return toc
 end
 
@@ -780,9 +781,7 @@ function M.backtest(data, ctx)
     table.concat(fans))) .. calibrated_section(data, ctx, "", "bt")
   for _, n in ipairs(b.notes) do body = body .. para(n, "note") end
   local toc = { { "bt-coverage", L.t("bt.series") }, { "bt-series", L.t("bt.fans") } }
-  for _, x in ipairs(data.assumptions or {}) do
-    if x.source then toc[#toc + 1] = { "bt-calibrated", L.t("hist.calibrated_short") } break end
-  end
+  if any_calibrated(data.assumptions) then toc[#toc + 1] = { "bt-calibrated", L.t("hist.calibrated_short") } end
   return page(ctx, L.t("bt.title", data.scenario), "", toc, body ..
     reproduce_section(ctx, { { L.t("html.seed"), util.unsigned(data.seed) }, { L.t("html.trials"), L.num(data.trials) } }))
 end
