@@ -530,6 +530,33 @@ int fc_hist_add_many(fc_hist *h, const double *x, size_t stride, size_t n, doubl
             h->count += added;
             if (i == n)
                 break;
+        } else {
+            /* the logarithmic kind's: a finite value whose bucket's page exists */
+            const int level = h->level;
+            uint64_t added = 0, zeros = 0;
+            for (; i < n; i++) {
+                double v = x[i * stride];
+                if (!(fabs(v) <= DBL_MAX))
+                    break;
+                if (v != 0) {
+                    const fc_hist_side *s = &h->side[v < 0];
+                    int64_t key = ceil_shift(log_index(v), level);
+                    uint64_t at = (uint64_t)((key >> PAGE_BITS) - s->base);
+                    fc_hist_page *p;
+                    if (at >= s->len || (p = s->dir[at]) == NULL || p->lo[key & (PAGE_KEYS - 1)] == UINT16_MAX)
+                        break;
+                    p->lo[key & (PAGE_KEYS - 1)]++;
+                } else {
+                    zeros++;
+                }
+                mn = v < mn ? v : mn;
+                mx = v > mx ? v : mx;
+                added++;
+            }
+            h->count += added;
+            h->zeros += zeros;
+            if (i == n)
+                break;
         }
         /* anything else, one value */
         double v = x[i * stride];
