@@ -40,7 +40,7 @@ CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
-ALL_CFLAGS := $(WARN) $(CFLAGS) -fPIC -D_POSIX_C_SOURCE=200809L -DFC_VERSION='"$(VERSION)"' \
+ALL_CFLAGS := $(WARN) $(CFLAGS) -ffp-contract=off -fPIC -D_POSIX_C_SOURCE=200809L -DFC_VERSION='"$(VERSION)"' \
               -Iinclude -Icore -I$(BUILD)/gen $(LUA_CFLAGS)
 LDLIBS   := -lm -lpthread
 

@@ -9,6 +9,7 @@
  * are shared, so any number of threads may draw.
  */
 #include "dist.h"
+#include "elem.h"
 
 #include <float.h>
 #include <inttypes.h>
@@ -56,8 +57,8 @@ static inline double with_sign(double x, uint64_t bits)
 static double norm_tail(fc_pcg32 *rng)
 {
     for (;;) {
-        double x = -log(fc_rng_uniform_pos(rng)) * ZIG_INV_R;
-        double y = -log(fc_rng_uniform_pos(rng));
+        double x = -fc_log(fc_rng_uniform_pos(rng)) * ZIG_INV_R;
+        double y = -fc_log(fc_rng_uniform_pos(rng));
         if (y + y >= x * x)
             return ZIG_R + x;
     }
@@ -78,7 +79,7 @@ static NOINLINE double norm_slow(fc_pcg32 *rng, uint64_t bits)
         /* Wedge: a uniform point of the strip [f(x[i]), f(x[i+1])] against
          * the exact density. */
         if (zig_f[i] + fc_rng_uniform(rng) * (zig_f[i + 1] - zig_f[i])
-            < exp(-0.5 * x * x))
+            < fc_exp(-0.5 * x * x))
             return with_sign(x, bits);
         bits = fc_pcg32_next64(rng);
     }
@@ -113,7 +114,7 @@ static NOINLINE double expo_slow(fc_pcg32 *rng, uint64_t bits)
             return x;
         if (i == 0)
             return ZEXP_R + expo(rng);
-        if (zexp_f[i] + fc_rng_uniform(rng) * (zexp_f[i + 1] - zexp_f[i]) < exp(-x))
+        if (zexp_f[i] + fc_rng_uniform(rng) * (zexp_f[i + 1] - zexp_f[i]) < fc_exp(-x))
             return x;
         bits = fc_pcg32_next64(rng);
     }
@@ -138,7 +139,7 @@ double fc_rnorm(fc_pcg32 *rng)
 
 double fc_rlognormal(fc_pcg32 *rng, double mu, double sigma)
 {
-    return exp(mu + sigma * norm(rng));
+    return fc_exp(mu + sigma * norm(rng));
 }
 
 /* ---- gamma and beta ----------------------------------------------------- */
@@ -163,7 +164,7 @@ static double gamma_ge1(fc_pcg32 *rng, double a)
         double z2 = z * z;
         if (u < 1.0 - 0.0331 * z2 * z2)
             return d * v;
-        if (log(u) < 0.5 * z2 + d * (3.0 * log1p(t) - t * (3.0 + t * (3.0 + t))))
+        if (fc_log(u) < 0.5 * z2 + d * (3.0 * fc_log1p(t) - t * (3.0 + t * (3.0 + t))))
             return d * v;
     }
 }
@@ -180,11 +181,11 @@ static int gamma_lt1(fc_pcg32 *rng, double a, double *x, double *lg)
     double g = gamma_ge1(rng, a + 1.0);
     double t = -expo(rng) / a;
     if (t > -700.0) {
-        *x = g * exp(t);
+        *x = g * fc_exp(t);
         return 0;
     }
-    *lg = log(g) + t;
-    *x = exp(*lg);
+    *lg = fc_log(g) + t;
+    *x = fc_exp(*lg);
     return 1;
 }
 
@@ -210,11 +211,11 @@ static double ratio_from_logs(fc_pcg32 *rng, double lx, double ly, double a,
 {
     double d = ly - lx;
     if (d > 0.0) {
-        double e = exp(-d);
+        double e = fc_exp(-d);
         return e / (1.0 + e);
     }
     if (d <= 0.0)
-        return 1.0 / (1.0 + exp(d));
+        return 1.0 / (1.0 + fc_exp(d));
     return fc_rng_uniform(rng) * (a + b) < a ? 1.0 : 0.0;
 }
 
@@ -228,7 +229,7 @@ static double beta_johnk(fc_pcg32 *rng, double a, double b)
     for (;;) {
         double lx = expo(rng) * ia; /* log U / a, with -log U exponential */
         double ly = expo(rng) * ib;
-        double x = exp(lx), y = exp(ly);
+        double x = fc_exp(lx), y = fc_exp(ly);
         double s = x + y;
         if (s > 1.0)
             continue;
@@ -259,9 +260,9 @@ double fc_rbeta(fc_pcg32 *rng, double a, double b)
     if (x >= DBL_MIN && y >= DBL_MIN)
         return x / (x + y);
     if (!tx)
-        lx = log(x);
+        lx = fc_log(x);
     if (!ty)
-        ly = log(y);
+        ly = fc_log(y);
     return ratio_from_logs(rng, lx, ly, a, b);
 }
 
@@ -319,7 +320,7 @@ static double bd0(double x, double m, double d)
     }
     if (x == 0.0)
         return m;
-    return x * log(x / m) - d;
+    return x * fc_log(x / m) - d;
 }
 
 /* log1p(x) for x > -1 by Kahan's trick (HP-15C manual, 1982): log(1+x)
@@ -330,7 +331,7 @@ static double log1p_fast(double x)
     double u = 1.0 + x;
     if (u == 1.0)
         return x;
-    return log(u) * (x / (u - 1.0));
+    return fc_log(u) * (x / (u - 1.0));
 }
 
 /* log1p(x) for |x| <= 1/64 by its series to x^10 / 10 (the first omitted
@@ -387,7 +388,7 @@ static uint64_t pois_inv(fc_pcg32 *rng, double mu, double p0)
  * draw computes only when a draw reaches that test. */
 static void pois_exact_init(fc_pois_prep *s)
 {
-    s->lmu = log(s->mu);
+    s->lmu = fc_log(s->mu);
     s->inv_alpha = 1.1239 + 1.1328 / (s->b - 3.4);
     s->ready = 1;
 }
@@ -408,7 +409,7 @@ static ALWAYS_INLINE void pois_init(fc_pois_prep *s, double mu, int full)
             pois_exact_init(s);
     } else if (mu > 0.0) {
         s->method = PM_INV;
-        s->p0 = exp(-mu);
+        s->p0 = fc_exp(-mu);
     } else {
         s->method = PM_ZERO;
     }
@@ -453,15 +454,15 @@ static ALWAYS_INLINE uint64_t pois_ptrs(fc_pcg32 *rng, const fc_pois_prep *s)
         if (us < 0.013 && v > us)
             continue;
         if (!ready) { /* as pois_exact_init */
-            lmu = log(mu);
+            lmu = fc_log(mu);
             inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
             ready = 1;
         }
         double h = v * inv_alpha * us * us / (a + b * us * us);
         if (k < LF_N) {
-            if (log(h) <= k * lmu - mu - lfact_tab[(int)k])
+            if (fc_log(h) <= k * lmu - mu - lfact_tab[(int)k])
                 return (uint64_t)k;
-        } else if (0.5 * log(h * h * TWO_PI * k) <= -bd0(k, mu, k - mu) - corr_big(k)) {
+        } else if (0.5 * fc_log(h * h * TWO_PI * k) <= -bd0(k, mu, k - mu) - corr_big(k)) {
             return (uint64_t)k; /* log(2 pi k)/2 moved left, into one log */
         }
     }
@@ -544,7 +545,7 @@ static double binom_p0(uint64_t n, double q, double lq)
 {
     if (n <= 64)
         return powi(q, n);
-    return exp((double)(int64_t)n * lq);
+    return fc_exp((double)(int64_t)n * lq);
 }
 
 /* Inversion for n p < 10, p <= 1/2: sequential search from 0 with
@@ -708,7 +709,7 @@ static ALWAYS_INLINE void mode_init(mode_par *o, uint64_t n, double p, double q)
                + x4 * ((1.0 / 24 + x * (1.0 / 120)) + x2 * (1.0 / 720 + x * (1.0 / 5040)))
                + x8 * ((1.0 / 40320 + x * (1.0 / 362880)) + x2 * (1.0 / 3628800));
     if (!(x <= 0.125)) /* outside the bound above: not reached */
-        e = exp(x);
+        e = fc_exp(x);
     o->m = m;
     o->md = md;
     o->nmd = nmd;
@@ -896,9 +897,9 @@ static NOINLINE int btrs_accept(const fc_binom_prep *s, fc_binom_prep *lazy,
             hl *= stir_arg(nkd) / nmd;
         }
         /* small counts: |j| < LF_N, so a plain log is accurate */
-        rhs += jd * log(s->p * (tb ? 1.0 : nmd) / (s->q * (ta ? 1.0 : md)));
+        rhs += jd * fc_log(s->p * (tb ? 1.0 : nmd) / (s->q * (ta ? 1.0 : md)));
     }
-    return 0.5 * log(hl) <= rhs;
+    return 0.5 * fc_log(hl) <= rhs;
 }
 
 /* BTRS, Hormann (1993), "The generation of binomial random variates", for
@@ -1249,7 +1250,7 @@ double fc_dist_draw(const fc_dist *d, fc_pcg32 *rng)
     case FC_DIST_NORMAL:
         return p[0] + p[1] * norm(rng);
     case FC_DIST_LOGNORMAL:
-        return exp(p[0] + p[1] * norm(rng));
+        return fc_exp(p[0] + p[1] * norm(rng));
     case FC_DIST_GAMMA:
         return p[1] * fc_rgamma(rng, p[0]);
     case FC_DIST_BETA:
@@ -1279,7 +1280,7 @@ double fc_dist_mean(const fc_dist *d)
     case FC_DIST_NORMAL:
         return p[0];
     case FC_DIST_LOGNORMAL:
-        return exp(p[0] + 0.5 * p[1] * p[1]);
+        return fc_exp(p[0] + 0.5 * p[1] * p[1]);
     case FC_DIST_GAMMA:
         return p[0] * p[1];
     case FC_DIST_BETA:
@@ -1312,7 +1313,7 @@ double fc_dist_var(const fc_dist *d)
         return p[1] * p[1];
     case FC_DIST_LOGNORMAL: {
         double s2 = p[1] * p[1];
-        return expm1(s2) * exp(2.0 * p[0] + s2);
+        return fc_expm1(s2) * fc_exp(2.0 * p[0] + s2);
     }
     case FC_DIST_GAMMA:
         return p[0] * p[1] * p[1];

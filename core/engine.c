@@ -1,6 +1,7 @@
 /* engine: the trial loop (DESIGN.md "Model semantics", in its order of
  * operations) and the threads that share the trials out. */
 #include "engine.h"
+#include "elem.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -497,12 +498,12 @@ static int channel_means(work *w, uint64_t trial, char *err, size_t errlen)
                 lambda = e / pval(w, &ch->cost, t);
             } else if (ch->response == FC_RESPONSE_HILL) {
                 double s = pval(w, &ch->hill_shape, t), half = pval(w, &ch->hill_half, t);
-                double es = pow(e, s), hs = pow(half, s);
+                double es = fc_pow_pos(e, s), hs = fc_pow_pos(half, s);
                 lambda = es + hs > 0 ? pval(w, &ch->hill_max, t) * es / (es + hs) : 0;
                 /* a steep shape overflows the powers (inf / inf): the same
                  * curve as max / (1 + (half / e)^shape) */
                 if (!(isfinite(es) && isfinite(hs)))
-                    lambda = e > 0 ? pval(w, &ch->hill_max, t) / (1 + pow(half / e, s)) : 0;
+                    lambda = e > 0 ? pval(w, &ch->hill_max, t) / (1 + fc_pow_pos(half / e, s)) : 0;
             }
             if (ch->has_organic)
                 lambda += pval(w, &ch->organic, t);
@@ -1076,8 +1077,8 @@ static void customers(work *w, uint64_t trial)
     if (cu->expands) { /* tenure j pays (1 + expansion)^j; the initial customers are at initial_tenure + t + 1 */
         const double x = pval(w, &cu->expansion, 0);
         for (int j = 0; j <= T; j++)
-            w->xpow[j] = pow(1.0 + x, (double)j);
-        grow0 = pow(1.0 + x, (double)cu->initial_tenure);
+            w->xpow[j] = fc_pow_pos(1.0 + x, (double)j);
+        grow0 = fc_pow_pos(1.0 + x, (double)cu->initial_tenure);
     }
     /* churn and win-back rates prepared while they stay the same */
     fc_binom_p bc, bw;

@@ -11,6 +11,7 @@
  * fit searches upward from the current level only, and the result is the
  * first fitting level of everything added, in whatever order or grouping. */
 #include "hist.h"
+#include "elem.h"
 
 #include <float.h>
 #include <math.h>
@@ -82,13 +83,13 @@ static void page_free(fc_hist_page *p)
 static double log_gamma(void)
 {
     const double a = FC_HIST_ALPHA * (1 - ALPHA_HAIR);
-    return log((1 + a) / (1 - a));
+    return fc_log((1 + a) / (1 - a));
 }
 
 /* The level-0 bucket of a nonzero finite value's magnitude. */
 static int64_t log_index(double x)
 {
-    return (int64_t)ceil(log(fabs(x)) / log_gamma());
+    return (int64_t)ceil(fc_log(fabs(x)) / log_gamma());
 }
 
 /* ceil(i / 2^s) for s >= 0 (an arithmetic shift floors). */
@@ -106,7 +107,7 @@ static inline int64_t ceil_shift(int64_t i, int s)
 static double log_value(int level, int neg, int64_t i)
 {
     double g = ldexp(log_gamma(), level);
-    double v = exp((double)i * g + (log(2) - g - log1p(exp(-g))));
+    double v = fc_exp((double)i * g + (fc_log(2) - g - fc_log1p(fc_exp(-g))));
     v = v > DBL_MAX ? DBL_MAX : v;
     return neg ? -v : v;
 }
@@ -718,8 +719,14 @@ int fc_hist_at_ranks(const fc_hist *h, const uint64_t *rank, int n, double *out)
 double fc_hist_accuracy(int level)
 {
     /* (g - 1) / (g + 1) = tanh(log(g) / 2) for g = gamma^(2^level), taken of
-     * FC_HIST_ALPHA itself: above what the hair-narrower buckets give */
-    return level <= 0 ? FC_HIST_ALPHA : tanh(ldexp(atanh(FC_HIST_ALPHA), level));
+     * FC_HIST_ALPHA itself: above what the hair-narrower buckets give;
+     * atanh a = log1p(2a / (1 - a)) / 2 and tanh y = e / (e + 2) with e =
+     * expm1(2y), in core/elem's functions (the same bits on every machine) */
+    if (level <= 0)
+        return FC_HIST_ALPHA;
+    const double a = FC_HIST_ALPHA;
+    double e = fc_expm1(ldexp(fc_log1p(2 * a / (1 - a)), level));
+    return e / (e + 2);
 }
 
 size_t fc_hist_bytes(const fc_hist *h)

@@ -4,6 +4,7 @@
  * The method and its error bound are in ltv.h. Pure functions: no state, no
  * allocation. */
 #include "ltv.h"
+#include "elem.h"
 
 #include <math.h>
 
@@ -86,7 +87,7 @@ static void point_at(const tail *t, point *p, double y)
         p->L = 2 * w * (1 + w2 * T);
         p->h = (2 * w2 * T - u) * (0.5 - 0.5 * w); /* 1 / (2 + u) = (1 - w) / 2 */
     } else {
-        p->L = log1p(u);
+        p->L = fc_log1p(u);
         p->h = p->L / u - 1;
     }
     /* sigma(z) = 1/(12 z) - 1/(360 z^3) + 1/(1260 z^5) - ... (next term below
@@ -104,13 +105,13 @@ static double log_ratio(const tail *t, double tau, point *p)
 {
     double dl; /* (k - K0) ln x */
     if (tau < 700) {
-        double e = expm1(tau); /* (k - K0) / y0 */
+        double e = fc_expm1(tau); /* (k - K0) / y0 */
         point_at(t, p, t->y0 + t->y0 * e);
         p->yl = t->y0s * (1 + e) * t->lxs;
         dl = t->y0s * e * t->lxs;
     } else { /* e^tau overflows, y nearly (y > 1e306): u = a / y taken as 0 */
         point_at(t, p, INFINITY);
-        p->yl = t->y0 * exp(tau - 415.88830833596718565) * t->lxs; /* 2^-600 e^tau */
+        p->yl = t->y0 * fc_exp(tau - 415.88830833596718565) * t->lxs; /* 2^-600 e^tau */
         dl = p->yl - t->y0s * t->lxs;
     }
     double dD = t->a * (p->h - t->h0) + (t->a - 0.5) * (p->L - t->L0) + t->a * tau + (p->ds - t->ds0);
@@ -166,7 +167,7 @@ static double tail_sum(double a, double b, double lx, double H, double scale, do
     t.L0 = p.L;
     t.ds0 = p.ds;
     double em = em_terms(&t, &p);
-    const double tau_end = H > 0 ? log1p((H - K0) / t.y0) : INFINITY;
+    const double tau_end = H > 0 ? fc_log1p((H - K0) / t.y0) : INFINITY;
     const double ys = scale * t.y0; /* the integral in k is ys times the one in t */
     double tau = 0, F = 1, I = 0;   /* F = G(tau) / (g(K0) y0), G = g dk/dt */
     int reached = 0;
@@ -181,9 +182,9 @@ static double tail_sum(double a, double b, double lx, double H, double scale, do
          * side is convex) */
         double B = fmax(fabs(1 - a), fabs(1 - ydpsi)), G = -p.yl;
         double w = fmin(PANEL_MAX, PANEL_LOG / (B + G));
-        if (w * (B + G * exp(w)) > PANEL_LOG)
+        if (w * (B + G * fc_exp(w)) > PANEL_LOG)
             for (int it = 0; it < 4; it++) {
-                double e = exp(w);
+                double e = fc_exp(w);
                 w -= (w * (B + G * e) - PANEL_LOG) / (B + G * e * (1 + w));
             }
         double next = tau + w;
@@ -195,11 +196,11 @@ static double tail_sum(double a, double b, double lx, double H, double scale, do
         point q;
         for (int j = 0; j < GL_HALF; j++) {
             double t1 = mid - half * gl_node[j], t2 = mid + half * gl_node[j];
-            s += gl_weight[j] * (exp(log_ratio(&t, t1, &q) + t1) + exp(log_ratio(&t, t2, &q) + t2));
+            s += gl_weight[j] * (fc_exp(log_ratio(&t, t1, &q) + t1) + fc_exp(log_ratio(&t, t2, &q) + t2));
         }
         I += s * half;
         tau = next;
-        F = exp(log_ratio(&t, tau, &p) + tau);
+        F = fc_exp(log_ratio(&t, tau, &p) + tau);
         if (reached)
             break;
     }
@@ -219,7 +220,7 @@ double fc_ltv_sbg(double a, double b, double discount, int64_t horizon)
         return 1;
     if (horizon == 0 && discount == 0)
         return a > 1 ? 1 + b / (a - 1) : INFINITY; /* (a + b - 1) / (a - 1) */
-    const double lx = -log1p(discount), c1 = discount / (1 + discount); /* 1 - x */
+    const double lx = -fc_log1p(discount), c1 = discount / (1 + discount); /* 1 - x */
     const int64_t k0 = horizon == 0 || horizon > K0 ? K0 : horizon;
     /* S falls, so the rest from term k on is at most g(k) / (1 - x) */
     const double after = discount > 0 ? (1 + discount) / discount : INFINITY;
@@ -275,8 +276,8 @@ double fc_ltv_geometric(double keep, double discount, int64_t horizon)
         return one_minus_r > 0 ? 1 / one_minus_r : INFINITY;
     if (one_minus_r == 0)
         return (double)horizon;
-    double lr = log1p(-churn) - log1p(discount);
-    return -expm1((double)horizon * lr) / one_minus_r;
+    double lr = fc_log1p(-churn) - fc_log1p(discount);
+    return -fc_expm1((double)horizon * lr) / one_minus_r;
 }
 
 double fc_ltv_geometric_x(double keep, double discount, double expansion, int64_t horizon)
@@ -295,8 +296,8 @@ double fc_ltv_geometric_x(double keep, double discount, double expansion, int64_
         return one_minus_r > 0 ? 1 / one_minus_r : INFINITY;
     if (one_minus_r == 0)
         return (double)horizon;
-    double lr = log1p(-churn) + log1p(expansion) - log1p(discount);
-    return -expm1((double)horizon * lr) / one_minus_r;
+    double lr = fc_log1p(-churn) + fc_log1p(expansion) - fc_log1p(discount);
+    return -fc_expm1((double)horizon * lr) / one_minus_r;
 }
 
 double fc_ltv_sbg_x(double a, double b, double discount, double expansion, int64_t horizon)

@@ -4,6 +4,7 @@
  * A run is a set of models run trial by trial together (core/engine.h): one
  * for core.run, several for a comparison. */
 #include "lua_run.h"
+#include "elem.h"
 #include "lua_results.h"
 
 #ifdef __GLIBC__
@@ -733,7 +734,7 @@ static void law_stats(lua_State *L, const fc_param *p)
         const double lo = -8.5, h = 17.0 / N;
         double s = 0, wsum = 0;
         for (int i = 0; i < N; i++) {
-            double z = lo + (i + 0.5) * h, w = exp(-0.5 * z * z);
+            double z = lo + (i + 0.5) * h, w = fc_exp(-0.5 * z * z);
             s += w * fc_domain_clip(p->domain, fc_dist_quantile_z(d, z));
             wsum += w;
         }

@@ -1,5 +1,6 @@
 /* model: allocation, release and final checks of the compiled scenario. */
 #include "model.h"
+#include "elem.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -478,7 +479,7 @@ static int build_copula(fc_model *m, char *err, size_t errlen)
         for (int v = 0; v < n; v++)
             r[v * n + v] = 1;
         for (int i = 0; i < m->ncorr; i++)
-            r[va[i] * n + vb[i]] = r[vb[i] * n + va[i]] = 2 * sin(3.14159265358979323846 * m->corr[i].rho / 6);
+            r[va[i] * n + vb[i]] = r[vb[i] * n + va[i]] = 2 * fc_sinpi(m->corr[i].rho / 6);
         double *l = m->cop_chol;
         for (int j = 0; j < n && st == 0; j++) {
             double d = r[j * n + j];

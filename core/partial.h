@@ -12,8 +12,9 @@
  * blocks' moments, the counts merged into capped histograms) is bounded by
  * the file's size and counted against the memory limit.
  *
- * Layout (format 5: the record of goal windows, conversion and pipeline; 4 had
- * neither), little-endian: magic "FCPART\r\n", u32 format version,
+ * Layout (format 6, as 5 with the draws of core/elem; 5: the record of goal
+ * windows, conversion and pipeline; 4 had neither), little-endian: magic
+ * "FCPART\r\n", u32 format version,
  * u32 block size, u32 nsummaries; strings (u32 length + bytes): funnelcast
  * version, scenario text; u64 seed, run trials, shard k, shard n (shared by
  * every summary); then nsummaries sections, in the order sums[0..n-1],
@@ -35,7 +36,9 @@
 #include "paired.h"
 #include "summary.h"
 
-#define FC_PARTIAL_VERSION 5
+/* 6: the draws and figures from core/elem's functions, not libm's (a
+ * partial of format 5 describes other draws of the same trials) */
+#define FC_PARTIAL_VERSION 6
 /* The most summaries a partial holds: a comparison of FC_MAX_COMPARED. */
 #define FC_PARTIAL_MAX_SUMMARIES (2 * FC_MAX_COMPARED - 1)
 

@@ -52,7 +52,7 @@ printf 'X' | dd of="$tmp/flip.bin" bs=1 seek=3000 conv=notrunc 2> /dev/null
 expect_error "funnelcast: $tmp/flip.bin: damaged or truncated partial summary (checksum mismatch)" -- merge "$P.1.bin" "$tmp/flip.bin" "$P.3.bin"
 cp "$P.2.bin" "$tmp/version.bin"
 printf '\011' | dd of="$tmp/version.bin" bs=1 seek=8 conv=notrunc 2> /dev/null
-expect_error "funnelcast: $tmp/version.bin: partial summary format 9, this funnelcast reads format 5" -- merge "$P.1.bin" "$tmp/version.bin" "$P.3.bin"
+expect_error "funnelcast: $tmp/version.bin: partial summary format 9, this funnelcast reads format 6" -- merge "$P.1.bin" "$tmp/version.bin" "$P.3.bin"
 "$FC" run scenarios/b2b_saas_inbound.lua --trials $TRIALS --seed 2027 --shard 2/3 --partial "$tmp/other.bin"
 expect_error "funnelcast: merge: $tmp/other.bin (partial 2 of 3) comes from another run (its scenario differs)" -- merge "$P.1.bin" "$tmp/other.bin" "$P.3.bin"
 "$FC" run scenarios/b2b_events_sales_cycle.lua --trials $TRIALS --seed 5 --shard 2/3 --partial "$tmp/seed.bin"

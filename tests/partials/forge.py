@@ -2,7 +2,7 @@
 """forge.py IN OUT TEXT: writes OUT, the partial summary IN with its scenario
 text replaced by TEXT and its checksum recomputed, as anyone can (the
 checksum is unkeyed: it catches damage, it does not sign). The layout is
-core/partial.h's (format 5): magic, u32 version, u32 block, u32
+core/partial.h's (format 6): magic, u32 version, u32 block, u32
 nsummaries, then two strings (u32 length + bytes): the version and the
 scenario text; ...; a u64 checksum of all that precedes."""
 import struct, sys
