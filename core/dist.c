@@ -323,26 +323,6 @@ static double bd0(double x, double m, double d)
     return x * fc_log(x / m) - d;
 }
 
-/* log1p(x) for x > -1 by Kahan's trick (HP-15C manual, 1982): log(1+x)
- * corrected by x / ((1+x) - 1), accurate to a few ulps and about twice as
- * fast as glibc's log1p. */
-static double log1p_fast(double x)
-{
-    double u = 1.0 + x;
-    if (u == 1.0)
-        return x;
-    return fc_log(u) * (x / (u - 1.0));
-}
-
-/* log1p(x) for |x| <= 1/64 by its series to x^10 / 10 (the first omitted
- * term below 2e-19 |x|), else log1p_fast. */
-static inline double log1p_small(double x)
-{
-    if (!(fabs(x) <= 1.0 / 64))
-        return log1p_fast(x);
-    return x * (1.0 - x * (1.0 / 2 - x * (1.0 / 3 - x * (1.0 / 4 - x * (1.0 / 5
-           - x * (1.0 / 6 - x * (1.0 / 7 - x * (1.0 / 8 - x * (1.0 / 9 - x * (1.0 / 10))))))))));
-}
 
 /* corr(x) for an integer-valued x >= 0, from corr_tab below 1024. */
 static inline double corr_big(double x)
@@ -528,14 +508,11 @@ static double powi(double x, uint64_t n)
     return r;
 }
 
-/* log q = log(1 - p) as P(0) = q^n needs it: the series -(p + p^2/2 + p^3/3 +
- * p^4/4) for p < 2^-13 (truncated below 1e-16 relative), else log1p. A
- * function of p alone, so a p-prepared sampler (fc_binom_p) keeps it. */
+/* log q = log(1 - p) as P(0) = q^n needs it. A function of p alone, so a
+ * p-prepared sampler (fc_binom_p) keeps it. */
 static double binom_lq(double p)
 {
-    if (p < 0x1p-13)
-        return -(p + p * p * (0.5 + p * (1.0 / 3 + p * 0.25)));
-    return log1p_fast(-p);
+    return fc_log1p(-p);
 }
 
 /* P(0) = q^n for the inversion (n p < 10, so at least 1e-6 here, never
@@ -606,7 +583,7 @@ static void btrs_exact_init(fc_binom_prep *s)
     double f;
     uint64_t ip = mul_split(s->n, s->p, &f);
     double nf = f - (double)(int64_t)(s->m - ip);
-    s->lr = log1p_small(nf / (s->md * s->q));
+    s->lr = fc_log1p(nf / (s->md * s->q));
     s->alpha = (2.83 + 5.1 / s->b) * s->spq;
     s->corr_m = corr_big(s->md);
     s->corr_nm = corr_big(s->nmd);
